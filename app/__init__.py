@@ -1,0 +1,1 @@
+"""Rapport: a companion for informational interviews."""

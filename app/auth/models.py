@@ -1,0 +1,87 @@
+"""Accounts, browser sessions, API tokens and login throttling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String
+from sqlmodel import Field, SQLModel
+
+from app.modelkit import Tracked, utc_field
+
+
+class User(Tracked, table=True):
+    """An account. Username is unique case-insensitively (stored folded in username_key)."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, nullable=False)
+    username_key: str = Field(max_length=64, nullable=False, unique=True)
+    password_hash: str = Field(max_length=255, nullable=False)
+    display_name: str = Field(default="", max_length=120, nullable=False)
+    email: str | None = Field(default=None, max_length=254)
+    timezone: str = Field(default="UTC", max_length=64, nullable=False)
+    is_admin: bool = Field(default=False, nullable=False)
+    is_active: bool = Field(default=True, nullable=False)
+    job_search_status: str = Field(default="exploring", max_length=32, nullable=False)
+    job_search_note: str = Field(default="", max_length=2000, nullable=False)
+    last_login_at: datetime | None = utc_field()
+
+
+class UserSession(SQLModel, table=True):
+    """A browser login; only the SHA-256 of the cookie value is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    id_hash: str = Field(max_length=64, nullable=False, unique=True)
+    csrf_token: str = Field(max_length=64, nullable=False)
+    created_at: datetime = utc_field(default_now=True)
+    last_seen_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field(nullable=False)
+    user_agent: str = Field(default="", max_length=300, nullable=False)
+    ip_address: str = Field(default="", max_length=64, nullable=False)
+    revoked_at: datetime | None = utc_field()
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal access token; the secret is shown once and stored as SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(max_length=100, nullable=False)
+    prefix: str = Field(max_length=16, nullable=False)
+    secret_hash: str = Field(max_length=64, nullable=False, unique=True)
+    scopes: str = Field(default="read", max_length=64, nullable=False)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime | None = utc_field()
+    last_used_at: datetime | None = utc_field()
+    revoked_at: datetime | None = utc_field()
+
+    @property
+    def scope_list(self) -> list[str]:
+        """Scopes as a list (stored space-separated)."""
+        return [s for s in self.scopes.split() if s]
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, keyed by folded username or by client address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(128), nullable=False))
+    at: datetime = utc_field(default_now=True)

@@ -1,0 +1,110 @@
+"""Account, session and token schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field, field_validator
+
+from app.schemakit import InputModel, ReadModel, Timezone, TrackedRead
+
+Username = Annotated[
+    str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+]
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+Scope = Literal["read", "write"]
+JobSearchStatus = Literal["exploring", "preparing", "searching", "employed", "paused"]
+
+
+class UserCreate(InputModel):
+    """A new account (setup, sign-up, admin, CLI)."""
+
+    username: Username
+    password: Password
+    display_name: str = Field(default="", max_length=120)
+    email: EmailStr | None = None
+    timezone: Timezone = "UTC"
+
+
+class ProfileUpdate(InputModel):
+    """What a user may change about themselves."""
+
+    display_name: str | None = Field(default=None, max_length=120)
+    email: EmailStr | None = None
+    timezone: Timezone | None = None
+    job_search_status: JobSearchStatus | None = None
+    job_search_note: str | None = Field(default=None, max_length=2000)
+
+
+class PasswordChange(InputModel):
+    """Change one's password, proving the current one."""
+
+    current_password: Password
+    new_password: Password
+
+
+class TokenCreate(InputModel):
+    """A new personal access token for the signed-in user."""
+
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Scope] = Field(
+        default_factory=lambda: ["read", "write"], min_length=1, max_length=2
+    )
+    expires_in_days: int | None = Field(default=90, ge=1, le=3650)
+
+
+class TokenRequest(TokenCreate):
+    """Exchange a username and password for a token (scripts and clients)."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: Password
+
+
+class UserRead(TrackedRead):
+    """A user as the API shows it."""
+
+    username: str
+    display_name: str
+    email: str | None
+    timezone: str
+    is_admin: bool
+    is_active: bool
+    job_search_status: str
+    job_search_note: str
+    last_login_at: datetime | None
+
+
+class TokenRead(ReadModel):
+    """A token without its secret."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split_scopes(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
+
+
+class TokenCreated(TokenRead):
+    """A token with its secret: shown this once only."""
+
+    token: str
+
+
+class SessionRead(ReadModel):
+    """A browser session of the user."""
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    user_agent: str
+    ip_address: str

@@ -1,0 +1,377 @@
+"""Accounts, passwords, browser sessions, API tokens and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlmodel import Session
+
+from app.auth.models import ApiToken, LoginFailure, User, UserSession
+from app.auth.passwords import check_password_policy, hash_password, verify_password
+from app.auth.schemas import PasswordChange, ProfileUpdate, TokenCreate, UserCreate
+from app.config import Settings
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized
+
+TOKEN_PREFIX = "rpt_"
+BAD_CREDENTIALS = "Unknown username or wrong password."
+# last_seen / last_used are written at most this often, so reads stay reads.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def fold_username(username: str) -> str:
+    """The case-insensitive key of a username."""
+    return username.strip().casefold()
+
+
+# ---- users -------------------------------------------------------------------------
+
+
+def count_users(session: Session) -> int:
+    """How many accounts exist (zero means first-run setup is open)."""
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def create_user(session: Session, data: UserCreate, *, is_admin: bool = False) -> User:
+    """Create an account after checking the password policy and username uniqueness."""
+    check_password_policy(data.password)
+    key = fold_username(data.username)
+    if session.scalar(select(User.id).where(User.username_key == key)) is not None:
+        raise Conflict(detail="That username is taken.", title="Username taken")
+    user = User(
+        username=data.username,
+        username_key=key,
+        password_hash=hash_password(data.password),
+        display_name=data.display_name or data.username,
+        email=str(data.email) if data.email else None,
+        timezone=data.timezone,
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def create_first_user(session: Session, data: UserCreate) -> User:
+    """The setup step: the first account, an admin; refused once any account exists."""
+    if count_users(session) > 0:
+        raise Forbidden(detail="Setup is already complete; sign in instead.")
+    return create_user(session, data, is_admin=True)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """A user by id."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(detail="No such user.")
+    return user
+
+
+def get_user_by_username(session: Session, username: str) -> User:
+    """A user by (case-insensitive) username."""
+    user = session.scalar(select(User).where(User.username_key == fold_username(username)))
+    if user is None:
+        raise NotFound(detail=f"No user named {username!r}.")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, for the admin page."""
+    return list(session.scalars(select(User).order_by(User.username_key)))
+
+
+def update_profile(session: Session, user: User, data: ProfileUpdate) -> User:
+    """Change display name, email, timezone or job-search status."""
+    changes = data.model_dump(exclude_unset=True)
+    if "email" in changes and changes["email"] is not None:
+        changes["email"] = str(changes["email"])
+    for name, value in changes.items():
+        if value is None and name != "email":
+            continue
+        setattr(user, name, value)
+    user.touch()
+    session.add(user)
+    session.commit()
+    return user
+
+
+def change_password(
+    session: Session, user: User, data: PasswordChange, *, keep_session_id: int | None
+) -> None:
+    """Set a new password after proving the current one; other sessions are revoked."""
+    valid, _ = verify_password(data.current_password, user.password_hash)
+    if not valid:
+        raise Invalid.one("current_password", "The current password is not correct.")
+    check_password_policy(data.new_password, field="new_password")
+    user.password_hash = hash_password(data.new_password)
+    user.touch()
+    session.add(user)
+    _revoke_sessions(session, user.id, keep_session_id=keep_session_id)
+    session.commit()
+
+
+def reset_password(session: Session, username: str, new_password: str) -> User:
+    """Operator reset (CLI): new password, every session revoked."""
+    user = get_user_by_username(session, username)
+    check_password_policy(new_password)
+    user.password_hash = hash_password(new_password)
+    user.touch()
+    session.add(user)
+    _revoke_sessions(session, user.id, keep_session_id=None)
+    session.commit()
+    return user
+
+
+def set_user_active(session: Session, admin: User, user_id: int, *, active: bool) -> User:
+    """Enable or disable an account; disabling revokes its sessions and tokens."""
+    if not admin.is_admin:
+        raise Forbidden(detail="Only an administrator can do this.")
+    user = get_user(session, user_id)
+    if user.id == admin.id and not active:
+        raise Conflict(detail="You cannot disable your own account.")
+    user.is_active = active
+    user.touch()
+    session.add(user)
+    if not active:
+        _revoke_sessions(session, user.id, keep_session_id=None)
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    session.commit()
+    return user
+
+
+# ---- login and throttling --------------------------------------------------------------
+
+
+def _failure_keys(username: str, client_ip: str) -> list[str]:
+    return [f"user:{fold_username(username)}"[:128], f"ip:{client_ip}"[:128]]
+
+
+def _check_throttle(session: Session, settings: Settings, keys: list[str]) -> None:
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    for key in keys:
+        rows = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                LoginFailure.key == key, LoginFailure.at >= since
+            )
+        ).one()
+        count, oldest = rows
+        if count >= settings.login_max_failures:
+            retry = (oldest + timedelta(minutes=settings.login_window_minutes)) - utcnow()
+            raise RateLimited(
+                detail="Too many failed sign-in attempts. Try again later.",
+                retry_after=max(1, int(retry.total_seconds()) + 1),
+            )
+
+
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, client_ip: str
+) -> User:
+    """The user for these credentials; the same error for unknown user and wrong password."""
+    keys = _failure_keys(username, client_ip)
+    _check_throttle(session, settings, keys)
+    user = session.scalar(select(User).where(User.username_key == fold_username(username)))
+    valid, new_hash = verify_password(password, user.password_hash if user else None)
+    if user is None or not valid or not user.is_active:
+        for key in keys:
+            session.add(LoginFailure(key=key))
+        cutoff = utcnow() - timedelta(days=1)
+        session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
+        session.commit()
+        raise Unauthorized(detail=BAD_CREDENTIALS, title="Sign-in failed")
+    if new_hash:
+        user.password_hash = new_hash
+    user.last_login_at = utcnow()
+    session.add(user)
+    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    session.commit()
+    return user
+
+
+# ---- browser sessions -----------------------------------------------------------------
+
+
+def start_session(
+    session: Session,
+    settings: Settings,
+    user: User,
+    *,
+    user_agent: str,
+    client_ip: str,
+    replace_cookie: str | None = None,
+) -> tuple[str, UserSession]:
+    """A new session id (the cookie value); any session it replaces is revoked."""
+    if replace_cookie:
+        end_session(session, replace_cookie)
+    cookie_value = secrets.token_urlsafe(32)
+    now = utcnow()
+    user_session = UserSession(
+        user_id=user.id,
+        id_hash=_sha256(cookie_value),
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=settings.session_absolute_days),
+        user_agent=user_agent[:300],
+        ip_address=client_ip[:64],
+    )
+    session.add(user_session)
+    session.commit()
+    return cookie_value, user_session
+
+
+def resolve_session(
+    session: Session, settings: Settings, cookie_value: str
+) -> tuple[User, UserSession] | None:
+    """The live session and its user for a cookie, or None when expired or revoked."""
+    row = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id_hash == _sha256(cookie_value))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    now = utcnow()
+    idle_limit = user_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    if (
+        user_session.revoked_at is not None
+        or user_session.expires_at <= now
+        or idle_limit <= now
+        or not user.is_active
+    ):
+        return None
+    if now - user_session.last_seen_at > TOUCH_INTERVAL:
+        # End the read first so the write starts its own transaction (no lock upgrade).
+        session.commit()
+        user_session.last_seen_at = now
+        session.add(user_session)
+        session.commit()
+    return user, user_session
+
+
+def end_session(session: Session, cookie_value: str) -> None:
+    """Revoke the session behind a cookie (logout)."""
+    session.execute(
+        update(UserSession)
+        .where(UserSession.id_hash == _sha256(cookie_value), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.commit()
+
+
+def list_sessions(session: Session, user: User) -> list[UserSession]:
+    """The user's live sessions, newest first."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > now,
+            )
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
+
+
+def revoke_session(session: Session, user: User, session_id: int) -> None:
+    """Sign out one of the user's sessions."""
+    row = session.scalar(
+        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    )
+    if row is None or row.revoked_at is not None:
+        raise NotFound(detail="No such session.")
+    row.revoked_at = utcnow()
+    session.add(row)
+    session.commit()
+
+
+def _revoke_sessions(session: Session, user_id: int | None, *, keep_session_id: int | None) -> None:
+    query = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if keep_session_id is not None:
+        query = query.where(UserSession.id != keep_session_id)
+    session.execute(query.values(revoked_at=utcnow()))
+
+
+# ---- API tokens -----------------------------------------------------------------------
+
+
+def create_token(session: Session, user: User, data: TokenCreate) -> tuple[str, ApiToken]:
+    """A new token; the secret is returned here once and stored only as SHA-256."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires: datetime | None = None
+    if data.expires_in_days:
+        expires = utcnow() + timedelta(days=data.expires_in_days)
+    token = ApiToken(
+        user_id=user.id,
+        name=data.name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        secret_hash=_sha256(secret),
+        scopes=" ".join(sorted(set(data.scopes))),
+        expires_at=expires,
+    )
+    session.add(token)
+    session.commit()
+    return secret, token
+
+
+def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None:
+    """The user and token for a bearer secret, or None when unknown, expired or revoked."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.secret_hash == _sha256(secret))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if token.revoked_at is not None or not user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
+        session.commit()
+        token.last_used_at = now
+        session.add(token)
+        session.commit()
+    return user, token
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens that are not revoked, newest first."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> None:
+    """Revoke one of the user's tokens."""
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if token is None or token.revoked_at is not None:
+        raise NotFound(detail="No such token.")
+    token.revoked_at = utcnow()
+    session.add(token)
+    session.commit()

@@ -1,0 +1,338 @@
+"""Pages: first-run setup, sign-up, login, logout, account, admin user list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.auth import service
+from app.auth.schemas import PasswordChange, ProfileUpdate, TokenCreate, UserCreate
+from app.config import Settings
+from app.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthorized
+from app.schemakit import MAX_INT32
+from app.web.deps import (
+    AdminPageUser,
+    OptionalPageUser,
+    PageActor,
+    SessionDep,
+    SettingsDep,
+    check_same_origin,
+    session_cookie_name,
+)
+from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.middleware import client_ip
+from app.web.templating import render
+
+router = APIRouter()
+RowId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so a login link cannot bounce the user elsewhere."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _sign_in(
+    request: Request, settings: Settings, db: SessionDep, user: object, target: str
+) -> Response:
+    old_cookie = request.cookies.get(session_cookie_name(settings))
+    cookie, _ = service.start_session(
+        db,
+        settings,
+        user,  # type: ignore[arg-type]
+        user_agent=request.headers.get("user-agent", ""),
+        client_ip=client_ip(request),
+        replace_cookie=old_cookie,
+    )
+    response = see_other(_safe_next(target))
+    response.set_cookie(
+        session_cookie_name(settings),
+        cookie,
+        max_age=settings.session_absolute_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+# ---- setup and sign-up ----------------------------------------------------------------
+
+
+@router.get("/setup", response_class=HTMLResponse)
+def setup_page(request: Request, db: SessionDep) -> Response:
+    if service.count_users(db) > 0:
+        return see_other("/login")
+    return render(request, "auth/setup.html", {"values": {}, "errors": {}})
+
+
+@router.post("/setup", response_class=HTMLResponse)
+def setup_submit(
+    request: Request, db: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    check_same_origin(request, settings)
+    values = form_values(form)
+    try:
+        _check_confirmation(values)
+        user = service.create_first_user(db, parse_form(UserCreate, _user_fields(values)))
+    except Forbidden:
+        return see_other("/login")
+    except (Invalid, Conflict) as exc:
+        return _form_error(request, "auth/setup.html", values, exc)
+    return _sign_in(request, settings, db, user, "/")
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_page(request: Request, settings: SettingsDep) -> Response:
+    if not settings.allow_signup:
+        raise Forbidden(
+            detail="Sign-up is closed on this instance; ask an administrator for an account."
+        )
+    return render(request, "auth/signup.html", {"values": {}, "errors": {}})
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def signup_submit(
+    request: Request, db: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    if not settings.allow_signup:
+        raise Forbidden(detail="Sign-up is closed on this instance.")
+    check_same_origin(request, settings)
+    values = form_values(form)
+    try:
+        _check_confirmation(values)
+        user = service.create_user(db, parse_form(UserCreate, _user_fields(values)))
+    except (Invalid, Conflict) as exc:
+        return _form_error(request, "auth/signup.html", values, exc)
+    return _sign_in(request, settings, db, user, "/")
+
+
+def _user_fields(values: dict[str, str]) -> dict[str, str]:
+    allowed = ("username", "password", "display_name", "email", "timezone")
+    return {k: v for k, v in values.items() if k in allowed}
+
+
+def _check_confirmation(values: dict[str, str]) -> None:
+    if values.get("password") != values.get("password_confirm"):
+        raise Invalid.one("password_confirm", "The two passwords do not match.")
+
+
+def _form_error(
+    request: Request, template: str, values: dict[str, str], exc: Exception
+) -> Response:
+    errors = field_errors(exc) if isinstance(exc, Invalid) else {"form": str(exc)}
+    if isinstance(exc, Conflict):
+        errors = {"username": exc.detail}
+    safe_values = {k: v for k, v in values.items() if "password" not in k}
+    return render(request, template, {"values": safe_values, "errors": errors}, status_code=422)
+
+
+# ---- login and logout -----------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request, db: SessionDep, user: OptionalPageUser, next: str = "/"
+) -> Response:
+    if service.count_users(db) == 0:
+        return see_other("/setup")
+    if user is not None:
+        return see_other(_safe_next(next))
+    return render(
+        request, "auth/login.html", {"values": {}, "error": None, "next": _safe_next(next)}
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request, db: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    check_same_origin(request, settings)
+    values = form_values(form, drop_empty=False)
+    username = values.get("username", "")[:64]
+    target = _safe_next(values.get("next"))
+    try:
+        user = service.authenticate(
+            db, settings, username, values.get("password", "")[:1024], client_ip(request)
+        )
+    except (Unauthorized, RateLimited) as exc:
+        status = 429 if isinstance(exc, RateLimited) else 401
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return render(
+            request,
+            "auth/login.html",
+            {"values": {"username": username}, "error": exc.detail, "next": target},
+            status_code=status,
+            headers=headers,
+        )
+    return _sign_in(request, settings, db, user, target)
+
+
+@router.post("/logout")
+def logout(actor: PageActor, request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+    cookie = request.cookies.get(session_cookie_name(settings))
+    if cookie:
+        service.end_session(db, cookie)
+    response = see_other("/login")
+    response.delete_cookie(
+        session_cookie_name(settings),
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+# ---- account --------------------------------------------------------------------------
+
+
+def _account(request: Request, actor: PageActor, db: SessionDep, **extra: object) -> HTMLResponse:
+    ctx = {
+        "sessions": service.list_sessions(db, actor.user),
+        "tokens": service.list_tokens(db, actor.user),
+        "current_session_id": actor.web_session.id if actor.web_session else None,
+        "profile_errors": {},
+        "password_errors": {},
+        "token_errors": {},
+        "new_token": None,
+        "message": None,
+    }
+    ctx.update(extra)
+    status = (
+        422
+        if any(extra.get(k) for k in ("profile_errors", "password_errors", "token_errors"))
+        else 200
+    )
+    return render(request, "auth/account.html", ctx, status_code=status)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, actor: PageActor, db: SessionDep) -> Response:
+    return _account(request, actor, db)
+
+
+@router.post("/account/profile", response_class=HTMLResponse)
+def account_profile(request: Request, actor: PageActor, db: SessionDep, form: FormDep) -> Response:
+    values = form_values(form, drop_empty=False)
+    fields = {
+        k: v
+        for k, v in values.items()
+        if k in ("display_name", "email", "timezone", "job_search_status", "job_search_note")
+    }
+    if fields.get("email") == "":
+        fields["email"] = None
+    try:
+        service.update_profile(db, actor.user, parse_form(ProfileUpdate, fields))
+    except Invalid as exc:
+        return _account(request, actor, db, profile_errors=field_errors(exc))
+    return _account(request, actor, db, message="Profile saved.")
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def account_password(request: Request, actor: PageActor, db: SessionDep, form: FormDep) -> Response:
+    values = form_values(form, drop_empty=False)
+    try:
+        if values.get("new_password") != values.get("new_password_confirm"):
+            raise Invalid.one("new_password_confirm", "The two new passwords do not match.")
+        data = parse_form(
+            PasswordChange, {k: values.get(k, "") for k in ("current_password", "new_password")}
+        )
+        service.change_password(
+            db,
+            actor.user,
+            data,
+            keep_session_id=actor.web_session.id if actor.web_session else None,
+        )
+    except Invalid as exc:
+        return _account(request, actor, db, password_errors=field_errors(exc))
+    return _account(
+        request, actor, db, message="Password changed. Your other sessions were signed out."
+    )
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def account_create_token(
+    request: Request, actor: PageActor, db: SessionDep, form: FormDep
+) -> Response:
+    scopes = [s for s in form.getlist("scopes") if isinstance(s, str)] or ["read"]
+    values = form_values(form)
+    raw_days = values.get("expires_in_days")
+    payload = {
+        "name": values.get("name", ""),
+        "scopes": scopes,
+        "expires_in_days": int(raw_days) if raw_days and raw_days.isdigit() else None,
+    }
+    try:
+        secret, _ = service.create_token(db, actor.user, parse_form(TokenCreate, payload))
+    except Invalid as exc:
+        return _account(request, actor, db, token_errors=field_errors(exc))
+    return _account(request, actor, db, new_token=secret)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def account_revoke_token(token_id: RowId, actor: PageActor, db: SessionDep) -> Response:
+    service.revoke_token(db, actor.user, token_id)
+    return see_other("/account#tokens")
+
+
+@router.post("/account/sessions/{session_id}/revoke")
+def account_revoke_session(session_id: RowId, actor: PageActor, db: SessionDep) -> Response:
+    service.revoke_session(db, actor.user, session_id)
+    return see_other("/account#sessions")
+
+
+# ---- admin ----------------------------------------------------------------------------
+
+
+def _admin_page(request: Request, db: SessionDep, **extra: object) -> HTMLResponse:
+    ctx = {"users": service.list_users(db), "values": {}, "errors": {}, "message": None}
+    ctx.update(extra)
+    return render(
+        request, "auth/admin_users.html", ctx, status_code=422 if extra.get("errors") else 200
+    )
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def admin_users(request: Request, admin: AdminPageUser, db: SessionDep) -> Response:
+    return _admin_page(request, db)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def admin_create_user(
+    request: Request, admin: AdminPageUser, db: SessionDep, form: FormDep
+) -> Response:
+    values = form_values(form)
+    try:
+        data = parse_form(UserCreate, _user_fields(values))
+        created = service.create_user(db, data, is_admin=values.get("is_admin") == "on")
+    except Invalid as exc:
+        return _admin_page(request, db, values=_strip_pw(values), errors=field_errors(exc))
+    except Conflict as exc:
+        return _admin_page(request, db, values=_strip_pw(values), errors={"username": exc.detail})
+    return _admin_page(request, db, message=f"Created {created.username}.")
+
+
+def _strip_pw(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if "password" not in k}
+
+
+@router.post("/admin/users/{user_id}/disable")
+def admin_disable_user(user_id: RowId, admin: AdminPageUser, db: SessionDep) -> Response:
+    service.set_user_active(db, admin, user_id, active=False)
+    return see_other("/admin/users")
+
+
+@router.post("/admin/users/{user_id}/enable")
+def admin_enable_user(user_id: RowId, admin: AdminPageUser, db: SessionDep) -> Response:
+    service.set_user_active(db, admin, user_id, active=True)
+    return see_other("/admin/users")

@@ -1,0 +1,204 @@
+"""The ``rapport`` command: serve, migrate, manage users and tokens, check configuration."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from sqlmodel import Session
+
+from app.config import get_settings
+
+app = typer.Typer(help="Rapport: informational interviews, done well.", no_args_is_help=True)
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    from app.db import make_engine, open_session
+    from app.registry import import_all_models
+
+    import_all_models()
+    engine = make_engine(get_settings().effective_database_url)
+    session = open_session(engine, write=True)
+    try:
+        yield session
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def migrate(revision: str = typer.Argument("head")) -> None:
+    """Apply database migrations (default: to the newest)."""
+    from app.migrations import upgrade
+
+    upgrade(get_settings().effective_database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    reload: bool = False,
+    migrate_first: bool = typer.Option(True, "--migrate/--no-migrate"),
+) -> None:
+    """Serve the application with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.effective_secret_key()
+    if migrate_first:
+        migrate("head")
+    uvicorn.run(
+        "app.main:_app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+@app.command("create-user")
+def create_user(
+    username: str,
+    admin: bool = typer.Option(False, "--admin"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin."
+    ),
+    display_name: str = "",
+    email: str | None = None,
+) -> None:
+    """Create an account."""
+    from app.auth import service
+    from app.auth.schemas import UserCreate
+    from app.errors import DomainError
+
+    password = _read_password(password_stdin)
+    with _session() as session:
+        try:
+            user = service.create_user(
+                session,
+                UserCreate(
+                    username=username, password=password, display_name=display_name, email=email
+                ),
+                is_admin=admin,
+            )
+        except DomainError as exc:
+            _fail(_describe(exc))
+        except ValueError as exc:
+            _fail(str(exc))
+        else:
+            typer.echo(
+                f"created {'admin ' if user.is_admin else ''}user {user.username} (id {user.id})"
+            )
+
+
+@app.command("reset-password")
+def reset_password(
+    username: str,
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin."
+    ),
+) -> None:
+    """Set a user's password and sign out all their sessions."""
+    from app.auth import service
+    from app.errors import DomainError
+
+    password = _read_password(password_stdin, "New password")
+    with _session() as session:
+        try:
+            service.reset_password(session, username, password)
+        except DomainError as exc:
+            _fail(_describe(exc))
+    typer.echo(f"password reset for {username}")
+
+
+@app.command("create-token")
+def create_token(
+    username: str,
+    name: str = "cli",
+    scopes: str = "read,write",
+    expires_in_days: int = typer.Option(90, min=1, max=3650),
+) -> None:
+    """Create an API token for a user and print it (shown once)."""
+    from app.auth import service
+    from app.auth.schemas import TokenCreate
+    from app.errors import DomainError
+
+    with _session() as session:
+        try:
+            user = service.get_user_by_username(session, username)
+            secret, _ = service.create_token(
+                session,
+                user,
+                TokenCreate(
+                    name=name,
+                    scopes=[s.strip() for s in scopes.split(",") if s.strip()],  # type: ignore[misc]
+                    expires_in_days=expires_in_days,
+                ),
+            )
+        except DomainError as exc:
+            _fail(_describe(exc))
+        except ValueError as exc:
+            _fail(str(exc))
+        else:
+            typer.echo(secret)
+
+
+@app.command()
+def check() -> None:
+    """Print configuration problems; exit 1 when there are any."""
+    from app.config import Settings
+
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    problems = settings.production_problems() if settings.env == "production" else []
+    if settings.env != "production" and not settings.secret_key:
+        typer.echo("note: no RAPPORT_SECRET_KEY; one is generated into the data directory")
+    try:
+        from sqlalchemy import text
+
+        from app.db import make_engine
+
+        with make_engine(settings.effective_database_url).connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        problems.append(f"database unreachable: {exc.__class__.__name__}: {exc}")
+    for problem in problems:
+        typer.echo(f"problem: {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"ok: env={settings.env} database={settings.effective_database_url.split('@')[-1]}")
+
+
+def _describe(exc: Exception) -> str:
+    from app.errors import Invalid
+
+    if isinstance(exc, Invalid) and exc.errors:
+        return "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+    return str(exc)
+
+
+if __name__ == "__main__":
+    app()

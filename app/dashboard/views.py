@@ -1,0 +1,25 @@
+"""The home page: where the user stands in the method, and what to do next."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.auth import service as auth_service
+from app.dashboard import service
+from app.web.deps import OptionalPageUser, SessionDep
+from app.web.forms import see_other
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, db: SessionDep, user: OptionalPageUser) -> Response:
+    if user is None:
+        return see_other("/setup" if auth_service.count_users(db) == 0 else "/login")
+    return render(
+        request,
+        "dashboard/index.html",
+        {"section": "dashboard", "summary": service.dashboard_summary(db, user)},
+    )

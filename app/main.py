@@ -1,0 +1,109 @@
+"""create_app(): settings, middleware, routers, error handlers, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.logs import configure_logging
+from app.registry import domain_modules, import_all_models
+from app.web.listing import reject_unknown_query_params
+from app.web.middleware import HttpBaseline
+from app.web.problems import install_error_handlers
+from app.web.resources import COMMON_PROBLEMS
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+API_PREFIX = "/api/v1"
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Function names are unique across the API, so they make stable operation ids.
+    return route.name
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application; tests pass their own settings and engine."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    import_all_models()
+    app = FastAPI(
+        title="Rapport API",
+        version="1",
+        description=(
+            "Careers, contacts, question banks and informational interviews. "
+            "Authenticate with `Authorization: Bearer <token>` (create one with "
+            "`POST /api/v1/auth/token`)."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.effective_database_url)
+    app.state.secret_key = settings.effective_secret_key()
+
+    install_error_handlers(app)
+    app.add_middleware(
+        HttpBaseline, max_body_bytes=settings.max_body_bytes, secure=settings.secure_cookies
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    api = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[Depends(reject_unknown_query_params)],
+        responses=COMMON_PROBLEMS,
+    )
+    for module in domain_modules("api"):
+        api.include_router(module.router)
+    app.include_router(api)
+    for module in domain_modules("views"):
+        app.include_router(module.router, include_in_schema=False)
+    app.include_router(_system_router())
+    return app
+
+
+def _system_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    def readyz(request: Request) -> JSONResponse:
+        try:
+            with request.app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"}, status_code=503
+            )
+        return JSONResponse({"status": "ready", "database": "ok"})
+
+    @router.get("/docs", response_class=HTMLResponse)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_HTML)
+
+    return router
+
+
+_DOCS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Rapport API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/docs.js"></script></body></html>"""
+
+
+def _app_factory() -> Any:
+    return create_app()

@@ -1,0 +1,107 @@
+"""Building blocks for the Create / Update / Read schemas of every domain."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+MAX_INT32 = 2**31 - 1
+T = TypeVar("T")
+
+
+def _reject_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    if isinstance(value, list | tuple | set):
+        for item in value:
+            _reject_nul(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nul(key)
+            _reject_nul(item)
+    return value
+
+
+class InputModel(BaseModel):
+    """Base for request bodies: unknown fields are refused, NUL bytes too."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _reject_nul(value)
+
+
+class ReadModel(BaseModel):
+    """Base for responses, built from ORM rows."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TrackedRead(ReadModel):
+    """Fields every stored resource exposes."""
+
+    id: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items and where they sit in the whole."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// address")
+    if any(ch.isspace() for ch in value) or any(ord(ch) < 32 for ch in value):
+        raise ValueError("must not contain spaces or control characters")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    if value not in _timezones():
+        raise ValueError("must be an IANA timezone name such as Europe/Paris")
+    return value
+
+
+_TZ_CACHE: set[str] = set()
+
+
+def _timezones() -> set[str]:
+    if not _TZ_CACHE:
+        _TZ_CACHE.update(available_timezones())
+        _TZ_CACHE.add("UTC")
+    return _TZ_CACHE
+
+
+def is_timezone(value: str) -> bool:
+    """True when value names a known IANA timezone."""
+    return value in _timezones()
+
+
+HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_check_http_url)]
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(_check_timezone)]
+DbId = Annotated[int, Field(ge=1, le=MAX_INT32)]
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=50_000)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+
+_TAG_RE = re.compile(r"\s+")
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags are lower-case with single inner spaces."""
+    return _TAG_RE.sub(" ", tag.strip()).casefold()

@@ -1,0 +1,196 @@
+"""Dependencies shared by every router: database session, settings, the acting user, CSRF."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from app.auth import service as auth_service
+from app.auth.models import ApiToken, User, UserSession
+from app.config import Settings
+from app.db import open_session
+from app.errors import Forbidden, Unauthorized
+from app.web.problems import LoginRequired
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the application was created with."""
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request; unsafe methods begin IMMEDIATE on SQLite."""
+    session = open_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+@dataclass
+class Actor:
+    """Who is acting, and through what: a token (API) or a browser session."""
+
+    user: User
+    token: ApiToken | None = None
+    web_session: UserSession | None = None
+
+    @property
+    def can_write(self) -> bool:
+        """Browser sessions can write; tokens need the write scope."""
+        return self.token is None or "write" in self.token.scope_list
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """``__Host-`` prefixed (and Secure) when served over https."""
+    return "__Host-rapport_session" if settings.secure_cookies else "rapport_session"
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_same_origin(request: Request, settings: Settings) -> None:
+    """Refuse unsafe requests that a browser says came from another site."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        raise Forbidden(detail="Cross-site request refused.", title="CSRF check failed")
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        allowed = {_origin_of(settings.base_url), _origin_of(str(request.base_url))}
+        if origin.lower() not in allowed:
+            raise Forbidden(detail="Cross-origin request refused.", title="CSRF check failed")
+    elif origin == "null":
+        raise Forbidden(detail="Opaque-origin request refused.", title="CSRF check failed")
+
+
+def check_csrf(
+    request: Request, settings: Settings, web_session: UserSession, form_token: str | None
+) -> None:
+    """Same origin, plus the session's CSRF token in X-CSRF-Token or the csrf_token field."""
+    check_same_origin(request, settings)
+    token = request.headers.get("x-csrf-token") or form_token or ""
+    if not secrets.compare_digest(token.encode(), web_session.csrf_token.encode()):
+        raise Forbidden(
+            detail="The form has expired or the CSRF token is missing; reload the page and try again.",
+            title="CSRF check failed",
+        )
+
+
+async def csrf_form_token(request: Request) -> str | None:
+    """The csrf_token field of a submitted form (parsed once; FastAPI reuses it)."""
+    if request.method in SAFE_METHODS:
+        return None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _cookie_session(
+    request: Request, db: Session, settings: Settings
+) -> tuple[User, UserSession] | None:
+    cookie = request.cookies.get(session_cookie_name(settings))
+    if not cookie or len(cookie) > 200:
+        return None
+    return auth_service.resolve_session(db, settings, cookie)
+
+
+_bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="rpt_ token")
+
+
+def api_actor(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    form_token: Annotated[str | None, Depends(csrf_form_token)],
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
+) -> Actor:
+    """Bearer token first; a session cookie also works but then unsafe methods pass CSRF."""
+    authorization = request.headers.get("authorization")
+    unsafe = request.method not in SAFE_METHODS
+    if authorization:
+        scheme, _, secret = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized(detail="Use 'Authorization: Bearer <token>'.")
+        found = auth_service.resolve_token(db, secret.strip())
+        if found is None:
+            raise Unauthorized(detail="The token is unknown, expired or revoked.")
+        actor = Actor(user=found[0], token=found[1])
+        if unsafe and not actor.can_write:
+            raise Forbidden(detail="This token is read-only; create one with the 'write' scope.")
+    else:
+        session_found = _cookie_session(request, db, settings)
+        if session_found is None:
+            raise Unauthorized(detail="Authenticate with 'Authorization: Bearer <token>'.")
+        actor = Actor(user=session_found[0], web_session=session_found[1])
+        if unsafe:
+            check_csrf(request, settings, session_found[1], form_token)
+    request.state.user = actor.user
+    return actor
+
+
+def page_actor(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    form_token: Annotated[str | None, Depends(csrf_form_token)],
+) -> Actor:
+    """The signed-in browser user, or a redirect to the login page."""
+    found = _cookie_session(request, db, settings)
+    if found is None:
+        raise LoginRequired
+    user, web_session = found
+    request.state.user = user
+    request.state.csrf_token = web_session.csrf_token
+    if request.method not in SAFE_METHODS:
+        check_csrf(request, settings, web_session, form_token)
+    return Actor(user=user, web_session=web_session)
+
+
+def optional_page_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
+    """The signed-in user when there is one (login and setup pages)."""
+    found = _cookie_session(request, db, settings)
+    if found is None:
+        return None
+    request.state.user = found[0]
+    request.state.csrf_token = found[1].csrf_token
+    return found[0]
+
+
+def _api_user(actor: Annotated[Actor, Depends(api_actor)]) -> User:
+    return actor.user
+
+
+def _page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
+    return actor.user
+
+
+def _admin_page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
+    if not actor.user.is_admin:
+        raise Forbidden(detail="Only an administrator can open this page.")
+    return actor.user
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]
+PageActor = Annotated[Actor, Depends(page_actor)]
+CurrentUser = Annotated[User, Depends(_api_user)]
+PageUser = Annotated[User, Depends(_page_user)]
+AdminPageUser = Annotated[User, Depends(_admin_page_user)]
+OptionalPageUser = Annotated[User | None, Depends(optional_page_user)]

@@ -1,0 +1,88 @@
+"""List query parameters, the Link header, and the refusal of unknown query parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request, Response
+from fastapi.dependencies.models import Dependant
+
+from app.errors import BadRequest, FieldError
+from app.schemakit import Page
+
+MAX_LIMIT = 200
+
+
+@dataclass
+class ListQuery:
+    """limit / offset / sort / q, validated."""
+
+    limit: int
+    offset: int
+    sort: str | None
+    q: str | None
+
+
+def list_query(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    sort: Annotated[
+        str | None, Query(max_length=200, description="Comma-separated fields; '-' for descending.")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text search.")] = None,
+) -> ListQuery:
+    """The list parameters every collection accepts."""
+    if q is not None and "\x00" in q:
+        raise BadRequest(detail="q must not contain NUL", errors=[FieldError("q", "NUL byte")])
+    return ListQuery(limit=limit, offset=offset, sort=sort, q=(q or "").strip() or None)
+
+
+ListQueryDep = Annotated[ListQuery, Depends(list_query)]
+_ALLOWED_CACHE: dict[int, frozenset[str]] = {}
+
+
+def _query_names(dependant: Dependant, into: set[str]) -> None:
+    for param in dependant.query_params:
+        into.add(param.alias)
+    for sub in dependant.dependencies:
+        _query_names(sub, into)
+
+
+def reject_unknown_query_params(request: Request) -> None:
+    """A router dependency: filters a route does not declare are a 400, not ignored."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = _ALLOWED_CACHE.get(id(route))
+    if allowed is None:
+        names: set[str] = set()
+        _query_names(dependant, names)
+        allowed = _ALLOWED_CACHE[id(route)] = frozenset(names)
+    unknown = sorted(set(request.query_params.keys()) - allowed)
+    if unknown:
+        raise BadRequest(
+            detail=f"Unknown query parameter(s): {', '.join(unknown)}.",
+            errors=[FieldError(name, "unknown query parameter") for name in unknown],
+        )
+
+
+def set_link_header(request: Request, response: Response, page: Page[Any]) -> None:
+    """RFC 8288 Link header with first, prev, next and last pages."""
+    path = str(request.url.replace(query=""))
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
+
+    def link(offset: int, rel: str) -> str:
+        query = urlencode([*kept, ("limit", page.limit), ("offset", offset)])
+        return f'<{path}?{query}>; rel="{rel}"'
+
+    last_offset = ((page.total - 1) // page.limit) * page.limit if page.total else 0
+    links = [link(0, "first")]
+    if page.offset > 0:
+        links.append(link(max(0, page.offset - page.limit), "prev"))
+    if page.offset + page.limit < page.total:
+        links.append(link(page.offset + page.limit, "next"))
+    links.append(link(last_offset, "last"))
+    response.headers["Link"] = ", ".join(links)

@@ -1,0 +1,80 @@
+"""Page rendering: one template per page, HTMX requests get just the block they target."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app.markdown import render_markdown
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
+
+
+def is_htmx(request: Request) -> bool:
+    """An HTMX request that wants a fragment (not boosted navigation, not history restore)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _localtime(value: datetime | None, tz_name: str = "UTC", fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(tz_name)
+    except Exception:
+        zone = ZoneInfo("UTC")
+    return value.astimezone(zone).strftime(fmt)
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters replaced (for sort and paging links)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + urlencode(params) if params else "?"
+
+
+templates.env.filters["markdown"] = render_markdown
+templates.env.filters["localtime"] = _localtime
+templates.env.globals["query"] = _query
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page, or only ``block`` of it for an HTMX request."""
+    ctx: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "tz": getattr(getattr(request.state, "user", None), "timezone", "UTC"),
+    }
+    ctx.update(context or {})
+    kwargs: dict[str, Any] = {}
+    if block and is_htmx(request):
+        kwargs["block_name"] = block
+    response = templates.TemplateResponse(
+        request, template, ctx, status_code=status_code, headers=headers, **kwargs
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
