@@ -48,7 +48,9 @@ def _postgres_url() -> str:
     """A database of this worker's own on the test server, created when missing."""
     base = os.environ.get("RAPPORT_TEST_DATABASE_URL", DEFAULT_PG_URL)
     admin = make_engine(base)
-    name = f"rapport_test_{_worker()}"
+    # One database per test process, so parallel runs (xdist workers, several developers'
+    # runs on one machine) never truncate each other's tables.
+    name = f"rapport_test_{_worker()}_{os.getpid()}"
     try:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             exists = conn.execute(
@@ -78,6 +80,17 @@ def engine(database_url: str) -> Iterator[Engine]:
     SQLModel.metadata.create_all(engine)
     yield engine
     engine.dispose()
+    if engine.dialect.name == "postgresql":
+        _drop_postgres_database(database_url)
+
+
+def _drop_postgres_database(url: str) -> None:
+    base = os.environ.get("RAPPORT_TEST_DATABASE_URL", DEFAULT_PG_URL)
+    admin = make_engine(base)
+    name = url.rsplit("/", 1)[-1]
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _clear(engine: Engine) -> None:
