@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth import service as auth_service
 from app.dashboard import service
-from app.web.deps import OptionalPageUser, SessionDep
+from app.web.deps import OptionalPageUser, PageUser, SessionDep
 from app.web.forms import see_other
 from app.web.templating import render
 
@@ -23,3 +23,9 @@ def dashboard(request: Request, db: SessionDep, user: OptionalPageUser) -> Respo
         "dashboard/index.html",
         {"section": "dashboard", "summary": service.dashboard_summary(db, user)},
     )
+
+
+@router.get("/follow-ups", response_class=HTMLResponse)
+def follow_ups(request: Request, user: PageUser) -> Response:
+    # Follow-up tasks are not built yet; the navigation link explains what will live here.
+    return render(request, "dashboard/follow_ups.html", {"section": "followups"})
