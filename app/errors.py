@@ -59,6 +59,7 @@ class Conflict(DomainError):
 
     title: str = "Conflict"
     dependents: dict[str, int] = field(default_factory=dict)
+    existing_id: int | None = None  # the row a duplicate clashes with
 
 
 @dataclass

@@ -103,6 +103,8 @@ async def _domain_error(request: Request, exc: errors.DomainError) -> Response:
         extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if isinstance(exc, errors.Conflict) and exc.dependents:
         extra["dependents"] = exc.dependents
+    if isinstance(exc, errors.Conflict) and exc.existing_id is not None:
+        extra["existing_id"] = exc.existing_id
     if isinstance(exc, errors.PreconditionFailed) and exc.current_version is not None:
         extra["current_version"] = exc.current_version
     if isinstance(exc, errors.RateLimited):
