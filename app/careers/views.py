@@ -1,0 +1,300 @@
+"""Career pages: list with live search, detail, create / edit forms, delete with confirmation."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from app.auth.models import User
+from app.careers import service
+from app.careers.models import Career
+from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
+from app.contacts.service import contacts_for
+from app.errors import Conflict, Invalid, PreconditionFailed
+from app.schemakit import MAX_INT32
+from app.web.deps import PageUser, SessionDep
+from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.listing import ListQueryDep
+from app.web.templating import render
+
+router = APIRouter()
+CareerId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+
+STATUS_CHOICES = [
+    ("interested", "Interested"),
+    ("researching", "Researching"),
+    ("interviewing", "Interviewing"),
+    ("pursuing", "Pursuing"),
+    ("ruled_out", "Ruled out"),
+]
+KIND_CHOICES = [
+    ("website", "Website"),
+    ("article", "Article"),
+    ("book", "Book"),
+    ("course", "Course"),
+]
+INTEREST_CHOICES = [
+    ("1", "1 · slightly"),
+    ("2", "2"),
+    ("3", "3 · curious"),
+    ("4", "4"),
+    ("5", "5 · very"),
+]
+SORT_CHOICES = [
+    ("-updated_at", "Recently updated"),
+    ("title", "Title (A–Z)"),
+    ("-interest", "Most interesting first"),
+    ("status", "Status (interested → ruled out)"),
+    ("-created_at", "Newest first"),
+]
+FILTER_FIELDS = ("status", "industry", "interest_min")
+BLANK_RESOURCE_ROWS = 3
+# resources-<row>-<field>: one numbered row per resource in the form.
+_RESOURCE_KEY = re.compile(r"^resources-(\d{1,2})-(url|title|kind|note)$")
+_CHOICES = {
+    "statuses": STATUS_CHOICES,
+    "kinds": KIND_CHOICES,
+    "interests": INTEREST_CHOICES,
+    "status_labels": dict(STATUS_CHOICES),
+    "kind_labels": dict(KIND_CHOICES),
+}
+
+
+# ---- list ------------------------------------------------------------------------------
+
+
+def _page_filters(request: Request, q: str | None) -> CareerFilters:
+    # A filter form sends every field; a blank one means "any", not an invalid value.
+    values: dict[str, Any] = {
+        name: value.strip()
+        for name in FILTER_FIELDS
+        if (value := request.query_params.get(name)) and value.strip()
+    }
+    if q:
+        values["q"] = q
+    return parse_form(CareerFilters, values)
+
+
+@router.get("/careers", response_class=HTMLResponse)
+def careers_page(
+    request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
+) -> Response:
+    filters = _page_filters(request, listing.q)
+    page = service.list_careers(
+        db,
+        user,
+        filters,
+        sort=listing.sort,
+        limit=listing.limit,
+        offset=listing.offset,
+        with_notes=False,
+    )
+    context = {
+        "section": "careers",
+        "page": page,
+        "filters": filters,
+        "filtered": any(v is not None for v in filters.model_dump().values()),
+        "sort": listing.sort or SORT_CHOICES[0][0],
+        "sort_choices": SORT_CHOICES,
+        "industries": service.industries(db, user),
+        **_CHOICES,
+    }
+    # Search-as-you-type asks for the results block only.
+    return render(request, "careers/list.html", context, block="results")
+
+
+# ---- create and edit -------------------------------------------------------------------
+
+
+def _read_form(form: FormData) -> tuple[dict[str, Any], list[dict[str, str]], str | None]:
+    """Scalar fields, the non-blank resource rows, and the version, as typed."""
+    values = form_values(form)
+    version = values.pop("version", None)
+    rows: dict[int, dict[str, str]] = {}
+    for key in list(values):
+        match = _RESOURCE_KEY.match(key)
+        if match:
+            rows.setdefault(int(match[1]), {})[match[2]] = values.pop(key)
+    # A row with only its kind chosen is an unused blank row.
+    resources = [
+        row for _, row in sorted(rows.items()) if any(row.get(f) for f in ("url", "title", "note"))
+    ]
+    return values, resources, version
+
+
+def _parse_version(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise Invalid.one("version", "The form is damaged; reload the page and try again.")
+    return int(raw)
+
+
+def _form_page(
+    request: Request,
+    *,
+    career: Career | None,
+    values: dict[str, Any],
+    resources: list[dict[str, str]],
+    errors: dict[str, str] | None = None,
+    conflict: Career | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "section": "careers",
+        "career": career,
+        "values": values,
+        "resources": resources + [{} for _ in range(BLANK_RESOURCE_ROWS)],
+        "errors": errors or {},
+        "conflict": conflict,
+        **_CHOICES,
+    }
+    return render(request, "careers/form.html", context, status_code=status_code)
+
+
+def _values_of(career: Career) -> dict[str, Any]:
+    return {
+        "title": career.title,
+        "industry": career.industry,
+        "status": career.status,
+        "interest": str(career.interest),
+        "research_notes": career.research_notes,
+        "version": str(career.version),
+    }
+
+
+@router.get("/careers/new", response_class=HTMLResponse)
+def new_career_page(request: Request, user: PageUser) -> Response:
+    values = {"status": "interested", "interest": "3"}
+    return _form_page(request, career=None, values=values, resources=[])
+
+
+@router.post("/careers/new", response_class=HTMLResponse)
+def create_career_submit(
+    request: Request, db: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    values, resources, _ = _read_form(form)
+    try:
+        data = parse_form(CareerCreate, {**values, "resources": resources})
+        career = service.create_career(db, user, data)
+    except Invalid as exc:
+        return _form_page(
+            request,
+            career=None,
+            values=values,
+            resources=resources,
+            errors=field_errors(exc),
+            status_code=422,
+        )
+    return see_other(f"/careers/{career.id}")
+
+
+@router.get("/careers/{career_id}/edit", response_class=HTMLResponse)
+def edit_career_page(
+    request: Request, career_id: CareerId, db: SessionDep, user: PageUser
+) -> Response:
+    career = service.get_career(db, user, career_id)
+    return _form_page(request, career=career, values=_values_of(career), resources=career.resources)
+
+
+@router.post("/careers/{career_id}/edit", response_class=HTMLResponse)
+def edit_career_submit(
+    request: Request, career_id: CareerId, db: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    career = service.get_career(db, user, career_id)
+    values, resources, version = _read_form(form)
+    try:
+        expected = _parse_version(version)
+        # The form sends the whole record, so it is validated as a create and applied whole.
+        data = parse_form(CareerCreate, {**values, "resources": resources})
+        service.update_career(
+            db, user, career_id, CareerUpdate(**data.model_dump()), expected_version=expected
+        )
+    except Invalid as exc:
+        values["version"] = version
+        return _form_page(
+            request,
+            career=career,
+            values=values,
+            resources=resources,
+            errors=field_errors(exc),
+            status_code=422,
+        )
+    except PreconditionFailed:
+        # Keep what the user typed, show the newer record, and let a second save win knowingly.
+        current = service.get_career(db, user, career_id)
+        values["version"] = str(current.version)
+        return _form_page(
+            request,
+            career=current,
+            values=values,
+            resources=resources,
+            conflict=current,
+            status_code=409,
+        )
+    return see_other(f"/careers/{career_id}")
+
+
+# ---- detail and delete -----------------------------------------------------------------
+
+
+@router.get("/careers/{career_id}", response_class=HTMLResponse)
+def career_page(request: Request, career_id: CareerId, db: SessionDep, user: PageUser) -> Response:
+    career = service.get_career(db, user, career_id)
+    context = {
+        "section": "careers",
+        "career": career,
+        "contacts": contacts_for(db, user, career_id=career_id),
+        **_CHOICES,
+    }
+    return render(request, "careers/detail.html", context)
+
+
+def _delete_page(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    career: Career,
+    *,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "section": "careers",
+        "career": career,
+        "dependents": service.career_dependents(db, user, career.id or 0),
+        "contacts": contacts_for(db, user, career_id=career.id),
+        "message": message,
+    }
+    return render(request, "careers/delete.html", context, status_code=status_code)
+
+
+@router.get("/careers/{career_id}/delete", response_class=HTMLResponse)
+def delete_career_page(
+    request: Request, career_id: CareerId, db: SessionDep, user: PageUser
+) -> Response:
+    return _delete_page(request, db, user, service.get_career(db, user, career_id))
+
+
+@router.post("/careers/{career_id}/delete", response_class=HTMLResponse)
+def delete_career_submit(
+    request: Request, career_id: CareerId, db: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    values = form_values(form)
+    try:
+        service.delete_career(
+            db,
+            user,
+            career_id,
+            expected_version=_parse_version(values.get("version")),
+            cascade=values.get("cascade") == "true",
+        )
+    except (Conflict, PreconditionFailed, Invalid) as exc:
+        db.rollback()
+        fresh = service.get_career(db, user, career_id)
+        return _delete_page(request, db, user, fresh, message=exc.detail, status_code=409)
+    return see_other("/careers")
