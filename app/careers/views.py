@@ -17,7 +17,14 @@ from app.contacts.service import contacts_for
 from app.errors import Conflict, Invalid, PreconditionFailed
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.forms import (
+    FormDep,
+    field_errors,
+    form_values,
+    form_version,
+    parse_form,
+    see_other,
+)
 from app.web.listing import ListQueryDep
 from app.web.templating import render
 
@@ -126,14 +133,6 @@ def _read_form(form: FormData) -> tuple[dict[str, Any], list[dict[str, str]], st
     return values, resources, version
 
 
-def _parse_version(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise Invalid.one("version", "The form is damaged; reload the page and try again.")
-    return int(raw)
-
-
 def _form_page(
     request: Request,
     *,
@@ -208,7 +207,7 @@ def edit_career_submit(
     career = service.get_career(db, user, career_id)
     values, resources, version = _read_form(form)
     try:
-        expected = _parse_version(version)
+        expected = form_version(version)
         # The form sends the whole record, so it is validated as a create and applied whole.
         data = parse_form(CareerCreate, {**values, "resources": resources})
         service.update_career(
@@ -290,7 +289,7 @@ def delete_career_submit(
             db,
             user,
             career_id,
-            expected_version=_parse_version(values.get("version")),
+            expected_version=form_version(values.get("version")),
             cascade=values.get("cascade") == "true",
         )
     except (Conflict, PreconditionFailed, Invalid) as exc:

@@ -71,6 +71,15 @@ def field_errors(exc: Invalid) -> dict[str, str]:
     return out
 
 
+def form_version(raw: str | None) -> int | None:
+    """An edit form's hidden version field (None when absent); a damaged one is Invalid."""
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise Invalid.one("version", "The form is damaged; reload the page and try again.")
+    return int(raw)
+
+
 def see_other(url: str) -> RedirectResponse:
     """POST-redirect-GET."""
     return RedirectResponse(url, status_code=303)

@@ -1,0 +1,124 @@
+"""/api/v1/organizations: thin JSON routes over app.organizations.service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.organizations import service
+from app.organizations.models import Organization
+from app.organizations.schemas import (
+    OrganizationCreate,
+    OrganizationFilters,
+    OrganizationRead,
+    OrganizationUpdate,
+)
+from app.schemakit import MAX_INT32, Page
+from app.web.deps import CurrentUser, SessionDep
+from app.web.forms import parse_form
+from app.web.listing import ListQueryDep, set_link_header
+from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+
+router = APIRouter(prefix="/organizations", tags=["organizations"])
+OrganizationId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+
+
+def organization_filters(
+    listing: ListQueryDep,
+    industry: Annotated[
+        str | None, Query(max_length=200, description="Exact industry (any case).")
+    ] = None,
+    location: Annotated[
+        str | None, Query(max_length=200, description="Exact location (any case).")
+    ] = None,
+) -> OrganizationFilters:
+    """The organization list filters, validated by the schema the list page uses too."""
+    values = {"industry": industry, "location": location, "q": listing.q}
+    return parse_form(OrganizationFilters, {k: v for k, v in values.items() if v is not None})
+
+
+OrganizationFiltersDep = Annotated[OrganizationFilters, Depends(organization_filters)]
+
+
+def _read(organization: Organization) -> OrganizationRead:
+    return OrganizationRead.model_validate(organization)
+
+
+@router.get("", response_model=Page[OrganizationRead])
+def list_organizations(
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    user: CurrentUser,
+    listing: ListQueryDep,
+    filters: OrganizationFiltersDep,
+) -> Page[OrganizationRead]:
+    """The caller's organizations: `q` matches name, industry and location; sort by name,
+    industry, location, created_at or updated_at."""
+    found = service.list_organizations(
+        db, user, filters, sort=listing.sort, limit=listing.limit, offset=listing.offset
+    )
+    page = Page[OrganizationRead](
+        items=[_read(o) for o in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
+    )
+    set_link_header(request, response, page)
+    return page
+
+
+@router.post("", status_code=201, response_model=OrganizationRead, responses=problems(409))
+def create_organization(
+    data: OrganizationCreate, request: Request, db: SessionDep, user: CurrentUser
+) -> Response:
+    """Record an organization; send `Idempotency-Key` to make retries safe."""
+
+    def produce() -> Response:
+        organization = service.create_organization(db, user, data)
+        location = f"{request.url.path}/{organization.id}"
+        return resource_response(_read(organization), status_code=201, location=location)
+
+    return idempotent(request, db, user, data, produce)
+
+
+@router.get("/{organization_id}", response_model=OrganizationRead, responses=problems(404))
+def get_organization(
+    organization_id: OrganizationId, db: SessionDep, user: CurrentUser
+) -> JSONResponse:
+    """One organization, with its ETag."""
+    return resource_response(_read(service.get_organization(db, user, organization_id)))
+
+
+@router.patch("/{organization_id}", response_model=OrganizationRead, responses=problems(404, 412))
+def update_organization(
+    organization_id: OrganizationId,
+    data: OrganizationUpdate,
+    db: SessionDep,
+    user: CurrentUser,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    """Change some fields; `If-Match` makes a stale write fail with 412."""
+    organization = service.update_organization(
+        db, user, organization_id, data, expected_version=expected
+    )
+    return resource_response(_read(organization))
+
+
+@router.delete("/{organization_id}", status_code=204, responses=problems(404, 409, 412))
+def delete_organization(
+    organization_id: OrganizationId,
+    db: SessionDep,
+    user: CurrentUser,
+    expected: IfMatchDep,
+    cascade: Annotated[
+        bool, Query(description="Detach the contacts working there (they are kept).")
+    ] = False,
+) -> Response:
+    """Delete an organization; 409 lists its contacts' count unless `cascade=true`."""
+    service.delete_organization(
+        db, user, organization_id, expected_version=expected, cascade=cascade
+    )
+    return Response(status_code=204)

@@ -1,0 +1,162 @@
+"""Organizations: the employers and institutions the user researches and meets people at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.orm import defer
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.contacts.models import Contact
+from app.db import utcnow
+from app.errors import Conflict
+from app.organizations.models import Organization
+from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
+from app.querykit import check_version, get_owned, like_pattern, order_by_clauses, paginate
+from app.schemakit import Page
+
+SORTABLE: dict[str, Any] = {
+    "name": func.lower(Organization.name),
+    "industry": func.lower(Organization.industry),
+    "location": func.lower(Organization.location),
+    "created_at": Organization.created_at,
+    "updated_at": Organization.updated_at,
+}
+DEFAULT_SORT = ("name",)
+
+
+def create_organization(session: Session, user: User, data: OrganizationCreate) -> Organization:
+    """Record a new organization for the user."""
+    organization = Organization(owner_id=user.id, **data.model_dump())
+    session.add(organization)
+    session.commit()
+    return organization
+
+
+def get_organization(session: Session, user: User, organization_id: int) -> Organization:
+    """One of the user's organizations (NotFound for anyone else's)."""
+    return get_owned(session, Organization, user.id, organization_id)
+
+
+def _matches(filters: OrganizationFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.industry:
+        conditions.append(func.lower(Organization.industry) == filters.industry.casefold())
+    if filters.location:
+        conditions.append(func.lower(Organization.location) == filters.location.casefold())
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        conditions.append(
+            or_(
+                func.lower(Organization.name).like(pattern, escape="\\"),
+                func.lower(Organization.industry).like(pattern, escape="\\"),
+                func.lower(Organization.location).like(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def list_organizations(
+    session: Session,
+    user: User,
+    filters: OrganizationFilters,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    with_notes: bool = True,
+) -> Page[Organization]:
+    """One page of the user's organizations, filtered and sorted in SQL (unknown sort: 400)."""
+    order = order_by_clauses(sort, SORTABLE, DEFAULT_SORT)
+    statement = (
+        select(Organization)
+        .where(Organization.owner_id == user.id, *_matches(filters))
+        .order_by(*order, Organization.id)
+    )
+    if not with_notes:
+        # List pages never show the notes; raiseload makes an accidental use fail loudly.
+        statement = statement.options(defer(Organization.research_notes, raiseload=True))
+    rows, total = paginate(session, statement, limit=limit, offset=offset)
+    return Page[Organization].model_construct(items=rows, total=total, limit=limit, offset=offset)
+
+
+def distinct_values(session: Session, user: User, field: str) -> list[str]:
+    """The user's distinct non-empty industries or locations, for filter choices."""
+    column = {"industry": Organization.industry, "location": Organization.location}[field]
+    statement = (
+        select(column)
+        .where(Organization.owner_id == user.id, column != "")
+        .distinct()
+        .order_by(column)
+    )
+    return list(session.scalars(statement))
+
+
+def update_organization(
+    session: Session,
+    user: User,
+    organization_id: int,
+    data: OrganizationUpdate,
+    *,
+    expected_version: int | None = None,
+) -> Organization:
+    """Change the fields sent, unless the caller's version is stale (412)."""
+    organization = get_organization(session, user, organization_id)
+    check_version(organization.version, expected_version)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(organization, field, value)
+    organization.touch()
+    session.commit()
+    return organization
+
+
+def organization_dependents(session: Session, user: User, organization_id: int) -> dict[str, int]:
+    """What refers to an organization: the contacts working there."""
+    get_organization(session, user, organization_id)
+    contacts = session.scalar(
+        select(func.count()).select_from(Contact).where(Contact.organization_id == organization_id)
+    )
+    return {"contacts": contacts or 0}
+
+
+def delete_organization(
+    session: Session,
+    user: User,
+    organization_id: int,
+    *,
+    expected_version: int | None = None,
+    cascade: bool = False,
+) -> None:
+    """Delete an organization; with contacts only when cascade (they stay, detached)."""
+    organization = get_organization(session, user, organization_id)
+    check_version(organization.version, expected_version)
+    dependents = organization_dependents(session, user, organization_id)
+    if any(dependents.values()) and not cascade:
+        raise Conflict(
+            detail="Contacts work at this organization; confirm to detach them.",
+            title="Organization has dependents",
+            dependents=dependents,
+        )
+    # People are never deleted with their employer: they lose the link and get a new version.
+    session.execute(
+        update(Contact)
+        .where(Contact.organization_id == organization_id)
+        .values(organization_id=None, version=Contact.version + 1, updated_at=utcnow())
+    )
+    session.delete(organization)
+    session.commit()
+
+
+def count_organizations(session: Session, user: User) -> int:
+    """How many organizations the user has recorded."""
+    statement = (
+        select(func.count()).select_from(Organization).where(Organization.owner_id == user.id)
+    )
+    return session.scalar(statement) or 0
+
+
+def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
+    """Add the organization count to the dashboard summary."""
+    summary.counts["organizations"] = count_organizations(session, user)
