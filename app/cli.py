@@ -163,6 +163,50 @@ def create_token(
             typer.echo(secret)
 
 
+@app.command("seed-demo")
+def seed_demo(
+    users: int = typer.Option(1, min=1, max=1000, help="How many accounts to create."),
+    contacts: int = typer.Option(1000, min=0, max=10_000_000, help="Contacts per user."),
+    interviews: int = typer.Option(100, min=0, max=1_000_000, help="Interviews per user."),
+    answers: int = typer.Option(1000, min=0, max=10_000_000, help="Answer notes per user."),
+    seed: int = typer.Option(1, help="Random seed: the same seed gives the same data."),
+    prefix: str = typer.Option("demo", help="Usernames are <prefix>1, <prefix>2, ..."),
+    database_url: str | None = typer.Option(None, help="Defaults to RAPPORT_DATABASE_URL."),
+    migrate_first: bool = typer.Option(True, "--migrate/--no-migrate"),
+) -> None:
+    """Fill the database with realistic demo data and print each user's login and token."""
+    from app.db import make_engine
+    from app.errors import DomainError
+    from app.migrations import upgrade
+    from app.seed import SeedPlan
+    from app.seed import seed_demo as run_seed
+
+    url = database_url or get_settings().effective_database_url
+    if migrate_first:
+        upgrade(url, "head")
+    engine = make_engine(url)
+    plan = SeedPlan(
+        users=users,
+        contacts=contacts,
+        interviews=interviews,
+        answers=answers,
+        seed=seed,
+        username_prefix=prefix,
+    )
+    try:
+        result = run_seed(engine, plan)
+    except DomainError as exc:
+        _fail(f"{_describe(exc)} (seed-demo wants a database without {prefix}1..{prefix}{users})")
+        return
+    finally:
+        engine.dispose()
+    for user in result.users:
+        typer.echo(f"user {user.username} (id {user.user_id}) password {user.password!r}")
+        typer.echo(f"  token {user.token}")
+    counts = ", ".join(f"{name} {count}" for name, count in sorted(result.rows.items()))
+    typer.echo(f"seeded in {result.seconds:.1f} s: {counts}")
+
+
 @app.command()
 def check() -> None:
     """Print configuration problems; exit 1 when there are any."""
