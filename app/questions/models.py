@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field
 
 from app.modelkit import Tracked, fk_field
@@ -21,6 +21,21 @@ QUESTION_CATEGORIES = (
     "next_steps",
     "other",
 )
+# How each category is shown to people (and accepted on import, besides the key itself).
+CATEGORY_LABELS = {
+    "future_of_industry": "Future of the industry",
+    "qualifications": "Qualifications employers look for",
+    "everyday_work": "Everyday work",
+    "career_path": "Entering and moving within the field",
+    "culture": "Culture and working conditions",
+    "advice": "Advice",
+    "trends": "Trends",
+    "insights": "Insights",
+    "resources": "Resources",
+    "assignments": "Assignments",
+    "next_steps": "Next steps",
+    "other": "Other",
+}
 
 
 class QuestionBank(Tracked, table=True):
@@ -53,7 +68,11 @@ class Question(Tracked, table=True):
 
     __tablename__ = "questions"
     __label__ = "question"
-    __table_args__ = (Index("ix_questions_bank_position", "bank_id", "position"),)
+    __table_args__ = (
+        Index("ix_questions_bank_position", "bank_id", "position"),
+        # A shipped question is upgraded in place by its key, so a key appears once per bank.
+        UniqueConstraint("bank_id", "builtin_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     bank_id: int = Field(

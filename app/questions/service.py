@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.errors import NotFound
+from app.errors import Forbidden, Invalid, NotFound
+from app.querykit import check_version, like_pattern, order_by_clauses
 from app.questions.models import Question, QuestionBank
+from app.questions.schemas import (
+    BankCopy,
+    BankCreate,
+    BankScope,
+    BankUpdate,
+)
+
+BUILTIN_READ_ONLY = "Built-in banks are read-only; copy it to change it."
+SHARED_READ_ONLY = (
+    "This bank is shared by another user and is read-only for you; copy it to change it."
+)
 
 
 def _readable(user: User):  # type: ignore[no-untyped-def]
@@ -47,3 +62,225 @@ def readable_question(session: Session, user: User, question_id: int) -> Questio
     if question is None:
         raise NotFound(detail=f"No question with id {question_id}.")
     return question
+
+
+# ---- banks ------------------------------------------------------------------------------
+
+
+@dataclass
+class BankSummary:
+    """A bank with what lists and pages show next to it."""
+
+    bank: QuestionBank
+    question_count: int
+    owner_name: str | None
+    owned: bool
+
+    @property
+    def editable(self) -> bool:
+        """Only the owner changes a bank; built-in and others' shared banks are read-only."""
+        return self.owned and not self.bank.builtin
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields of BankRead."""
+        bank = self.bank
+        return {
+            "id": bank.id,
+            "created_at": bank.created_at,
+            "updated_at": bank.updated_at,
+            "version": bank.version,
+            "name": bank.name,
+            "description": bank.description,
+            "shared": bank.shared,
+            "builtin": bank.builtin,
+            "question_count": self.question_count,
+            "copied_from_id": bank.copied_from_id,
+            "owned": self.owned,
+            "editable": self.editable,
+            "owner_name": None if self.owned or bank.builtin else self.owner_name,
+        }
+
+
+def _question_count():  # type: ignore[no-untyped-def]
+    return (
+        select(func.count(Question.id))
+        .where(Question.bank_id == QuestionBank.id)
+        .correlate(QuestionBank)
+        .scalar_subquery()
+        .label("question_count")
+    )
+
+
+def _summary_statement(user: User) -> Select[Any]:
+    owner_name = func.coalesce(func.nullif(User.display_name, ""), User.username)
+    return (
+        select(QuestionBank, _question_count(), owner_name.label("owner_name"))
+        .outerjoin(User, User.id == QuestionBank.owner_id)
+        .where(_readable(user))
+    )
+
+
+def _summaries(user: User, rows: Any) -> list[BankSummary]:
+    return [
+        BankSummary(bank, count or 0, name, owned=bank.owner_id == user.id)
+        for bank, count, name in rows
+    ]
+
+
+def _scope_filter(user: User, scope: BankScope):  # type: ignore[no-untyped-def]
+    if scope == "mine":
+        return QuestionBank.owner_id == user.id
+    if scope == "builtin":
+        return QuestionBank.builtin.is_(True)
+    # "Shared with me": other users' shared banks.
+    return (QuestionBank.shared.is_(True)) & (QuestionBank.owner_id != user.id)
+
+
+def list_banks(
+    session: Session,
+    user: User,
+    *,
+    scope: BankScope | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[BankSummary], int]:
+    """The banks the user may read (own, shared with them, built in), one page of them."""
+    count = _question_count()
+    statement = _summary_statement(user)
+    if scope:
+        statement = statement.where(_scope_filter(user, scope))
+    if q:
+        pattern = like_pattern(q)
+        statement = statement.where(
+            or_(
+                func.lower(QuestionBank.name).like(pattern, escape="\\"),
+                func.lower(QuestionBank.description).like(pattern, escape="\\"),
+            )
+        )
+    allowed = {
+        "name": func.lower(QuestionBank.name),
+        "created_at": QuestionBank.created_at,
+        "updated_at": QuestionBank.updated_at,
+        "id": QuestionBank.id,
+        "question_count": count,
+    }
+    order = order_by_clauses(sort, allowed, ["name"])
+    total_statement = select(func.count()).select_from(
+        statement.with_only_columns(QuestionBank.id).order_by(None).subquery()
+    )
+    total = session.scalar(total_statement) or 0
+    rows = session.execute(statement.order_by(*order, QuestionBank.id).limit(limit).offset(offset))
+    return _summaries(user, rows), total
+
+
+def bank_summary(session: Session, user: User, bank_id: int) -> BankSummary:
+    """One readable bank with its question count and who shares it."""
+    row = session.execute(_summary_statement(user).where(QuestionBank.id == bank_id)).first()
+    if row is None:
+        raise NotFound(detail=f"No question bank with id {bank_id}.")
+    return _summaries(user, [row])[0]
+
+
+def summarise(session: Session, user: User, bank: QuestionBank) -> BankSummary:
+    """The summary of a bank just written by the user."""
+    assert bank.id is not None
+    return bank_summary(session, user, bank.id)
+
+
+def writable_bank(session: Session, user: User, bank_id: int) -> QuestionBank:
+    """One of the user's own banks, locked for the write; built-in and shared ones are 403."""
+    bank = readable_bank(session, user, bank_id)
+    if bank.builtin:
+        raise Forbidden(detail=BUILTIN_READ_ONLY, title="Read-only bank")
+    if bank.owner_id != user.id:
+        raise Forbidden(detail=SHARED_READ_ONLY, title="Read-only bank")
+    # Serialise writers of one bank on PostgreSQL (positions, the size limit); no-op on SQLite.
+    session.scalar(select(QuestionBank.id).where(QuestionBank.id == bank_id).with_for_update())
+    return bank
+
+
+def count_questions(session: Session, bank_id: int) -> int:
+    """How many questions a bank holds."""
+    statement = select(func.count(Question.id)).where(Question.bank_id == bank_id)
+    return session.scalar(statement) or 0
+
+
+def create_bank(session: Session, user: User, data: BankCreate) -> QuestionBank:
+    """A new, empty bank of the user's own."""
+    bank = QuestionBank(
+        owner_id=user.id, name=data.name, description=data.description, shared=data.shared
+    )
+    session.add(bank)
+    session.commit()
+    return bank
+
+
+def update_bank(
+    session: Session, user: User, bank_id: int, data: BankUpdate, expected: int | None = None
+) -> QuestionBank:
+    """Rename, describe, share or unshare one of the user's banks."""
+    bank = writable_bank(session, user, bank_id)
+    check_version(bank.version, expected)
+    changes = data.model_dump(exclude_unset=True)
+    for field_name, value in changes.items():
+        if value is None and field_name != "description":
+            raise Invalid.one(field_name, "must not be null")
+        setattr(bank, field_name, "" if value is None else value)
+    bank.touch()
+    session.commit()
+    return bank
+
+
+def delete_bank(session: Session, user: User, bank_id: int, expected: int | None = None) -> None:
+    """Delete one of the user's banks and its questions (interview agendas keep snapshots)."""
+    bank = writable_bank(session, user, bank_id)
+    check_version(bank.version, expected)
+    session.delete(bank)
+    session.commit()
+
+
+def copy_bank(
+    session: Session, user: User, bank_id: int, data: BankCopy, *, max_questions: int
+) -> QuestionBank:
+    """Copy a readable bank (starter, shared or own) into a new bank of the user's own."""
+    source = readable_bank(session, user, bank_id)
+    questions = readable_questions(session, user, bank_id)
+    check_capacity(len(questions), max_questions)
+    copy = QuestionBank(
+        owner_id=user.id,
+        name=data.name or source.name,
+        description=source.description,
+        copied_from_id=source.id,
+    )
+    session.add(copy)
+    session.flush()
+    for position, question in enumerate(questions):
+        session.add(
+            Question(
+                bank_id=copy.id,
+                owner_id=user.id,
+                text=question.text,
+                category=question.category,
+                tags=list(question.tags),
+                why_ask=question.why_ask,
+                position=position,
+            )
+        )
+    session.commit()
+    return copy
+
+
+def check_capacity(count: int, max_questions: int) -> None:
+    if count > max_questions:
+        raise Invalid.one(
+            "questions",
+            f"A bank may hold at most {max_questions} questions; this one would hold {count}.",
+        )
+
+
+def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
+    """How many banks of their own the user has prepared."""
+    statement = select(func.count(QuestionBank.id)).where(QuestionBank.owner_id == user.id)
+    summary.counts["question_banks"] = session.scalar(statement) or 0
