@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.logs import configure_logging
+from app.questions.starter import ensure_starter_banks
 from app.registry import domain_modules, import_all_models
 from app.web.listing import reject_unknown_query_params
 from app.web.middleware import HttpBaseline
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.effective_database_url)
     app.state.secret_key = settings.effective_secret_key()
+    ensure_starter_banks(app.state.engine)  # shipped question banks, created or upgraded
 
     install_error_handlers(app)
     app.add_middleware(
