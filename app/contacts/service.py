@@ -1,12 +1,223 @@
-"""Contacts, their careers and tags, interactions and the stay-in-touch rules."""
+"""Contacts: create, read, list, update, delete; referral chains; the dashboard's share.
+
+Interactions live in interactions_service.py and tags in tags_service.py.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import load_only
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.contacts.models import Contact, ContactCareer
+from app.careers.models import Career
+from app.contacts import tags_service
+from app.contacts.interactions_service import refresh_touch_dates
+from app.contacts.models import Contact, ContactCareer, ContactTag, Interaction
+from app.contacts.normalise import normalise_linkedin, normalise_phone
+from app.contacts.referrals_service import check_introducer, owned_or_invalid
+from app.contacts.schemas import (
+    ContactCreate,
+    ContactRead,
+    ContactUpdate,
+)
+from app.db import utcnow
+from app.errors import Conflict, Invalid
+from app.interviews.models import Interview, InterviewQuestion
+from app.organizations.models import Organization
+from app.querykit import check_version, get_owned, like_pattern, order_by_clauses
+from app.schemakit import normalise_tag
+
+CONTACT_SORTS = {
+    "full_name": Contact.full_name,
+    "created_at": Contact.created_at,
+    "updated_at": Contact.updated_at,
+    "last_contacted_at": Contact.last_contacted_at,
+    "next_touch_due": Contact.next_touch_due,
+    "stage": Contact.stage,
+}
+# What the list page shows; the API list shows every field.
+BRIEF_COLUMNS = (
+    Contact.id,
+    Contact.owner_id,
+    Contact.full_name,
+    Contact.title,
+    Contact.organization_id,
+    Contact.email,
+    Contact.stage,
+    Contact.stay_in_touch_days,
+    Contact.last_contacted_at,
+    Contact.next_touch_due,
+    Contact.version,
+)
+_TEXT_FIELDS = ("title", "location", "how_we_met", "notes")
+
+
+@dataclass
+class ContactFilters:
+    """The list filters the API and the pages share."""
+
+    career_id: int | None = None
+    organization_id: int | None = None
+    tag: str | None = None
+    stage: str | None = None
+    introduced_by_id: int | None = None
+    due: bool | None = None
+    q: str | None = None
+
+
+@dataclass
+class ContactPage:
+    """A page of contacts plus what is needed to show them, each fetched in one query."""
+
+    rows: list[Contact]
+    total: int
+    limit: int
+    offset: int
+    career_ids: dict[int, list[int]] = field(default_factory=dict)
+    tags: dict[int, list[str]] = field(default_factory=dict)
+    organization_names: dict[int, str] = field(default_factory=dict)
+
+    def read_models(self) -> list[ContactRead]:
+        """The rows as API read models."""
+        return [
+            to_read(row, self.career_ids.get(row.id, []), self.tags.get(row.id, []))  # type: ignore[arg-type]
+            for row in self.rows
+        ]
+
+
+@dataclass
+class DashboardItem:
+    """One line in a dashboard section."""
+
+    url: str
+    label: str
+    note: str = ""
+
+
+def to_read(contact: Contact, career_ids: list[int], tags: list[str]) -> ContactRead:
+    """A contact row with its careers and tags as the API read model."""
+    values = {name: getattr(contact, name) for name in ContactRead.model_fields}
+    return ContactRead.model_validate({**values, "career_ids": career_ids, "tags": tags})
+
+
+def career_ids_by_contact(session: Session, contact_ids: Iterable[int]) -> dict[int, list[int]]:
+    """contact id -> career ids, for many contacts in one query."""
+    ids = list(contact_ids)
+    found: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        rows = session.execute(
+            select(ContactCareer.contact_id, ContactCareer.career_id)
+            .where(ContactCareer.contact_id.in_(ids))
+            .order_by(ContactCareer.career_id)
+        )
+        for contact_id, career_id in rows:
+            found[contact_id].append(career_id)
+    return found
+
+
+def _organization_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(wanted))
+    )
+    return dict(rows.tuples().all())
+
+
+# ---- reading --------------------------------------------------------------------------
+
+
+def get_contact(session: Session, user: User, contact_id: int) -> Contact:
+    """One of the user's contacts (another user's is NotFound)."""
+    return get_owned(session, Contact, user.id, contact_id)
+
+
+def read_contact(session: Session, user: User, contact_id: int) -> ContactRead:
+    """A contact as the API shows it, with career ids and tags."""
+    contact = get_contact(session, user, contact_id)
+    careers = career_ids_by_contact(session, [contact_id])
+    tags = tags_service.tag_names_by_contact(session, [contact_id])
+    return to_read(contact, careers.get(contact_id, []), tags.get(contact_id, []))
+
+
+def list_contacts(
+    session: Session,
+    user: User,
+    filters: ContactFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
+    brief: bool = False,
+    now: datetime | None = None,
+) -> ContactPage:
+    """A page of the user's contacts, filtered and sorted in SQL; ``brief`` loads list columns."""
+    order = [c.nulls_last() for c in order_by_clauses(sort, CONTACT_SORTS, ["full_name"])]
+    conditions = _filter_conditions(user, filters, now or utcnow())
+    total = session.scalar(select(func.count(Contact.id)).where(*conditions)) or 0
+    statement = select(Contact).where(*conditions).order_by(*order, Contact.id)
+    if brief:
+        statement = statement.options(load_only(*BRIEF_COLUMNS))
+    rows = list(session.scalars(statement.limit(limit).offset(offset)))
+    ids = [row.id for row in rows]
+    page = ContactPage(rows=rows, total=total, limit=limit, offset=offset)
+    page.tags = tags_service.tag_names_by_contact(session, ids)  # type: ignore[arg-type]
+    if brief:
+        page.organization_names = _organization_names(session, (r.organization_id for r in rows))
+    else:
+        page.career_ids = career_ids_by_contact(session, ids)  # type: ignore[arg-type]
+    return page
+
+
+def _filter_conditions(user: User, filters: ContactFilters, now: datetime) -> list[Any]:
+    conditions: list[Any] = [Contact.owner_id == user.id]
+    if filters.career_id is not None:
+        linked = select(ContactCareer.contact_id).where(
+            ContactCareer.career_id == filters.career_id
+        )
+        conditions.append(Contact.id.in_(linked))
+    if filters.organization_id is not None:
+        conditions.append(Contact.organization_id == filters.organization_id)
+    if filters.tag:
+        tagged = (
+            select(ContactTag.contact_id)
+            .join(tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id)
+            .where(
+                tags_service.Tag.owner_id == user.id,
+                tags_service.Tag.name == normalise_tag(filters.tag),
+            )
+        )
+        conditions.append(Contact.id.in_(tagged))
+    if filters.stage is not None:
+        conditions.append(Contact.stage == filters.stage)
+    if filters.introduced_by_id is not None:
+        conditions.append(Contact.introduced_by_id == filters.introduced_by_id)
+    if filters.due is True:
+        conditions.append(Contact.next_touch_due <= now)
+    elif filters.due is False:
+        conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > now))
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        # The organization is matched live too, so renaming one never leaves search stale.
+        organizations = select(Organization.id).where(
+            Organization.owner_id == user.id,
+            func.lower(Organization.name).like(pattern, escape="\\"),
+        )
+        conditions.append(
+            or_(
+                Contact.search_text.like(pattern, escape="\\"),
+                Contact.organization_id.in_(organizations),
+            )
+        )
+    return conditions
 
 
 def contacts_for(
@@ -26,3 +237,228 @@ def contacts_for(
     if organization_id is not None:
         statement = statement.where(Contact.organization_id == organization_id)
     return list(session.scalars(statement.order_by(Contact.full_name, Contact.id).limit(limit)))
+
+
+# ---- writing --------------------------------------------------------------------------
+
+
+@dataclass
+class _Resolved:
+    columns: dict[str, Any] = field(default_factory=dict)
+    career_ids: list[int] | None = None
+    tags: list[str] | None = None
+
+
+def _resolve(
+    session: Session,
+    user: User,
+    contact_id: int | None,
+    changes: dict[str, Any],
+    phone_region: str,
+) -> _Resolved:
+    """Validate references and normalise values, all before anything is written."""
+    resolved = _Resolved()
+    for name, value in changes.items():
+        if name in _TEXT_FIELDS:
+            resolved.columns[name] = value or ""
+        elif name == "organization_id" and value is not None:
+            owned_or_invalid(session, Organization, user, value, name)
+            resolved.columns[name] = value
+        elif name == "phone" and value is not None:
+            resolved.columns[name] = normalise_phone(value, phone_region)
+        elif name == "linkedin_url":
+            url, key = normalise_linkedin(value) if value is not None else (None, None)
+            if key is not None:
+                _refuse_duplicate_linkedin(session, user, contact_id, key)
+            resolved.columns.update(linkedin_url=url, linkedin_key=key)
+        elif name == "introduced_by_id" and value is not None:
+            check_introducer(session, user, contact_id, value)
+            resolved.columns[name] = value
+        elif name == "career_ids":
+            resolved.career_ids = _owned_career_ids(session, user, value or [])
+        elif name == "tags":
+            resolved.tags = list(value or [])
+        else:
+            resolved.columns[name] = value
+    return resolved
+
+
+def _refuse_duplicate_linkedin(
+    session: Session, user: User, contact_id: int | None, key: str
+) -> None:
+    statement = select(Contact.id).where(Contact.owner_id == user.id, Contact.linkedin_key == key)
+    if contact_id is not None:
+        statement = statement.where(Contact.id != contact_id)
+    existing = session.scalar(statement.order_by(Contact.id).limit(1))
+    if existing is not None:
+        raise Conflict(
+            detail=f"Contact {existing} already has this LinkedIn profile.",
+            existing_id=existing,
+        )
+
+
+def _owned_career_ids(session: Session, user: User, career_ids: list[int]) -> list[int]:
+    wanted = list(dict.fromkeys(career_ids))
+    if not wanted:
+        return []
+    owned = set(
+        session.scalars(select(Career.id).where(Career.owner_id == user.id, Career.id.in_(wanted)))
+    )
+    missing = [i for i in wanted if i not in owned]
+    if missing:
+        raise Invalid.one("career_ids", f"No career with id {missing[0]}.")
+    return wanted
+
+
+def _write(session: Session, user: User, contact: Contact, resolved: _Resolved) -> None:
+    for name, value in resolved.columns.items():
+        setattr(contact, name, value)
+    session.add(contact)
+    session.flush()
+    assert contact.id is not None
+    if resolved.career_ids is not None:
+        session.execute(delete(ContactCareer).where(ContactCareer.contact_id == contact.id))
+        if resolved.career_ids:
+            session.execute(
+                insert(ContactCareer),
+                [{"contact_id": contact.id, "career_id": i} for i in resolved.career_ids],
+            )
+    if resolved.tags is not None:
+        tags_service.set_contact_tags(session, user, contact.id, resolved.tags)
+    _refresh_search_text(session, contact)
+    refresh_touch_dates(session, contact, bump=False)
+
+
+def _refresh_search_text(session: Session, contact: Contact) -> None:
+    """The lower-cased text ``q`` matches: name, title, organization, email and tags."""
+    organization = None
+    if contact.organization_id is not None:
+        organization = session.scalar(
+            select(Organization.name).where(Organization.id == contact.organization_id)
+        )
+    tags = tags_service.tag_names_by_contact(session, [contact.id]).get(contact.id, [])  # type: ignore[list-item]
+    parts = [contact.full_name, contact.title, organization or "", contact.email or "", *tags]
+    contact.search_text = " ".join(p for p in parts if p).casefold()
+
+
+def create_contact(
+    session: Session, user: User, data: ContactCreate, *, phone_region: str = "US"
+) -> Contact:
+    """A new contact; references must be the user's own (else 422 naming the field)."""
+    resolved = _resolve(session, user, None, data.model_dump(exclude_unset=True), phone_region)
+    resolved.columns.setdefault("full_name", data.full_name)
+    resolved.columns.setdefault("stage", data.stage)
+    contact = Contact(owner_id=user.id, full_name=data.full_name)
+    _write(session, user, contact, resolved)
+    session.commit()
+    return contact
+
+
+def update_contact(
+    session: Session,
+    user: User,
+    contact_id: int,
+    data: ContactUpdate,
+    *,
+    expected_version: int | None = None,
+    phone_region: str = "US",
+) -> Contact:
+    """Change the fields sent; a stale ``expected_version`` is refused (412)."""
+    contact = get_contact(session, user, contact_id)
+    check_version(contact.version, expected_version)
+    resolved = _resolve(
+        session, user, contact_id, data.model_dump(exclude_unset=True), phone_region
+    )
+    contact.touch()
+    _write(session, user, contact, resolved)
+    session.commit()
+    return contact
+
+
+def reindex_organization(session: Session, user: User, organization_id: int) -> None:
+    """Refresh search text of the contacts at an organization (call after a rename)."""
+    for contact in contacts_for(session, user, organization_id=organization_id, limit=10_000):
+        _refresh_search_text(session, contact)
+        session.add(contact)
+    session.commit()
+
+
+def contact_dependents(session: Session, user: User, contact_id: int) -> dict[str, int]:
+    """What would be lost or changed by deleting the contact, by kind (only non-zero)."""
+    get_contact(session, user, contact_id)
+    counts = {
+        "interactions": session.scalar(
+            select(func.count()).where(Interaction.contact_id == contact_id)
+        ),
+        "introductions": session.scalar(
+            select(func.count()).where(Contact.introduced_by_id == contact_id)
+        ),
+        "interviews": session.scalar(
+            select(func.count()).where(Interview.contact_id == contact_id)
+        ),
+    }
+    return {name: count for name, count in counts.items() if count}
+
+
+def delete_contact(
+    session: Session,
+    user: User,
+    contact_id: int,
+    *,
+    cascade: bool = False,
+    expected_version: int | None = None,
+) -> None:
+    """Delete a contact; with dependents only when ``cascade`` (then nothing is left dangling)."""
+    contact = get_contact(session, user, contact_id)
+    check_version(contact.version, expected_version)
+    dependents = contact_dependents(session, user, contact_id)
+    if dependents and not cascade:
+        listed = ", ".join(f"{count} {name}" for name, count in dependents.items())
+        raise Conflict(
+            detail=f"This contact has {listed}. Confirm to delete them too "
+            "(people they introduced are kept, without an introducer).",
+            dependents=dependents,
+        )
+    interviews = select(Interview.id).where(Interview.contact_id == contact_id)
+    session.execute(delete(InterviewQuestion).where(InterviewQuestion.interview_id.in_(interviews)))
+    session.execute(delete(Interview).where(Interview.contact_id == contact_id))
+    session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))
+    session.execute(
+        update(Contact)
+        .where(Contact.owner_id == user.id, Contact.introduced_by_id == contact_id)
+        .values(introduced_by_id=None, version=Contact.version + 1, updated_at=utcnow())
+    )
+    session.execute(delete(ContactCareer).where(ContactCareer.contact_id == contact_id))
+    session.execute(delete(ContactTag).where(ContactTag.contact_id == contact_id))
+    session.delete(contact)
+    session.flush()
+    tags_service.delete_unused_tags(session, user)
+    session.commit()
+
+
+# ---- dashboard ------------------------------------------------------------------------
+
+
+def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
+    """Contacts count and the five most overdue touches, for the dashboard."""
+    summary.counts["contacts"] = (
+        session.scalar(select(func.count(Contact.id)).where(Contact.owner_id == user.id)) or 0
+    )
+    due = list_contacts(
+        session, user, ContactFilters(due=True), limit=5, sort="next_touch_due", brief=True
+    )
+    summary.sections["Due for a touch"] = [
+        DashboardItem(
+            url=f"/contacts/{row.id}",
+            label=row.full_name,
+            note=_due_note(row.last_contacted_at),
+        )
+        for row in due.rows
+    ]
+
+
+def _due_note(last_contacted_at: datetime | None) -> str:
+    if last_contacted_at is None:
+        return "never contacted"
+    days = (utcnow() - last_contacted_at).days
+    return f"last contact {days} day{'s' if days != 1 else ''} ago"

@@ -1,0 +1,134 @@
+"""/api/v1/contacts, plus the interactions and tags routers (mounted from here)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.contacts import interactions_api, service, tags_api
+from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
+from app.schemakit import MAX_INT32, Page
+from app.web.deps import CurrentUser, SessionDep, SettingsDep
+from app.web.listing import ListQueryDep, set_link_header
+from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+
+router = APIRouter()
+contacts = APIRouter(prefix="/contacts", tags=["contacts"])
+ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
+
+
+@contacts.get("", response_model=Page[ContactRead])
+def list_contacts(
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    db: SessionDep,
+    listing: ListQueryDep,
+    career_id: FilterId = None,
+    organization_id: FilterId = None,
+    tag: Annotated[str | None, Query(max_length=64, description="A tag name.")] = None,
+    stage: Stage | None = None,
+    introduced_by_id: FilterId = None,
+    due: Annotated[
+        bool | None, Query(description="true: due or overdue for a touch now; false: not due.")
+    ] = None,
+) -> Page[ContactRead]:
+    """The caller's contacts. Sort by full_name, created_at, updated_at, last_contacted_at,
+    next_touch_due or stage; `q` matches name, title, organization, email and tags."""
+    filters = service.ContactFilters(
+        career_id=career_id,
+        organization_id=organization_id,
+        tag=tag,
+        stage=stage,
+        introduced_by_id=introduced_by_id,
+        due=due,
+        q=listing.q,
+    )
+    found = service.list_contacts(
+        db, user, filters, limit=listing.limit, offset=listing.offset, sort=listing.sort
+    )
+    page = Page[ContactRead](
+        items=found.read_models(), total=found.total, limit=found.limit, offset=found.offset
+    )
+    set_link_header(request, response, page)
+    return page
+
+
+@contacts.post("", status_code=201, response_model=ContactRead, responses=problems(409))
+def create_contact(
+    data: ContactCreate, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """Create a contact. A LinkedIn profile already on another contact is a 409 naming it."""
+
+    def produce() -> Response:
+        contact = service.create_contact(db, user, data, phone_region=settings.default_phone_region)
+        assert contact.id is not None
+        return resource_response(
+            service.read_contact(db, user, contact.id),
+            status_code=201,
+            location=f"/api/v1/contacts/{contact.id}",
+        )
+
+    return idempotent(request, db, user, data, produce)
+
+
+@contacts.get("/{contact_id}", response_model=ContactRead, responses=problems(404))
+def get_contact(contact_id: ContactId, user: CurrentUser, db: SessionDep) -> JSONResponse:
+    """One contact, with an ETag for If-Match."""
+    return resource_response(service.read_contact(db, user, contact_id))
+
+
+@contacts.patch("/{contact_id}", response_model=ContactRead, responses=problems(404, 409, 412))
+def update_contact(
+    contact_id: ContactId,
+    data: ContactUpdate,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    """Change the fields sent; `null` clears an optional one."""
+    service.update_contact(
+        db,
+        user,
+        contact_id,
+        data,
+        expected_version=expected,
+        phone_region=settings.default_phone_region,
+    )
+    return resource_response(service.read_contact(db, user, contact_id))
+
+
+@contacts.delete("/{contact_id}", status_code=204, responses=problems(404, 409, 412))
+def delete_contact(
+    contact_id: ContactId,
+    user: CurrentUser,
+    db: SessionDep,
+    expected: IfMatchDep,
+    cascade: Annotated[
+        bool,
+        Query(
+            description="Also delete its interactions and interviews, and clear the introducer "
+            "of people it introduced. Without it, a contact with any of these is a 409."
+        ),
+    ] = False,
+) -> Response:
+    """Delete a contact (409 with `dependents` unless `cascade=true`)."""
+    service.delete_contact(db, user, contact_id, cascade=cascade, expected_version=expected)
+    return Response(status_code=204)
+
+
+@contacts.get("/{contact_id}/referrals", response_model=ReferralsRead, responses=problems(404))
+def get_contact_referrals(
+    contact_id: ContactId, user: CurrentUser, db: SessionDep
+) -> ReferralsRead:
+    """Who introduced the contact (nearest first, up to the first) and whom it introduced."""
+    return service.referrals(db, user, contact_id)
+
+
+router.include_router(contacts)
+router.include_router(interactions_api.router)
+router.include_router(tags_api.router)

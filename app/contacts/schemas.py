@@ -1,0 +1,173 @@
+"""Contact, interaction and tag schemas: the API contract, also used to parse HTML forms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, field_validator
+
+from app.schemakit import DbId, InputModel, LongText, ReadModel, TrackedRead, normalise_tag
+
+Stage = Literal["prospect", "contacted", "met", "in_network"]
+InteractionKind = Literal["email", "call", "meeting", "letter", "message"]
+Cadence = Annotated[int, Field(ge=1, le=3650, description="Stay-in-touch cadence in days.")]
+Email = Annotated[EmailStr, Field(max_length=254)]
+# Parsed and stored as E.164 by the service (it knows the default region).
+Phone = Annotated[str, Field(min_length=1, max_length=40)]
+# Checked and normalised by the service (http/https only, canonical profile form).
+LinkedInUrl = Annotated[str, Field(min_length=1, max_length=2000)]
+MAX_TAGS = 30
+
+# Interactions far outside a human lifetime are typos; they would also overflow date arithmetic.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for tag in tags:
+        name = normalise_tag(tag)
+        if name and name not in cleaned:
+            cleaned.append(name)
+    return cleaned
+
+
+def _check_when(value: datetime) -> datetime:
+    try:
+        utc_value = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("must be a date between 1900 and 2200") from None
+    if not EARLIEST <= utc_value < LATEST:
+        raise ValueError("must be a date between 1900 and 2200")
+    return utc_value
+
+
+def _refuse_null(value: object) -> object:
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep it")
+    return value
+
+
+TagList = Annotated[
+    list[Annotated[str, Field(max_length=64)]],
+    Field(max_length=MAX_TAGS, description="Free labels; normalised to lower case."),
+    AfterValidator(_clean_tags),
+]
+CareerIds = Annotated[list[DbId], Field(max_length=100)]
+When = Annotated[AwareDatetime, AfterValidator(_check_when)]
+
+
+class _ContactFields(InputModel):
+    title: str | None = Field(default=None, max_length=200)
+    organization_id: DbId | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    linkedin_url: LinkedInUrl | None = None
+    location: str | None = Field(default=None, max_length=200)
+    career_ids: CareerIds | None = None
+    tags: TagList | None = None
+    how_we_met: str | None = Field(default=None, max_length=2000)
+    introduced_by_id: DbId | None = None
+    stay_in_touch_days: Cadence | None = None
+    notes: LongText | None = None
+
+
+class ContactCreate(_ContactFields):
+    """A new contact; only the name is required."""
+
+    full_name: str = Field(min_length=1, max_length=200)
+    stage: Stage = "prospect"
+
+
+class ContactUpdate(_ContactFields):
+    """PATCH: only the fields sent change; null clears an optional field."""
+
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    stage: Stage | None = None
+
+    # Runs only for fields actually sent, so an explicit null is refused but absence is not.
+    _not_null = field_validator("full_name", "stage")(_refuse_null)
+
+
+class ContactRead(TrackedRead):
+    """A contact as clients see it."""
+
+    full_name: str
+    title: str
+    organization_id: int | None
+    email: str | None
+    phone: str | None
+    linkedin_url: str | None
+    location: str
+    career_ids: list[int]
+    tags: list[str]
+    how_we_met: str
+    introduced_by_id: int | None
+    stage: str
+    stay_in_touch_days: int | None
+    notes: str
+    last_contacted_at: datetime | None
+    next_touch_due: datetime | None
+
+
+class ContactRef(ReadModel):
+    """A contact named in someone else's record."""
+
+    id: int
+    full_name: str
+
+
+class ReferralsRead(ReadModel):
+    """Who introduced a contact (nearest first, up to the first) and whom they introduced."""
+
+    introduced_by_chain: list[ContactRef]
+    introduced: list[ContactRef]
+
+
+class InteractionCreate(InputModel):
+    """One touch with a contact; ``occurred_at`` carries its UTC offset."""
+
+    contact_id: DbId
+    kind: InteractionKind
+    occurred_at: When
+    summary: str = Field(default="", max_length=10_000)
+
+
+class InteractionUpdate(InputModel):
+    """PATCH an interaction (moving it to another contact is allowed)."""
+
+    contact_id: DbId | None = None
+    kind: InteractionKind | None = None
+    occurred_at: When | None = None
+    summary: str | None = Field(default=None, max_length=10_000)
+
+    _not_null = field_validator("contact_id", "kind", "occurred_at")(_refuse_null)
+
+
+class InteractionRead(TrackedRead):
+    """An interaction as clients see it."""
+
+    contact_id: int
+    kind: str
+    occurred_at: datetime
+    summary: str
+
+
+class TagRead(ReadModel):
+    """A tag with the number of the user's contacts that carry it."""
+
+    id: int
+    name: str
+    contact_count: int
+
+
+class ContactPageFilters(InputModel):
+    """The list page's filters, from its query string (blank means any)."""
+
+    career_id: DbId | None = None
+    organization_id: DbId | None = None
+    tag: str | None = Field(default=None, max_length=64)
+    stage: Stage | None = None
+    introduced_by_id: DbId | None = None
+    due: bool | None = None

@@ -1,0 +1,388 @@
+"""Contact pages: list with live search and filters, due for a touch, detail with the
+timeline, create / edit forms (also the quick-add from career and organization pages),
+delete with confirmation. Interaction forms live in interactions_views.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from app.auth.models import User
+from app.contacts import interactions_views, pages_service, service, tags_service
+from app.contacts.models import Contact
+from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
+from app.db import utcnow
+from app.errors import Conflict, Invalid, PreconditionFailed
+from app.schemakit import MAX_INT32
+from app.web.deps import PageUser, SessionDep, SettingsDep
+from app.web.forms import FormDep, field_errors, parse_form, see_other
+from app.web.listing import ListQueryDep
+from app.web.templating import render
+
+router = APIRouter()
+ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+
+STAGE_CHOICES = [
+    ("prospect", "Prospect"),
+    ("contacted", "Contacted"),
+    ("met", "Met"),
+    ("in_network", "In network"),
+]
+SORT_CHOICES = [
+    ("full_name", "Name (A–Z)"),
+    ("next_touch_due", "Next touch due"),
+    ("-last_contacted_at", "Recently contacted"),
+    ("-updated_at", "Recently updated"),
+    ("-created_at", "Newest first"),
+    ("stage", "Stage"),
+]
+FILTER_FIELDS = ("career_id", "organization_id", "tag", "stage", "introduced_by_id", "due")
+TEXT_FIELDS = ("full_name", "title", "location", "how_we_met", "notes", "stage")
+OPTIONAL_FIELDS = (
+    "organization_id",
+    "email",
+    "phone",
+    "linkedin_url",
+    "introduced_by_id",
+    "stay_in_touch_days",
+)
+_CHOICES = {"stages": STAGE_CHOICES, "stage_labels": dict(STAGE_CHOICES)}
+
+
+# ---- list ------------------------------------------------------------------------------
+
+
+def _page_filters(request: Request) -> ContactPageFilters:
+    values = {
+        name: value.strip()
+        for name in FILTER_FIELDS
+        if (value := request.query_params.get(name)) and value.strip()
+    }
+    return parse_form(ContactPageFilters, values)
+
+
+def _list_page(
+    request: Request, db: SessionDep, user: User, listing: Any, *, due_view: bool
+) -> Response:
+    page_filters = _page_filters(request)
+    if due_view:
+        page_filters.due = True
+    sort = listing.sort or ("next_touch_due" if due_view else "full_name")
+    filters = service.ContactFilters(**page_filters.model_dump(), q=listing.q)
+    page = service.list_contacts(
+        db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort, brief=True
+    )
+    choices = pages_service.form_choices(db, user, with_contacts=False)
+    context = {
+        "section": "contacts",
+        "page": page,
+        "filters": page_filters,
+        "q": listing.q or "",
+        "filtered": bool(listing.q)
+        or any(
+            v is not None
+            for k, v in page_filters.model_dump().items()
+            if not (due_view and k == "due")
+        ),
+        "due_view": due_view,
+        "sort": sort,
+        "sort_choices": SORT_CHOICES,
+        "choices": choices,
+        "now": utcnow(),
+        **_CHOICES,
+    }
+    return render(request, "contacts/list.html", context, block="results")
+
+
+@router.get("/contacts", response_class=HTMLResponse)
+def contacts_page(
+    request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
+) -> Response:
+    return _list_page(request, db, user, listing, due_view=False)
+
+
+@router.get("/contacts/due", response_class=HTMLResponse)
+def contacts_due_page(
+    request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
+) -> Response:
+    return _list_page(request, db, user, listing, due_view=True)
+
+
+@router.get("/contacts/tag-options", response_class=HTMLResponse)
+def contact_tag_options(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    tags: Annotated[str, Query(max_length=2000)] = "",
+    tag: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """<option>s completing the form's comma-separated tags (or the list filter's one tag)."""
+    head, _, last = (tags or tag).replace("\x00", "").rpartition(",")
+    chosen = {t.strip().casefold() for t in head.split(",") if t.strip()}
+    suggestions = [
+        name
+        for name in tags_service.tag_suggestions(db, user, last, limit=12)
+        if name not in chosen
+    ]
+    prefix = f"{head.strip()}, " if head.strip() else ""
+    options = [f"{prefix}{name}" for name in suggestions[:10]]
+    return render(request, "contacts/_tag_options.html", {"options": options})
+
+
+# ---- create and edit -------------------------------------------------------------------
+
+
+def _read_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the values as typed, for re-rendering; the payload for the schema)."""
+    typed: dict[str, Any] = {}
+    payload: dict[str, Any] = {}
+    for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS, "tags", "version", "next"):
+        raw = form.get(name)
+        if isinstance(raw, str):
+            typed[name] = raw
+    for name in TEXT_FIELDS:
+        if name in typed and not (name == "stage" and not typed[name].strip()):
+            payload[name] = typed[name]
+    for name in OPTIONAL_FIELDS:
+        if name in typed:
+            payload[name] = typed[name].strip() or None
+    career_ids = [v for v in form.getlist("career_ids") if isinstance(v, str) and v.strip()]
+    typed["career_ids"] = career_ids
+    payload["career_ids"] = career_ids
+    payload["tags"] = [t for t in typed.get("tags", "").split(",") if t.strip()]
+    return typed, payload
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A same-site path to go back to, or None for anything else."""
+    if not target or len(target) > 500 or not target.startswith("/"):
+        return None
+    if target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _parse_version(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise Invalid.one("version", "The form is damaged; reload the page and try again.")
+    return int(raw)
+
+
+def _form_page(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    *,
+    contact: Contact | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    conflict: ContactRead | None = None,
+    duplicate_id: int | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "section": "contacts",
+        "contact": contact,
+        "values": values,
+        "errors": errors or {},
+        "conflict": conflict,
+        "duplicate_id": duplicate_id,
+        "choices": pages_service.form_choices(
+            db, user, exclude_contact_id=contact.id if contact else None
+        ),
+        **_CHOICES,
+    }
+    return render(request, "contacts/form.html", context, status_code=status_code)
+
+
+def _values_of(read: ContactRead) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        name: "" if (value := getattr(read, name)) is None else str(value)
+        for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS)
+    }
+    values["career_ids"] = [str(i) for i in read.career_ids]
+    values["tags"] = ", ".join(read.tags)
+    values["version"] = str(read.version)
+    return values
+
+
+@router.get("/contacts/new", response_class=HTMLResponse)
+def new_contact_page(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    organization_id: Annotated[int | None, Query(ge=1, le=MAX_INT32)] = None,
+    career_id: Annotated[int | None, Query(ge=1, le=MAX_INT32)] = None,
+    introduced_by_id: Annotated[int | None, Query(ge=1, le=MAX_INT32)] = None,
+) -> Response:
+    values: dict[str, Any] = {"stage": "prospect", "career_ids": []}
+    # Prefills from links on other pages; the service still checks them on submit.
+    if organization_id:
+        values["organization_id"] = str(organization_id)
+    if career_id:
+        values["career_ids"] = [str(career_id)]
+    if introduced_by_id:
+        values["introduced_by_id"] = str(introduced_by_id)
+    return _form_page(request, db, user, contact=None, values=values)
+
+
+@router.post("/contacts/new", response_class=HTMLResponse)
+def create_contact_submit(
+    request: Request, db: SessionDep, user: PageUser, settings: SettingsDep, form: FormDep
+) -> Response:
+    typed, payload = _read_form(form)
+    try:
+        data = parse_form(ContactCreate, payload)
+        contact = service.create_contact(db, user, data, phone_region=settings.default_phone_region)
+    except Invalid as exc:
+        db.rollback()
+        return _form_page(
+            request, db, user, contact=None, values=typed, errors=field_errors(exc), status_code=422
+        )
+    except Conflict as exc:
+        db.rollback()
+        errors = {"linkedin_url": exc.detail}
+        return _form_page(
+            request,
+            db,
+            user,
+            contact=None,
+            values=typed,
+            errors=errors,
+            duplicate_id=exc.existing_id,
+            status_code=409,
+        )
+    return see_other(_safe_next(typed.get("next")) or f"/contacts/{contact.id}")
+
+
+@router.get("/contacts/{contact_id}/edit", response_class=HTMLResponse)
+def edit_contact_page(
+    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser
+) -> Response:
+    read = service.read_contact(db, user, contact_id)
+    contact = service.get_contact(db, user, contact_id)
+    return _form_page(request, db, user, contact=contact, values=_values_of(read))
+
+
+@router.post("/contacts/{contact_id}/edit", response_class=HTMLResponse)
+def edit_contact_submit(
+    request: Request,
+    contact_id: ContactId,
+    db: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    form: FormDep,
+) -> Response:
+    contact = service.get_contact(db, user, contact_id)
+    typed, payload = _read_form(form)
+    try:
+        expected = _parse_version(typed.get("version"))
+        data = parse_form(ContactUpdate, payload)
+        service.update_contact(
+            db,
+            user,
+            contact_id,
+            data,
+            expected_version=expected,
+            phone_region=settings.default_phone_region,
+        )
+    except Invalid as exc:
+        db.rollback()
+        return _form_page(
+            request,
+            db,
+            user,
+            contact=contact,
+            values=typed,
+            errors=field_errors(exc),
+            status_code=422,
+        )
+    except Conflict as exc:
+        db.rollback()
+        return _form_page(
+            request,
+            db,
+            user,
+            contact=contact,
+            values=typed,
+            errors={"linkedin_url": exc.detail},
+            duplicate_id=exc.existing_id,
+            status_code=409,
+        )
+    except PreconditionFailed:
+        db.rollback()
+        current = service.read_contact(db, user, contact_id)
+        # Saving again from the re-rendered form is a deliberate overwrite of the newer version.
+        typed["version"] = str(current.version)
+        return _form_page(
+            request, db, user, contact=contact, values=typed, conflict=current, status_code=409
+        )
+    return see_other(f"/contacts/{contact_id}")
+
+
+# ---- detail and delete -----------------------------------------------------------------
+
+
+@router.get("/contacts/{contact_id}", response_class=HTMLResponse)
+def contact_page(
+    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser
+) -> Response:
+    return interactions_views.detail_page(request, db, user, contact_id)
+
+
+def _delete_page(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    contact_id: int,
+    *,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    contact = service.get_contact(db, user, contact_id)
+    context = {
+        "section": "contacts",
+        "contact": contact,
+        "dependents": service.contact_dependents(db, user, contact_id),
+        "message": message,
+    }
+    return render(request, "contacts/delete.html", context, status_code=status_code)
+
+
+@router.get("/contacts/{contact_id}/delete", response_class=HTMLResponse)
+def delete_contact_page(
+    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser
+) -> Response:
+    return _delete_page(request, db, user, contact_id)
+
+
+@router.post("/contacts/{contact_id}/delete", response_class=HTMLResponse)
+def delete_contact_submit(
+    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    service.get_contact(db, user, contact_id)
+    version = form.get("version")
+    try:
+        expected = _parse_version(version if isinstance(version, str) else None)
+        service.delete_contact(
+            db, user, contact_id, cascade=form.get("cascade") == "true", expected_version=expected
+        )
+    except (Conflict, PreconditionFailed, Invalid) as exc:
+        db.rollback()
+        message = (
+            "This contact changed since you opened this page; check what would be deleted again."
+            if isinstance(exc, PreconditionFailed)
+            else exc.detail
+        )
+        return _delete_page(request, db, user, contact_id, message=message, status_code=409)
+    return see_other("/contacts")
+
+
+router.include_router(interactions_views.router)
