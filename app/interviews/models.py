@@ -41,11 +41,13 @@ class Interview(Tracked, table=True):
     mode: str | None = Field(default=None, max_length=20)
     location: str = Field(default="", max_length=2000, nullable=False)
     purpose: str = Field(default=DEFAULT_PURPOSE, max_length=2000, nullable=False)
+    # Denormalised from the checklist so lists can filter and sort on it in SQL.
+    preparation_score: int = Field(default=0, nullable=False)
     # [{key, label, done}]: the article's steps plus the user's own.
     checklist: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
     )
-    # [{url, title, read_at}]
+    # [{url, title, read_on}]: read_on is an ISO date (or null).
     research_links: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
     )

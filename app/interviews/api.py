@@ -1,0 +1,268 @@
+"""/api/v1/interviews: thin JSON routes over the interview services.
+
+The agenda and the answer matrix live in sub-routers (agenda_api, answers_api), included here
+so the registry keeps one entry point per domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.interviews import answers_service, prep_service, service
+from app.interviews.agenda_api import router as agenda_router
+from app.interviews.answers_api import MARKDOWN
+from app.interviews.answers_api import router as answers_router
+from app.interviews.models import Interview
+from app.interviews.schemas import (
+    InterviewCreate,
+    InterviewDetail,
+    InterviewRead,
+    InterviewUpdate,
+    PromiseCreate,
+    ReferralCreate,
+    ReferralRead,
+    Status,
+    StatusChange,
+)
+from app.schemakit import MAX_INT32, Page
+from app.web.deps import CurrentUser, SessionDep
+from app.web.listing import ListQueryDep, set_link_header
+from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+
+router = APIRouter(tags=["interviews"])
+# Fixed paths such as /interviews/answers must come before /interviews/{interview_id}.
+router.include_router(answers_router)
+InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
+
+
+def interview_filters(
+    status: Annotated[
+        list[Status] | None, Query(description="Only these statuses (repeat the parameter).")
+    ] = None,
+    contact_id: Annotated[FilterId, Query(description="Only interviews with this contact.")] = None,
+    career_id: Annotated[FilterId, Query(description="Only interviews about this career.")] = None,
+    scheduled_from: Annotated[
+        AwareDatetime | None, Query(description="Scheduled at or after (ISO 8601 with offset).")
+    ] = None,
+    scheduled_to: Annotated[
+        AwareDatetime | None, Query(description="Scheduled before (ISO 8601 with offset).")
+    ] = None,
+    needs_preparation: Annotated[
+        bool | None, Query(description="Open interviews whose checklist is not complete.")
+    ] = None,
+) -> service.InterviewFilters:
+    """The interview list filters."""
+    return service.InterviewFilters(
+        statuses=list(status or []),
+        contact_id=contact_id,
+        career_id=career_id,
+        scheduled_from=_bounded(scheduled_from),
+        scheduled_to=_bounded(scheduled_to),
+        needs_preparation=needs_preparation,
+    )
+
+
+def _bounded(value: datetime | None) -> datetime | None:
+    # A filter far outside any plausible date cannot match; clamp instead of overflowing.
+    from app.interviews.schemas import EARLIEST, LATEST
+
+    if value is None:
+        return None
+    try:
+        return min(max(value, EARLIEST), LATEST)
+    except (OverflowError, ValueError):
+        return LATEST
+
+
+InterviewFiltersDep = Annotated[service.InterviewFilters, Depends(interview_filters)]
+
+
+def _read(interview: Interview) -> InterviewRead:
+    return InterviewRead.model_validate(interview)
+
+
+def _detail(db: Session, user: User, interview: Interview) -> InterviewDetail:
+    return InterviewDetail.model_validate(
+        {
+            **InterviewRead.model_validate(interview).model_dump(),
+            "warnings": service.overlap_warnings(db, user, interview),
+            "allowed_transitions": service.allowed_transitions(interview),
+        }
+    )
+
+
+@router.get("/interviews", response_model=Page[InterviewRead])
+def list_interviews(
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    user: CurrentUser,
+    listing: ListQueryDep,
+    filters: InterviewFiltersDep,
+) -> Page[InterviewRead]:
+    """The caller's interviews. `q` matches the contact's name, purpose, place, summary and
+    takeaways; sort by scheduled_at, requested_at, created_at, updated_at, status,
+    preparation_score, duration_minutes or id (empty times last)."""
+    rows, total = service.list_interviews(
+        db,
+        user,
+        filters,
+        limit=listing.limit,
+        offset=listing.offset,
+        sort=listing.sort,
+        q=listing.q,
+    )
+    page = Page[InterviewRead](
+        items=[_read(i) for i in rows], total=total, limit=listing.limit, offset=listing.offset
+    )
+    set_link_header(request, response, page)
+    return page
+
+
+@router.post(
+    "/interviews", status_code=201, response_model=InterviewDetail, responses=problems(409)
+)
+def create_interview(
+    data: InterviewCreate, request: Request, db: SessionDep, user: CurrentUser
+) -> Response:
+    """Record an interview with one of your contacts (`contact_id`), optionally about a
+    career. `warnings` names any scheduled interview it overlaps. Send `Idempotency-Key`
+    to make retries safe."""
+
+    def produce() -> Response:
+        interview = service.create_interview(db, user, data)
+        location = f"{request.url.path}/{interview.id}"
+        return resource_response(_detail(db, user, interview), status_code=201, location=location)
+
+    return idempotent(request, db, user, data, produce)
+
+
+@router.get(
+    "/interviews/{interview_id}/notes.md",
+    response_class=Response,
+    responses={200: MARKDOWN, **problems(404)},
+)
+def get_interview_notes_markdown(
+    interview_id: InterviewId, db: SessionDep, user: CurrentUser
+) -> Response:
+    """The interview as a Markdown document: facts, questions with answers, notes, promises."""
+    text = answers_service.interview_markdown(db, user, interview_id)
+    return Response(text, media_type="text/markdown; charset=utf-8")
+
+
+@router.get(
+    "/interviews/{interview_id}",
+    response_model=InterviewDetail,
+    responses={200: MARKDOWN, **problems(404)},
+)
+def get_interview(
+    interview_id: InterviewId,
+    db: SessionDep,
+    user: CurrentUser,
+    format: Annotated[
+        Literal["json", "md"], Query(description="`md` returns the notes as Markdown.")
+    ] = "json",
+) -> Response:
+    """One interview with its ETag, warnings and the statuses it may move to."""
+    if format == "md":
+        text = answers_service.interview_markdown(db, user, interview_id)
+        return Response(text, media_type="text/markdown; charset=utf-8")
+    return resource_response(_detail(db, user, service.get_interview(db, user, interview_id)))
+
+
+@router.patch(
+    "/interviews/{interview_id}", response_model=InterviewDetail, responses=problems(404, 412)
+)
+def update_interview(
+    interview_id: InterviewId,
+    data: InterviewUpdate,
+    db: SessionDep,
+    user: CurrentUser,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    """Change some fields (status has its own operation); `If-Match` makes a stale write 412."""
+    interview = service.update_interview(db, user, interview_id, data, expected)
+    return resource_response(_detail(db, user, interview))
+
+
+@router.delete("/interviews/{interview_id}", status_code=204, responses=problems(404, 412))
+def delete_interview(
+    interview_id: InterviewId, db: SessionDep, user: CurrentUser, expected: IfMatchDep
+) -> Response:
+    """Delete an interview and its agenda."""
+    service.delete_interview(db, user, interview_id, expected)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/interviews/{interview_id}/status",
+    response_model=InterviewDetail,
+    responses=problems(404, 409, 412),
+)
+def change_interview_status(
+    interview_id: InterviewId,
+    data: StatusChange,
+    db: SessionDep,
+    user: CurrentUser,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    """Move the interview along: planned → requested → scheduled → completed (or cancelled,
+    no_show). A move that makes no sense is a 409 naming the allowed ones. Completing records
+    a meeting on the contact's timeline."""
+    interview = service.change_status(db, user, interview_id, data, expected)
+    return resource_response(_detail(db, user, interview))
+
+
+@router.post(
+    "/interviews/{interview_id}/referrals",
+    status_code=201,
+    response_model=ReferralRead,
+    responses=problems(404, 409),
+)
+def capture_interview_referral(
+    interview_id: InterviewId,
+    data: ReferralCreate,
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+) -> Response:
+    """Someone the interviewee offered to introduce: creates a contact introduced by them."""
+
+    def produce() -> Response:
+        contact = prep_service.capture_referral(db, user, interview_id, data)
+        body = ReferralRead(
+            contact_id=contact.id or 0,
+            full_name=contact.full_name,
+            introduced_by_id=contact.introduced_by_id or 0,
+        )
+        return JSONResponse(
+            body.model_dump(mode="json"),
+            status_code=201,
+            headers={"Location": f"/api/v1/contacts/{contact.id}"},
+        )
+
+    return idempotent(request, db, user, data, produce)
+
+
+@router.post(
+    "/interviews/{interview_id}/promises",
+    status_code=201,
+    response_model=InterviewDetail,
+    responses=problems(404),
+)
+def add_interview_promise(
+    interview_id: InterviewId, data: PromiseCreate, db: SessionDep, user: CurrentUser
+) -> JSONResponse:
+    """Keep something promised by either side (`by`: me or them) on the interview."""
+    interview = prep_service.add_promise(db, user, interview_id, data)
+    return resource_response(_detail(db, user, interview), status_code=201)
+
+
+router.include_router(agenda_router)

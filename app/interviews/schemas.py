@@ -1,0 +1,340 @@
+"""Interview and agenda schemas: the API contract, also used to parse the HTML forms."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AwareDatetime, Field, field_validator
+
+from app.questions.schemas import Category
+from app.schemakit import (
+    DbId,
+    HttpUrl,
+    InputModel,
+    LongText,
+    Rating,
+    ReadModel,
+    TrackedRead,
+)
+
+Status = Literal["planned", "requested", "scheduled", "completed", "cancelled", "no_show"]
+CreateStatus = Literal["planned", "requested", "scheduled"]
+Mode = Literal["in_person", "phone", "video"]
+PromiseBy = Literal["me", "them"]
+AnswerFormat = Literal["json", "csv", "md"]
+Duration = Annotated[int, Field(ge=5, le=600, description="Planned length in minutes.")]
+MAX_CHECKLIST = 40
+MAX_LINKS = 50
+MAX_PROMISES = 50
+MAX_AGENDA = 500
+
+# Dates far outside a lifetime are typos, and would overflow time arithmetic.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _check_when(value: datetime) -> datetime:
+    try:
+        utc_value = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("must be a time between 1900 and 2200") from None
+    if not EARLIEST <= utc_value < LATEST:
+        raise ValueError("must be a time between 1900 and 2200")
+    return utc_value
+
+
+def _check_day(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValueError("must be a date between 1900 and 2200")
+    return value
+
+
+def _single_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+When = Annotated[
+    AwareDatetime,
+    AfterValidator(_check_when),
+    Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:30:00+01:00."),
+]
+Day = Annotated[date, AfterValidator(_check_day)]
+QuestionText = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_single_line)]
+Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
+ItemKey = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,40}$")]
+Location = Annotated[str, Field(max_length=2000)]
+Purpose = Annotated[str, Field(max_length=2000)]
+
+
+class ChecklistItem(InputModel):
+    """One preparation step; built-in steps have fixed keys, the user's own get one."""
+
+    key: ItemKey | None = None
+    label: Label
+    done: bool = False
+
+
+class ResearchLink(InputModel):
+    """Something read about the person, the organization or the field."""
+
+    url: HttpUrl
+    title: str = Field(default="", max_length=200)
+    read_on: Day | None = None
+
+
+class PromiseCreate(InputModel):
+    """Something promised during the interview, by me or by them."""
+
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    by: PromiseBy = "me"
+    done: bool = False
+
+
+def _unique_keys(items: list[ChecklistItem]) -> list[ChecklistItem]:
+    keys = [i.key for i in items if i.key]
+    if len(keys) != len(set(keys)):
+        raise ValueError("each checklist key may appear only once")
+    return items
+
+
+Checklist = Annotated[
+    list[ChecklistItem], Field(max_length=MAX_CHECKLIST), AfterValidator(_unique_keys)
+]
+Links = Annotated[list[ResearchLink], Field(max_length=MAX_LINKS)]
+Promises = Annotated[list[PromiseCreate], Field(max_length=MAX_PROMISES)]
+
+
+class InterviewCreate(InputModel):
+    """A new interview with one of the user's contacts."""
+
+    contact_id: DbId
+    career_id: DbId | None = None
+    status: CreateStatus = "planned"
+    requested_at: When | None = None
+    scheduled_at: When | None = None
+    duration_minutes: Duration = 30
+    mode: Mode | None = None
+    location: Location = ""
+    purpose: Purpose | None = Field(
+        default=None, description="Defaults to learning about the career, not asking for a job."
+    )
+    checklist: Checklist | None = Field(
+        default=None, description="Defaults to the article's preparation steps."
+    )
+    research_links: Links = Field(default_factory=list)
+    summary: LongText = ""
+    takeaways: LongText = ""
+    usefulness: Rating | None = None
+    confidence: Rating | None = None
+
+
+_NOT_NULL = (
+    "contact_id",
+    "duration_minutes",
+    "location",
+    "purpose",
+    "checklist",
+    "research_links",
+    "promises",
+    "summary",
+    "takeaways",
+)
+
+
+class InterviewUpdate(InputModel):
+    """PATCH: only the fields sent change; null clears an optional field. Status has its own
+    operation (POST /interviews/{id}/status)."""
+
+    contact_id: DbId | None = None
+    career_id: DbId | None = None
+    requested_at: When | None = None
+    scheduled_at: When | None = None
+    duration_minutes: Duration | None = None
+    mode: Mode | None = None
+    location: Location | None = None
+    purpose: Purpose | None = None
+    checklist: Checklist | None = None
+    research_links: Links | None = None
+    promises: Promises | None = None
+    summary: LongText | None = None
+    takeaways: LongText | None = None
+    usefulness: Rating | None = None
+    confidence: Rating | None = None
+
+    @field_validator(*_NOT_NULL)
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for fields actually sent: omitting keeps the value, null is refused.
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+
+class StatusChange(InputModel):
+    """Move an interview to another status; scheduling may set the time in the same step."""
+
+    status: Status
+    scheduled_at: When | None = None
+
+
+class InterviewRead(TrackedRead):
+    """An interview as clients see it."""
+
+    contact_id: int
+    career_id: int | None
+    status: str
+    requested_at: datetime | None
+    scheduled_at: datetime | None
+    completed_at: datetime | None
+    duration_minutes: int
+    mode: str | None
+    location: str
+    purpose: str
+    checklist: list[dict[str, Any]]
+    research_links: list[dict[str, Any]]
+    promises: list[dict[str, Any]]
+    preparation_score: int = Field(description="Share of checklist steps done, 0 to 100.")
+    summary: str
+    takeaways: str
+    usefulness: int | None
+    confidence: int | None
+
+
+class InterviewDetail(InterviewRead):
+    """One interview, with warnings (an overlapping schedule) the client should show."""
+
+    warnings: list[str] = Field(default_factory=list)
+    allowed_transitions: list[str] = Field(default_factory=list)
+
+
+class AgendaItemCreate(InputModel):
+    """A question from a bank (by source_question_id) or a free question (by text)."""
+
+    text: QuestionText | None = None
+    category: Category | None = None
+    source_question_id: DbId | None = None
+
+
+class AgendaItemUpdate(InputModel):
+    """Edit an agenda item or record the answer (PATCH; send If-Match)."""
+
+    text: QuestionText | None = None
+    category: Category | None = None
+    asked: bool | None = None
+    skipped: bool | None = None
+    answer_notes: LongText | None = None
+
+    @field_validator("text", "category", "asked", "skipped", "answer_notes")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+
+class AgendaItemRead(TrackedRead):
+    """One agenda item: the snapshot of the question, and what was heard."""
+
+    interview_id: int
+    position: int
+    text: str
+    category: str
+    source_question_id: int | None
+    asked: bool
+    skipped: bool
+    answer_notes: str
+
+
+class AgendaOrder(InputModel):
+    """Every agenda item id of the interview, exactly once each, in the new order."""
+
+    item_ids: list[DbId] = Field(max_length=MAX_AGENDA)
+
+
+class AgendaFromBank(InputModel):
+    """Add a whole bank (optionally one category) or chosen questions of it."""
+
+    bank_id: DbId
+    category: Category | None = None
+    question_ids: list[DbId] | None = Field(default=None, max_length=MAX_AGENDA)
+
+
+class AgendaBulkRead(ReadModel):
+    """What a bulk add did: the new items, and how many were already on the agenda."""
+
+    added: list[AgendaItemRead]
+    skipped_duplicates: int
+
+
+class ReferralCreate(InputModel):
+    """Someone the interviewee offered to introduce: becomes a contact introduced by them."""
+
+    full_name: Annotated[str, Field(min_length=1, max_length=200)]
+    note: str = Field(default="", max_length=2000)
+
+
+class ReferralRead(ReadModel):
+    """The contact created for a referral."""
+
+    contact_id: int
+    full_name: str
+    introduced_by_id: int
+
+
+class AnswerColumn(ReadModel):
+    """One interview of a matrix: who, where they work, when."""
+
+    interview_id: int
+    contact_id: int
+    contact_name: str
+    organization: str | None
+    date: datetime | None
+    status: str
+
+
+class AnswerCell(ReadModel):
+    """What one interview heard for one question (null in a row when it was not asked)."""
+
+    item_id: int
+    answer_notes: str
+    asked: bool
+    skipped: bool
+
+
+class AnswerRow(ReadModel):
+    """One question across the interviews: matched by source question or identical text."""
+
+    key: str
+    source_question_id: int | None
+    text: str
+    category: str
+    cells: list[AnswerCell | None]
+
+
+class AnswerMatrix(ReadModel):
+    """Rows of questions against columns of interviews."""
+
+    columns: list[AnswerColumn]
+    rows: list[AnswerRow]
+    category: str | None
+
+
+class QuestionAnswer(AnswerColumn):
+    """One answer to a question, with the interview it was heard in."""
+
+    item_id: int
+    answer_notes: str
+    asked: bool
+    skipped: bool
+
+
+class QuestionAnswers(ReadModel):
+    """Every answer given to one question across the user's interviews."""
+
+    question_id: int
+    text: str
+    category: str
+    answers: list[QuestionAnswer]

@@ -1,0 +1,504 @@
+"""Interviews: the record, its status transitions, listing, and the dashboard summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, func, nulls_last, or_, select
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.careers.models import Career
+from app.contacts.models import Contact
+from app.db import utcnow
+from app.errors import Conflict, Invalid, NotFound
+from app.interviews.models import DEFAULT_PURPOSE, Interview
+from app.interviews.schemas import ChecklistItem, InterviewCreate, InterviewUpdate, StatusChange
+from app.organizations.models import Organization
+from app.querykit import check_version, get_owned, like_pattern, order_by_clauses, paginate
+
+OPEN_STATUSES = ("planned", "requested", "scheduled")
+# Only moves that make sense: a completed interview is history; a cancelled one may be revived.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "planned": ("requested", "scheduled", "cancelled"),
+    "requested": ("planned", "scheduled", "cancelled"),
+    "scheduled": ("completed", "cancelled", "no_show"),
+    "no_show": ("scheduled", "cancelled"),
+    "cancelled": ("planned",),
+    "completed": (),
+}
+STATUS_LABELS = {
+    "planned": "Planned",
+    "requested": "Requested",
+    "scheduled": "Scheduled",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "no_show": "No-show",
+}
+MODE_LABELS = {"in_person": "In person", "phone": "Phone", "video": "Video"}
+# The article's preparation steps, in the order it gives them.
+DEFAULT_CHECKLIST = (
+    ("profession", "Researched the profession"),
+    ("person", "Researched the person"),
+    ("website", "Visited the organization's website"),
+    ("news", "Read recent news about the field and the organization"),
+    ("questions", "Prepared my questions"),
+    ("not_seeking_job", "Made clear I am not seeking employment"),
+)
+SORTABLE = {
+    "scheduled_at": Interview.scheduled_at,
+    "requested_at": Interview.requested_at,
+    "created_at": Interview.created_at,
+    "updated_at": Interview.updated_at,
+    "status": Interview.status,
+    "preparation_score": Interview.preparation_score,
+    "duration_minutes": Interview.duration_minutes,
+    "id": Interview.id,
+}
+# The longest interview allowed; bounds the window searched for overlaps.
+MAX_DURATION = timedelta(minutes=600)
+
+
+@dataclass
+class InterviewFilters:
+    """What a list of interviews can be narrowed by."""
+
+    statuses: list[str] = field(default_factory=list)
+    contact_id: int | None = None
+    career_id: int | None = None
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+    needs_preparation: bool | None = None
+
+
+# ---- checklist helpers ----------------------------------------------------------------
+
+
+def default_checklist() -> list[dict[str, Any]]:
+    """The article's steps, none done."""
+    return [{"key": key, "label": label, "done": False} for key, label in DEFAULT_CHECKLIST]
+
+
+def normalise_checklist(items: list[ChecklistItem]) -> list[dict[str, Any]]:
+    """Stored form of a checklist: every item gets a unique key."""
+    used = {i.key for i in items if i.key}
+    out: list[dict[str, Any]] = []
+    counter = 1
+    for item in items:
+        key = item.key
+        if not key:
+            while f"own-{counter}" in used:
+                counter += 1
+            key = f"own-{counter}"
+            used.add(key)
+        out.append({"key": key, "label": item.label, "done": item.done})
+    return out
+
+
+def preparation_score(checklist: list[dict[str, Any]]) -> int:
+    """Share of the checklist done, 0 to 100."""
+    if not checklist:
+        return 0
+    done = sum(1 for item in checklist if item.get("done"))
+    return round(100 * done / len(checklist))
+
+
+def set_checklist(interview: Interview, checklist: list[dict[str, Any]]) -> None:
+    """Replace the checklist and keep the stored score in step with it."""
+    interview.checklist = checklist
+    interview.preparation_score = preparation_score(checklist)
+
+
+# ---- lookups --------------------------------------------------------------------------
+
+
+def owned_reference(session: Session, model: type[Any], user: User, row_id: int, name: str) -> Any:
+    """A row named in a request body: another user's (or a missing) row is a 422 on the field."""
+    try:
+        return get_owned(session, model, user.id, row_id)
+    except NotFound as exc:
+        raise Invalid.one(name, exc.detail) from None
+
+
+def get_interview(session: Session, user: User, interview_id: int) -> Interview:
+    """One of the user's interviews."""
+    return get_owned(session, Interview, user.id, interview_id)
+
+
+@dataclass
+class Related:
+    """The contacts, careers and organizations a set of interviews refers to."""
+
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    careers: dict[int, Career] = field(default_factory=dict)
+    organizations: dict[int, Organization] = field(default_factory=dict)
+
+    def contact(self, interview: Interview) -> Contact | None:
+        """The interviewee."""
+        return self.contacts.get(interview.contact_id)
+
+    def career(self, interview: Interview) -> Career | None:
+        """The career the interview is about."""
+        return self.careers.get(interview.career_id) if interview.career_id else None
+
+    def organization(self, interview: Interview) -> Organization | None:
+        """Where the interviewee works."""
+        contact = self.contact(interview)
+        if contact is None or contact.organization_id is None:
+            return None
+        return self.organizations.get(contact.organization_id)
+
+
+def related(session: Session, user: User, interviews: list[Interview]) -> Related:
+    """Fetch what the interviews refer to in three queries, whatever their number."""
+    out = Related()
+    contact_ids = {i.contact_id for i in interviews}
+    career_ids = {i.career_id for i in interviews if i.career_id}
+    if contact_ids:
+        rows = session.scalars(
+            select(Contact).where(Contact.owner_id == user.id, Contact.id.in_(contact_ids))
+        )
+        out.contacts = {c.id: c for c in rows if c.id is not None}
+    if career_ids:
+        rows_c = session.scalars(
+            select(Career).where(Career.owner_id == user.id, Career.id.in_(career_ids))
+        )
+        out.careers = {c.id: c for c in rows_c if c.id is not None}
+    org_ids = {c.organization_id for c in out.contacts.values() if c.organization_id}
+    if org_ids:
+        rows_o = session.scalars(
+            select(Organization).where(
+                Organization.owner_id == user.id, Organization.id.in_(org_ids)
+            )
+        )
+        out.organizations = {o.id: o for o in rows_o if o.id is not None}
+    return out
+
+
+def form_choices(session: Session, user: User) -> tuple[list[Contact], list[Career]]:
+    """The user's contacts and careers, by name, for the interview form's pickers."""
+    contacts = list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.owner_id == user.id)
+            .order_by(Contact.full_name, Contact.id)
+            .limit(1000)
+        )
+    )
+    careers = list(
+        session.scalars(
+            select(Career).where(Career.owner_id == user.id).order_by(Career.title, Career.id)
+        )
+    )
+    return contacts, careers
+
+
+# ---- create, update, delete -----------------------------------------------------------
+
+
+def _check_schedule(status: str, scheduled_at: datetime | None) -> None:
+    if status == "scheduled" and scheduled_at is None:
+        raise Invalid.one("scheduled_at", "A scheduled interview needs a date and time.")
+
+
+def create_interview(session: Session, user: User, data: InterviewCreate) -> Interview:
+    """Record a new interview with one of the user's contacts."""
+    owned_reference(session, Contact, user, data.contact_id, "contact_id")
+    if data.career_id is not None:
+        owned_reference(session, Career, user, data.career_id, "career_id")
+    _check_schedule(data.status, data.scheduled_at)
+    interview = Interview(
+        owner_id=user.id,
+        contact_id=data.contact_id,
+        career_id=data.career_id,
+        status=data.status,
+        requested_at=data.requested_at or (utcnow() if data.status == "requested" else None),
+        scheduled_at=data.scheduled_at,
+        duration_minutes=data.duration_minutes,
+        mode=data.mode,
+        location=data.location,
+        purpose=data.purpose or DEFAULT_PURPOSE,
+        research_links=[link.model_dump(mode="json") for link in data.research_links],
+        summary=data.summary,
+        takeaways=data.takeaways,
+        usefulness=data.usefulness,
+        confidence=data.confidence,
+    )
+    checklist = (
+        normalise_checklist(data.checklist) if data.checklist is not None else default_checklist()
+    )
+    set_checklist(interview, checklist)
+    session.add(interview)
+    session.commit()
+    return interview
+
+
+def update_interview(
+    session: Session,
+    user: User,
+    interview_id: int,
+    data: InterviewUpdate,
+    expected_version: int | None = None,
+) -> Interview:
+    """Change an interview's fields (not its status)."""
+    interview = get_interview(session, user, interview_id)
+    check_version(interview.version, expected_version)
+    changes = data.model_dump(exclude_unset=True, mode="python")
+    if "contact_id" in changes:
+        owned_reference(session, Contact, user, changes["contact_id"], "contact_id")
+    if changes.get("career_id") is not None:
+        owned_reference(session, Career, user, changes["career_id"], "career_id")
+    if "scheduled_at" in changes:
+        _check_schedule(interview.status, changes["scheduled_at"])
+    if "checklist" in changes:
+        set_checklist(interview, normalise_checklist(data.checklist or []))
+        changes.pop("checklist")
+    if "research_links" in changes:
+        changes["research_links"] = [
+            link.model_dump(mode="json") for link in data.research_links or []
+        ]
+    if "promises" in changes:
+        changes["promises"] = [p.model_dump(mode="json") for p in data.promises or []]
+    for name, value in changes.items():
+        setattr(interview, name, value)
+    interview.touch()
+    session.commit()
+    return interview
+
+
+def delete_interview(
+    session: Session, user: User, interview_id: int, expected_version: int | None = None
+) -> None:
+    """Delete an interview and its agenda."""
+    interview = get_interview(session, user, interview_id)
+    check_version(interview.version, expected_version)
+    session.delete(interview)
+    session.commit()
+
+
+# ---- status ---------------------------------------------------------------------------
+
+
+def allowed_transitions(interview: Interview) -> list[str]:
+    """The statuses this interview may move to next."""
+    return list(TRANSITIONS.get(interview.status, ()))
+
+
+def change_status(
+    session: Session,
+    user: User,
+    interview_id: int,
+    data: StatusChange,
+    expected_version: int | None = None,
+) -> Interview:
+    """Move an interview along; completing it records a meeting on the contact's timeline."""
+    interview = get_interview(session, user, interview_id)
+    check_version(interview.version, expected_version)
+    target = data.status
+    if target not in TRANSITIONS.get(interview.status, ()):
+        allowed = ", ".join(TRANSITIONS.get(interview.status, ())) or "none (it is final)"
+        raise Conflict(
+            detail=(
+                f"An interview that is {interview.status} cannot become {target}. "
+                f"Allowed next: {allowed}."
+            ),
+            title="Status change not allowed",
+        )
+    if data.scheduled_at is not None:
+        interview.scheduled_at = data.scheduled_at
+    _check_schedule(target, interview.scheduled_at)
+    now = utcnow()
+    if target == "requested" and interview.requested_at is None:
+        interview.requested_at = now
+    interview.status = target
+    interview.touch()
+    if target == "completed":
+        interview.completed_at = now
+        _record_meeting(session, user, interview)
+    session.commit()
+    return interview
+
+
+def _record_meeting(session: Session, user: User, interview: Interview) -> None:
+    # The contacts service owns interactions (and the stay-in-touch rules they drive).
+    from app.contacts import service as contacts_service
+    from app.contacts.schemas import InteractionCreate
+
+    occurred = interview.scheduled_at or interview.completed_at or utcnow()
+    summary = "Informational interview"
+    if interview.summary:
+        summary += f": {interview.summary[:9000]}"
+    contacts_service.create_interaction(
+        session,
+        user,
+        InteractionCreate(
+            contact_id=interview.contact_id, kind="meeting", occurred_at=occurred, summary=summary
+        ),
+    )
+
+
+def overlap_warnings(session: Session, user: User, interview: Interview) -> list[str]:
+    """Warnings (not refusals) when a scheduled interview overlaps another scheduled one."""
+    if interview.status != "scheduled" or interview.scheduled_at is None:
+        return []
+    start = interview.scheduled_at
+    end = start + timedelta(minutes=interview.duration_minutes)
+    candidates = session.scalars(
+        select(Interview).where(
+            Interview.owner_id == user.id,
+            Interview.id != interview.id,
+            Interview.status == "scheduled",
+            Interview.scheduled_at < end,
+            Interview.scheduled_at > start - MAX_DURATION,
+        )
+    ).all()
+    clashes = [
+        other
+        for other in candidates
+        if other.scheduled_at is not None
+        and other.scheduled_at + timedelta(minutes=other.duration_minutes) > start
+    ]
+    if not clashes:
+        return []
+    names = related(session, user, clashes)
+    zone = _zone(user)
+    warnings = []
+    for other in sorted(clashes, key=lambda i: (i.scheduled_at, i.id)):
+        contact = names.contact(other)
+        when = (
+            other.scheduled_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if other.scheduled_at
+            else ""
+        )
+        warnings.append(
+            f"This overlaps your interview with {contact.full_name if contact else 'a contact'} "
+            f"at {when} ({other.duration_minutes} min, interview {other.id})."
+        )
+    return warnings
+
+
+def _zone(user: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.timezone)
+    except Exception:
+        return ZoneInfo("UTC")
+
+
+# ---- lists ----------------------------------------------------------------------------
+
+
+def _conditions(user: User, filters: InterviewFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Interview.owner_id == user.id]
+    if filters.statuses:
+        conditions.append(Interview.status.in_(filters.statuses))
+    if filters.contact_id is not None:
+        conditions.append(Interview.contact_id == filters.contact_id)
+    if filters.career_id is not None:
+        conditions.append(Interview.career_id == filters.career_id)
+    if filters.scheduled_from is not None:
+        conditions.append(Interview.scheduled_at >= filters.scheduled_from)
+    if filters.scheduled_to is not None:
+        conditions.append(Interview.scheduled_at < filters.scheduled_to)
+    if filters.needs_preparation is True:
+        conditions.append(Interview.status.in_(OPEN_STATUSES))
+        conditions.append(Interview.preparation_score < 100)
+    elif filters.needs_preparation is False:
+        conditions.append(
+            or_(Interview.status.not_in(OPEN_STATUSES), Interview.preparation_score >= 100)
+        )
+    return conditions
+
+
+def list_interviews(
+    session: Session,
+    user: User,
+    filters: InterviewFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
+    q: str | None = None,
+) -> tuple[list[Interview], int]:
+    """A page of the user's interviews matching the filters, and the total."""
+    statement = select(Interview).where(*_conditions(user, filters))
+    if q:
+        pattern = like_pattern(q)
+        statement = statement.join(Contact, Contact.id == Interview.contact_id).where(
+            or_(
+                func.lower(Contact.full_name).like(pattern, escape="\\"),
+                func.lower(Interview.purpose).like(pattern, escape="\\"),
+                func.lower(Interview.location).like(pattern, escape="\\"),
+                func.lower(Interview.summary).like(pattern, escape="\\"),
+                func.lower(Interview.takeaways).like(pattern, escape="\\"),
+            )
+        )
+    # NULLS LAST on both databases, so SQLite and PostgreSQL list in the same order.
+    clauses = [nulls_last(c) for c in order_by_clauses(sort, SORTABLE, ["-updated_at"])]
+    statement = statement.order_by(*clauses, Interview.id.desc())
+    return paginate(session, statement, limit=limit, offset=offset)
+
+
+def interviews_for(
+    session: Session, user: User, *, career_id: int | None = None, contact_id: int | None = None
+) -> list[Interview]:
+    """The user's interviews about a career and/or with a contact, soonest first."""
+    filters = InterviewFilters(career_id=career_id, contact_id=contact_id)
+    statement = (
+        select(Interview)
+        .where(*_conditions(user, filters))
+        .order_by(nulls_last(Interview.scheduled_at.desc()), Interview.id.desc())
+        .limit(500)
+    )
+    return list(session.scalars(statement))
+
+
+def count_interviews(session: Session, user: User) -> int:
+    """How many interviews the user has recorded."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(Interview).where(Interview.owner_id == user.id)
+        )
+        or 0
+    )
+
+
+def upcoming(session: Session, user: User, *, limit: int = 5) -> list[Interview]:
+    """Scheduled interviews from now on, soonest first."""
+    statement = (
+        select(Interview)
+        .where(
+            Interview.owner_id == user.id,
+            Interview.status == "scheduled",
+            Interview.scheduled_at >= utcnow() - timedelta(hours=12),
+        )
+        .order_by(Interview.scheduled_at, Interview.id)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
+    """The interview count and the next scheduled interviews for the home page."""
+    summary.counts["interviews"] = count_interviews(session, user)
+    soon = upcoming(session, user)
+    names = related(session, user, soon)
+    zone = _zone(user)
+    items = []
+    for interview in soon:
+        contact = names.contact(interview)
+        when = (
+            interview.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M")
+            if interview.scheduled_at
+            else ""
+        )
+        items.append(
+            {
+                "url": f"/interviews/{interview.id}",
+                "label": f"{contact.full_name if contact else 'Interview'} · {when}",
+                "note": f"prepared {interview.preparation_score}%",
+            }
+        )
+    summary.sections["Upcoming interviews"] = items
