@@ -1,0 +1,1 @@
+"""Load and data-scale benchmarks for Rapport (see bench/README.md)."""
