@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.contacts import interactions_api, service, tags_api
+from app.contacts import interactions_api, referrals_service, service, tags_api
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
@@ -126,7 +126,7 @@ def get_contact_referrals(
     contact_id: ContactId, user: CurrentUser, db: SessionDep
 ) -> ReferralsRead:
     """Who introduced the contact (nearest first, up to the first) and whom it introduced."""
-    return service.referrals(db, user, contact_id)
+    return referrals_service.referrals(db, user, contact_id)
 
 
 router.include_router(contacts)

@@ -35,7 +35,7 @@ from app.querykit import check_version, get_owned, like_pattern, order_by_clause
 from app.schemakit import normalise_tag
 
 CONTACT_SORTS = {
-    "full_name": Contact.full_name,
+    "full_name": func.lower(Contact.full_name),  # people sort names without regard to case
     "created_at": Contact.created_at,
     "updated_at": Contact.updated_at,
     "last_contacted_at": Contact.last_contacted_at,
@@ -103,7 +103,11 @@ class DashboardItem:
 
 def to_read(contact: Contact, career_ids: list[int], tags: list[str]) -> ContactRead:
     """A contact row with its careers and tags as the API read model."""
-    values = {name: getattr(contact, name) for name in ContactRead.model_fields}
+    values = {
+        name: getattr(contact, name)
+        for name in ContactRead.model_fields
+        if name not in ("career_ids", "tags")
+    }
     return ContactRead.model_validate({**values, "career_ids": career_ids, "tags": tags})
 
 
