@@ -191,25 +191,50 @@ def parse_json(text: str) -> ParsedBank:
     """A JSON document as written by the JSON export."""
     try:
         document = json.loads(text)
+        nul_locations = _nul_locations(document, [])
     except json.JSONDecodeError as exc:
         raise Invalid.one(f"line {exc.lineno}", f"Not valid JSON: {exc.msg}.") from None
+    except RecursionError:
+        raise Invalid.one(
+            "line 1", "The JSON is nested too deeply to be a question bank."
+        ) from None
     if not isinstance(document, dict):
         raise Invalid.one("line 1", "The JSON must be an object with 'name' and 'questions'.")
+    problems = _Problems()
+    # A "\u0000" escape decodes to NUL; name the question it is in, not the whole list.
+    for loc in nul_locations:
+        _add_json_problem(problems, loc, "must not contain a NUL character")
+    problems.raise_if_any("JSON file")
     try:
         parsed = BankDocument.model_validate(document)
     except ValidationError as exc:
-        problems = _Problems()
         for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ())]
             message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            if len(loc) >= 2 and loc[0] == "questions" and loc[1].isdigit():
-                where = f"question {int(loc[1]) + 1}"
-                problems.add(where, f"{'.'.join(loc[2:]) or 'question'}: {message}")
-            else:
-                problems.add(".".join(loc) or "document", message)
+            _add_json_problem(problems, [str(p) for p in err.get("loc", ())], message)
         problems.raise_if_any("JSON file")
         raise
     return ParsedBank(parsed.name, parsed.description, list(parsed.questions))
+
+
+def _add_json_problem(problems: _Problems, loc: list[str], message: str) -> None:
+    if len(loc) >= 2 and loc[0] == "questions" and loc[1].isdigit():
+        where = f"question {int(loc[1]) + 1}"
+        problems.add(where, f"{'.'.join(loc[2:]) or 'question'}: {message}")
+    else:
+        problems.add(".".join(loc) or "document", message)
+
+
+def _nul_locations(value: Any, loc: list[str]) -> list[list[str]]:
+    if isinstance(value, str):
+        return [loc] if "\x00" in value else []
+    found: list[list[str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _nul_locations(key, [*loc, "key"]) + _nul_locations(item, [*loc, str(key)])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _nul_locations(item, [*loc, str(index)])
+    return found
 
 
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,4}[.)])\s+(.*)$")
