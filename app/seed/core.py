@@ -195,6 +195,7 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
 
     import_all_models()
     started = time.perf_counter()
+    _ensure_starter_banks(engine)
     anchor = plan.anchor or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     rows: Counter[str] = Counter()
     users = []
@@ -213,6 +214,15 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
     with engine.begin() as conn:
         _after_bulk_load(conn)
     return SeedResult(users=users, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _ensure_starter_banks(engine: Engine) -> None:
+    # The app loads the shipped banks at start-up; doing it first lets the copies link to them.
+    try:
+        from app.questions.starter import ensure_starter_banks
+    except ImportError:
+        return
+    ensure_starter_banks(engine)
 
 
 def _create_account(engine: Engine, plan: SeedPlan, index: int) -> SeededUser:
@@ -582,14 +592,13 @@ class _UserSeeder:
         first_id = self.ids.take("interviews", count)
         agenda_id = self.ids.take("interview_questions", 0)
         completed_seen = 0
-        preparation = _preparation_rule()
+        preparation, checklist_template = _checklist_rules()
         for index, status in enumerate(statuses):
             interview_id = first_id + index
-            done_steps = rng.randint(0, len(CHECKLIST_STEPS))
-            checklist = [
-                {"key": key, "label": label, "done": position < done_steps}
-                for position, (key, label) in enumerate(CHECKLIST_STEPS)
-            ]
+            checklist = checklist_template()
+            done_steps = rng.randint(0, len(checklist))
+            for position, item in enumerate(checklist):
+                item["done"] = position < done_steps
             scheduled, requested, completed_at = self._interview_dates(status)
             created = (requested or scheduled or self._past(60)) - timedelta(
                 days=rng.uniform(1, 20)
@@ -690,20 +699,23 @@ class _UserSeeder:
         return next_id
 
 
-def _preparation_rule() -> Callable[[list[dict[str, Any]]], int]:
-    """The interviews service's preparation score when it has one, else percent done."""
+def _checklist_rules() -> tuple[
+    Callable[[list[dict[str, Any]]], int], Callable[[], list[dict[str, Any]]]
+]:
+    """The interviews service's preparation score and default checklist, else our own."""
     try:
         from app.interviews import service
 
-        rule = getattr(service, "preparation_score", None)
-        if callable(rule):
-            return rule
-    except ImportError:
+        return service.preparation_score, service.default_checklist
+    except (ImportError, AttributeError):
         pass
 
-    def fallback(checklist: list[dict[str, Any]]) -> int:
+    def score(checklist: list[dict[str, Any]]) -> int:
         if not checklist:
             return 0
         return round(100 * sum(1 for item in checklist if item.get("done")) / len(checklist))
 
-    return fallback
+    def template() -> list[dict[str, Any]]:
+        return [{"key": key, "label": label, "done": False} for key, label in CHECKLIST_STEPS]
+
+    return score, template
