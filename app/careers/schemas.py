@@ -67,9 +67,9 @@ class ResourceRead(ReadModel):
     """A research link as stored."""
 
     url: str
-    title: str
-    kind: str
-    note: str
+    title: str = ""
+    kind: str = "website"
+    note: str = ""
 
 
 class CareerRead(TrackedRead):

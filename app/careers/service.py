@@ -114,7 +114,8 @@ def update_career(
     """Change the fields sent, unless the caller's version is stale (412)."""
     career = get_career(session, user, career_id)
     check_version(career.version, expected_version)
-    for field, value in data.model_dump(exclude_unset=True).items():
+    # PATCH semantics: only the fields sent, but each one whole (resources get their defaults).
+    for field, value in data.model_dump(include=data.model_fields_set).items():
         setattr(career, field, value)
     career.touch()
     session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.contacts import service as contacts_service
 from app.contacts.models import Contact
 from app.db import utcnow
 from app.errors import Conflict
@@ -105,10 +106,14 @@ def update_organization(
     """Change the fields sent, unless the caller's version is stale (412)."""
     organization = get_organization(session, user, organization_id)
     check_version(organization.version, expected_version)
-    for field, value in data.model_dump(exclude_unset=True).items():
+    renamed = data.name is not None and data.name != organization.name
+    for field, value in data.model_dump(include=data.model_fields_set).items():
         setattr(organization, field, value)
     organization.touch()
     session.commit()
+    if renamed:
+        # Contacts are found by their organization's name, so their search text follows it.
+        contacts_service.reindex_organization(session, user, organization_id)
     return organization
 
 
