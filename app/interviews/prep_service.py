@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -41,7 +42,10 @@ def add_checklist_item(session: Session, user: User, interview_id: int, label: s
     if len(interview.checklist) >= MAX_CHECKLIST:
         raise Invalid.one("label", f"A checklist holds at most {MAX_CHECKLIST} items.")
     current = [ChecklistItem.model_validate(item) for item in interview.checklist]
-    new = ChecklistItem.model_validate({"label": label})
+    try:
+        new = ChecklistItem.model_validate({"label": label})
+    except ValidationError:
+        raise Invalid.one("label", "Write the step on one line, 200 characters at most.") from None
     set_checklist(interview, normalise_checklist([*current, new]))
     interview.touch()
     session.commit()

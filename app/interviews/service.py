@@ -324,14 +324,14 @@ def change_status(
 
 def _record_meeting(session: Session, user: User, interview: Interview) -> None:
     # The contacts service owns interactions (and the stay-in-touch rules they drive).
-    from app.contacts import service as contacts_service
+    from app.contacts import interactions_service
     from app.contacts.schemas import InteractionCreate
 
     occurred = interview.scheduled_at or interview.completed_at or utcnow()
     summary = "Informational interview"
     if interview.summary:
         summary += f": {interview.summary[:9000]}"
-    contacts_service.create_interaction(
+    interactions_service.create_interaction(
         session,
         user,
         InteractionCreate(
