@@ -195,6 +195,7 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
 
     import_all_models()
     started = time.perf_counter()
+    _refuse_existing_users(engine, plan)
     _ensure_starter_banks(engine)
     anchor = plan.anchor or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     rows: Counter[str] = Counter()
@@ -214,6 +215,20 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
     with engine.begin() as conn:
         _after_bulk_load(conn)
     return SeedResult(users=users, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _refuse_existing_users(engine: Engine, plan: SeedPlan) -> None:
+    # Checked up front so a clash on the third user does not leave two seeded ones behind.
+    from app.auth.models import User
+    from app.errors import Conflict
+
+    names = [f"{plan.username_prefix}{i + 1}".casefold() for i in range(plan.users)]
+    with engine.connect() as conn:
+        taken = conn.scalars(
+            select(User.username).where(User.username_key.in_(names))  # type: ignore[attr-defined]
+        ).all()
+    if taken:
+        raise Conflict(detail=f"The username {taken[0]} is taken.", title="Username taken")
 
 
 def _ensure_starter_banks(engine: Engine) -> None:
