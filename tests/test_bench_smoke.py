@@ -1,0 +1,109 @@
+"""The benchmark's own parts: the Lua script, verdicts, the report file, the fallback load
+generator. (The whole smoke run is `python -m bench.run --smoke`, the last step of make test.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.loadgen import Load, LoadResult, run_python, wrk_script
+from bench.report import END, START, Configuration, Report, render, write_results
+from bench.scenarios import Outcome, Scenario, Target
+from bench.servers import start_uvicorn
+
+
+def _result(**changes: object) -> LoadResult:
+    values: dict[str, object] = {
+        "tool": "wrk",
+        "requests": 1000,
+        "seconds": 10.0,
+        "p50_ms": 5.0,
+        "p95_ms": 9.0,
+        "p99_ms": 12.0,
+    }
+    values.update(changes)
+    return LoadResult(**values)  # type: ignore[arg-type]
+
+
+def _scenario(target: Target) -> Scenario:
+    return Scenario("contacts_list", "1. contacts", Load("GET", ["/x"], {}), target)
+
+
+def test_wrk_script_carries_method_headers_paths_and_bodies() -> None:
+    script = wrk_script(
+        Load(
+            "POST",
+            ["/api/v1/interactions", "/api/v1/other?q=a%20b"],
+            {"Authorization": "Bearer rpt_abc", "Content-Type": "application/json"},
+            ['{"contact_id": 1}'],
+        )
+    )
+    assert 'local method = "POST"' in script
+    assert '["Authorization"] = "Bearer rpt_abc"' in script
+    assert '"/api/v1/other?q=a%20b"' in script
+    assert '"{\\"contact_id\\": 1}"' in script
+    assert "latency:percentile(99)" in script
+
+
+def test_target_verdicts_name_each_miss() -> None:
+    target = Target(min_ratio=0.2, max_p99_ms=50)
+    assert target.misses(_result(), ratio=0.25) == []
+    missed = target.misses(_result(p99_ms=80.0, non_2xx=3), ratio=0.1)
+    assert missed == ["ratio 0.100 < 0.20", "p99 80.0 ms > 50", "errors"]
+
+
+def test_outcomes_tell_missing_endpoints_from_broken_ones() -> None:
+    missing = Outcome(_scenario(Target()), probe_status=404)
+    assert missing.status_text == "not available (404)"
+    assert not missing.failed
+    broken = Outcome(_scenario(Target()), probe_status=500, probe_detail="boom")
+    assert broken.failed and broken.status_text.startswith("error 500")
+    loaded = Outcome(_scenario(Target()), probe_status=200, result=_result(errors=2), ratio=0.3)
+    assert loaded.failed and "errors under load" in loaded.status_text
+    good = Outcome(_scenario(Target()), probe_status=200, result=_result(), ratio=0.3)
+    assert not good.failed and good.status_text == "ok"
+
+
+def test_report_renders_every_figure_and_keeps_the_hand_written_analysis(tmp_path: Path) -> None:
+    config = Configuration(
+        "SQLite, 1 worker",
+        outcomes=[
+            Outcome(_scenario(Target(min_ratio=0.2)), 200, result=_result(), ratio=0.25),
+            Outcome(_scenario(Target()), 404),
+        ],
+        rss_rest_mb=[80.0],
+        rss_after_mb=[95.0],
+    )
+    report = Report("smoke", 1.0, "python", [("CPUs (nproc)", "2")], _result(), [config])
+    body = render(report)
+    assert "| 1. contacts | ok | 100 | 0.250 | 5.0 | 9.0 | 12.0 | >= 0.20x | met |" in body
+    assert "not available (404)" in body
+    assert "at rest 80 MB; after load 95 MB" in body
+
+    results = tmp_path / "RESULTS.md"
+    write_results(results, body)
+    text = results.read_text().replace("(hand-written; see the latest run above)", "My notes.")
+    results.write_text(text)
+    write_results(results, "new figures\n")
+    again = results.read_text()
+    assert "My notes." in again
+    assert f"{START}\nnew figures\n{END}" in again
+    assert "1. contacts" not in again
+
+
+def test_python_load_generator_drives_the_baseline(tmp_path: Path) -> None:
+    server = start_uvicorn(
+        "baseline",
+        "bench.baseline_app:app",
+        workers=1,
+        env={},
+        log_dir=tmp_path,
+        ready_path="/ping",
+    )
+    try:
+        result = run_python(server.base_url, Load("GET", ["/ping"], {}), 0.5, connections=4)
+        missing = run_python(server.base_url, Load("GET", ["/nope"], {}), 0.2, connections=2)
+    finally:
+        server.stop()
+    assert result.ok and result.requests > 0 and result.statuses == {200: result.requests}
+    assert result.p50_ms <= result.p99_ms
+    assert not missing.ok and missing.non_2xx == missing.requests > 0
