@@ -1,0 +1,553 @@
+"""Contact pages, parsed as HTML: list, search, filters, detail, forms, timeline, delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app.contacts import service
+from app.contacts.models import Contact, Interaction
+from app.contacts.schemas import ContactUpdate
+
+HTMX = {"HX-Request": "true"}
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def _rows(response) -> list[str]:
+    return [
+        a.get_text(strip=True)
+        for a in soup(response).select("#contact-results tbody td:first-child a")
+    ]
+
+
+def _count(db, model=Contact) -> int:
+    count = db.query(model).count()
+    db.rollback()
+    return count
+
+
+# ---- list, search, filters ----------------------------------------------------------------
+
+
+def test_empty_states(web):
+    page = soup(web.get("/contacts"))
+    empty = page.select_one("#contact-results .empty-state")
+    assert empty is not None
+    assert empty.find("a", href="/contacts/new")
+    due = soup(web.get("/contacts/due"))
+    assert "Nobody is due" in due.select_one("#contact-results .empty-state").get_text()
+
+
+def test_list_search_filters_and_htmx_block(web, user, make_contact, make_org, make_career):
+    org = make_org(user, "Globex")
+    career = make_career(user, "Nursing")
+    make_contact(user, "Jane Doe", organization_id=org.id, tags=["alumni"], career_ids=[career.id])
+    make_contact(user, "Bob Roe", title="Nurse", stage="met")
+    response = web.get("/contacts")
+    assert response.status_code == 200
+    page = soup(response)
+    assert _rows(response) == ["Bob Roe", "Jane Doe"]
+    # Filter controls are labelled and list the user's careers and organizations.
+    for control in (
+        "contact-q",
+        "contact-career",
+        "contact-organization",
+        "contact-tag",
+        "contact-stage",
+        "contact-due",
+        "contact-sort",
+    ):
+        assert page.find("label", attrs={"for": control}), control
+    assert [o.get_text() for o in page.select("#contact-organization option")][1:] == ["Globex"]
+    row = page.select_one("#contact-results tbody tr")
+    assert row.find("a", class_="tag") is None  # Bob has no tags
+    jane_row = page.select("#contact-results tbody tr")[1]
+    assert jane_row.find("a", href=f"/organizations/{org.id}").get_text() == "Globex"
+    assert jane_row.find("a", class_="tag").get_text() == "alumni"
+
+    for query, expected in [
+        ("q=glob", ["Jane Doe"]),
+        ("q=alum", ["Jane Doe"]),
+        ("q=nurse", ["Bob Roe"]),
+        (f"career_id={career.id}", ["Jane Doe"]),
+        (f"organization_id={org.id}", ["Jane Doe"]),
+        ("tag=alumni", ["Jane Doe"]),
+        ("stage=met", ["Bob Roe"]),
+        ("stage=&career_id=&q=", ["Bob Roe", "Jane Doe"]),
+        ("sort=-full_name", ["Jane Doe", "Bob Roe"]),
+    ]:
+        assert _rows(web.get(f"/contacts?{query}")) == expected, query
+    # Search-as-you-type gets the results block only.
+    fragment = web.get("/contacts?q=jane", headers=HTMX)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert soup(fragment).select_one("section#contact-results")
+    assert fragment.headers["vary"] == "HX-Request"
+    nothing = soup(web.get("/contacts?q=zzz"))
+    assert "No contacts match" in nothing.select_one(".empty-state").get_text()
+
+
+def test_bad_list_parameters_are_errors_not_500(web):
+    assert web.get("/contacts?sort=notes").status_code == 400
+    assert web.get("/contacts?stage=friend").status_code == 422
+    assert web.get("/contacts?career_id=99999999999").status_code == 422
+    assert web.get("/contacts?q=a%00b").status_code == 400
+
+
+def test_pagination_from_the_same_service_call(web, user, make_contact):
+    for i in range(7):
+        make_contact(user, f"Person {i}")
+    page = soup(web.get("/contacts?limit=5"))
+    assert len(page.select("#contact-results tbody tr")) == 5
+    nxt = page.select_one("nav.pager a[rel=next]")
+    assert "offset=5" in nxt["href"]
+    second = soup(web.get("/contacts" + nxt["href"]))
+    assert len(second.select("#contact-results tbody tr")) == 2
+
+
+def test_due_view(web, user, make_contact, make_interaction):
+    make_contact(user, "Due Dana", stay_in_touch_days=10)
+    fresh = make_contact(user, "Fresh Fred", stay_in_touch_days=10)
+    make_interaction(user, fresh, datetime.now(UTC))
+    response = web.get("/contacts/due")
+    assert _rows(response) == ["Due Dana"]
+    assert soup(response).select_one(".badge.overdue")
+    assert _rows(web.get("/contacts?due=true")) == ["Due Dana"]
+    assert _rows(web.get("/contacts?due=false")) == ["Fresh Fred"]
+    home = soup(web.get("/"))
+    section = home.find("section", attrs={"aria-label": "Due for a touch"})
+    assert section.find("a").get_text() == "Due Dana"
+
+
+# ---- detail ---------------------------------------------------------------------------------
+
+
+def test_detail_page_shows_everything(
+    web, user, make_contact, make_org, make_career, make_interaction
+):
+    org = make_org(user, "Globex")
+    career = make_career(user, "Nursing")
+    first = make_contact(user, "Ada First")
+    middle = make_contact(user, "Ben Middle", introduced_by_id=first.id)
+    jane = make_contact(
+        user,
+        "Jane Doe",
+        title="Head nurse",
+        organization_id=org.id,
+        career_ids=[career.id],
+        tags=["alumni"],
+        introduced_by_id=middle.id,
+        email="jane@example.com",
+        linkedin_url="https://www.linkedin.com/in/jane",
+        notes="**Bold** move",
+    )
+    make_contact(user, "Kid", introduced_by_id=jane.id)
+    make_interaction(
+        user, jane, datetime(2026, 1, 2, 15, 0, tzinfo=UTC), kind="call", summary="Talked *shop*"
+    )
+    page = soup(web.get(f"/contacts/{jane.id}"))
+    assert page.h1.get_text() == "Jane Doe"
+    assert page.find("a", href=f"/organizations/{org.id}").get_text() == "Globex"
+    assert page.select_one("#contact-careers a")["href"] == f"/careers/{career.id}"
+    assert [a.get_text() for a in page.select("#contact-tags a")] == ["alumni"]
+    chain = [li.get_text(strip=True) for li in page.select("#referral-chain li")]
+    assert chain == ["Ada First", "Ben Middle", "Jane Doe"]
+    assert [a.get_text() for a in page.select("#introduced a")] == ["Kid"]
+    assert page.select_one("#contact-notes strong").get_text() == "Bold"
+    items = page.select("#interactions li")
+    assert len(items) == 1 and "Call" in items[0].get_text()
+    assert items[0].find("em").get_text() == "shop"
+    assert page.select_one("[data-field=last_contacted_at]").get_text() == "2026-01-02 15:00"
+    assert (
+        page.select_one("[data-field=linkedin_url] a")["href"] == "https://www.linkedin.com/in/jane"
+    )
+    assert page.find("a", href=f"/contacts/{jane.id}/edit")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="/x" hx-post="/contacts/1/delete" data-x="1">x</a>',
+        "<div hx-get='/evil' hx-trigger='load'>x</div>",
+    ],
+)
+def test_markdown_notes_and_summaries_are_sanitised(
+    web, user, make_contact, make_interaction, payload
+):
+    contact = make_contact(user, "Jane", notes=payload)
+    make_interaction(user, contact, summary=payload)
+    page = soup(web.get(f"/contacts/{contact.id}"))
+    for region in page.select(".markdown"):
+        assert region.find("script") is None
+        assert region.find("img") is None
+        for tag in region.find_all(True):
+            for attribute in tag.attrs:
+                assert not attribute.startswith(("on", "hx-", "data-")), attribute
+            assert "javascript:" not in (tag.get("href") or "")
+
+
+# ---- create ---------------------------------------------------------------------------------
+
+
+def test_create_form_and_success(web, user, make_org, make_career, db):
+    org = make_org(user, "Globex")
+    career = make_career(user, "Nursing")
+    form = soup(web.get("/contacts/new"))
+    for name in (
+        "full_name",
+        "title",
+        "organization_id",
+        "email",
+        "phone",
+        "linkedin_url",
+        "location",
+        "tags",
+        "introduced_by_id",
+        "stage",
+        "stay_in_touch_days",
+        "how_we_met",
+        "notes",
+    ):
+        field = form.find(attrs={"name": name})
+        assert field is not None, name
+        assert form.find("label", attrs={"for": field["id"]}), name
+    assert form.find("input", attrs={"name": "career_ids", "value": str(career.id)})
+    response = web.form_post(
+        "/contacts/new",
+        {
+            "full_name": "Jane Doe",
+            "organization_id": str(org.id),
+            "career_ids": [str(career.id)],
+            "tags": "Alumni, mentor,, ",
+            "phone": "202 555 0143",
+            "email": "",
+            "stage": "prospect",
+            "stay_in_touch_days": "",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    contact_id = int(response.headers["location"].rsplit("/", 1)[1])
+    read = service.read_contact(db, user, contact_id)
+    assert (read.organization_id, read.career_ids, read.tags) == (
+        org.id,
+        [career.id],
+        ["alumni", "mentor"],
+    )
+    assert read.phone == "+12025550143" and read.email is None and read.stay_in_touch_days is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("full_name", ""),
+        ("full_name", "x" * 201),
+        ("email", "nope"),
+        ("phone", "12"),
+        ("linkedin_url", "javascript:alert(1)"),
+        ("linkedin_url", "https://example.com/in/jane"),
+        ("stay_in_touch_days", "0"),
+        ("stay_in_touch_days", "99999999999999999999"),
+        ("stay_in_touch_days", "ten"),
+        ("organization_id", "99999"),
+        ("introduced_by_id", "99999"),
+        ("stage", "friend"),
+        ("notes", "a\x00b"),
+        ("title", "x" * 201),
+    ],
+)
+def test_invalid_create_re_renders_with_messages_keeping_input(web, db, field, value):
+    data = {"full_name": "Jane Typed", "title": "Typed title", "tags": "kept, tags", field: value}
+    response = web.form_post("/contacts/new", data)
+    assert response.status_code == 422, response.text[:300]
+    page = soup(response)
+    assert page.select_one(".form-errors")
+    if field not in ("organization_id", "introduced_by_id", "stage"):
+        assert page.find(id=f"f-{field}")["aria-invalid"] == "true"
+    assert page.find(id="f-tags")["value"] == "kept, tags"
+    if field != "title":
+        assert page.find(id="f-title")["value"] == "Typed title"
+    assert _count(db) == 0
+
+
+def test_duplicate_linkedin_in_form_links_to_existing(web, user, make_contact):
+    existing = make_contact(user, "Jane", linkedin_url="https://www.linkedin.com/in/jane")
+    response = web.form_post(
+        "/contacts/new", {"full_name": "Jane 2", "linkedin_url": "linkedin.com/in/JANE"}
+    )
+    assert response.status_code == 409
+    assert soup(response).select_one("#duplicate a")["href"] == f"/contacts/{existing.id}"
+
+
+def test_quick_add_from_career_and_organization_pages(web, user, make_career, make_org, db):
+    career = make_career(user)
+    org = make_org(user)
+    response = web.form_post(
+        "/contacts/new",
+        {
+            "full_name": "Quick Career",
+            "career_ids": str(career.id),
+            "next": f"/careers/{career.id}",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/careers/{career.id}"
+    response = web.form_post(
+        "/contacts/new",
+        {
+            "full_name": "Quick Org",
+            "organization_id": str(org.id),
+            "next": f"/organizations/{org.id}?tab=people",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == f"/organizations/{org.id}?tab=people"
+    assert [c.full_name for c in service.contacts_for(db, user, career_id=career.id)] == [
+        "Quick Career"
+    ]
+    assert [c.full_name for c in service.contacts_for(db, user, organization_id=org.id)] == [
+        "Quick Org"
+    ]
+    db.rollback()
+    # Invalid quick-add: the full form, keeping the hidden next.
+    bad = web.form_post("/contacts/new", {"full_name": "", "next": "/careers/1"})
+    assert bad.status_code == 422
+    assert soup(bad).find("input", attrs={"name": "next"})["value"] == "/careers/1"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/ok\r\nSet-Cookie: x",
+    ],
+)
+def test_quick_add_refuses_off_site_next(web, target):
+    response = web.form_post(
+        "/contacts/new", {"full_name": "Jane", "next": target}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/contacts/")
+
+
+def test_new_form_prefills_from_links(web, user, make_contact, make_org):
+    introducer = make_contact(user, "Ada")
+    org = make_org(user)
+    page = soup(web.get(f"/contacts/new?introduced_by_id={introducer.id}&organization_id={org.id}"))
+    assert page.select_one("#f-introduced_by_id option[selected]")["value"] == str(introducer.id)
+    assert page.select_one("#f-organization_id option[selected]")["value"] == str(org.id)
+
+
+def test_tag_options_datalist(web, user, other_user, make_contact):
+    make_contact(user, "A", tags=["alumni", "mentor", "management"])
+    make_contact(other_user, "B", tags=["mine-not-yours"])
+    response = web.get("/contacts/tag-options?tags=alumni, m", headers=HTMX)
+    values = [o["value"] for o in soup(response).find_all("option")]
+    assert values == ["alumni, management", "alumni, mentor"]
+    single = web.get("/contacts/tag-options?tag=mi", headers=HTMX)
+    assert soup(single).find_all("option") == []
+    form = soup(web.get("/contacts/new"))
+    tags = form.find(id="f-tags")
+    assert tags["list"] == "tag-options" and tags["hx-get"] == "/contacts/tag-options"
+
+
+# ---- edit ------------------------------------------------------------------------------------
+
+
+def test_edit_form_round_trip_and_clearing_fields(web, user, make_contact, make_career, db):
+    career = make_career(user)
+    contact = make_contact(
+        user, "Jane", email="jane@example.com", tags=["alumni"], career_ids=[career.id]
+    )
+    form = soup(web.get(f"/contacts/{contact.id}/edit"))
+    assert form.find(id="f-email")["value"] == "jane@example.com"
+    assert form.find(id="f-tags")["value"] == "alumni"
+    assert form.find("input", attrs={"name": "career_ids"}).has_attr("checked")
+    version = form.find("input", attrs={"name": "version"})["value"]
+    response = web.form_post(
+        f"/contacts/{contact.id}/edit",
+        {"full_name": "Jane Q", "email": "", "tags": "", "stage": "met", "version": version},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    db.expire_all()
+    read = service.read_contact(db, user, contact.id)
+    assert (read.full_name, read.email, read.tags, read.career_ids, read.stage) == (
+        "Jane Q",
+        None,
+        [],
+        [],
+        "met",
+    )
+
+
+def test_stale_edit_shows_a_conflict_instead_of_overwriting(web, user, make_contact, db):
+    contact = make_contact(user, "Jane")
+    version = soup(web.get(f"/contacts/{contact.id}/edit")).find(
+        "input", attrs={"name": "version"}
+    )["value"]
+    service.update_contact(db, user, contact.id, ContactUpdate(title="Newer title"))
+    response = web.form_post(
+        f"/contacts/{contact.id}/edit",
+        {"full_name": "Jane", "title": "My stale title", "stage": "prospect", "version": version},
+    )
+    assert response.status_code == 409
+    page = soup(response)
+    assert page.select_one("#conflict [data-field=title]").get_text() == "Newer title"
+    assert page.find(id="f-title")["value"] == "My stale title"
+    db.expire_all()
+    assert service.get_contact(db, user, contact.id).title == "Newer title"
+    url = f"/contacts/{contact.id}/edit"
+    db.rollback()  # (touching a row of the test session after this would lock SQLite again)
+    # Saving again from the conflict form is a deliberate overwrite.
+    new_version = page.find("input", attrs={"name": "version"})["value"]
+    again = web.form_post(
+        url,
+        {
+            "full_name": "Jane",
+            "title": "My stale title",
+            "stage": "prospect",
+            "version": new_version,
+        },
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+
+
+def test_edit_cycle_is_refused_in_the_form(web, user, make_contact):
+    a = make_contact(user, "A")
+    b = make_contact(user, "B", introduced_by_id=a.id)
+    response = web.form_post(
+        f"/contacts/{a.id}/edit",
+        {"full_name": "A", "introduced_by_id": str(b.id), "stage": "prospect", "version": "1"},
+    )
+    assert response.status_code == 422
+    assert soup(response).select_one("#e-introduced_by_id")
+
+
+# ---- timeline -------------------------------------------------------------------------------
+
+
+def test_add_interaction_inline_with_htmx_in_the_users_timezone(
+    web_client_for, make_user, make_contact, db
+):
+    paris = make_user("pierre", timezone="Europe/Paris")
+    web = web_client_for(paris)
+    contact = make_contact(paris, "Jane", stay_in_touch_days=30)
+    response = web.post(
+        f"/contacts/{contact.id}/interactions",
+        data={"kind": "call", "occurred_at": "2026-01-15T10:00", "summary": "Good chat"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200, response.text
+    fragment = soup(response)
+    assert fragment.select_one("section#timeline")
+    assert "<html" not in response.text
+    assert fragment.select_one("[data-field=last_contacted_at]").get_text() == "2026-01-15 10:00"
+    stored = db.query(Interaction).one()
+    db.rollback()
+    assert stored.occurred_at == datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    db.expire_all()
+    assert service.get_contact(db, paris, contact.id).last_contacted_at == stored.occurred_at
+
+
+def test_add_interaction_without_javascript_and_invalid(web, user, make_contact, db):
+    contact = make_contact(user, "Jane")
+    ok = web.form_post(
+        f"/contacts/{contact.id}/interactions",
+        {"kind": "email", "occurred_at": "2026-01-15T10:00", "summary": ""},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert ok.headers["location"] == f"/contacts/{contact.id}#timeline"
+    for bad in (
+        {"kind": "fax", "occurred_at": "2026-01-15T10:00"},
+        {"kind": "call", "occurred_at": "not a date"},
+        {"kind": "call", "occurred_at": "9999-12-31T23:59"},
+        {"kind": "call", "occurred_at": ""},
+        {"kind": "call", "occurred_at": "2026-01-15T10:00", "summary": "x" * 10_001},
+    ):
+        response = web.form_post(f"/contacts/{contact.id}/interactions", bad)
+        assert response.status_code == 422, bad
+        page = soup(response)
+        assert page.select_one("#timeline .form-errors")
+        assert page.select_one("details.add-interaction").has_attr("open")
+    assert _count(db, Interaction) == 1
+
+
+def test_edit_and_delete_interaction(web, user, make_contact, make_interaction, db):
+    contact = make_contact(user, "Jane")
+    interaction = make_interaction(user, contact, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    form = soup(web.get(f"/contacts/{contact.id}/interactions/{interaction.id}/edit"))
+    assert form.find(id="f-occurred_at")["value"] == "2026-01-02T10:00"
+    response = web.form_post(
+        f"/contacts/{contact.id}/interactions/{interaction.id}/edit",
+        {"kind": "meeting", "occurred_at": "2026-01-03T11:00", "summary": "Lunch", "version": "1"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    stale = web.form_post(
+        f"/contacts/{contact.id}/interactions/{interaction.id}/edit",
+        {"kind": "call", "occurred_at": "2026-01-03T11:00", "version": "1"},
+    )
+    assert stale.status_code == 409 and soup(stale).select_one("#conflict")
+    deleted = web.post(f"/contacts/{contact.id}/interactions/{interaction.id}/delete", headers=HTMX)
+    assert deleted.status_code == 200
+    assert soup(deleted).select_one("#timeline .empty")
+    assert _count(db, Interaction) == 0
+
+
+def test_interaction_of_another_contact_is_not_found_under_this_one(
+    web, user, make_contact, make_interaction
+):
+    jane = make_contact(user, "Jane")
+    bob = make_contact(user, "Bob")
+    interaction = make_interaction(user, bob)
+    assert web.get(f"/contacts/{jane.id}/interactions/{interaction.id}/edit").status_code == 404
+
+
+# ---- delete ----------------------------------------------------------------------------------
+
+
+def test_delete_confirmation_lists_dependents(web, user, make_contact, make_interaction, db):
+    jane = make_contact(user, "Jane")
+    kid = make_contact(user, "Kid", introduced_by_id=jane.id)
+    make_interaction(user, jane)
+    page = soup(web.get(f"/contacts/{jane.id}/delete"))
+    kinds = {li["data-kind"]: li.get_text() for li in page.select("#dependents li")}
+    assert set(kinds) == {"interactions", "introductions"}
+    assert "1 interaction" in kinds["interactions"]
+    # Submitting without the confirmation refuses and explains.
+    refused = web.form_post(f"/contacts/{jane.id}/delete", {"version": "1"})
+    assert refused.status_code == 409
+    assert soup(refused).select_one(".form-errors")
+    form = page.find("form", action=f"/contacts/{jane.id}/delete")
+    data = {i["name"]: i["value"] for i in form.find_all("input") if i["name"] != "csrf_token"}
+    done = web.form_post(f"/contacts/{jane.id}/delete", data, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/contacts"
+    db.expire_all()
+    assert service.get_contact(db, user, kid.id).introduced_by_id is None
+    assert _count(db) == 1
+
+
+def test_delete_plain_contact(web, user, make_contact, db):
+    contact = make_contact(user, "Jane")
+    page = soup(web.get(f"/contacts/{contact.id}/delete"))
+    assert "Nothing else depends" in page.get_text()
+    response = web.form_post(
+        f"/contacts/{contact.id}/delete", {"version": "1"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert _count(db) == 0
