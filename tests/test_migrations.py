@@ -1,0 +1,127 @@
+"""Alembic migrations match the models and go down cleanly, on this run's database.
+
+The SQLite run checks SQLite, the PostgreSQL run (RAPPORT_TEST_DB=postgres) PostgreSQL. These
+fail whenever a domain changes its models until the migration is regenerated: that is their job.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from app.db import make_engine
+from app.migrations import downgrade, upgrade
+from app.registry import import_all_models
+from tests.conftest import DEFAULT_PG_URL, backend, skip_or_fail
+
+# Alembic keeps its own bookkeeping table (empty after downgrade base).
+BOOKKEEPING = {"alembic_version"}
+
+
+def _scratch_postgres() -> Iterator[str]:
+    base = os.environ.get("RAPPORT_TEST_DATABASE_URL", DEFAULT_PG_URL)
+    name = f"rapport_migrations_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    admin = make_engine(base)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is down or unreachable
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL is not reachable at {base}: {exc.__class__.__name__}")
+    try:
+        yield re.sub(r"/[^/]*$", f"/{name}", base)
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it, of the kind this run tests."""
+    if backend() == "postgres":
+        yield from _scratch_postgres()
+    else:
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+
+
+def _differences(url: str) -> list[Any]:
+    import_all_models()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "render_as_batch": True}
+            )
+            return list(compare_metadata(context, SQLModel.metadata))
+    finally:
+        engine.dispose()
+
+
+def _leftovers(url: str) -> dict[str, list[str]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = {"tables": sorted(set(inspect(conn).get_table_names()) - BOOKKEEPING)}
+            if engine.dialect.name == "postgresql":
+                found["enum types"] = list(
+                    conn.scalars(
+                        text(
+                            "SELECT t.typname FROM pg_type t JOIN pg_namespace n "
+                            "ON n.oid = t.typnamespace WHERE n.nspname = 'public' "
+                            "AND t.typtype = 'e'"
+                        )
+                    )
+                )
+                found["sequences"] = list(
+                    conn.scalars(
+                        text(
+                            "SELECT sequence_name FROM information_schema.sequences "
+                            "WHERE sequence_schema = 'public'"
+                        )
+                    )
+                )
+            return {kind: names for kind, names in found.items() if names}
+    finally:
+        engine.dispose()
+
+
+def _table_names(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names()) - BOOKKEEPING
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_head_matches_the_models(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    differences = _differences(empty_database_url)
+    assert not differences, (
+        "The models and the migrations disagree; regenerate the initial migration "
+        "(make migration) and review it:\n" + "\n".join(map(repr, differences))
+    )
+
+
+def test_downgrade_base_removes_everything_and_upgrade_works_again(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url)
+    assert _table_names(empty_database_url) >= {"users", "user_sessions", "api_tokens"}
+    downgrade(empty_database_url)
+    assert _leftovers(empty_database_url) == {}
+    upgrade(empty_database_url)
+    import_all_models()
+    expected = {table.name for table in SQLModel.metadata.sorted_tables}
+    assert _table_names(empty_database_url) == expected
