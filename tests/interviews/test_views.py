@@ -1,0 +1,473 @@
+"""Interview pages, parsed as HTML: list, forms, the interview page, run mode, sheet, matrix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.contacts.models import Contact, Interaction
+from app.interviews import agenda_service, service
+from app.interviews.models import Interview, InterviewQuestion
+from app.interviews.schemas import AgendaItemCreate
+
+HX = {"HX-Request": "true"}
+WHEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def soup(response):
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture
+def paris(make_user):
+    return make_user("pierre", timezone="Europe/Paris")
+
+
+@pytest.fixture
+def browser(paris, web_client_for):
+    return web_client_for(paris)
+
+
+def _fresh(db, model, row_id):
+    """The stored row, read in a session of its own (the fixture session keeps no lock)."""
+    with Session(db.get_bind()) as fresh:
+        row = fresh.get(model, row_id)
+        fresh.expunge(row)
+    return row
+
+
+def _agenda_texts(db, user, interview_id):
+    with Session(db.get_bind()) as fresh:
+        return [i.text for i in agenda_service.list_agenda(fresh, user, interview_id)]
+
+
+def test_list_empty_state(web):
+    page = soup(web.get("/interviews"))
+    assert page.select_one(".empty-state") is not None
+    assert "Plan your first informational interview" in page.get_text()
+    assert page.select_one('[data-testid="tab-prep"]') is not None
+
+
+def test_list_tabs_and_scores(web, db, user, make_interview):
+    upcoming = make_interview(user, status="scheduled", scheduled_at=WHEN)
+    done = make_interview(user, status="scheduled", scheduled_at=WHEN - timedelta(days=9))
+    service.change_status(db, user, done.id, service.StatusChange(status="completed"))
+    page = soup(web.get("/interviews"))
+    rows = page.select("tr[data-interview-id]")
+    assert [int(r["data-interview-id"]) for r in rows] == [upcoming.id]
+    assert page.select_one(f'[data-testid="prep-score-{upcoming.id}"]').text == "0%"
+    page = soup(web.get("/interviews?tab=completed"))
+    assert [int(r["data-interview-id"]) for r in page.select("tr[data-interview-id]")] == [done.id]
+    fragment = web.get("/interviews?tab=all", headers=HX)
+    assert "<html" not in fragment.text and "interview-results" in fragment.text
+    assert len(soup(fragment).select("tr[data-interview-id]")) == 2
+
+
+def test_list_for_a_career_links_to_the_matrix(web, user, make_interview, make_career):
+    career = make_career(user)
+    make_interview(user, career_id=career.id)
+    page = soup(web.get(f"/interviews?tab=all&career_id={career.id}"))
+    link = page.select_one('[data-testid="career-answers-link"]')
+    assert link["href"] == f"/careers/{career.id}/answers"
+
+
+def test_new_form_prefills_contact_and_career(web, user, make_contact, make_career):
+    contact = make_contact(user, "Dana")
+    career = make_career(user)
+    page = soup(web.get(f"/interviews/new?contact_id={contact.id}&career_id={career.id}"))
+    assert page.select_one("#f-contact_id option[selected]")["value"] == str(contact.id)
+    assert page.select_one("#f-career_id option[selected]")["value"] == str(career.id)
+    assert "not to ask for a job" in page.select_one("#f-purpose").text
+
+
+def test_new_form_without_contacts_has_empty_state(web):
+    page = soup(web.get("/interviews/new"))
+    assert page.select_one(".empty-state a")["href"] == "/contacts/new"
+
+
+def test_create_reads_local_time_in_user_timezone(browser, paris, make_contact, db):
+    contact = make_contact(paris, "Dana")
+    r = browser.form_post(
+        "/interviews",
+        {
+            "contact_id": contact.id,
+            "status": "scheduled",
+            "scheduled_at": "2026-07-01T10:00",
+            "duration_minutes": "45",
+            "mode": "video",
+            "location": "https://meet.example/x",
+            "purpose": "Learn",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    interview_id = int(r.headers["location"].rsplit("/", 1)[1])
+    stored = _fresh(db, Interview, interview_id)
+    assert stored.scheduled_at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    page = soup(browser.get(f"/interviews/{interview_id}"))
+    assert "10:00" in page.select_one("dl.facts").get_text()
+    edit = soup(browser.get(f"/interviews/{interview_id}/edit"))
+    assert edit.select_one("#f-scheduled_at")["value"] == "2026-07-01T10:00"
+
+
+def test_create_invalid_keeps_what_was_typed(web, user, make_contact, db):
+    contact = make_contact(user, "Dana")
+    r = web.form_post(
+        "/interviews",
+        {
+            "contact_id": contact.id,
+            "status": "scheduled",
+            "duration_minutes": "2",
+            "location": "Cafe Rouge",
+            "usefulness": "9",
+        },
+    )
+    assert r.status_code == 422
+    page = soup(r)
+    assert page.select_one("#f-location")["value"] == "Cafe Rouge"
+    assert page.select_one("#e-duration_minutes") is not None
+    assert db.scalars(select(Interview)).all() == []
+
+
+def test_create_with_another_users_contact_is_refused(web, user, other_user, make_contact, db):
+    make_contact(user, "Mine")
+    theirs = make_contact(other_user, "Secret")
+    r = web.form_post("/interviews", {"contact_id": theirs.id})
+    assert r.status_code == 422
+    assert soup(r).select_one("#e-contact_id") is not None
+    assert "Secret" not in r.text
+
+
+def test_edit_conflict_keeps_text(web, db, user, make_interview):
+    interview = make_interview(user)
+    service.update_interview(db, user, interview.id, service.InterviewUpdate(summary="Other tab"))
+    r = web.form_post(
+        f"/interviews/{interview.id}/edit",
+        {"contact_id": interview.contact_id, "summary": "Mine", "version": "1"},
+    )
+    assert r.status_code == 409
+    page = soup(r)
+    assert page.select_one("#f-summary").text == "Mine"
+    assert "changed this interview" in page.select_one(".form-errors").get_text()
+    assert page.select_one('input[name="version"]')["value"] == "2"
+    assert _fresh(db, Interview, interview.id).summary == "Other tab"
+
+
+def test_edit_saves_notes_and_ratings(web, db, user, make_interview):
+    interview = make_interview(user)
+    r = web.form_post(
+        f"/interviews/{interview.id}/edit",
+        {
+            "contact_id": interview.contact_id,
+            "career_id": "",
+            "summary": "**Great**",
+            "takeaways": "- one",
+            "usefulness": "5",
+            "confidence": "4",
+            "duration_minutes": "30",
+            "location": "",
+            "purpose": "Learn",
+            "mode": "",
+            "scheduled_at": "",
+            "requested_at": "",
+            "version": "1",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = soup(web.get(f"/interviews/{interview.id}"))
+    assert page.select_one('[data-testid="summary"] strong').text == "Great"
+    assert "5/5" in page.select_one("#notes").get_text()
+
+
+def test_detail_page_sections_and_transitions(web, user, make_interview):
+    interview = make_interview(user)
+    page = soup(web.get(f"/interviews/{interview.id}"))
+    boxes = page.select('[data-testid="checklist-form"] input[type="checkbox"]')
+    assert len(boxes) == 6
+    assert page.select_one('[data-testid="prep-score"]').text == "0%"
+    targets = {b["data-testid"] for b in page.select('[data-testid="transitions"] button')}
+    assert targets == {"transition-requested", "transition-scheduled", "transition-cancelled"}
+    assert page.select_one("#agenda .empty-state") is not None
+    assert page.select_one("#capture") is not None
+    assert page.select_one('[data-testid="run-mode-link"]')["href"].endswith("/run")
+
+
+def test_status_forms(web, db, user, make_interview):
+    interview = make_interview(user)
+    r = web.form_post(f"/interviews/{interview.id}/status", {"status": "completed"})
+    assert r.status_code == 409
+    assert "cannot become completed" in soup(r).select_one('[data-testid="status-error"]').text
+    r = web.form_post(f"/interviews/{interview.id}/status", {"status": "scheduled"})
+    assert r.status_code == 422
+    r = web.form_post(
+        f"/interviews/{interview.id}/status",
+        {"status": "scheduled", "scheduled_at": "2026-12-01T09:00"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert _fresh(db, Interview, interview.id).status == "scheduled"
+
+
+def test_overlap_warning_is_visible(web, user, make_interview, make_contact):
+    make_interview(user, status="scheduled", scheduled_at=WHEN)
+    second = make_interview(user, make_contact(user, "Sam"), status="scheduled", scheduled_at=WHEN)
+    page = soup(web.get(f"/interviews/{second.id}"))
+    warning = page.select_one('[data-testid="overlap-warning"]')
+    assert warning is not None and "Dana Reyes" in warning.get_text()
+
+
+def test_checklist_links_and_steps(web, db, user, make_interview):
+    interview = make_interview(user)
+    url = f"/interviews/{interview.id}"
+    r = web.form_post(f"{url}/checklist", {"done": ["profession", "person", "website"]})
+    assert r.status_code == 200  # followed the 303
+    assert soup(r).select_one('[data-testid="prep-score"]').text == "50%"
+    fragment = web.post(f"{url}/checklist", data={"done": "profession"}, headers=HX)
+    assert "<html" not in fragment.text
+    assert soup(fragment).select_one('[data-testid="prep-score-section"]').text == "17% done"
+    r = web.post(f"{url}/checklist/add", data={"label": "Practise intro"}, headers=HX)
+    assert "Practise intro" in r.text
+    r = web.post(f"{url}/checklist/add", data={"label": ""}, headers=HX)
+    assert r.status_code == 422 and soup(r).select_one("#e-label") is not None
+    r = web.post(
+        f"{url}/links",
+        data={"url": "https://acme.example/news", "title": "News", "read_on": "2026-11-20"},
+        headers=HX,
+    )
+    assert soup(r).select_one('[data-testid="research-links"] a')["href"].endswith("/news")
+    r = web.post(f"{url}/links", data={"url": "ftp://x", "read_on": "soon"}, headers=HX)
+    assert r.status_code == 422
+    page = soup(r)
+    assert page.select_one("#e-url") is not None and page.select_one("#e-read_on") is not None
+    web.post(f"{url}/links/0/delete", headers=HX)
+    assert _fresh(db, Interview, interview.id).research_links == []
+
+
+def test_agenda_from_picker_free_text_move_and_remove(web, db, user, make_interview, make_bank):
+    interview = make_interview(user)
+    bank = make_bank(None)
+    url = f"/interviews/{interview.id}"
+    picker = web.get(f"{url}?bank_id={bank.id}&category=advice", headers=HX)
+    boxes = soup(picker).select('[data-testid="picker-form"] input[name="question_ids"]')
+    assert len(boxes) == 1
+    full = soup(web.get(f"{url}?bank_id={bank.id}"))
+    ids = [b["value"] for b in full.select('input[name="question_ids"]')]
+    r = web.post(
+        f"{url}/agenda/bank",
+        data={"bank_id": bank.id, "question_ids": ids[:2], "mode": "chosen"},
+        headers=HX,
+    )
+    assert len(soup(r).select('[data-testid="agenda-item"]')) == 2
+    r = web.post(f"{url}/agenda/bank", data={"bank_id": bank.id, "mode": "all"}, headers=HX)
+    assert "1 question" in r.text and "2 already on the agenda" in r.text
+    r = web.post(f"{url}/agenda/bank", data={"bank_id": bank.id, "mode": "chosen"}, headers=HX)
+    assert r.status_code == 422
+    r = web.post(f"{url}/agenda", data={"text": "My own?", "category": "culture"}, headers=HX)
+    items = soup(r).select('[data-testid="agenda-item"]')
+    assert items[-1].select_one(".agenda-text").text == "My own?"
+    r = web.post(f"{url}/agenda", data={"text": "", "category": "nope"}, headers=HX)
+    assert r.status_code == 422
+    last = int(items[-1]["data-item-id"])
+    web.post(f"{url}/agenda/{last}/move", data={"direction": "up"}, headers=HX)
+    assert _agenda_texts(db, user, interview.id)[2] == "My own?"
+    web.post(f"{url}/agenda/{last}/delete", headers=HX)
+    assert len(_agenda_texts(db, user, interview.id)) == 3
+
+
+def test_agenda_item_edit_page(web, db, user, make_interview):
+    interview = make_interview(user)
+    item = agenda_service.add_agenda_item(db, user, interview.id, AgendaItemCreate(text="Old"))
+    url = f"/interviews/{interview.id}/agenda/{item.id}/edit"
+    assert soup(web.get(url)).select_one("#f-text")["value"] == "Old"
+    r = web.form_post(url, {"text": "New", "category": "culture", "version": "1"})
+    assert r.status_code == 200
+    r = web.form_post(url, {"text": "Stale", "category": "culture", "version": "1"})
+    assert r.status_code == 409 and soup(r).select_one("#f-text")["value"] == "Stale"
+    r = web.form_post(url, {"text": "", "category": "culture", "version": "2"})
+    assert r.status_code == 422
+
+
+# ---- run mode -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def running(db, user, make_interview):
+    interview = make_interview(user, status="scheduled", scheduled_at=WHEN)
+    items = [
+        agenda_service.add_agenda_item(db, user, interview.id, AgendaItemCreate(text=t))
+        for t in ("First?", "Second?")
+    ]
+    return interview, items
+
+
+def test_run_page_markup(web, running):
+    interview, items = running
+    page = soup(web.get(f"/interviews/{interview.id}/run"))
+    cards = page.select('[data-testid="run-item"]')
+    assert [int(c["data-item-id"]) for c in cards] == [i.id for i in items]
+    textarea = page.select_one(f"#notes-{items[0].id}")
+    assert textarea["hx-trigger"].startswith("input changed delay:800ms")
+    assert textarea["hx-patch"].endswith(f"/agenda/{items[0].id}/notes")
+    assert page.select_one(f"#version-{items[0].id}")["value"] == "1"
+    assert page.select_one(f'label[for="notes-{items[0].id}"]') is not None
+    clock = page.select_one('[data-testid="run-clock"]')
+    assert clock["data-duration"] == "30"
+    assert page.select_one('[data-testid="complete-interview"]') is not None
+    assert page.select_one('script[src="/static/run.js"]') is not None
+    assert page.find("script", src=None) is None  # no inline script
+    assert page.select_one("[style]") is None
+
+
+def test_autosave_and_conflict(web, db, user, running):
+    interview, items = running
+    url = f"/interviews/{interview.id}/agenda/{items[0].id}/notes"
+    r = web.request("PATCH", url, data={"answer_notes": "They said A", "version": "1"}, headers=HX)
+    assert r.status_code == 200
+    fragment = soup(r)
+    assert fragment.select_one(".saved") is not None
+    new_version = fragment.select_one(f"#version-{items[0].id}")
+    assert new_version["value"] == "2" and new_version["hx-swap-oob"] == "true"
+    # A second tab still holding version 1 must not overwrite.
+    r = web.request("PATCH", url, data={"answer_notes": "Tab two text", "version": "1"}, headers=HX)
+    assert r.status_code == 412
+    conflict = soup(r)
+    assert conflict.select_one(f'[data-testid="their-text-{items[0].id}"]').text == "They said A"
+    assert conflict.select_one(f'[data-testid="keep-mine-{items[0].id}"]')["value"] == "2"
+    assert _fresh(db, InterviewQuestion, items[0].id).answer_notes == "They said A"
+    r = web.request(
+        "PATCH",
+        url,
+        data={"answer_notes": "Tab two text", "version": "1", "version_override": "2"},
+        headers=HX,
+    )
+    assert r.status_code == 200
+    assert _fresh(db, InterviewQuestion, items[0].id).answer_notes == "Tab two text"
+    r = web.request("PATCH", url, data={"answer_notes": "x" * 50_001, "version": "3"}, headers=HX)
+    assert r.status_code == 422 and "Not saved" in r.text
+    theirs = web.get(f"/interviews/{interview.id}/run/items/{items[0].id}", headers=HX)
+    assert soup(theirs).select_one("textarea").text == "Tab two text"
+
+
+def test_mark_asked_and_skipped(web, db, running):
+    interview, items = running
+    url = f"/interviews/{interview.id}/agenda/{items[1].id}/notes"
+    r = web.request(
+        "PATCH", url, data={"answer_notes": "", "version": "1", "mark": "skipped"}, headers=HX
+    )
+    badge = soup(r).select_one(f"#badge-{items[1].id}")
+    assert badge.text == "skipped" and badge["hx-swap-oob"] == "true"
+    stored = _fresh(db, InterviewQuestion, items[1].id)
+    assert (stored.asked, stored.skipped) == (False, True)
+
+
+def test_autosave_without_javascript(web, db, running):
+    interview, items = running
+    url = f"/interviews/{interview.id}/agenda/{items[0].id}/notes"
+    r = web.form_post(url, {"answer_notes": "Plain post", "version": "1"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"#item-{items[0].id}")
+    r = web.form_post(url, {"answer_notes": "Stale post", "version": "1"})
+    assert r.status_code == 412
+    page = soup(r)
+    assert page.select_one('[data-testid="my-text"]').text == "Stale post"
+    assert page.select_one('[data-testid="their-text"]').text == "Plain post"
+
+
+def test_referral_promise_and_completion_from_run_mode(web, db, user, running):
+    interview, _ = running
+    base = f"/interviews/{interview.id}"
+    r = web.post(
+        f"{base}/referrals",
+        data={"full_name": "Kim Park", "note": "data", "back": "run"},
+        headers=HX,
+    )
+    assert r.status_code == 200
+    assert "Kim Park" in soup(r).select_one('[data-testid="referral-list"]').text
+    r = web.post(f"{base}/referrals", data={"full_name": "", "back": "run"}, headers=HX)
+    assert r.status_code == 422
+    r = web.post(
+        f"{base}/promises", data={"text": "Send resume", "by": "me", "back": "run"}, headers=HX
+    )
+    assert "Send resume" in soup(r).select_one('[data-testid="promise-list"]').text
+    web.post(f"{base}/promises/0/toggle", data={"done": "1", "back": "run"}, headers=HX)
+    assert _fresh(db, Interview, interview.id).promises[0]["done"] is True
+    with Session(db.get_bind()) as fresh:
+        kim = fresh.scalars(select(Contact).where(Contact.full_name == "Kim Park")).one()
+        assert kim.introduced_by_id == interview.contact_id
+    r = web.form_post(f"{base}/status", {"status": "completed"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("#notes")
+    with Session(db.get_bind()) as fresh:
+        meetings = fresh.scalars(
+            select(Interaction).where(Interaction.contact_id == interview.contact_id)
+        ).all()
+        assert [m.kind for m in meetings] == ["meeting"]
+
+
+def test_preparation_sheet(web, user, make_contact, make_interview, db):
+    contact = make_contact(user, "Dana", organization="Acme")
+    interview = make_interview(user, contact, scheduled_at=WHEN, location="Cafe Rouge")
+    agenda_service.add_agenda_item(db, user, interview.id, AgendaItemCreate(text="Typical day?"))
+    page = soup(web.get(f"/interviews/{interview.id}/sheet"))
+    sheet = page.select_one('[data-testid="prep-sheet"]')
+    text = sheet.get_text()
+    assert "Dana" in text and "Cafe Rouge" in text and "Acme" in text
+    assert sheet.select_one(".markdown strong").text == "Big"  # organization notes via Markdown
+    assert sheet.select_one(".markdown em").text == "Rust"  # contact notes via Markdown
+    assert len(sheet.select(".sheet-question .write-space")) == 1
+    assert page.select_one('link[href="/static/print.css"][media="print"]') is not None
+
+
+def test_answer_pages(web, db, user, make_contact, make_career, make_bank, make_interview):
+    career = make_career(user)
+    bank = make_bank(user)
+    interviews = []
+    for name in ("Ana", "Ben", "Cy"):
+        interview = make_interview(
+            user, make_contact(user, name), career_id=career.id, scheduled_at=WHEN
+        )
+        added, _ = agenda_service.add_from_bank(
+            db, user, interview.id, agenda_service.AgendaFromBank(bank_id=bank.id)
+        )
+        agenda_service.update_agenda_item(
+            db,
+            user,
+            interview.id,
+            added[0].id,
+            agenda_service.AgendaItemUpdate(answer_notes=f"{name} says *hi*"),
+        )
+        interviews.append(interview)
+    page = soup(web.get(f"/careers/{career.id}/answers"))
+    table = page.select_one('[data-testid="answer-matrix"]')
+    headers = [th.get_text(" ", strip=True) for th in table.select("thead th")][1:]
+    assert [h.split()[0] for h in headers] == ["Ana", "Ben", "Cy"]
+    first_row = table.select("tbody tr")[0]
+    assert [td.select_one("em").text for td in first_row.select("td")] == ["hi", "hi", "hi"]
+    assert page.select_one('[data-testid="export-csv"]')["href"].endswith("format=csv")
+    filtered = soup(web.get(f"/careers/{career.id}/answers?category=advice"))
+    assert len(filtered.select('[data-testid="answer-matrix"] tbody tr')) == 1
+    chooser = soup(web.get("/interviews/compare"))
+    assert len(chooser.select('input[name="ids"]')) == 3
+    ids = "&".join(f"ids={i.id}" for i in interviews[:2])
+    chosen = soup(web.get(f"/interviews/compare?{ids}"))
+    assert len(chosen.select('[data-testid="answer-matrix"] thead th')) == 3
+    assert web.get("/interviews/compare?ids=abc").status_code == 422
+    question_id = first_row.select_one("th a")["href"].split("/")[2]
+    answers = soup(web.get(f"/questions/{question_id}/answers"))
+    assert len(answers.select('[data-testid="question-answers"] li')) == 3
+
+
+def test_empty_career_matrix_page(web, user, make_career):
+    career = make_career(user)
+    page = soup(web.get(f"/careers/{career.id}/answers"))
+    assert page.select_one(".empty-state a")["href"] == f"/interviews/new?career_id={career.id}"
+
+
+def test_dashboard_lists_upcoming(web, user, make_interview):
+    make_interview(user, status="scheduled", scheduled_at=datetime.now(UTC) + timedelta(days=2))
+    page = soup(web.get("/"))
+    section = page.select_one('section[aria-label="Upcoming interviews"]')
+    assert section is not None and "Dana Reyes" in section.get_text()
