@@ -170,6 +170,7 @@ def world(
     tokens = alice_api.get("/api/v1/tokens").json()
     values["token_id"] = tokens[0]["id"]
     values["session_id"] = auth_service.list_sessions(db, alice)[0].id
+    db.rollback()  # end the read: the arranging session must not hold SQLite's write lock
     values["user_id"] = alice.id
     return World(
         app=app,
