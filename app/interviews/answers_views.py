@@ -89,3 +89,25 @@ def question_answers_page(
     answers = answers_service.question_answers(db, user, question_id)
     ctx = {**CHOICES, "section": "interviews", "answers": answers}
     return render(request, "interviews/question_answers.html", ctx)
+
+
+@router.get("/interviews/section", response_class=HTMLResponse)
+def interviews_section(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    career_id: Annotated[int | None, Query(ge=1, le=MAX_INT32)] = None,
+    contact_id: Annotated[int | None, Query(ge=1, le=MAX_INT32)] = None,
+) -> Response:
+    """A fragment listing the interviews about a career or with a contact, for other pages
+    to load (templates/interviews/_section.html does it with hx-get)."""
+    rows = service.interviews_for(db, user, career_id=career_id, contact_id=contact_id)
+    ctx = {
+        **CHOICES,
+        "rows": rows[:20],
+        "more": len(rows) > 20,
+        "names": service.related(db, user, rows[:20]),
+        "career_id": career_id,
+        "contact_id": contact_id,
+    }
+    return render(request, "interviews/section.html", ctx)

@@ -471,3 +471,25 @@ def test_dashboard_lists_upcoming(web, user, make_interview):
     page = soup(web.get("/"))
     section = page.select_one('section[aria-label="Upcoming interviews"]')
     assert section is not None and "Dana Reyes" in section.get_text()
+
+
+def test_section_fragment_for_other_pages(web, user, make_interview, make_career):
+    career = make_career(user)
+    interview = make_interview(user, career_id=career.id)
+    page = soup(web.get(f"/interviews/section?career_id={career.id}", headers=HX))
+    links = [a["href"] for a in page.select('[data-testid="interviews-section-list"] a')]
+    assert links == [f"/interviews/{interview.id}"]
+    assert page.select_one('[data-testid="section-answers-link"]') is not None
+    empty = soup(web.get("/interviews/section?contact_id=999999"))
+    assert "No interviews yet" in empty.get_text()
+
+
+def test_section_include_for_the_career_page(user, make_career):
+    from app.web.templating import templates
+
+    career = make_career(user)
+    html = templates.env.get_template("interviews/_section.html").render(career=career)
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select_one("[hx-get]")["hx-get"] == f"/interviews/section?career_id={career.id}"
+    plan = page.select_one('[data-testid="section-plan-interview"]')
+    assert plan["href"] == f"/interviews/new?career_id={career.id}"
