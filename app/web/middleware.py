@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import structlog
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,8 +27,15 @@ CSP = (
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
-class BodyTooLarge(Exception):
-    """The request body went over the configured limit while streaming."""
+class BodyTooLarge(StarletteHTTPException):
+    """The request body went over the configured limit while streaming.
+
+    An HTTPException so that FastAPI's body and form parsing pass it through (a plain
+    exception there becomes a 400 "error parsing the body") and the 413 handler maps it.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"The request body is over {limit} bytes.")
 
 
 class HttpBaseline:
@@ -70,13 +78,13 @@ class HttpBaseline:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_body_bytes)
             return message
 
         try:
             declared = headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body_bytes:
-                raise BodyTooLarge
+                raise BodyTooLarge(self.max_body_bytes)
             await self.app(scope, receive_wrapper, send_wrapper)
         except BodyTooLarge:
             if not response_started:
