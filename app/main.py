@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -51,7 +53,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.effective_database_url)
     app.state.secret_key = settings.effective_secret_key()
-    ensure_starter_banks(app.state.engine)  # shipped question banks, created or upgraded
+    try:
+        ensure_starter_banks(app.state.engine)  # shipped question banks, created or upgraded
+    except OperationalError as exc:
+        # The database may come up after the app (compose, restarts); /readyz says 503 meanwhile.
+        structlog.get_logger("rapport").warning(
+            "starter_banks_skipped", reason=f"database unreachable: {exc.__class__.__name__}"
+        )
 
     install_error_handlers(app)
     app.add_middleware(
