@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.contacts import interactions_api, referrals_service, service, tags_api
+from app.contacts import delete_service, interactions_api, referrals_service, service, tags_api
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
@@ -117,7 +117,7 @@ def delete_contact(
     ] = False,
 ) -> Response:
     """Delete a contact (409 with `dependents` unless `cascade=true`)."""
-    service.delete_contact(db, user, contact_id, cascade=cascade, expected_version=expected)
+    delete_service.delete_contact(db, user, contact_id, cascade=cascade, expected_version=expected)
     return Response(status_code=204)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import load_only
 from sqlmodel import Session
 
@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.careers.models import Career
 from app.contacts import tags_service
 from app.contacts.interactions_service import refresh_touch_dates
-from app.contacts.models import Contact, ContactCareer, ContactTag, Interaction
+from app.contacts.models import Contact, ContactCareer, ContactTag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals_service import check_introducer, owned_or_invalid
 from app.contacts.schemas import (
@@ -29,7 +29,6 @@ from app.contacts.schemas import (
 )
 from app.db import utcnow
 from app.errors import Conflict, Invalid
-from app.interviews.models import Interview, InterviewQuestion
 from app.organizations.models import Organization
 from app.querykit import check_version, get_owned, like_pattern, order_by_clauses
 from app.schemakit import normalise_tag
@@ -384,59 +383,6 @@ def reindex_organization(session: Session, user: User, organization_id: int) -> 
     for contact in contacts_for(session, user, organization_id=organization_id, limit=10_000):
         _refresh_search_text(session, contact)
         session.add(contact)
-    session.commit()
-
-
-def contact_dependents(session: Session, user: User, contact_id: int) -> dict[str, int]:
-    """What would be lost or changed by deleting the contact, by kind (only non-zero)."""
-    get_contact(session, user, contact_id)
-    counts = {
-        "interactions": session.scalar(
-            select(func.count()).where(Interaction.contact_id == contact_id)
-        ),
-        "introductions": session.scalar(
-            select(func.count()).where(Contact.introduced_by_id == contact_id)
-        ),
-        "interviews": session.scalar(
-            select(func.count()).where(Interview.contact_id == contact_id)
-        ),
-    }
-    return {name: count for name, count in counts.items() if count}
-
-
-def delete_contact(
-    session: Session,
-    user: User,
-    contact_id: int,
-    *,
-    cascade: bool = False,
-    expected_version: int | None = None,
-) -> None:
-    """Delete a contact; with dependents only when ``cascade`` (then nothing is left dangling)."""
-    contact = get_contact(session, user, contact_id)
-    check_version(contact.version, expected_version)
-    dependents = contact_dependents(session, user, contact_id)
-    if dependents and not cascade:
-        listed = ", ".join(f"{count} {name}" for name, count in dependents.items())
-        raise Conflict(
-            detail=f"This contact has {listed}. Confirm to delete them too "
-            "(people they introduced are kept, without an introducer).",
-            dependents=dependents,
-        )
-    interviews = select(Interview.id).where(Interview.contact_id == contact_id)
-    session.execute(delete(InterviewQuestion).where(InterviewQuestion.interview_id.in_(interviews)))
-    session.execute(delete(Interview).where(Interview.contact_id == contact_id))
-    session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))
-    session.execute(
-        update(Contact)
-        .where(Contact.owner_id == user.id, Contact.introduced_by_id == contact_id)
-        .values(introduced_by_id=None, version=Contact.version + 1, updated_at=utcnow())
-    )
-    session.execute(delete(ContactCareer).where(ContactCareer.contact_id == contact_id))
-    session.execute(delete(ContactTag).where(ContactTag.contact_id == contact_id))
-    session.delete(contact)
-    session.flush()
-    tags_service.delete_unused_tags(session, user)
     session.commit()
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from app.auth.models import User
-from app.contacts import interactions_views, pages_service, service, tags_service
+from app.contacts import delete_service, interactions_views, pages_service, service, tags_service
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
@@ -350,7 +350,7 @@ def _delete_page(
     context = {
         "section": "contacts",
         "contact": contact,
-        "dependents": service.contact_dependents(db, user, contact_id),
+        "dependents": delete_service.contact_dependents(db, user, contact_id),
         "message": message,
     }
     return render(request, "contacts/delete.html", context, status_code=status_code)
@@ -371,7 +371,7 @@ def delete_contact_submit(
     version = form.get("version")
     try:
         expected = _parse_version(version if isinstance(version, str) else None)
-        service.delete_contact(
+        delete_service.delete_contact(
             db, user, contact_id, cascade=form.get("cascade") == "true", expected_version=expected
         )
     except (Conflict, PreconditionFailed, Invalid) as exc:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.contacts import (
+    delete_service,
     interactions_service,
     pages_service,
     referrals_service,
@@ -186,9 +187,9 @@ def test_referral_chain_up_to_the_first_and_whom_they_introduced(db, user, make_
     b = make_contact(user, "B", introduced_by_id=a.id)
     c = make_contact(user, "C", introduced_by_id=b.id)
     d = make_contact(user, "D", introduced_by_id=b.id)
-    chain = service_refs = referrals_service.referrals(db, user, c.id)
-    assert [r.id for r in chain.introduced_by_chain] == [b.id, a.id]
-    assert service_refs.introduced == []
+    of_c = referrals_service.referrals(db, user, c.id)
+    assert [r.id for r in of_c.introduced_by_chain] == [b.id, a.id]
+    assert of_c.introduced == []
     of_b = referrals_service.referrals(db, user, b.id)
     assert [r.full_name for r in of_b.introduced] == ["C", "D"]
     assert [r.id for r in of_b.introduced_by_chain] == [a.id]
@@ -371,12 +372,12 @@ def test_delete_with_dependents_needs_cascade_and_leaves_nothing_dangling(
     db.add(Interview(owner_id=user.id, contact_id=jane.id))
     db.commit()
     with pytest.raises(Conflict) as caught:
-        service.delete_contact(db, user, jane.id)
+        delete_service.delete_contact(db, user, jane.id)
     assert caught.value.dependents == {"interactions": 1, "introductions": 1, "interviews": 1}
     assert service.get_contact(db, user, jane.id)
 
     bob_version = bob.version
-    service.delete_contact(db, user, jane.id, cascade=True)
+    delete_service.delete_contact(db, user, jane.id, cascade=True)
     db.expire_all()
     with pytest.raises(NotFound):
         service.get_contact(db, user, jane.id)
@@ -393,8 +394,8 @@ def test_delete_with_dependents_needs_cascade_and_leaves_nothing_dangling(
 def test_delete_without_dependents_and_stale_version(db, user, make_contact):
     contact = make_contact(user, "Jane")
     with pytest.raises(PreconditionFailed):
-        service.delete_contact(db, user, contact.id, expected_version=7)
-    service.delete_contact(db, user, contact.id, expected_version=1)
+        delete_service.delete_contact(db, user, contact.id, expected_version=7)
+    delete_service.delete_contact(db, user, contact.id, expected_version=1)
     assert db.scalar(select(func.count()).select_from(Contact)) == 0
 
 
@@ -407,7 +408,7 @@ def test_another_users_contact_is_not_found_everywhere(
         lambda: service.get_contact(db, user, theirs.id),
         lambda: service.read_contact(db, user, theirs.id),
         lambda: service.update_contact(db, user, theirs.id, ContactUpdate(title="x")),
-        lambda: service.delete_contact(db, user, theirs.id, cascade=True),
+        lambda: delete_service.delete_contact(db, user, theirs.id, cascade=True),
         lambda: referrals_service.referrals(db, user, theirs.id),
         lambda: pages_service.contact_detail(db, user, theirs.id),
         lambda: interactions_service.get_interaction(db, user, interaction.id),
