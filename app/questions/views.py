@@ -40,8 +40,16 @@ def _list_page(
     q = (request.query_params.get("q") or "").strip()[:200] or None
     if q and "\x00" in q:
         q = None
+    # Starter banks keep their shipped order (essentials first); the others go by name.
     sections = {
-        scope: service.list_banks(db, user, scope=scope, q=q, limit=SECTION_LIMIT)  # type: ignore[arg-type]
+        scope: service.list_banks(
+            db,
+            user,
+            scope=scope,  # type: ignore[arg-type]
+            q=q,
+            sort="id" if scope == "builtin" else "name",
+            limit=SECTION_LIMIT,
+        )
         for scope in ("mine", "shared", "builtin")
     }
     ctx: dict[str, Any] = {

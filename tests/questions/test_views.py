@@ -69,9 +69,9 @@ def test_list_has_three_sections_and_empty_states_pointing_to_starters(web):
     assert _section_names(page, "mine") == []
     assert _section_names(page, "shared") == []
     assert _section_names(page, "starter") == [
-        "Closing and next steps",
         "Informational interview essentials",
         "TIARA",
+        "Closing and next steps",
     ]
     for section_id in ("mine", "shared"):
         empty = page.find("section", id=section_id).select_one(".empty-state")
@@ -454,3 +454,9 @@ def test_pages_have_unique_ids_and_labelled_fields(web):
         for field in page.select("main input:not([type=hidden]), main select, main textarea"):
             assert page.find("label", attrs={"for": field.get("id")}), (url, field)
         assert page.select("[style]") == [] and page.select("script:not([src])") == []
+        # hx-target is inherited: a boosted link under it would swap a whole page into it.
+        for link in page.select("[hx-target] a[href]"):
+            assert link.has_attr("hx-get") or link.get("hx-boost") == "false", (url, link)
+    filtered = soup(web.get(f"/question-banks/{bank_id}", params={"category": "other"}))
+    for link in filtered.select("[hx-target] a[href]"):
+        assert link.has_attr("hx-get"), link
