@@ -371,7 +371,8 @@ def _name_from_filename(filename: str | None) -> str | None:
     if not filename:
         return None
     stem = filename.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    cleaned = " ".join(stem.replace("_", " ").split())
+    printable = "".join(ch if ch.isprintable() else " " for ch in stem)
+    cleaned = " ".join(printable.replace("_", " ").split())
     return cleaned or None
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from app.db import open_session
@@ -66,10 +66,20 @@ def load_starter_banks(path: Path = STARTER_FILE) -> list[StarterBank]:
 
 def ensure_starter_banks(engine: Engine, path: Path = STARTER_FILE) -> dict[str, str]:
     """Create or upgrade the shipped banks; returns what happened to each key."""
-    if not inspect(engine).has_table(QuestionBank.__tablename__):
-        log.warning("starter_banks_skipped", reason="question_banks table missing; migrate first")
-        return {}
     specs = load_starter_banks(path)
+    try:
+        if not inspect(engine).has_table(QuestionBank.__tablename__):
+            log.warning("starter_banks_skipped", reason="no question_banks table; migrate first")
+            return {}
+        return _ensure_all(engine, specs)
+    except OperationalError as exc:
+        # An unreachable database must not stop the app from starting (readyz reports it);
+        # the banks load at the next start.
+        log.error("starter_banks_skipped", reason="database unavailable", error=str(exc)[:200])
+        return {}
+
+
+def _ensure_all(engine: Engine, specs: list[StarterBank]) -> dict[str, str]:
     with open_session(engine) as session:
         stored = dict(
             session.execute(

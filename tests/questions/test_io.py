@@ -258,3 +258,10 @@ def test_every_problem_is_reported_not_only_the_first(db, user):
         io_service.import_bank(db, user, content.encode(), "csv", max_questions=MAX)
     assert [e.field for e in caught.value.errors] == ["row 2", "row 3", "row 4"]
     assert caught.value.detail.startswith("The CSV file cannot be imported")
+
+
+def test_names_from_file_names_are_printable(db, user):
+    bank = io_service.import_bank(
+        db, user, b"text\nA?\n", "csv", max_questions=MAX, filename="dir/od\x07d\tname.csv"
+    )
+    assert bank.name == "od d name"

@@ -174,3 +174,19 @@ def test_unique_builtin_key_backs_the_race_handling(engine):
 
 def test_app_start_up_loads_the_starter_banks(app, engine):
     assert set(_builtin_state(engine)) == {"essentials", "tiara", "closing"}
+
+
+def test_an_unreachable_database_does_not_stop_start_up():
+    from app.db import make_engine
+
+    unreachable = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    assert ensure_starter_banks(unreachable) == {}
+    unreachable.dispose()
+
+
+def test_a_database_without_tables_is_left_alone():
+    from app.db import make_engine
+
+    empty = make_engine("sqlite://")
+    assert ensure_starter_banks(empty) == {}
+    empty.dispose()
