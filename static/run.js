@@ -82,6 +82,8 @@
     if (!form) return;
     var code = event.detail.xhr ? event.detail.xhr.status : 0;
     if (code >= 200 && code < 300) {
+      var saved = form.querySelector(".save-status");
+      if (saved) saved.classList.remove("error");
       if (form.getAttribute("data-dirty") === form.getAttribute("data-sent")) form.removeAttribute("data-dirty");
       return;
     }

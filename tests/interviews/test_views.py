@@ -229,7 +229,7 @@ def test_checklist_links_and_steps(web, db, user, make_interview):
     assert soup(r).select_one('[data-testid="prep-score"]').text == "50%"
     fragment = web.post(f"{url}/checklist", data={"done": "profession"}, headers=HX)
     assert "<html" not in fragment.text
-    assert soup(fragment).select_one('[data-testid="prep-score-section"]').text == "17% done"
+    assert soup(fragment).select_one('[data-testid="prep-score"]').text == "17%"
     r = web.post(f"{url}/checklist/add", data={"label": "Practise intro"}, headers=HX)
     assert "Practise intro" in r.text
     r = web.post(f"{url}/checklist/add", data={"label": ""}, headers=HX)
