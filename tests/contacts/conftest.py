@@ -16,6 +16,9 @@ from app.contacts.models import Contact, Interaction
 from app.contacts.schemas import ContactCreate, InteractionCreate
 from app.organizations.models import Organization
 
+# The browser harness (live server, Chromium, pages) for test_browser.py.
+from tests.e2e.conftest import browser, live_server, open_page, start_server  # noqa: F401
+
 
 @pytest.fixture
 def make_career(db: Session) -> Callable[..., Career]:
