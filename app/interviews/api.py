@@ -20,6 +20,8 @@ from app.interviews.answers_api import MARKDOWN
 from app.interviews.answers_api import router as answers_router
 from app.interviews.models import Interview
 from app.interviews.schemas import (
+    EARLIEST,
+    LATEST,
     InterviewCreate,
     InterviewDetail,
     InterviewRead,
@@ -71,8 +73,6 @@ def interview_filters(
 
 def _bounded(value: datetime | None) -> datetime | None:
     # A filter far outside any plausible date cannot match; clamp instead of overflowing.
-    from app.interviews.schemas import EARLIEST, LATEST
-
     if value is None:
         return None
     try:
