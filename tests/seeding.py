@@ -192,9 +192,37 @@ def api_routes(app: FastAPI) -> set[tuple[str, str]]:
     return found
 
 
-def seed_everything(app: FastAPI, api: TestClient) -> Seeded:
-    """Create one record of each kind the application supports, as the user behind ``api``."""
-    routes = api_routes(app)
+def routes_in_schema(openapi: dict[str, Any]) -> set[tuple[str, str]]:
+    """(method, path) of every operation in an OpenAPI document (for a server over HTTP)."""
+    return {
+        (method.upper(), path)
+        for path, item in openapi.get("paths", {}).items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def _unmarked(value: Any) -> Any:
+    """The same data without the marker, for screenshots people will read."""
+    if isinstance(value, str):
+        return value.replace(f" {MARKER}", "").replace(MARKER, "demo")
+    if isinstance(value, list):
+        return [_unmarked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unmarked(v) for k, v in value.items()}
+    return value
+
+
+def seed_everything(
+    app: FastAPI | set[tuple[str, str]], api: TestClient | Any, *, marked: bool = True
+) -> Seeded:
+    """Create one record of each kind the application supports, as the user behind ``api``.
+
+    ``app`` is the application, or the set of its routes when it runs in another process;
+    ``api`` is anything with ``post(url, json=...)`` that sends the user's bearer token;
+    ``marked=False`` leaves MARKER out of the text (for screenshots).
+    """
+    routes = app if isinstance(app, set) else api_routes(app)
     seeded = Seeded()
     for step in STEPS:
         if ("POST", step.path) not in routes:
@@ -204,15 +232,16 @@ def seed_everything(app: FastAPI, api: TestClient) -> Seeded:
             seeded.skipped.append(f"{step.path} (needs {', '.join(step.needs)})")
             continue
         url = step.path.format(**seeded.params)
-        response = api.post(url, json=step.body(seeded.params))
+        body = step.body(seeded.params)
+        response = api.post(url, json=body if marked else _unmarked(body))
         assert response.status_code in (200, 201), (
             f"seeding POST {url} failed with {response.status_code}: {response.text}\n"
             "Fix its payload in tests/seeding.py (STEPS) to match the domain's schema."
         )
-        body = response.json()
+        created = response.json()
         for name in step.provides:
-            seeded.params[name] = body["id"]
-        seeded.bodies[step.provides[0]] = body
+            seeded.params[name] = created["id"]
+        seeded.bodies[step.provides[0]] = created
     _sub_keys(api, seeded)
     return seeded
 
