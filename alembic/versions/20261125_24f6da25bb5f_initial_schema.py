@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9be2c759048d
+Revision ID: 24f6da25bb5f
 Revises: 
-Create Date: 2026-11-25 18:46:53.244862
+Create Date: 2026-11-25 19:27:41.484117
 """
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ from alembic import op
 
 import app.db
 
-revision: str = '9be2c759048d'
+revision: str = '24f6da25bb5f'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -224,7 +224,8 @@ def upgrade() -> None:
     sa.Column('builtin_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['question_banks.id'], name=op.f('fk_questions_bank_id_question_banks'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_questions_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_questions'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questions')),
+    sa.UniqueConstraint('bank_id', 'builtin_key', name=op.f('uq_questions_bank_id'))
     )
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.create_index('ix_questions_bank_position', ['bank_id', 'position'], unique=False)
@@ -284,6 +285,7 @@ def upgrade() -> None:
     sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('preparation_score', sa.Integer(), nullable=False),
     sa.Column('checklist', sa.JSON(), nullable=False),
     sa.Column('research_links', sa.JSON(), nullable=False),
     sa.Column('promises', sa.JSON(), nullable=False),
