@@ -76,6 +76,11 @@ def make_engine(url: str) -> Engine:
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 10}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
+        else:
+            # Each request holds a connection across its thread hops; a pool smaller than
+            # the concurrency (anyio's 40 threads) opens and closes overflow connections,
+            # re-running the pragmas, on every burst.
+            kwargs.update(pool_size=32, max_overflow=16)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine

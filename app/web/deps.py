@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -22,18 +23,21 @@ from app.web.problems import LoginRequired
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the application was created with."""
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session per request; unsafe methods begin IMMEDIATE on SQLite."""
     session = open_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
     try:
         yield session
     finally:
-        session.close()
+        if request.app.state.engine.dialect.name == "sqlite":
+            session.close()
+        else:
+            await run_in_threadpool(session.close)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -174,15 +178,15 @@ def optional_page_user(request: Request, db: SessionDep, settings: SettingsDep) 
     return found[0]
 
 
-def _api_user(actor: Annotated[Actor, Depends(api_actor)]) -> User:
+async def _api_user(actor: Annotated[Actor, Depends(api_actor)]) -> User:
     return actor.user
 
 
-def _page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
+async def _page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
     return actor.user
 
 
-def _admin_page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
+async def _admin_page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
     if not actor.user.is_admin:
         raise Forbidden(detail="Only an administrator can open this page.")
     return actor.user

@@ -25,7 +25,7 @@ class ListQuery:
     q: str | None
 
 
-def list_query(
+async def list_query(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     sort: Annotated[
@@ -50,7 +50,7 @@ def _query_names(dependant: Dependant, into: set[str]) -> None:
         _query_names(sub, into)
 
 
-def reject_unknown_query_params(request: Request) -> None:
+async def reject_unknown_query_params(request: Request) -> None:
     """A router dependency: filters a route does not declare are a 400, not ignored."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)

@@ -3,9 +3,9 @@ security headers, and a problem+json 500 that never shows a stack trace."""
 
 from __future__ import annotations
 
+import random
 import re
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -17,6 +17,7 @@ from app.web.problems import problem_response
 
 log = structlog.get_logger("rapport.http")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_ids = random.Random()
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,6 +26,15 @@ CSP = (
 )
 # Swagger UI sets inline styles on its own elements; scripts stay 'self' only.
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# Encoded once: these go on every response.
+_CSP_BYTES, _DOCS_CSP_BYTES = CSP.encode(), DOCS_CSP.encode()
+_SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -50,9 +60,15 @@ class HttpBaseline:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        incoming = headers.get("x-request-id", "")
-        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        incoming, declared = "", ""
+        # Only two request headers matter here; ASGI gives names in lower case.
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+            elif name == b"content-length":
+                declared = value.decode("latin-1")
+        # Correlation ids need to be unique, not secret: no system call per request.
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else f"{_ids.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         path: str = scope["path"]
@@ -82,7 +98,6 @@ class HttpBaseline:
             return message
 
         try:
-            declared = headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body_bytes:
                 raise BodyTooLarge(self.max_body_bytes)
             await self.app(scope, receive_wrapper, send_wrapper)
@@ -130,24 +145,16 @@ class HttpBaseline:
         self, raw: list[tuple[bytes, bytes]], path: str, request_id: str
     ) -> list[tuple[bytes, bytes]]:
         present = {k.lower() for k, _ in raw}
-        extra: dict[str, str] = {
-            "content-security-policy": DOCS_CSP if path == "/docs" else CSP,
-            "x-content-type-options": "nosniff",
-            "x-frame-options": "DENY",
-            "referrer-policy": "same-origin",
-            "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-            "cross-origin-opener-policy": "same-origin",
-            "x-request-id": request_id,
-        }
+        extra = [
+            (b"content-security-policy", _DOCS_CSP_BYTES if path == "/docs" else _CSP_BYTES),
+            *_SECURITY_HEADERS,
+            (b"x-request-id", request_id.encode("latin-1")),
+        ]
         if not path.startswith("/static/"):
-            extra["cache-control"] = "no-store"
+            extra.append((b"cache-control", b"no-store"))
         if self.secure:
-            extra["strict-transport-security"] = "max-age=31536000; includeSubDomains"
-        out = list(raw)
-        for name, value in extra.items():
-            if name.encode() not in present:
-                out.append((name.encode(), value.encode("latin-1")))
-        return out
+            extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        return [*raw, *(item for item in extra if item[0] not in present)]
 
 
 def client_ip(scope_or_request: Any) -> str:

@@ -71,7 +71,7 @@ def etag(version: int) -> str:
     return f'"v{version}"'
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         str | None, Header(alias="If-Match", description='ETag from a GET, e.g. "v3"')
     ] = None,
