@@ -38,6 +38,7 @@ class Report:
     duration: float
     tool: str
     machine: list[tuple[str, str]]
+    warmup: float = 0.0
     baseline: LoadResult | None = None
     configurations: list[Configuration] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
@@ -112,6 +113,8 @@ def describe_machine(postgres_version: str | None, tool: str) -> list[tuple[str,
         ),
         ("Load generator", f"{wrk} ({tool}), 2 threads, 32 connections"),
         ("Commit", commit or "unknown"),
+        # Other work on the machine skews every figure; the ratios share the skew.
+        ("Load average at start", _read("/proc/loadavg").split(" ")[0] or "unknown"),
     ]
 
 
@@ -132,8 +135,9 @@ def _row(outcome: Outcome) -> str:
 
 def render(report: Report) -> str:
     """The generated part of RESULTS.md."""
+    warmup = f" after a {report.warmup:g} s warm-up" if report.warmup else ""
     lines = [
-        f"Mode: **{report.mode}**, {report.duration:g} s per scenario after a warm-up, "
+        f"Mode: **{report.mode}**, {report.duration:g} s per scenario{warmup}, "
         f"load generator: {report.tool}.",
         "",
         "### Machine",

@@ -278,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=duration,
         tool=tool,
         machine=describe_machine(pg_version, tool),
+        warmup=warmup,
     )
     try:
         _run(
@@ -295,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"scratch directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+    report.machine.append(("Load average at end", Path("/proc/loadavg").read_text().split()[0]))
     body = render(report)
     print(body)
     output = args.output or (None if smoke else RESULTS)

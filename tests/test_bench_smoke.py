@@ -73,7 +73,7 @@ def test_report_renders_every_figure_and_keeps_the_hand_written_analysis(tmp_pat
         rss_rest_mb=[80.0],
         rss_after_mb=[95.0],
     )
-    report = Report("smoke", 1.0, "python", [("CPUs (nproc)", "2")], _result(), [config])
+    report = Report("smoke", 1.0, "python", [("CPUs (nproc)", "2")], 0.0, _result(), [config])
     body = render(report)
     assert "| 1. contacts | ok | 100 | 0.250 | 5.0 | 9.0 | 12.0 | >= 0.20x | met |" in body
     assert "not available (404)" in body
