@@ -29,7 +29,10 @@ def list_contacts(
     listing: ListQueryDep,
     career_id: FilterId = None,
     organization_id: FilterId = None,
-    tag: Annotated[str | None, Query(max_length=64, description="A tag name.")] = None,
+    tag: Annotated[
+        # PostgreSQL refuses NUL in text, so it is a 422 here rather than a 500 there.
+        str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="A tag name.")
+    ] = None,
     stage: Stage | None = None,
     introduced_by_id: FilterId = None,
     due: Annotated[

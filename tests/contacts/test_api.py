@@ -282,6 +282,7 @@ def test_list_paging_link_header_and_sorting(api):
         "stage=friend",
         "career_id=0",
         "due=maybe",
+        "tag=a%00b",
         "limit=500",
         "career_id=99999999999",
     ],
