@@ -386,6 +386,19 @@ def reindex_organization(session: Session, user: User, organization_id: int) -> 
     session.commit()
 
 
+def detach_organization(session: Session, user: User, organization_id: int) -> None:
+    """Unlink contacts from an organization being deleted; their search text forgets it.
+
+    Does not commit: the organization's delete owns the transaction.
+    """
+    for contact in contacts_for(session, user, organization_id=organization_id, limit=1_000_000):
+        contact.organization_id = None
+        contact.touch()
+        _refresh_search_text(session, contact)
+        session.add(contact)
+    session.flush()
+
+
 # ---- dashboard ------------------------------------------------------------------------
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.contacts import service as contacts_service
 from app.contacts.models import Contact
-from app.db import utcnow
 from app.errors import Conflict
 from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
@@ -144,12 +143,9 @@ def delete_organization(
             title="Organization has dependents",
             dependents=dependents,
         )
-    # People are never deleted with their employer: they lose the link and get a new version.
-    session.execute(
-        update(Contact)
-        .where(Contact.organization_id == organization_id)
-        .values(organization_id=None, version=Contact.version + 1, updated_at=utcnow())
-    )
+    # People are never deleted with their employer: they lose the link (and the employer's
+    # name from their search text) and get a new version.
+    contacts_service.detach_organization(session, user, organization_id)
     session.delete(organization)
     session.commit()
 

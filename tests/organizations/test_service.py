@@ -109,6 +109,8 @@ def test_delete_with_contacts_needs_cascade_and_keeps_the_people(
     assert (contact.organization_id, contact.version) == (None, 2)
     dangling = select(Contact).where(Contact.organization_id == organization_id)
     assert db.scalar(dangling) is None
+    # The deleted employer's name no longer finds its former staff.
+    assert "acme" not in contact.search_text
 
 
 def test_delete_without_contacts(db, user, make_organization):
