@@ -134,8 +134,14 @@ def build_scenarios(user: SeededUser, session_cookie: str, cookie_name: str) -> 
         ),
         Scenario(
             "interview_detail",
-            "3. GET /api/v1/interviews/{id} (agenda and notes)",
+            "3. GET /api/v1/interviews/{id}",
             Load("GET", [f"/api/v1/interviews/{i}" for i in interview_ids], bearer),
+            Target(min_ratio=0.20),
+        ),
+        Scenario(
+            "interview_agenda",
+            "3b. GET /api/v1/interviews/{id}/questions (its agenda with answer notes)",
+            Load("GET", [f"/api/v1/interviews/{i}/questions" for i in interview_ids], bearer),
             Target(min_ratio=0.20),
         ),
         Scenario(
