@@ -196,8 +196,9 @@ def writable_bank(session: Session, user: User, bank_id: int) -> QuestionBank:
         raise Forbidden(detail=BUILTIN_READ_ONLY, title="Read-only bank")
     if bank.owner_id != user.id:
         raise Forbidden(detail=SHARED_READ_ONLY, title="Read-only bank")
-    # Serialise writers of one bank on PostgreSQL (positions, the size limit); no-op on SQLite.
-    session.scalar(select(QuestionBank.id).where(QuestionBank.id == bank_id).with_for_update())
+    # Re-read under a row lock so writers of one bank go one at a time on PostgreSQL
+    # (positions, the size limit, If-Match); SQLite's write transaction already serialises.
+    session.refresh(bank, with_for_update=True)
     return bank
 
 
