@@ -190,3 +190,32 @@ def test_a_database_without_tables_is_left_alone():
     empty = make_engine("sqlite://")
     assert ensure_starter_banks(empty) == {}
     empty.dispose()
+
+
+def test_two_workers_starting_at_once_load_each_bank_once(engine):
+    import threading
+
+    barrier = threading.Barrier(2)
+    outcomes: list[dict[str, str]] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(ensure_starter_banks(engine))
+        except BaseException as exc:  # reported below, whatever the interleaving
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    # Whichever way the two interleaved, each bank was created exactly once.
+    created = [key for outcome in outcomes for key, what in outcome.items() if what == "created"]
+    assert sorted(created) == ["closing", "essentials", "tiara"]
+    state = _builtin_state(engine)
+    assert set(state) == {"essentials", "tiara", "closing"}
+    shipped = sum(len(bank.questions) for bank in load_starter_banks())
+    assert sum(len(bank["questions"]) for bank in state.values()) == shipped
