@@ -86,6 +86,9 @@ def question_banks_create(
     return see_other(f"/question-banks/{bank.id}")
 
 
+_FORMAT_BY_EXTENSION = {"json": "json", "csv": "csv", "md": "md", "markdown": "md"}
+
+
 @router.post("/question-banks/import", response_class=HTMLResponse)
 def question_banks_import(
     request: Request, user: PageUser, db: SessionDep, settings: SettingsDep, form: FormDep
@@ -93,12 +96,19 @@ def question_banks_import(
     upload = form.get("file")
     file_format = form.get("format")
     name = form.get("name")
-    kept = {"format": file_format if isinstance(file_format, str) else "", "name": name or ""}
+    kept = {
+        "format": file_format if isinstance(file_format, str) else "",
+        "name": name if isinstance(name, str) else "",
+    }
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid.one("file", "Choose a file to import.")
+        if not file_format:
+            file_format = _FORMAT_BY_EXTENSION.get(upload.filename.rsplit(".", 1)[-1].lower())
         if file_format not in ("json", "csv", "md"):
-            raise Invalid.one("format", "Choose JSON, CSV or Markdown.")
+            raise Invalid.one(
+                "format", "Choose JSON, CSV or Markdown (the file name does not tell)."
+            )
         bank = io_service.import_bank(
             db,
             user,

@@ -347,6 +347,25 @@ def test_import_form_errors_are_listed_and_nothing_is_imported(web):
     assert _section_names(page, "mine") == []
     r = web.post("/question-banks/import", data={"csrf_token": web.csrf_token, "format": "csv"})
     assert r.status_code == 422 and "Choose a file" in r.text
+    r = web.post(
+        "/question-banks/import",
+        data={"csrf_token": web.csrf_token, "format": ""},
+        files={"file": ("notes.txt", b"text\nA?\n")},
+    )
+    assert r.status_code == 422 and "file name does not tell" in r.text
+
+
+def test_import_form_guesses_the_format_from_the_file_name(web):
+    r = web.post(
+        "/question-banks/import",
+        data={"csrf_token": web.csrf_token, "format": ""},
+        files={"file": ("Engineers.CSV", b"text,category\nGuessed?,culture\n")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = soup(web.get(r.headers["location"]))
+    assert page.h1.get_text(strip=True) == "Engineers"
+    assert _question_texts(page) == ["Guessed?"]
 
 
 # ---- two users --------------------------------------------------------------------------
