@@ -173,9 +173,15 @@ def live_server(start_server: Any) -> LiveServer:
     return server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, through Playwright."""
+    """Debian's Chromium, headless, through Playwright; one per test module.
+
+    Module scope on purpose: while Playwright's sync API is running it keeps an asyncio loop
+    running in the main thread, so other tests on the same worker (anything calling
+    ``asyncio.run``) and a second Playwright (a module that imports these fixtures gets its
+    own copy) would fail. Each module starts it and stops it when its tests are done.
+    """
     if not CHROMIUM.exists():
         skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
