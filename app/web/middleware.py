@@ -3,9 +3,11 @@ security headers, and a problem+json 500 that never shows a stack trace."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import time
+import weakref
 from typing import Any
 
 import structlog
@@ -16,6 +18,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.web.problems import problem_response
 
 log = structlog.get_logger("rapport.http")
+# Requests past this many wait here, in the event loop, holding no thread and no database
+# connection. Without a bound, requests that hold a pooled connection while waiting for a
+# worker thread, and threads blocked waiting for a pooled connection, deadlock each other
+# (seen under load on PostgreSQL). Keep it below anyio's 40 threads and the pool size.
+MAX_IN_FLIGHT = 32
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ids = random.Random()
 
@@ -51,10 +58,29 @@ class BodyTooLarge(StarletteHTTPException):
 class HttpBaseline:
     """Wraps the whole application; see the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, secure: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        secure: bool,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.secure = secure
+        self.max_in_flight = max_in_flight
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _slots_for_loop(self) -> asyncio.Semaphore:
+        # One semaphore per event loop (tests run several loops against one app).
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.max_in_flight)
+        return slots
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,7 +126,8 @@ class HttpBaseline:
         try:
             if declared.isdigit() and int(declared) > self.max_body_bytes:
                 raise BodyTooLarge(self.max_body_bytes)
-            await self.app(scope, receive_wrapper, send_wrapper)
+            async with self._slots_for_loop():
+                await self.app(scope, receive_wrapper, send_wrapper)
         except BodyTooLarge:
             if not response_started:
                 await self._send_problem(
