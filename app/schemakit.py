@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 MAX_INT32 = 2**31 - 1
 T = TypeVar("T")
@@ -36,6 +37,18 @@ class InputModel(BaseModel):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         return _reject_nul(value)
+
+
+def not_null(*fields: str, message: str = "may be omitted but not null") -> Any:
+    """A PATCH model's validator: these fields may be left out, but an explicit null is refused."""
+
+    def refuse_null(value: Any) -> Any:
+        # Runs only for fields actually sent, so absence passes and null does not.
+        if value is None:
+            raise ValueError(message)
+        return value
+
+    return field_validator(*fields)(refuse_null)
 
 
 class ReadModel(BaseModel):
@@ -98,6 +111,38 @@ DbId = Annotated[int, Field(ge=1, le=MAX_INT32)]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=50_000)]
 Rating = Annotated[int, Field(ge=1, le=5)]
+
+# Dates far outside a human lifetime are typos; they would also overflow date arithmetic.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _within_bounds(noun: str) -> Callable[[datetime], datetime]:
+    message = f"must be a {noun} between {EARLIEST.year} and {LATEST.year}"
+
+    def check(value: datetime) -> datetime:
+        try:
+            utc_value = value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValueError(message) from None
+        if not EARLIEST <= utc_value < LATEST:
+            raise ValueError(message)
+        return utc_value
+
+    return check
+
+
+def _check_day(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValueError(f"must be a date between {EARLIEST.year} and {LATEST.year}")
+    return value
+
+
+# An aware datetime between EARLIEST and LATEST, converted to UTC.
+BoundedDateTime = Annotated[AwareDatetime, AfterValidator(_within_bounds("date"))]
+# The same, worded for a time of day (interviews are scheduled at a time).
+BoundedTime = Annotated[AwareDatetime, AfterValidator(_within_bounds("time"))]
+BoundedDate = Annotated[date, AfterValidator(_check_day)]
 
 _TAG_RE = re.compile(r"\s+")
 

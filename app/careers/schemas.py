@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from app.schemakit import HttpUrl, InputModel, LongText, Rating, ReadModel, TrackedRead
+from app.schemakit import HttpUrl, InputModel, LongText, Rating, ReadModel, TrackedRead, not_null
 
 CareerStatus = Literal["interested", "researching", "interviewing", "pursuing", "ruled_out"]
 ResourceKind = Literal["website", "article", "book", "course"]
@@ -45,13 +45,7 @@ class CareerUpdate(InputModel):
     research_notes: LongText | None = None
     resources: list[Resource] | None = Field(default=None, max_length=MAX_RESOURCES)
 
-    @field_validator("*")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Omitting a field leaves it alone; an explicit null would blank a required column.
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _not_null = not_null("*")
 
 
 class CareerFilters(InputModel):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, field_validator
+from pydantic import AfterValidator, EmailStr, Field
 
-from app.schemakit import DbId, InputModel, LongText, ReadModel, TrackedRead, normalise_tag
+from app.schemakit import (
+    BoundedDateTime,
+    DbId,
+    InputModel,
+    LongText,
+    ReadModel,
+    TrackedRead,
+    normalise_tag,
+    not_null,
+)
 
 Stage = Literal["prospect", "contacted", "met", "in_network"]
 InteractionKind = Literal["email", "call", "meeting", "letter", "message"]
@@ -18,10 +27,7 @@ Phone = Annotated[str, Field(min_length=1, max_length=40)]
 # Checked and normalised by the service (http/https only, canonical profile form).
 LinkedInUrl = Annotated[str, Field(min_length=1, max_length=2000)]
 MAX_TAGS = 30
-
-# Interactions far outside a human lifetime are typos; they would also overflow date arithmetic.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+_NULL_REFUSED = "cannot be null; leave the field out to keep it"
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -33,29 +39,13 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return cleaned
 
 
-def _check_when(value: datetime) -> datetime:
-    try:
-        utc_value = value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise ValueError("must be a date between 1900 and 2200") from None
-    if not EARLIEST <= utc_value < LATEST:
-        raise ValueError("must be a date between 1900 and 2200")
-    return utc_value
-
-
-def _refuse_null(value: object) -> object:
-    if value is None:
-        raise ValueError("cannot be null; leave the field out to keep it")
-    return value
-
-
 TagList = Annotated[
     list[Annotated[str, Field(max_length=64)]],
     Field(max_length=MAX_TAGS, description="Free labels; normalised to lower case."),
     AfterValidator(_clean_tags),
 ]
 CareerIds = Annotated[list[DbId], Field(max_length=100)]
-When = Annotated[AwareDatetime, AfterValidator(_check_when)]
+When = BoundedDateTime
 
 
 class _ContactFields(InputModel):
@@ -86,8 +76,7 @@ class ContactUpdate(_ContactFields):
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     stage: Stage | None = None
 
-    # Runs only for fields actually sent, so an explicit null is refused but absence is not.
-    _not_null = field_validator("full_name", "stage")(_refuse_null)
+    _not_null = not_null("full_name", "stage", message=_NULL_REFUSED)
 
 
 class ContactRead(TrackedRead):
@@ -142,7 +131,7 @@ class InteractionUpdate(InputModel):
     occurred_at: When | None = None
     summary: str | None = Field(default=None, max_length=10_000)
 
-    _not_null = field_validator("contact_id", "kind", "occurred_at")(_refuse_null)
+    _not_null = not_null("contact_id", "kind", "occurred_at", message=_NULL_REFUSED)
 
 
 class InteractionRead(TrackedRead):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, field_validator
+from pydantic import AfterValidator, Field
 
 from app.questions.schemas import Category
 from app.schemakit import (
+    BoundedDate,
+    BoundedTime,
     DbId,
     HttpUrl,
     InputModel,
@@ -16,6 +18,7 @@ from app.schemakit import (
     Rating,
     ReadModel,
     TrackedRead,
+    not_null,
 )
 
 Status = Literal["planned", "requested", "scheduled", "completed", "cancelled", "no_show"]
@@ -29,26 +32,6 @@ MAX_LINKS = 50
 MAX_PROMISES = 50
 MAX_AGENDA = 500
 
-# Dates far outside a lifetime are typos, and would overflow time arithmetic.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
-
-def _check_when(value: datetime) -> datetime:
-    try:
-        utc_value = value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise ValueError("must be a time between 1900 and 2200") from None
-    if not EARLIEST <= utc_value < LATEST:
-        raise ValueError("must be a time between 1900 and 2200")
-    return utc_value
-
-
-def _check_day(value: date) -> date:
-    if not EARLIEST.date() <= value < LATEST.date():
-        raise ValueError("must be a date between 1900 and 2200")
-    return value
-
 
 def _single_line(value: str) -> str:
     if "\n" in value or "\r" in value:
@@ -57,11 +40,10 @@ def _single_line(value: str) -> str:
 
 
 When = Annotated[
-    AwareDatetime,
-    AfterValidator(_check_when),
+    BoundedTime,
     Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:30:00+01:00."),
 ]
-Day = Annotated[date, AfterValidator(_check_day)]
+Day = BoundedDate
 QuestionText = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_single_line)]
 Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
 ItemKey = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,40}$")]
@@ -164,13 +146,7 @@ class InterviewUpdate(InputModel):
     usefulness: Rating | None = None
     confidence: Rating | None = None
 
-    @field_validator(*_NOT_NULL)
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Runs only for fields actually sent: omitting keeps the value, null is refused.
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _not_null = not_null(*_NOT_NULL)
 
 
 class StatusChange(InputModel):
@@ -227,12 +203,7 @@ class AgendaItemUpdate(InputModel):
     skipped: bool | None = None
     answer_notes: LongText | None = None
 
-    @field_validator("text", "category", "asked", "skipped", "answer_notes")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _not_null = not_null("text", "category", "asked", "skipped", "answer_notes")
 
 
 class AgendaItemRead(TrackedRead):

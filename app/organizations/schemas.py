@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from app.schemakit import HttpUrl, InputModel, LongText, TrackedRead
+from app.schemakit import HttpUrl, InputModel, LongText, TrackedRead, not_null
 
 OrganizationName = Annotated[str, Field(min_length=1, max_length=200)]
 Industry = Annotated[str, Field(max_length=200)]
@@ -34,12 +34,7 @@ class OrganizationUpdate(InputModel):
     location: Location | None = None
     research_notes: LongText | None = None
 
-    @field_validator(*_NOT_NULL)
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _not_null = not_null(*_NOT_NULL)
 
 
 class OrganizationFilters(InputModel):

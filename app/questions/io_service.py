@@ -351,18 +351,7 @@ def import_bank(
     bank = QuestionBank(owner_id=user.id, name=meta.name, description=meta.description)
     session.add(bank)
     session.flush()
-    for position, question in enumerate(parsed.questions):
-        session.add(
-            Question(
-                bank_id=bank.id,
-                owner_id=user.id,
-                text=question.text,
-                category=question.category,
-                tags=list(question.tags),
-                why_ask=question.why_ask,
-                position=position,
-            )
-        )
+    service.add_questions(session, user, bank, parsed.questions)
     session.commit()
     return bank
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field
 
 from app.modelkit import Tracked, fk_field
 
-QUESTION_CATEGORIES = (
+# The API's enum (schemas use this Literal) and the stored values are one list.
+Category = Literal[
     "future_of_industry",
     "qualifications",
     "everyday_work",
@@ -20,7 +23,8 @@ QUESTION_CATEGORIES = (
     "assignments",
     "next_steps",
     "other",
-)
+]
+QUESTION_CATEGORIES: tuple[str, ...] = get_args(Category)
 # How each category is shown to people (and accepted on import, besides the key itself).
 CATEGORY_LABELS = {
     "future_of_industry": "Future of the industry",

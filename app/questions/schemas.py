@@ -6,24 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from app.questions.models import QUESTION_CATEGORIES
+from app.questions.models import Category
 from app.schemakit import DbId, InputModel, ReadModel, TrackedRead, normalise_tag
-
-Category = Literal[
-    "future_of_industry",
-    "qualifications",
-    "everyday_work",
-    "career_path",
-    "culture",
-    "advice",
-    "trends",
-    "insights",
-    "resources",
-    "assignments",
-    "next_steps",
-    "other",
-]
-assert set(Category.__args__) == set(QUESTION_CATEGORIES)  # type: ignore[attr-defined]
 
 ExportFormat = Literal["json", "csv", "md"]
 BankScope = Literal["mine", "shared", "builtin"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,10 +258,19 @@ def copy_bank(
     )
     session.add(copy)
     session.flush()
+    add_questions(session, user, copy, questions)
+    session.commit()
+    return copy
+
+
+def add_questions(
+    session: Session, user: User, bank: QuestionBank, questions: Sequence[Any]
+) -> None:
+    """Add copies of questions (rows or parsed import rows) to a new bank, in their order."""
     for position, question in enumerate(questions):
         session.add(
             Question(
-                bank_id=copy.id,
+                bank_id=bank.id,
                 owner_id=user.id,
                 text=question.text,
                 category=question.category,
@@ -269,8 +279,6 @@ def copy_bank(
                 position=position,
             )
         )
-    session.commit()
-    return copy
 
 
 def check_capacity(count: int, max_questions: int) -> None:
