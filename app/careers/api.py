@@ -13,8 +13,8 @@ from app.careers.schemas import CareerCreate, CareerFilters, CareerRead, CareerS
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.forms import parse_form
-from app.web.listing import ListQueryDep, set_link_header
-from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/careers", tags=["careers"])
 CareerId = Annotated[int, Path(ge=1, le=MAX_INT32)]
@@ -58,14 +58,10 @@ def list_careers(
     found = service.list_careers(
         db, user, filters, sort=listing.sort, limit=listing.limit, offset=listing.offset
     )
-    page = Page[CareerRead](
-        items=[_read(c) for c in found.items],
-        total=found.total,
-        limit=found.limit,
-        offset=found.offset,
+    items = [_read(c) for c in found.items]
+    return page_response(
+        request, response, items, total=found.total, limit=found.limit, offset=found.offset
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @router.post("", status_code=201, response_model=CareerRead, responses=problems(409))
@@ -73,13 +69,7 @@ def create_career(
     data: CareerCreate, request: Request, db: SessionDep, user: CurrentUser
 ) -> Response:
     """Record a career; send `Idempotency-Key` to make retries safe."""
-
-    def produce() -> Response:
-        career = service.create_career(db, user, data)
-        location = f"{request.url.path}/{career.id}"
-        return resource_response(_read(career), status_code=201, location=location)
-
-    return idempotent(request, db, user, data, produce)
+    return created(request, db, user, data, lambda: _read(service.create_career(db, user, data)))
 
 
 @router.get("/{career_id}", response_model=CareerRead, responses=problems(404))
@@ -113,4 +103,4 @@ def delete_career(
 ) -> Response:
     """Delete a career; 409 lists its dependents unless `cascade=true`."""
     service.delete_career(db, user, career_id, expected_version=expected, cascade=cascade)
-    return Response(status_code=204)
+    return no_content()

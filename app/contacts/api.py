@@ -11,8 +11,8 @@ from app.contacts import delete_service, interactions_api, referrals_service, se
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
-from app.web.listing import ListQueryDep, set_link_header
-from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter()
 contacts = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -53,11 +53,14 @@ def list_contacts(
     found = service.list_contacts(
         db, user, filters, limit=listing.limit, offset=listing.offset, sort=listing.sort
     )
-    page = Page[ContactRead](
-        items=found.read_models(), total=found.total, limit=found.limit, offset=found.offset
+    return page_response(
+        request,
+        response,
+        found.read_models(),
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @contacts.post("", status_code=201, response_model=ContactRead, responses=problems(409))
@@ -66,16 +69,12 @@ def create_contact(
 ) -> Response:
     """Create a contact. A LinkedIn profile already on another contact is a 409 naming it."""
 
-    def produce() -> Response:
+    def create() -> ContactRead:
         contact = service.create_contact(db, user, data, phone_region=settings.default_phone_region)
         assert contact.id is not None
-        return resource_response(
-            service.read_contact(db, user, contact.id),
-            status_code=201,
-            location=f"/api/v1/contacts/{contact.id}",
-        )
+        return service.read_contact(db, user, contact.id)
 
-    return idempotent(request, db, user, data, produce)
+    return created(request, db, user, data, create, collection="/api/v1/contacts")
 
 
 @contacts.get("/{contact_id}", response_model=ContactRead, responses=problems(404))
@@ -121,7 +120,7 @@ def delete_contact(
 ) -> Response:
     """Delete a contact (409 with `dependents` unless `cascade=true`)."""
     delete_service.delete_contact(db, user, contact_id, cascade=cascade, expected_version=expected)
-    return Response(status_code=204)
+    return no_content()
 
 
 @contacts.get("/{contact_id}/referrals", response_model=ReferralsRead, responses=problems(404))

@@ -17,8 +17,8 @@ from app.contacts.schemas import (
 )
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
-from app.web.listing import ListQueryDep, set_link_header
-from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/interactions", tags=["interactions"])
 InteractionId = Annotated[int, Path(ge=1, le=MAX_INT32)]
@@ -61,14 +61,10 @@ def list_interactions(
         offset=listing.offset,
         sort=listing.sort,
     )
-    page = Page[InteractionRead](
-        items=[InteractionRead.model_validate(r) for r in rows],
-        total=total,
-        limit=listing.limit,
-        offset=listing.offset,
+    items = [InteractionRead.model_validate(r) for r in rows]
+    return page_response(
+        request, response, items, total=total, limit=listing.limit, offset=listing.offset
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @router.post("", status_code=201, response_model=InteractionRead, responses=problems(409))
@@ -77,15 +73,10 @@ def create_interaction(
 ) -> Response:
     """Record a touch; the contact's last_contacted_at and next_touch_due follow."""
 
-    def produce() -> Response:
-        interaction = service.create_interaction(db, user, data)
-        return resource_response(
-            InteractionRead.model_validate(interaction),
-            status_code=201,
-            location=f"/api/v1/interactions/{interaction.id}",
-        )
+    def create() -> InteractionRead:
+        return InteractionRead.model_validate(service.create_interaction(db, user, data))
 
-    return idempotent(request, db, user, data, produce)
+    return created(request, db, user, data, create, collection="/api/v1/interactions")
 
 
 @router.get("/{interaction_id}", response_model=InteractionRead, responses=problems(404))
@@ -119,4 +110,4 @@ def delete_interaction(
 ) -> Response:
     """Delete an interaction; the contact's dates are recomputed."""
     service.delete_interaction(db, user, interaction_id, expected_version=expected)
-    return Response(status_code=204)
+    return no_content()

@@ -19,8 +19,16 @@ from app.interviews.schemas import (
 )
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
-from app.web.listing import ListQueryDep, set_link_header
-from app.web.resources import IfMatchDep, etag, idempotent, problems, resource_response
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import (
+    IfMatchDep,
+    created,
+    etag,
+    idempotent,
+    no_content,
+    problems,
+    resource_response,
+)
 
 router = APIRouter(prefix="/interviews/{interview_id}/questions", tags=["interview agenda"])
 InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
@@ -51,11 +59,10 @@ def list_agenda_items(
         sort=listing.sort,
         q=listing.q,
     )
-    page = Page[AgendaItemRead](
-        items=[_read(i) for i in rows], total=total, limit=listing.limit, offset=listing.offset
+    items = [_read(i) for i in rows]
+    return page_response(
+        request, response, items, total=total, limit=listing.limit, offset=listing.offset
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @router.post("", status_code=201, response_model=AgendaItemRead, responses=problems(404))
@@ -69,12 +76,10 @@ def add_agenda_item(
     """Add a question at the end: `source_question_id` snapshots a bank question (text and
     category copied; later bank edits never change it), or `text` adds a free question."""
 
-    def produce() -> Response:
-        item = agenda_service.add_agenda_item(db, user, interview_id, data)
-        location = f"{request.url.path}/{item.id}"
-        return resource_response(_read(item), status_code=201, location=location)
+    def create() -> AgendaItemRead:
+        return _read(agenda_service.add_agenda_item(db, user, interview_id, data))
 
-    return idempotent(request, db, user, data, produce)
+    return created(request, db, user, data, create)
 
 
 @router.post("/from-bank", status_code=201, response_model=AgendaBulkRead, responses=problems(404))
@@ -149,4 +154,4 @@ def delete_agenda_item(
 ) -> Response:
     """Take a question off the agenda."""
     agenda_service.delete_agenda_item(db, user, interview_id, item_id, expected)
-    return Response(status_code=204)
+    return no_content()

@@ -20,8 +20,6 @@ from app.interviews.answers_api import MARKDOWN
 from app.interviews.answers_api import router as answers_router
 from app.interviews.models import Interview
 from app.interviews.schemas import (
-    EARLIEST,
-    LATEST,
     InterviewCreate,
     InterviewDetail,
     InterviewRead,
@@ -32,10 +30,17 @@ from app.interviews.schemas import (
     Status,
     StatusChange,
 )
-from app.schemakit import MAX_INT32, Page
+from app.schemakit import EARLIEST, LATEST, MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
-from app.web.listing import ListQueryDep, set_link_header
-from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import (
+    IfMatchDep,
+    created,
+    idempotent,
+    no_content,
+    problems,
+    resource_response,
+)
 
 router = APIRouter(tags=["interviews"])
 # Fixed paths such as /interviews/answers must come before /interviews/{interview_id}.
@@ -119,11 +124,10 @@ def list_interviews(
         sort=listing.sort,
         q=listing.q,
     )
-    page = Page[InterviewRead](
-        items=[_read(i) for i in rows], total=total, limit=listing.limit, offset=listing.offset
+    items = [_read(i) for i in rows]
+    return page_response(
+        request, response, items, total=total, limit=listing.limit, offset=listing.offset
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @router.post(
@@ -135,13 +139,9 @@ def create_interview(
     """Record an interview with one of your contacts (`contact_id`), optionally about a
     career. `warnings` names any scheduled interview it overlaps. Send `Idempotency-Key`
     to make retries safe."""
-
-    def produce() -> Response:
-        interview = service.create_interview(db, user, data)
-        location = f"{request.url.path}/{interview.id}"
-        return resource_response(_detail(db, user, interview), status_code=201, location=location)
-
-    return idempotent(request, db, user, data, produce)
+    return created(
+        request, db, user, data, lambda: _detail(db, user, service.create_interview(db, user, data))
+    )
 
 
 @router.get(
@@ -198,7 +198,7 @@ def delete_interview(
 ) -> Response:
     """Delete an interview and its agenda."""
     service.delete_interview(db, user, interview_id, expected)
-    return Response(status_code=204)
+    return no_content()
 
 
 @router.post(

@@ -18,8 +18,8 @@ from app.organizations.schemas import (
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.forms import parse_form
-from app.web.listing import ListQueryDep, set_link_header
-from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 OrganizationId = Annotated[int, Path(ge=1, le=MAX_INT32)]
@@ -60,14 +60,10 @@ def list_organizations(
     found = service.list_organizations(
         db, user, filters, sort=listing.sort, limit=listing.limit, offset=listing.offset
     )
-    page = Page[OrganizationRead](
-        items=[_read(o) for o in found.items],
-        total=found.total,
-        limit=found.limit,
-        offset=found.offset,
+    items = [_read(o) for o in found.items]
+    return page_response(
+        request, response, items, total=found.total, limit=found.limit, offset=found.offset
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @router.post("", status_code=201, response_model=OrganizationRead, responses=problems(409))
@@ -75,13 +71,9 @@ def create_organization(
     data: OrganizationCreate, request: Request, db: SessionDep, user: CurrentUser
 ) -> Response:
     """Record an organization; send `Idempotency-Key` to make retries safe."""
-
-    def produce() -> Response:
-        organization = service.create_organization(db, user, data)
-        location = f"{request.url.path}/{organization.id}"
-        return resource_response(_read(organization), status_code=201, location=location)
-
-    return idempotent(request, db, user, data, produce)
+    return created(
+        request, db, user, data, lambda: _read(service.create_organization(db, user, data))
+    )
 
 
 @router.get("/{organization_id}", response_model=OrganizationRead, responses=problems(404))
@@ -121,4 +113,4 @@ def delete_organization(
     service.delete_organization(
         db, user, organization_id, expected_version=expected, cascade=cascade
     )
-    return Response(status_code=204)
+    return no_content()

@@ -6,7 +6,6 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.questions import io_service, question_service, service
@@ -26,27 +25,29 @@ from app.questions.schemas import (
 )
 from app.schemakit import MAX_INT32, Page, normalise_tag
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
-from app.web.listing import ListQueryDep, set_link_header
-from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import (
+    IfMatchDep,
+    created,
+    no_content,
+    problems,
+    resource_response,
+)
 
 router = APIRouter(prefix="/question-banks", tags=["question banks"])
 BankId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question bank id.")]
 QuestionId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question id.")]
 BANK_SORTS = "name, created_at, updated_at, id, question_count"
 QUESTION_SORTS = "position (default), text, category, created_at, updated_at, id"
+BANKS = "/api/v1/question-banks"
 
 
 def _bank_read(summary: service.BankSummary) -> BankRead:
     return BankRead.model_validate(summary.as_dict())
 
 
-def _bank_created(db: SessionDep, user: CurrentUser, bank: object) -> JSONResponse:
-    summary = service.summarise(db, user, bank)  # type: ignore[arg-type]
-    return resource_response(
-        _bank_read(summary),
-        status_code=201,
-        location=f"/api/v1/question-banks/{summary.bank.id}",
-    )
+def _bank_created(db: SessionDep, user: CurrentUser, bank: object) -> BankRead:
+    return _bank_read(service.summarise(db, user, bank))  # type: ignore[arg-type]
 
 
 # ---- banks ------------------------------------------------------------------------------
@@ -77,14 +78,10 @@ def list_question_banks(
         limit=params.limit,
         offset=params.offset,
     )
-    page = Page[BankRead](
-        items=[_bank_read(s) for s in summaries],
-        total=total,
-        limit=params.limit,
-        offset=params.offset,
+    items = [_bank_read(s) for s in summaries]
+    return page_response(
+        request, response, items, total=total, limit=params.limit, offset=params.offset
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @router.post("", status_code=201, response_model=BankRead, responses=problems(409))
@@ -92,12 +89,13 @@ def create_question_bank(
     data: BankCreate, request: Request, user: CurrentUser, db: SessionDep
 ) -> Response:
     """Create an empty bank of the caller's own (honours Idempotency-Key)."""
-    return idempotent(
+    return created(
         request,
         db,
         user,
         data,
         lambda: _bank_created(db, user, service.create_bank(db, user, data)),
+        collection=BANKS,
     )
 
 
@@ -148,7 +146,7 @@ def import_question_bank(
         sha256=hashlib.sha256(raw).hexdigest(),
     )
 
-    def produce() -> Response:
+    def create() -> BankRead:
         bank = io_service.import_bank(
             db,
             user,
@@ -160,7 +158,7 @@ def import_question_bank(
         )
         return _bank_created(db, user, bank)
 
-    return idempotent(request, db, user, fingerprint, produce)
+    return created(request, db, user, fingerprint, create, collection=BANKS)
 
 
 @router.get("/{bank_id}", response_model=BankRead, responses=problems(404))
@@ -184,7 +182,7 @@ def delete_question_bank(
 ) -> Response:
     """Delete one of the caller's banks and its questions."""
     service.delete_bank(db, user, bank_id, expected)
-    return Response(status_code=204)
+    return no_content()
 
 
 @router.post(
@@ -201,13 +199,13 @@ def copy_question_bank(
     """Copy a starter, shared or own bank into a new bank of the caller's own."""
     options = data or BankCopy()
 
-    def produce() -> Response:
+    def create() -> BankRead:
         bank = service.copy_bank(
             db, user, bank_id, options, max_questions=settings.max_bank_questions
         )
         return _bank_created(db, user, bank)
 
-    return idempotent(request, db, user, options, produce)
+    return created(request, db, user, options, create, collection=BANKS)
 
 
 @router.get(
@@ -269,14 +267,10 @@ def list_bank_questions(
         limit=params.limit,
         offset=params.offset,
     )
-    page = Page[QuestionRead](
-        items=[QuestionRead.model_validate(r) for r in rows],
-        total=total,
-        limit=params.limit,
-        offset=params.offset,
+    items = [QuestionRead.model_validate(r) for r in rows]
+    return page_response(
+        request, response, items, total=total, limit=params.limit, offset=params.offset
     )
-    set_link_header(request, response, page)
-    return page
 
 
 @router.post(
@@ -295,17 +289,13 @@ def create_bank_question(
 ) -> Response:
     """Append a question to one of the caller's banks (409 when the bank is full)."""
 
-    def produce() -> Response:
+    def create() -> QuestionRead:
         question = question_service.create_question(
             db, user, bank_id, data, max_questions=settings.max_bank_questions
         )
-        return resource_response(
-            QuestionRead.model_validate(question),
-            status_code=201,
-            location=f"/api/v1/question-banks/{bank_id}/questions/{question.id}",
-        )
+        return QuestionRead.model_validate(question)
 
-    return idempotent(request, db, user, data, produce)
+    return created(request, db, user, data, create, collection=f"{BANKS}/{bank_id}/questions")
 
 
 @router.get("/{bank_id}/questions/order", response_model=QuestionOrderRead, responses=problems(404))
@@ -375,4 +365,4 @@ def delete_bank_question(
 ) -> Response:
     """Remove a question from one of the caller's banks."""
     question_service.delete_question(db, user, bank_id, question_id, expected)
-    return Response(status_code=204)
+    return no_content()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
@@ -13,6 +13,7 @@ from app.errors import BadRequest, FieldError
 from app.schemakit import Page
 
 MAX_LIMIT = 200
+T = TypeVar("T")
 
 
 @dataclass
@@ -86,3 +87,12 @@ def set_link_header(request: Request, response: Response, page: Page[Any]) -> No
         links.append(link(page.offset + page.limit, "next"))
     links.append(link(last_offset, "last"))
     response.headers["Link"] = ", ".join(links)
+
+
+def page_response(
+    request: Request, response: Response, items: list[T], *, total: int, limit: int, offset: int
+) -> Page[T]:
+    """One page of a list for the API, with its Link header set on ``response``."""
+    page: Page[T] = Page(items=items, total=total, limit=limit, offset=offset)
+    set_link_header(request, response, page)
+    return page

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.errors import Invalid, PreconditionFailed
 from app.idempotency import service as idempotency_service
+from app.schemakit import TrackedRead
 
 _PROBLEM_SCHEMA = {
     "type": "object",
@@ -140,3 +141,30 @@ def idempotent(
         db, claimed, response.status_code, bytes(response.body).decode(), json.dumps(kept)
     )
     return response
+
+
+def created(
+    request: Request,
+    db: Session,
+    user: User,
+    payload: BaseModel | None,
+    create: Callable[[], TrackedRead],
+    *,
+    collection: str | None = None,
+) -> Response:
+    """A POST create: run once per Idempotency-Key; 201 with ETag and the new item's Location.
+
+    ``create`` returns the new resource's read model; its ``id`` goes under ``collection``
+    (by default the path posted to)."""
+
+    def produce() -> Response:
+        read = create()
+        location = f"{collection or request.url.path}/{read.id}"
+        return resource_response(read, status_code=201, location=location)
+
+    return idempotent(request, db, user, payload, produce)
+
+
+def no_content() -> Response:
+    """The answer to a successful DELETE."""
+    return Response(status_code=204)
