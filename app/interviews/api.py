@@ -14,12 +14,13 @@ from pydantic import AwareDatetime
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.interviews import answers_service, prep_service, service
+from app.interviews import agenda_service, answers_service, prep_service, service
 from app.interviews.agenda_api import router as agenda_router
 from app.interviews.answers_api import MARKDOWN
 from app.interviews.answers_api import router as answers_router
 from app.interviews.models import Interview
 from app.interviews.schemas import (
+    AgendaItemRead,
     InterviewCreate,
     InterviewDetail,
     InterviewRead,
@@ -99,6 +100,10 @@ def _detail(db: Session, user: User, interview: Interview) -> InterviewDetail:
             **InterviewRead.model_validate(interview).model_dump(),
             "warnings": service.overlap_warnings(db, user, interview),
             "allowed_transitions": service.allowed_transitions(interview),
+            "agenda": [
+                AgendaItemRead.model_validate(item)
+                for item in agenda_service.list_agenda(db, user, interview.id)
+            ],
         }
     )
 

@@ -179,13 +179,6 @@ class InterviewRead(TrackedRead):
     confidence: int | None
 
 
-class InterviewDetail(InterviewRead):
-    """One interview, with warnings (an overlapping schedule) the client should show."""
-
-    warnings: list[str] = Field(default_factory=list)
-    allowed_transitions: list[str] = Field(default_factory=list)
-
-
 class AgendaItemCreate(InputModel):
     """A question from a bank (by source_question_id) or a free question (by text)."""
 
@@ -217,6 +210,17 @@ class AgendaItemRead(TrackedRead):
     asked: bool
     skipped: bool
     answer_notes: str
+
+
+class InterviewDetail(InterviewRead):
+    """One interview with its agenda (answers included), and warnings (an overlapping
+    schedule) the client should show."""
+
+    warnings: list[str] = Field(default_factory=list)
+    allowed_transitions: list[str] = Field(default_factory=list)
+    agenda: list[AgendaItemRead] = Field(
+        default_factory=list, description="The agenda in order, with the answer notes."
+    )
 
 
 class AgendaOrder(InputModel):

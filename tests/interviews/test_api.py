@@ -394,3 +394,21 @@ def test_notes_as_markdown(api, created):
         assert "## Takeaways" in text and "- learn SQL" in text
         assert "- [ ] They: Send article" in text
     assert api.get(base, params={"format": "pdf"}).status_code == 422
+
+
+def test_interview_detail_embeds_the_agenda_with_answers(api, db, user):
+    """GET /interviews/{id} carries the agenda in order with its notes (one request)."""
+    contact = api.post("/api/v1/contacts", json={"full_name": "Agenda Person"}).json()
+    interview = api.post("/api/v1/interviews", json={"contact_id": contact["id"]}).json()
+    first = api.post(
+        f"/api/v1/interviews/{interview['id']}/questions", json={"text": "First question?"}
+    ).json()
+    api.post(f"/api/v1/interviews/{interview['id']}/questions", json={"text": "Second?"})
+    api.patch(
+        f"/api/v1/interviews/{interview['id']}/questions/{first['id']}",
+        json={"answer_notes": "An answer"},
+        headers={"If-Match": f'"v{first["version"]}"'},
+    )
+    detail = api.get(f"/api/v1/interviews/{interview['id']}").json()
+    assert [item["text"] for item in detail["agenda"]] == ["First question?", "Second?"]
+    assert detail["agenda"][0]["answer_notes"] == "An answer"
