@@ -14,18 +14,16 @@ from app.careers import service
 from app.careers.models import Career
 from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
 from app.contacts.service import contacts_for
-from app.errors import Conflict, Invalid, PreconditionFailed
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import (
     FormDep,
-    field_errors,
     form_values,
     form_version,
     parse_form,
-    see_other,
 )
 from app.web.listing import ListQueryDep
+from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -74,23 +72,11 @@ _CHOICES = {
 # ---- list ------------------------------------------------------------------------------
 
 
-def _page_filters(request: Request, q: str | None) -> CareerFilters:
-    # A filter form sends every field; a blank one means "any", not an invalid value.
-    values: dict[str, Any] = {
-        name: value.strip()
-        for name in FILTER_FIELDS
-        if (value := request.query_params.get(name)) and value.strip()
-    }
-    if q:
-        values["q"] = q
-    return parse_form(CareerFilters, values)
-
-
 @router.get("/careers", response_class=HTMLResponse)
 def careers_page(
     request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
 ) -> Response:
-    filters = _page_filters(request, listing.q)
+    filters = query_filters(request, CareerFilters, FILTER_FIELDS, q=listing.q)
     page = service.list_careers(
         db,
         user,
@@ -100,18 +86,17 @@ def careers_page(
         offset=listing.offset,
         with_notes=False,
     )
-    context = {
-        "section": "careers",
-        "page": page,
-        "filters": filters,
-        "filtered": any(v is not None for v in filters.model_dump().values()),
-        "sort": listing.sort or SORT_CHOICES[0][0],
-        "sort_choices": SORT_CHOICES,
-        "industries": service.industries(db, user),
+    return list_page(
+        request,
+        "careers/list.html",
+        section="careers",
+        page=page,
+        filters=filters,
+        sort=listing.sort or SORT_CHOICES[0][0],
+        sort_choices=SORT_CHOICES,
+        industries=service.industries(db, user),
         **_CHOICES,
-    }
-    # Search-as-you-type asks for the results block only.
-    return render(request, "careers/list.html", context, block="results")
+    )
 
 
 # ---- create and edit -------------------------------------------------------------------
@@ -141,7 +126,6 @@ def _form_page(
     resources: list[dict[str, str]],
     errors: dict[str, str] | None = None,
     conflict: Career | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "section": "careers",
@@ -152,7 +136,7 @@ def _form_page(
         "conflict": conflict,
         **_CHOICES,
     }
-    return render(request, "careers/form.html", context, status_code=status_code)
+    return render(request, "careers/form.html", context)
 
 
 def _values_of(career: Career) -> dict[str, Any]:
@@ -177,19 +161,16 @@ def create_career_submit(
     request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values, resources, _ = _read_form(form)
-    try:
-        data = parse_form(CareerCreate, {**values, "resources": resources})
-        career = service.create_career(db, user, data)
-    except Invalid as exc:
-        return _form_page(
-            request,
-            career=None,
-            values=values,
-            resources=resources,
-            errors=field_errors(exc),
-            status_code=422,
-        )
-    return see_other(f"/careers/{career.id}")
+    return save_form(
+        db,
+        lambda: service.create_career(
+            db, user, parse_form(CareerCreate, {**values, "resources": resources})
+        ),
+        done=lambda career: f"/careers/{career.id}",
+        invalid=lambda errors: _form_page(
+            request, career=None, values=values, resources=resources, errors=errors
+        ),
+    )
 
 
 @router.get("/careers/{career_id}/edit", response_class=HTMLResponse)
@@ -206,36 +187,36 @@ def edit_career_submit(
 ) -> Response:
     career = service.get_career(db, user, career_id)
     values, resources, version = _read_form(form)
-    try:
+
+    def save() -> Career:
         expected = form_version(version)
         # The form sends the whole record, so it is validated as a create and applied whole.
         data = parse_form(CareerCreate, {**values, "resources": resources})
-        service.update_career(
+        return service.update_career(
             db, user, career_id, CareerUpdate(**data.model_dump()), expected_version=expected
         )
-    except Invalid as exc:
-        values["version"] = version
-        return _form_page(
-            request,
-            career=career,
-            values=values,
-            resources=resources,
-            errors=field_errors(exc),
-            status_code=422,
-        )
-    except PreconditionFailed:
+
+    def stale() -> Response:
         # Keep what the user typed, show the newer record, and let a second save win knowingly.
         current = service.get_career(db, user, career_id)
         values["version"] = str(current.version)
         return _form_page(
-            request,
-            career=current,
-            values=values,
-            resources=resources,
-            conflict=current,
-            status_code=409,
+            request, career=current, values=values, resources=resources, conflict=current
         )
-    return see_other(f"/careers/{career_id}")
+
+    return save_form(
+        db,
+        save,
+        done=lambda _: f"/careers/{career_id}",
+        invalid=lambda errors: _form_page(
+            request,
+            career=career,
+            values={**values, "version": version},
+            resources=resources,
+            errors=errors,
+        ),
+        stale=stale,
+    )
 
 
 # ---- detail and delete -----------------------------------------------------------------
@@ -260,7 +241,6 @@ def _delete_page(
     career: Career,
     *,
     message: str | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "section": "careers",
@@ -269,7 +249,7 @@ def _delete_page(
         "contacts": contacts_for(db, user, career_id=career.id),
         "message": message,
     }
-    return render(request, "careers/delete.html", context, status_code=status_code)
+    return render(request, "careers/delete.html", context)
 
 
 @router.get("/careers/{career_id}/delete", response_class=HTMLResponse)
@@ -284,16 +264,14 @@ def delete_career_submit(
     request: Request, career_id: CareerId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form)
-    try:
-        service.delete_career(
-            db,
-            user,
-            career_id,
-            expected_version=form_version(values.get("version")),
-            cascade=values.get("cascade") == "true",
-        )
-    except (Conflict, PreconditionFailed, Invalid) as exc:
-        db.rollback()
-        fresh = service.get_career(db, user, career_id)
-        return _delete_page(request, db, user, fresh, message=exc.detail, status_code=409)
-    return see_other("/careers")
+    return confirm_delete(
+        db,
+        values.get("version"),
+        lambda expected: service.delete_career(
+            db, user, career_id, expected_version=expected, cascade=values.get("cascade") == "true"
+        ),
+        refused=lambda message: _delete_page(
+            request, db, user, service.get_career(db, user, career_id), message=message
+        ),
+        done="/careers",
+    )

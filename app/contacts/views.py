@@ -16,11 +16,12 @@ from app.contacts import delete_service, interactions_views, pages_service, serv
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
-from app.errors import Conflict, Invalid, PreconditionFailed
+from app.errors import Conflict
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep, SettingsDep
-from app.web.forms import FormDep, field_errors, parse_form, see_other
+from app.web.forms import FormDep, form_version, parse_form
 from app.web.listing import ListQueryDep
+from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -56,19 +57,10 @@ _CHOICES = {"stages": STAGE_CHOICES, "stage_labels": dict(STAGE_CHOICES)}
 # ---- list ------------------------------------------------------------------------------
 
 
-def _page_filters(request: Request) -> ContactPageFilters:
-    values = {
-        name: value.strip()
-        for name in FILTER_FIELDS
-        if (value := request.query_params.get(name)) and value.strip()
-    }
-    return parse_form(ContactPageFilters, values)
-
-
 def _list_page(
     request: Request, db: SessionDep, user: User, listing: Any, *, due_view: bool
 ) -> Response:
-    page_filters = _page_filters(request)
+    page_filters = query_filters(request, ContactPageFilters, FILTER_FIELDS)
     if due_view:
         page_filters.due = True
     sort = listing.sort or ("next_touch_due" if due_view else "full_name")
@@ -77,25 +69,27 @@ def _list_page(
         db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort, brief=True
     )
     choices = pages_service.form_choices(db, user, with_contacts=False)
-    context = {
-        "section": "contacts",
-        "page": page,
-        "filters": page_filters,
-        "q": listing.q or "",
-        "filtered": bool(listing.q)
+    return list_page(
+        request,
+        "contacts/list.html",
+        section="contacts",
+        page=page,
+        filters=page_filters,
+        sort=sort,
+        sort_choices=SORT_CHOICES,
+        # The due view's own "due" is not a filter the person could clear.
+        filtered=bool(listing.q)
         or any(
             v is not None
             for k, v in page_filters.model_dump().items()
             if not (due_view and k == "due")
         ),
-        "due_view": due_view,
-        "sort": sort,
-        "sort_choices": SORT_CHOICES,
-        "choices": choices,
-        "now": utcnow(),
+        q=listing.q or "",
+        due_view=due_view,
+        choices=choices,
+        now=utcnow(),
         **_CHOICES,
-    }
-    return render(request, "contacts/list.html", context, block="results")
+    )
 
 
 @router.get("/contacts", response_class=HTMLResponse)
@@ -167,14 +161,6 @@ def _safe_next(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else target
 
 
-def _parse_version(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise Invalid.one("version", "The form is damaged; reload the page and try again.")
-    return int(raw)
-
-
 def _form_page(
     request: Request,
     db: SessionDep,
@@ -185,7 +171,6 @@ def _form_page(
     errors: dict[str, str] | None = None,
     conflict: ContactRead | None = None,
     duplicate_id: int | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "section": "contacts",
@@ -199,7 +184,7 @@ def _form_page(
         ),
         **_CHOICES,
     }
-    return render(request, "contacts/form.html", context, status_code=status_code)
+    return render(request, "contacts/form.html", context)
 
 
 def _values_of(read: ContactRead) -> dict[str, Any]:
@@ -238,28 +223,37 @@ def create_contact_submit(
     request: Request, db: SessionDep, user: PageUser, settings: SettingsDep, form: FormDep
 ) -> Response:
     typed, payload = _read_form(form)
-    try:
-        data = parse_form(ContactCreate, payload)
-        contact = service.create_contact(db, user, data, phone_region=settings.default_phone_region)
-    except Invalid as exc:
-        db.rollback()
-        return _form_page(
-            request, db, user, contact=None, values=typed, errors=field_errors(exc), status_code=422
-        )
-    except Conflict as exc:
-        db.rollback()
-        errors = {"linkedin_url": exc.detail}
-        return _form_page(
-            request,
-            db,
-            user,
-            contact=None,
-            values=typed,
-            errors=errors,
-            duplicate_id=exc.existing_id,
-            status_code=409,
-        )
-    return see_other(_safe_next(typed.get("next")) or f"/contacts/{contact.id}")
+    return save_form(
+        db,
+        lambda: service.create_contact(
+            db, user, parse_form(ContactCreate, payload), phone_region=settings.default_phone_region
+        ),
+        done=lambda contact: _safe_next(typed.get("next")) or f"/contacts/{contact.id}",
+        invalid=lambda errors: _form_page(
+            request, db, user, contact=None, values=typed, errors=errors
+        ),
+        conflict=lambda exc: _duplicate_page(request, db, user, None, typed, exc),
+    )
+
+
+def _duplicate_page(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    contact: Contact | None,
+    typed: dict[str, Any],
+    exc: Conflict,
+) -> HTMLResponse:
+    """The form again, naming the contact that already has this LinkedIn profile."""
+    return _form_page(
+        request,
+        db,
+        user,
+        contact=contact,
+        values=typed,
+        errors={"linkedin_url": exc.detail},
+        duplicate_id=exc.existing_id,
+    )
 
 
 @router.get("/contacts/{contact_id}/edit", response_class=HTMLResponse)
@@ -282,10 +276,11 @@ def edit_contact_submit(
 ) -> Response:
     contact = service.get_contact(db, user, contact_id)
     typed, payload = _read_form(form)
-    try:
-        expected = _parse_version(typed.get("version"))
+
+    def save() -> Contact:
+        expected = form_version(typed.get("version"))
         data = parse_form(ContactUpdate, payload)
-        service.update_contact(
+        return service.update_contact(
             db,
             user,
             contact_id,
@@ -293,38 +288,23 @@ def edit_contact_submit(
             expected_version=expected,
             phone_region=settings.default_phone_region,
         )
-    except Invalid as exc:
-        db.rollback()
-        return _form_page(
-            request,
-            db,
-            user,
-            contact=contact,
-            values=typed,
-            errors=field_errors(exc),
-            status_code=422,
-        )
-    except Conflict as exc:
-        db.rollback()
-        return _form_page(
-            request,
-            db,
-            user,
-            contact=contact,
-            values=typed,
-            errors={"linkedin_url": exc.detail},
-            duplicate_id=exc.existing_id,
-            status_code=409,
-        )
-    except PreconditionFailed:
-        db.rollback()
+
+    def stale() -> Response:
         current = service.read_contact(db, user, contact_id)
         # Saving again from the re-rendered form is a deliberate overwrite of the newer version.
         typed["version"] = str(current.version)
-        return _form_page(
-            request, db, user, contact=contact, values=typed, conflict=current, status_code=409
-        )
-    return see_other(f"/contacts/{contact_id}")
+        return _form_page(request, db, user, contact=contact, values=typed, conflict=current)
+
+    return save_form(
+        db,
+        save,
+        done=lambda _: f"/contacts/{contact_id}",
+        invalid=lambda errors: _form_page(
+            request, db, user, contact=contact, values=typed, errors=errors
+        ),
+        stale=stale,
+        conflict=lambda exc: _duplicate_page(request, db, user, contact, typed, exc),
+    )
 
 
 # ---- detail and delete -----------------------------------------------------------------
@@ -344,7 +324,6 @@ def _delete_page(
     contact_id: int,
     *,
     message: str | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     contact = service.get_contact(db, user, contact_id)
     context = {
@@ -353,7 +332,7 @@ def _delete_page(
         "dependents": delete_service.contact_dependents(db, user, contact_id),
         "message": message,
     }
-    return render(request, "contacts/delete.html", context, status_code=status_code)
+    return render(request, "contacts/delete.html", context)
 
 
 @router.get("/contacts/{contact_id}/delete", response_class=HTMLResponse)
@@ -369,20 +348,17 @@ def delete_contact_submit(
 ) -> Response:
     service.get_contact(db, user, contact_id)
     version = form.get("version")
-    try:
-        expected = _parse_version(version if isinstance(version, str) else None)
-        delete_service.delete_contact(
+    return confirm_delete(
+        db,
+        version if isinstance(version, str) else None,
+        lambda expected: delete_service.delete_contact(
             db, user, contact_id, cascade=form.get("cascade") == "true", expected_version=expected
-        )
-    except (Conflict, PreconditionFailed, Invalid) as exc:
-        db.rollback()
-        message = (
-            "This contact changed since you opened this page; check what would be deleted again."
-            if isinstance(exc, PreconditionFailed)
-            else exc.detail
-        )
-        return _delete_page(request, db, user, contact_id, message=message, status_code=409)
-    return see_other("/contacts")
+        ),
+        refused=lambda message: _delete_page(request, db, user, contact_id, message=message),
+        done="/contacts",
+        stale_message="This contact changed since you opened this page; "
+        "check what would be deleted again.",
+    )
 
 
 router.include_router(interactions_views.router)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.auth.models import User
 from app.errors import Invalid, PreconditionFailed
 from app.interviews import agenda_service, service
-from app.interviews.pages import CHOICES, detail_context, fragment_or_redirect
+from app.interviews.pages import CHOICES, detail_section
 from app.interviews.schemas import AgendaFromBank, AgendaItemCreate, AgendaItemUpdate
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
@@ -31,16 +31,7 @@ def _agenda(
     errors: dict[str, str] | None = None,
     message: str | None = None,
 ) -> Response:
-    interview = service.get_interview(db, user, interview_id)
-    ctx = detail_context(db, user, interview, errors=errors or {}, message=message)
-    return fragment_or_redirect(
-        request,
-        DETAIL,
-        ctx,
-        block="agenda",
-        url=f"/interviews/{interview_id}#agenda",
-        status_code=422 if errors else 200,
-    )
+    return detail_section(request, db, user, interview_id, "agenda", errors=errors, message=message)
 
 
 @router.post("/interviews/{interview_id}/agenda", response_class=HTMLResponse)

@@ -143,3 +143,26 @@ def fragment_or_redirect(
     if status_code >= 400:
         return render(request, template, ctx, status_code=status_code)
     return see_other(url)
+
+
+def detail_section(
+    request: Request,
+    db: Session,
+    user: User,
+    interview_id: int,
+    block: str,
+    *,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+) -> Response:
+    """One section of the interview page after a change (422 with errors when refused)."""
+    interview = service.get_interview(db, user, interview_id)
+    ctx = detail_context(db, user, interview, errors=errors or {}, message=message)
+    return fragment_or_redirect(
+        request,
+        "interviews/detail.html",
+        ctx,
+        block=block,
+        url=f"/interviews/{interview_id}#{block}",
+        status_code=422 if errors else 200,
+    )

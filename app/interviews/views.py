@@ -10,15 +10,16 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
-from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.errors import Conflict, Invalid, NotFound
 from app.interviews import prep_service, service
 from app.interviews.agenda_views import router as agenda_router
 from app.interviews.answers_views import router as answers_router
+from app.interviews.models import Interview
 from app.interviews.pages import (
     CHOICES,
     aware_from_local,
     detail_context,
-    fragment_or_redirect,
+    detail_section,
     record_values,
 )
 from app.interviews.run_views import router as run_router
@@ -26,6 +27,7 @@ from app.interviews.schemas import InterviewCreate, InterviewUpdate, ResearchLin
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.pages import save_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -60,6 +62,11 @@ RECORD_FIELDS = (
 )
 NULLABLE = {"career_id", "mode", "requested_at", "scheduled_at", "usefulness", "confidence"}
 DETAIL = "interviews/detail.html"
+STALE_EDIT = (
+    "Someone changed this interview since you opened the form (another tab?). "
+    "Your text is kept below; the saved version is on the interview page. "
+    "Save again to overwrite it."
+)
 
 
 # ---- list -----------------------------------------------------------------------------
@@ -180,12 +187,17 @@ def create_interview_submit(
     request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form, drop_empty=False)
-    try:
+
+    def save() -> Interview:
         payload = _record_payload(values, user.timezone, creating=True)
-        interview = service.create_interview(db, user, parse_form(InterviewCreate, payload))
-    except Invalid as exc:
-        return _form_page(request, db, user, values, errors=field_errors(exc), status_code=422)
-    return see_other(f"/interviews/{interview.id}")
+        return service.create_interview(db, user, parse_form(InterviewCreate, payload))
+
+    return save_form(
+        db,
+        save,
+        done=lambda interview: f"/interviews/{interview.id}",
+        invalid=lambda errors: _form_page(request, db, user, values, errors=errors),
+    )
 
 
 @router.get("/interviews/{interview_id}/edit", response_class=HTMLResponse)
@@ -205,38 +217,28 @@ def edit_interview_submit(
     interview = service.get_interview(db, user, interview_id)
     values = form_values(form, drop_empty=False)
     version = values.get("version", "")
-    try:
+
+    def save() -> Interview:
         payload = _record_payload(values, user.timezone, creating=False)
         data = parse_form(InterviewUpdate, payload)
         expected = int(version) if version.isdigit() and len(version) < 10 else None
-        service.update_interview(db, user, interview_id, data, expected)
-    except Invalid as exc:
-        return _form_page(
-            request,
-            db,
-            user,
-            values,
-            interview=interview,
-            errors=field_errors(exc),
-            status_code=422,
-        )
-    except PreconditionFailed:
-        message = (
-            "Someone changed this interview since you opened the form (another tab?). "
-            "Your text is kept below; the saved version is on the interview page. "
-            "Save again to overwrite it."
-        )
+        return service.update_interview(db, user, interview_id, data, expected)
+
+    def stale() -> Response:
         values["version"] = interview.version
         return _form_page(
-            request,
-            db,
-            user,
-            values,
-            interview=interview,
-            errors={"form": message},
-            status_code=409,
+            request, db, user, values, interview=interview, errors={"form": STALE_EDIT}
         )
-    return see_other(f"/interviews/{interview_id}")
+
+    return save_form(
+        db,
+        save,
+        done=lambda _: f"/interviews/{interview_id}",
+        invalid=lambda errors: _form_page(
+            request, db, user, values, interview=interview, errors=errors
+        ),
+        stale=stale,
+    )
 
 
 # ---- the interview page ---------------------------------------------------------------
@@ -315,16 +317,7 @@ def _prep(
     interview_id: int,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    interview = service.get_interview(db, user, interview_id)
-    ctx = detail_context(db, user, interview, errors=errors or {})
-    return fragment_or_redirect(
-        request,
-        DETAIL,
-        ctx,
-        block="prep",
-        url=f"/interviews/{interview_id}#prep",
-        status_code=422 if errors else 200,
-    )
+    return detail_section(request, db, user, interview_id, "prep", errors=errors)
 
 
 @router.post("/interviews/{interview_id}/checklist", response_class=HTMLResponse)

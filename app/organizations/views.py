@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
 from app.contacts.service import contacts_for
-from app.errors import Conflict, Invalid, PreconditionFailed
 from app.organizations import service
 from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
@@ -17,13 +16,12 @@ from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import (
     FormDep,
-    field_errors,
     form_values,
     form_version,
     parse_form,
-    see_other,
 )
 from app.web.listing import ListQueryDep
+from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -42,23 +40,11 @@ FILTER_FIELDS = ("industry", "location")
 # ---- list ------------------------------------------------------------------------------
 
 
-def _page_filters(request: Request, q: str | None) -> OrganizationFilters:
-    # A filter form sends every field; a blank one means "any", not an invalid value.
-    values: dict[str, Any] = {
-        name: value.strip()
-        for name in FILTER_FIELDS
-        if (value := request.query_params.get(name)) and value.strip()
-    }
-    if q:
-        values["q"] = q
-    return parse_form(OrganizationFilters, values)
-
-
 @router.get("/organizations", response_class=HTMLResponse)
 def organizations_page(
     request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
 ) -> Response:
-    filters = _page_filters(request, listing.q)
+    filters = query_filters(request, OrganizationFilters, FILTER_FIELDS, q=listing.q)
     page = service.list_organizations(
         db,
         user,
@@ -68,18 +54,17 @@ def organizations_page(
         offset=listing.offset,
         with_notes=False,
     )
-    context = {
-        "section": "organizations",
-        "page": page,
-        "filters": filters,
-        "filtered": any(v is not None for v in filters.model_dump().values()),
-        "sort": listing.sort or SORT_CHOICES[0][0],
-        "sort_choices": SORT_CHOICES,
-        "industries": service.distinct_values(db, user, "industry"),
-        "locations": service.distinct_values(db, user, "location"),
-    }
-    # Search-as-you-type asks for the results block only.
-    return render(request, "organizations/list.html", context, block="results")
+    return list_page(
+        request,
+        "organizations/list.html",
+        section="organizations",
+        page=page,
+        filters=filters,
+        sort=listing.sort or SORT_CHOICES[0][0],
+        sort_choices=SORT_CHOICES,
+        industries=service.distinct_values(db, user, "industry"),
+        locations=service.distinct_values(db, user, "location"),
+    )
 
 
 # ---- create and edit -------------------------------------------------------------------
@@ -92,7 +77,6 @@ def _form_page(
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     conflict: Organization | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "section": "organizations",
@@ -101,7 +85,7 @@ def _form_page(
         "errors": errors or {},
         "conflict": conflict,
     }
-    return render(request, "organizations/form.html", context, status_code=status_code)
+    return render(request, "organizations/form.html", context)
 
 
 def _values_of(organization: Organization) -> dict[str, Any]:
@@ -125,13 +109,12 @@ def create_organization_submit(
     request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form)
-    try:
-        organization = service.create_organization(db, user, parse_form(OrganizationCreate, values))
-    except Invalid as exc:
-        return _form_page(
-            request, organization=None, values=values, errors=field_errors(exc), status_code=422
-        )
-    return see_other(f"/organizations/{organization.id}")
+    return save_form(
+        db,
+        lambda: service.create_organization(db, user, parse_form(OrganizationCreate, values)),
+        done=lambda organization: f"/organizations/{organization.id}",
+        invalid=lambda errors: _form_page(request, organization=None, values=values, errors=errors),
+    )
 
 
 @router.get("/organizations/{organization_id}/edit", response_class=HTMLResponse)
@@ -153,26 +136,20 @@ def edit_organization_submit(
     organization = service.get_organization(db, user, organization_id)
     values = form_values(form)
     version = values.pop("version", None)
-    try:
+
+    def save() -> Organization:
         expected = form_version(version)
         # The form sends the whole record, so it is validated as a create and applied whole.
         data = parse_form(OrganizationCreate, values)
-        service.update_organization(
+        return service.update_organization(
             db,
             user,
             organization_id,
             OrganizationUpdate(**data.model_dump()),
             expected_version=expected,
         )
-    except Invalid as exc:
-        return _form_page(
-            request,
-            organization=organization,
-            values={**values, "version": version},
-            errors=field_errors(exc),
-            status_code=422,
-        )
-    except PreconditionFailed:
+
+    def stale() -> Response:
         # Keep what the user typed, show the newer record, and let a second save win knowingly.
         current = service.get_organization(db, user, organization_id)
         return _form_page(
@@ -180,9 +157,20 @@ def edit_organization_submit(
             organization=current,
             values={**values, "version": str(current.version)},
             conflict=current,
-            status_code=409,
         )
-    return see_other(f"/organizations/{organization_id}")
+
+    return save_form(
+        db,
+        save,
+        done=lambda _: f"/organizations/{organization_id}",
+        invalid=lambda errors: _form_page(
+            request,
+            organization=organization,
+            values={**values, "version": version},
+            errors=errors,
+        ),
+        stale=stale,
+    )
 
 
 # ---- detail and delete -----------------------------------------------------------------
@@ -208,7 +196,6 @@ def _delete_page(
     organization: Organization,
     *,
     message: str | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "section": "organizations",
@@ -217,7 +204,7 @@ def _delete_page(
         "contacts": contacts_for(db, user, organization_id=organization.id),
         "message": message,
     }
-    return render(request, "organizations/delete.html", context, status_code=status_code)
+    return render(request, "organizations/delete.html", context)
 
 
 @router.get("/organizations/{organization_id}/delete", response_class=HTMLResponse)
@@ -237,16 +224,18 @@ def delete_organization_submit(
     form: FormDep,
 ) -> Response:
     values = form_values(form)
-    try:
-        service.delete_organization(
+    return confirm_delete(
+        db,
+        values.get("version"),
+        lambda expected: service.delete_organization(
             db,
             user,
             organization_id,
-            expected_version=form_version(values.get("version")),
+            expected_version=expected,
             cascade=values.get("cascade") == "true",
-        )
-    except (Conflict, PreconditionFailed, Invalid) as exc:
-        db.rollback()
-        fresh = service.get_organization(db, user, organization_id)
-        return _delete_page(request, db, user, fresh, message=exc.detail, status_code=409)
-    return see_other("/organizations")
+        ),
+        refused=lambda message: _delete_page(
+            request, db, user, service.get_organization(db, user, organization_id), message=message
+        ),
+        done="/organizations",
+    )
