@@ -8,13 +8,15 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
-from app.errors import Invalid, PreconditionFailed
+from app.errors import Invalid
 from app.interviews import agenda_service, service
-from app.interviews.pages import CHOICES, detail_section
+from app.interviews.models import InterviewQuestion
+from app.interviews.pages import CHOICES, detail_section, page_version
 from app.interviews.schemas import AgendaFromBank, AgendaItemCreate, AgendaItemUpdate
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.forms import FormDep, field_errors, form_values, parse_form
+from app.web.pages import save_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -136,17 +138,25 @@ def agenda_edit_submit(
     values = form_values(form, drop_empty=False)
     version = values.get("version", "")
     payload = {k: values[k] for k in ("text", "category") if k in values}
-    try:
+
+    def save() -> InterviewQuestion:
         data = parse_form(AgendaItemUpdate, payload)
-        expected = int(version) if version.isdigit() and len(version) < 10 else None
-        agenda_service.update_agenda_item(db, user, interview_id, item_id, data, expected)
-    except Invalid as exc:
-        return _edit_page(request, interview, item, values, field_errors(exc), 422)
-    except PreconditionFailed:
+        return agenda_service.update_agenda_item(
+            db, user, interview_id, item_id, data, page_version(version)
+        )
+
+    def stale() -> Response:
         values["version"] = item.version
         message = (
             f"This question was changed elsewhere; it now reads: “{item.text}”. "
             "Save again to replace it with your text."
         )
-        return _edit_page(request, interview, item, values, {"form": message}, 409)
-    return see_other(f"/interviews/{interview_id}#agenda")
+        return _edit_page(request, interview, item, values, {"form": message})
+
+    return save_form(
+        db,
+        save,
+        done=lambda _: f"/interviews/{interview_id}#agenda",
+        invalid=lambda errors: _edit_page(request, interview, item, values, errors),
+        stale=stale,
+    )

@@ -166,3 +166,9 @@ def detail_section(
         url=f"/interviews/{interview_id}#{block}",
         status_code=422 if errors else 200,
     )
+
+
+def page_version(raw: object) -> int | None:
+    """The version an interview page holds; a missing or damaged one skips the check."""
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) < 10 else None

@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.errors import Conflict, Invalid, PreconditionFailed
 from app.interviews import agenda_service, prep_service, service
 from app.interviews.models import Interview, InterviewQuestion
-from app.interviews.pages import detail_context
+from app.interviews.pages import detail_context, page_version
 from app.interviews.schemas import AgendaItemUpdate, PromiseCreate, ReferralCreate
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
@@ -56,8 +56,7 @@ def run_item(
 
 
 def _version(values: dict[str, Any]) -> int | None:
-    raw = str(values.get("version_override") or values.get("version") or "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return page_version(values.get("version_override") or values.get("version"))
 
 
 @router.api_route(

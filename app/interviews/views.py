@@ -20,6 +20,7 @@ from app.interviews.pages import (
     aware_from_local,
     detail_context,
     detail_section,
+    page_version,
     record_values,
 )
 from app.interviews.run_views import router as run_router
@@ -221,8 +222,7 @@ def edit_interview_submit(
     def save() -> Interview:
         payload = _record_payload(values, user.timezone, creating=False)
         data = parse_form(InterviewUpdate, payload)
-        expected = int(version) if version.isdigit() and len(version) < 10 else None
-        return service.update_interview(db, user, interview_id, data, expected)
+        return service.update_interview(db, user, interview_id, data, page_version(version))
 
     def stale() -> Response:
         values["version"] = interview.version
