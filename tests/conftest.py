@@ -21,6 +21,7 @@ from app.auth.schemas import TokenCreate, UserCreate
 from app.config import Settings
 from app.db import make_engine, open_session
 from app.main import create_app
+from app.questions.starter import ensure_starter_banks
 from app.registry import import_all_models
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -108,7 +109,10 @@ def _clear(engine: Engine) -> None:
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "engine" in request.fixturenames:
-        _clear(request.getfixturevalue("engine"))
+        engine = request.getfixturevalue("engine")
+        _clear(engine)
+        # The shared app loaded the starter banks once; put them back as a new app would.
+        ensure_starter_banks(engine)
 
 
 @pytest.fixture
@@ -123,9 +127,29 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def _shared_app(
+    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> FastAPI:
+    base = Settings(
+        env="test",
+        data_dir=tmp_path_factory.mktemp("data"),
+        database_url=database_url,
+        secret_key="t" * 48,
+        base_url="http://testserver",
+        log_level="WARNING",
+    )
+    return create_app(settings=base, engine=engine)
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine) -> FastAPI:
-    return create_app(settings=settings, engine=engine)
+def app(settings: Settings, _shared_app: FastAPI) -> FastAPI:
+    # Building an app costs ~0.2 s of route and schema set-up, and the app keeps no state
+    # between requests, so one per worker serves every test. Each test gets its own settings
+    # object, so a test that changes one cannot leak into the next. Tests that need other
+    # middleware settings build their own app with create_app().
+    _shared_app.state.settings = settings
+    return _shared_app
 
 
 @pytest.fixture

@@ -195,6 +195,13 @@ def test_a_database_without_tables_is_left_alone():
 def test_two_workers_starting_at_once_load_each_bank_once(engine):
     import threading
 
+    from app.questions.models import Question, QuestionBank
+
+    # Start from a database that has never seen the starter banks.
+    with engine.begin() as conn:
+        conn.execute(Question.__table__.delete().where(Question.owner_id.is_(None)))
+        conn.execute(QuestionBank.__table__.delete().where(QuestionBank.builtin.is_(True)))
+
     barrier = threading.Barrier(2)
     outcomes: list[dict[str, str]] = []
     failures: list[BaseException] = []
