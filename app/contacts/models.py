@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import DDL, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event, func
 from sqlmodel import Field, SQLModel
 
 from app.modelkit import Tracked, fk_field, owner_field, utc_field
@@ -18,9 +18,23 @@ class Contact(Tracked, table=True):
 
     __tablename__ = "contacts"
     __label__ = "contact"
+    # One (owner_id, sort key, id) index per list sort, so a page is an index range scan
+    # with LIMIT, never a sort of all the user's contacts (the name index is below: it is
+    # on an expression). The id makes the order total, as the service's tie-break does.
     __table_args__ = (
-        Index("ix_contacts_owner_name", "owner_id", "full_name"),
-        Index("ix_contacts_owner_next_touch", "owner_id", "next_touch_due"),
+        Index("ix_contacts_owner_next_touch", "owner_id", "next_touch_due", "id"),
+        # "Recently contacted" is DESC NULLS LAST: SQLite scans the plain index backwards
+        # for that; PostgreSQL needs the index declared in that order.
+        Index(
+            "ix_contacts_owner_last_contacted",
+            "owner_id",
+            "last_contacted_at",
+            "id",
+            postgresql_ops={"last_contacted_at": "DESC NULLS LAST", "id": "DESC"},
+        ),
+        Index("ix_contacts_owner_updated", "owner_id", "updated_at", "id"),
+        Index("ix_contacts_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_contacts_owner_stage", "owner_id", "stage", "id"),
         Index("ix_contacts_owner_linkedin", "owner_id", "linkedin_key"),
     )
 
@@ -45,6 +59,31 @@ class Contact(Tracked, table=True):
     next_touch_due: datetime | None = utc_field()
     # Lower-cased name, title, organization, email and tags: what `q` matches.
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+# People sort names without regard to case: the default list order, as an expression index.
+Index(
+    "ix_contacts_owner_lower_name",
+    Contact.owner_id,  # type: ignore[arg-type]
+    func.lower(Contact.full_name),
+    Contact.id,  # type: ignore[arg-type]
+)
+
+
+class ContactCount(SQLModel, table=True):
+    """How many contacts a user has, kept by triggers on contacts (see CONTACT_DDL)."""
+
+    __tablename__ = "contact_counts"
+
+    owner_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    contacts: int = Field(default=0, nullable=False)
 
 
 class ContactCareer(SQLModel, table=True):
@@ -104,3 +143,78 @@ class Interaction(Tracked, table=True):
     kind: str = Field(max_length=20, nullable=False)
     occurred_at: datetime = utc_field(nullable=False)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+# ---- what the ORM cannot declare: text search and the contact counter ----------------------
+# Created with the contacts table by create_all (tests, fresh databases) and by the same
+# statements in the Alembic migration. Triggers rather than service code, so Core bulk
+# inserts (the seeder, imports) and cascaded deletes keep both up to date, in the writing
+# transaction.
+
+SQLITE_CONTACT_DDL = (
+    # A trigram index of search_text: `q` (a substring) becomes an index lookup. The table
+    # keeps its own copy of the text, so deleting an entry never depends on old values.
+    "DROP TABLE IF EXISTS contacts_fts",
+    "CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, tokenize='trigram')",
+    "INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts",
+    """CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+        INSERT INTO contacts_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    END""",
+    """CREATE TRIGGER contacts_fts_update AFTER UPDATE OF search_text ON contacts
+    WHEN new.search_text IS NOT old.search_text BEGIN
+        UPDATE contacts_fts SET search_text = new.search_text WHERE rowid = new.id;
+    END""",
+    """CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+        DELETE FROM contacts_fts WHERE rowid = old.id;
+    END""",
+    """CREATE TRIGGER contacts_count_insert AFTER INSERT ON contacts BEGIN
+        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)
+        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;
+    END""",
+    """CREATE TRIGGER contacts_count_delete AFTER DELETE ON contacts BEGIN
+        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;
+    END""",
+    """CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts
+    WHEN new.owner_id IS NOT old.owner_id BEGIN
+        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;
+        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)
+        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;
+    END""",
+)
+
+POSTGRESQL_CONTACT_DDL = (
+    # pg_trgm lets the GIN index answer `search_text LIKE '%x%'` unchanged.
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_contacts_search_trgm ON contacts"
+    " USING gin (search_text gin_trgm_ops)",
+    """CREATE OR REPLACE FUNCTION contacts_count_change() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = OLD.owner_id;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            INSERT INTO contact_counts (owner_id, contacts) VALUES (NEW.owner_id, 1)
+            ON CONFLICT (owner_id) DO UPDATE SET contacts = contact_counts.contacts + 1;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER contacts_count_insert_delete AFTER INSERT OR DELETE ON contacts
+    FOR EACH ROW EXECUTE FUNCTION contacts_count_change()""",
+    """CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts
+    FOR EACH ROW WHEN (NEW.owner_id IS DISTINCT FROM OLD.owner_id)
+    EXECUTE FUNCTION contacts_count_change()""",
+)
+
+for _statement in SQLITE_CONTACT_DDL:
+    event.listen(Contact.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_CONTACT_DDL:
+    event.listen(
+        Contact.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )
+# The FTS table is not a dependent of contacts as far as SQLite knows: drop it with them.
+event.listen(
+    Contact.__table__,
+    "before_drop",
+    DDL("DROP TABLE IF EXISTS contacts_fts").execute_if(dialect="sqlite"),
+)

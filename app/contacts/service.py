@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import load_only
+from sqlalchemy.sql import operators
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
-from app.contacts import tags_service
+from app.contacts import search_service, tags_service
 from app.contacts.interactions_service import refresh_touch_dates
-from app.contacts.models import Contact, ContactCareer, ContactTag
+from app.contacts.models import Contact, ContactCareer, ContactCount, ContactTag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals_service import check_introducer, owned_or_invalid
 from app.contacts.schemas import (
@@ -30,10 +31,11 @@ from app.contacts.schemas import (
 from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.organizations.models import Organization
-from app.querykit import check_version, get_owned, like_pattern, order_by_clauses
+from app.querykit import check_version, get_owned, order_by_clauses
 from app.schemakit import normalise_tag
 
 CONTACT_SORTS = {
+    # Each has an (owner_id, key, id) index (app.contacts.models), so a page is a range scan.
     "full_name": func.lower(Contact.full_name),  # people sort names without regard to case
     "created_at": Contact.created_at,
     "updated_at": Contact.updated_at,
@@ -55,6 +57,7 @@ BRIEF_COLUMNS = (
     Contact.next_touch_due,
     Contact.version,
 )
+_NULLABLE_SORTS = frozenset({"last_contacted_at", "next_touch_due"})
 _TEXT_FIELDS = ("title", "location", "how_we_met", "notes")
 
 
@@ -161,16 +164,25 @@ def list_contacts(
     sort: str | None = None,
     brief: bool = False,
     now: datetime | None = None,
+    with_total: bool = True,
 ) -> ContactPage:
-    """A page of the user's contacts, filtered and sorted in SQL; ``brief`` loads list columns."""
-    order = [c.nulls_last() for c in order_by_clauses(sort, CONTACT_SORTS, ["full_name"])]
-    conditions = _filter_conditions(user, filters, now or utcnow())
-    total = session.scalar(select(func.count(Contact.id)).where(*conditions)) or 0
-    statement = select(Contact).where(*conditions).order_by(*order, Contact.id)
+    """A page of the user's contacts, filtered and sorted in SQL; ``brief`` loads list columns.
+
+    Without ``with_total`` the total is not counted (``offset + len(rows)`` stands in).
+    """
+    dialect = session.get_bind().dialect.name
+    conditions = _filter_conditions(dialect, user, filters, now or utcnow())
+    statement = select(Contact).where(*conditions).order_by(*_sort_order(sort))
     if brief:
         statement = statement.options(load_only(*BRIEF_COLUMNS))
     rows = list(session.scalars(statement.limit(limit).offset(offset)))
     ids = [row.id for row in rows]
+    if not with_total:
+        total = offset + len(rows)
+    elif len(conditions) == 1:  # only the owner: the maintained count, not a scan
+        total = count_contacts(session, user)
+    else:
+        total = session.scalar(select(func.count(Contact.id)).where(*conditions)) or 0
     page = ContactPage(rows=rows, total=total, limit=limit, offset=offset)
     page.tags = tags_service.tag_names_by_contact(session, ids)  # type: ignore[arg-type]
     if brief:
@@ -180,7 +192,31 @@ def list_contacts(
     return page
 
 
-def _filter_conditions(user: User, filters: ContactFilters, now: datetime) -> list[Any]:
+def count_contacts(session: Session, user: User) -> int:
+    """How many contacts the user has (kept by triggers: one row read, not a count)."""
+    statement = select(ContactCount.contacts).where(ContactCount.owner_id == user.id)
+    return session.scalar(statement) or 0
+
+
+def _sort_order(sort: str | None) -> list[Any]:
+    """ORDER BY for ``sort``, in the order of one of the contacts indexes.
+
+    Empty values sort last either way. The id tie-break follows the last key's direction,
+    so ``-updated_at`` is one backward index scan rather than a scan plus a sort.
+    """
+    order: list[Any] = []
+    descending = False
+    for clause in order_by_clauses(sort, CONTACT_SORTS, ["full_name"]):
+        descending = clause.modifier is operators.desc_op  # type: ignore[attr-defined]
+        nullable = getattr(clause.element, "key", None) in _NULLABLE_SORTS  # type: ignore[attr-defined]
+        order.append(clause.nulls_last() if nullable else clause)
+    order.append(Contact.id.desc() if descending else Contact.id.asc())  # type: ignore[union-attr]
+    return order
+
+
+def _filter_conditions(
+    dialect: str, user: User, filters: ContactFilters, now: datetime
+) -> list[Any]:
     conditions: list[Any] = [Contact.owner_id == user.id]
     if filters.career_id is not None:
         linked = select(ContactCareer.contact_id).where(
@@ -208,18 +244,8 @@ def _filter_conditions(user: User, filters: ContactFilters, now: datetime) -> li
     elif filters.due is False:
         conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > now))
     if filters.q:
-        pattern = like_pattern(filters.q)
-        # The organization is matched live too, so renaming one never leaves search stale.
-        organizations = select(Organization.id).where(
-            Organization.owner_id == user.id,
-            func.lower(Organization.name).like(pattern, escape="\\"),
-        )
-        conditions.append(
-            or_(
-                Contact.search_text.like(pattern, escape="\\"),
-                Contact.organization_id.in_(organizations),
-            )
-        )
+        # search_text holds the organization's name; its renames and deletes reindex it.
+        conditions.extend(search_service.text_conditions(dialect, filters.q))
     return conditions
 
 
@@ -239,7 +265,8 @@ def contacts_for(
         )
     if organization_id is not None:
         statement = statement.where(Contact.organization_id == organization_id)
-    return list(session.scalars(statement.order_by(Contact.full_name, Contact.id).limit(limit)))
+    order = (func.lower(Contact.full_name), Contact.id)
+    return list(session.scalars(statement.order_by(*order).limit(limit)))
 
 
 # ---- writing --------------------------------------------------------------------------
@@ -332,16 +359,38 @@ def _write(session: Session, user: User, contact: Contact, resolved: _Resolved) 
     refresh_touch_dates(session, contact, bump=False)
 
 
+build_search_text = search_service.build_search_text  # the seeder looks it up here
+
+
 def _refresh_search_text(session: Session, contact: Contact) -> None:
     """The lower-cased text ``q`` matches: name, title, organization, email and tags."""
-    organization = None
-    if contact.organization_id is not None:
-        organization = session.scalar(
-            select(Organization.name).where(Organization.id == contact.organization_id)
+    _refresh_search_texts(session, [contact])
+
+
+def _refresh_search_texts(session: Session, contacts: list[Contact]) -> None:
+    """Rebuild the search text of many contacts with two queries in all."""
+    organization_names = _organization_names(session, (c.organization_id for c in contacts))
+    tags: dict[int, list[str]] = {}
+    for start in range(0, len(contacts), _CHUNK):
+        chunk = [c.id for c in contacts[start : start + _CHUNK]]
+        tags.update(tags_service.tag_names_by_contact(session, chunk))  # type: ignore[arg-type]
+    for contact in contacts:
+        organization = (
+            organization_names.get(contact.organization_id)
+            if contact.organization_id is not None
+            else None
         )
-    tags = tags_service.tag_names_by_contact(session, [contact.id]).get(contact.id, [])  # type: ignore[list-item]
-    parts = [contact.full_name, contact.title, organization or "", contact.email or "", *tags]
-    contact.search_text = " ".join(p for p in parts if p).casefold()
+        contact.search_text = build_search_text(
+            contact.full_name,
+            contact.title,
+            organization,
+            contact.email,
+            tags.get(contact.id, []),  # type: ignore[arg-type]
+        )
+        session.add(contact)
+
+
+_CHUNK = 500  # ids per IN list
 
 
 def create_contact(
@@ -380,9 +429,7 @@ def update_contact(
 
 def reindex_organization(session: Session, user: User, organization_id: int) -> None:
     """Refresh search text of the contacts at an organization (call after a rename)."""
-    for contact in contacts_for(session, user, organization_id=organization_id, limit=10_000):
-        _refresh_search_text(session, contact)
-        session.add(contact)
+    _refresh_search_texts(session, _at_organization(session, user, organization_id))
     session.commit()
 
 
@@ -391,12 +438,20 @@ def detach_organization(session: Session, user: User, organization_id: int) -> N
 
     Does not commit: the organization's delete owns the transaction.
     """
-    for contact in contacts_for(session, user, organization_id=organization_id, limit=1_000_000):
+    contacts = _at_organization(session, user, organization_id)
+    for contact in contacts:
         contact.organization_id = None
         contact.touch()
-        _refresh_search_text(session, contact)
-        session.add(contact)
+    _refresh_search_texts(session, contacts)
     session.flush()
+
+
+def _at_organization(session: Session, user: User, organization_id: int) -> list[Contact]:
+    """Every one of the user's contacts at an organization (however many)."""
+    statement = select(Contact).where(
+        Contact.owner_id == user.id, Contact.organization_id == organization_id
+    )
+    return list(session.scalars(statement.order_by(Contact.id)))
 
 
 # ---- dashboard ------------------------------------------------------------------------
@@ -404,11 +459,15 @@ def detach_organization(session: Session, user: User, organization_id: int) -> N
 
 def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
     """Contacts count and the five most overdue touches, for the dashboard."""
-    summary.counts["contacts"] = (
-        session.scalar(select(func.count(Contact.id)).where(Contact.owner_id == user.id)) or 0
-    )
+    summary.counts["contacts"] = count_contacts(session, user)
     due = list_contacts(
-        session, user, ContactFilters(due=True), limit=5, sort="next_touch_due", brief=True
+        session,
+        user,
+        ContactFilters(due=True),
+        limit=5,
+        sort="next_touch_due",
+        brief=True,
+        with_total=False,
     )
     summary.sections["Due for a touch"] = [
         DashboardItem(

@@ -326,9 +326,13 @@ def test_list_filters_and_search(db, user, other_user, make_contact, make_career
 def test_search_follows_an_organization_rename(db, user, make_contact, make_org):
     org = make_org(user, "Initech")
     make_contact(user, "Peter", organization_id=org.id)
-    org.name = "Intertrode"
-    db.add(org)
-    db.commit()
+    # Through the organizations service, which reindexes its contacts' search text.
+    from app.organizations import service as organizations_service
+    from app.organizations.schemas import OrganizationUpdate
+
+    organizations_service.update_organization(
+        db, user, org.id, OrganizationUpdate(name="Intertrode")
+    )
     page = service.list_contacts(db, user, service.ContactFilters(q="intertrode"))
     assert [c.full_name for c in page.rows] == ["Peter"]
 

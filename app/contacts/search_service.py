@@ -1,0 +1,44 @@
+"""Contacts text search: what `q` matches, and how each database finds it fast.
+
+`q` is a case-insensitive substring of a contact's search_text (name, title, organization,
+email and tags, lower-cased when written); `%` and `_` in it are literal. SQLite answers it
+from an FTS5 trigram index (contacts_fts, kept by triggers: see app.contacts.models),
+PostgreSQL from a pg_trgm GIN index that its LIKE uses unchanged. Either way the LIKE itself
+stays in the query, so the index only narrows the rows and never changes the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Integer, column, select, table
+
+from app.contacts.models import Contact
+from app.querykit import like_pattern
+
+# A trigram index finds nothing in text shorter than one trigram: such `q` scan instead.
+MIN_INDEXED_LENGTH = 3
+
+_fts = table("contacts_fts", column("rowid", Integer), column("contacts_fts"))
+
+
+def build_search_text(
+    full_name: str, title: str, organization: str | None, email: str | None, tags: list[str]
+) -> str:
+    """The lower-cased text `q` matches (the seeder uses this rule too)."""
+    parts = [full_name, title, organization or "", email or "", *tags]
+    return " ".join(p for p in parts if p).casefold()
+
+
+def fts_phrase(q: str) -> str:
+    """An FTS5 query matching ``q`` as one contiguous phrase (a substring, with trigrams)."""
+    return '"' + q.casefold().replace('"', '""') + '"'
+
+
+def text_conditions(dialect_name: str, q: str) -> list[Any]:
+    """WHERE conditions for contacts whose search text contains ``q``."""
+    conditions: list[Any] = [Contact.search_text.like(like_pattern(q), escape="\\")]
+    if dialect_name == "sqlite" and len(q.casefold()) >= MIN_INDEXED_LENGTH:
+        matches = select(_fts.c.rowid).where(_fts.c.contacts_fts.op("MATCH")(fts_phrase(q)))
+        conditions.insert(0, Contact.id.in_(matches))
+    return conditions
