@@ -6,12 +6,14 @@ Interactions live in interactions_service.py and tags in tags_service.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Connection, delete, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import load_only
 from sqlalchemy.sql import operators
 from sqlmodel import Session
@@ -196,6 +198,28 @@ def count_contacts(session: Session, user: User) -> int:
     """How many contacts the user has (kept by triggers: one row read, not a count)."""
     statement = select(ContactCount.contacts).where(ContactCount.owner_id == user.id)
     return session.scalar(statement) or 0
+
+
+@contextmanager
+def bulk_contact_load(connection: Connection, owner_id: int) -> Iterator[None]:
+    """Bulk-insert one user's contacts in this transaction; their count is redone once at the end.
+
+    On PostgreSQL the per-row count trigger is skipped meanwhile (SQLite's is cheap).
+    """
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        connection.exec_driver_sql("SET LOCAL rapport.bulk_load = 'on'")
+    yield
+    if postgres:
+        connection.exec_driver_sql("SET LOCAL rapport.bulk_load = 'off'")
+        total = select(func.count()).select_from(Contact).where(Contact.owner_id == owner_id)
+        upsert = pg_insert(ContactCount).values(owner_id=owner_id, contacts=total.scalar_subquery())
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[ContactCount.owner_id],
+                set_={"contacts": upsert.excluded.contacts},
+            )
+        )
 
 
 def _sort_order(sort: str | None) -> list[Any]:

@@ -191,6 +191,7 @@ def _next_touch_rule() -> Callable[[datetime | None, datetime, int | None], date
 
 def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
     """Create ``plan.users`` accounts and fill each with realistic, varied data."""
+    from app.contacts import service as contacts_service
     from app.registry import import_all_models
 
     import_all_models()
@@ -207,8 +208,9 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-262144")
             writer = _Writer(conn, plan.batch_size)
-            _UserSeeder(conn, writer, rng, plan, anchor, user).run()
-            writer.flush()
+            with contacts_service.bulk_contact_load(conn, user.user_id):
+                _UserSeeder(conn, writer, rng, plan, anchor, user).run()
+                writer.flush()
             _drop_unused_tags(conn, user.user_id)
             rows.update(writer.counts)
         users.append(user)

@@ -296,3 +296,20 @@ def test_statistics_never_make_fts_merges_scan(engine, db):
         connection.commit()
     finally:
         connection.close()
+
+
+def test_a_bulk_load_counts_once_at_the_end(engine, db, user, make_contact):
+    make_contact(user, "Already here")
+    now = utcnow()
+    rows = [
+        {"owner_id": user.id, "full_name": f"Loaded {i}", "created_at": now, "updated_at": now}
+        for i in range(12)
+    ]
+    with engine.begin() as connection, service.bulk_contact_load(connection, user.id):
+        connection.execute(insert(Contact), rows)
+    db.expire_all()
+    assert service.count_contacts(db, user) == _real_count(db, user.id) == 13
+    # Later writes are counted by the trigger again.
+    make_contact(user, "After the load")
+    assert service.count_contacts(db, user) == 14
+    db.rollback()
