@@ -35,6 +35,11 @@ def fts_phrase(q: str) -> str:
     return '"' + q.casefold().replace('"', '""') + '"'
 
 
+def is_unindexed(q: str | None) -> bool:
+    """Whether ``q`` is a search the trigram index cannot answer (1 or 2 characters)."""
+    return bool(q) and len(q.casefold()) < MIN_INDEXED_LENGTH  # type: ignore[union-attr]
+
+
 def text_conditions(dialect_name: str, q: str) -> list[Any]:
     """WHERE conditions for contacts whose search text contains ``q``."""
     conditions: list[Any] = [Contact.search_text.like(like_pattern(q), escape="\\")]

@@ -174,17 +174,29 @@ def list_contacts(
     """
     dialect = session.get_bind().dialect.name
     conditions = _filter_conditions(dialect, user, filters, now or utcnow())
-    statement = select(Contact).where(*conditions).order_by(*_sort_order(sort))
-    if brief:
-        statement = statement.options(load_only(*BRIEF_COLUMNS))
-    rows = list(session.scalars(statement.limit(limit).offset(offset)))
-    ids = [row.id for row in rows]
+    total: int | None = None
     if not with_total:
-        total = offset + len(rows)
+        pass
     elif len(conditions) == 1:  # only the owner: the maintained count, not a scan
         total = count_contacts(session, user)
     else:
         total = session.scalar(select(func.count(Contact.id)).where(*conditions)) or 0
+    # A `q` too short for the trigram index is a scan; when it matches few rows, SQLite
+    # would rather walk the whole sort index looking for them (100k lookups): scan and
+    # sort the few instead.
+    few = (
+        dialect == "sqlite"
+        and total is not None
+        and search_service.is_unindexed(filters.q)
+        and total < 10 * (offset + limit)
+    )
+    statement = select(Contact).where(*conditions).order_by(*_sort_order(sort, unindexed=few))
+    if brief:
+        statement = statement.options(load_only(*BRIEF_COLUMNS))
+    rows = list(session.scalars(statement.limit(limit).offset(offset)))
+    ids = [row.id for row in rows]
+    if total is None:
+        total = offset + len(rows)
     page = ContactPage(rows=rows, total=total, limit=limit, offset=offset)
     page.tags = tags_service.tag_names_by_contact(session, ids)  # type: ignore[arg-type]
     if brief:
@@ -222,7 +234,7 @@ def bulk_contact_load(connection: Connection, owner_id: int) -> Iterator[None]:
         )
 
 
-def _sort_order(sort: str | None) -> list[Any]:
+def _sort_order(sort: str | None, *, unindexed: bool = False) -> list[Any]:
     """ORDER BY for ``sort``, in the order of one of the contacts indexes.
 
     Empty values sort last either way. The id tie-break follows the last key's direction,
@@ -233,6 +245,10 @@ def _sort_order(sort: str | None) -> list[Any]:
     for clause in order_by_clauses(sort, CONTACT_SORTS, ["full_name"]):
         descending = clause.modifier is operators.desc_op  # type: ignore[attr-defined]
         nullable = getattr(clause.element, "key", None) in _NULLABLE_SORTS  # type: ignore[attr-defined]
+        if unindexed and not order:
+            # The same values (`|| ''` keeps text and NULL as they are), but no index's order.
+            key = clause.element.concat("")  # type: ignore[attr-defined]
+            clause = key.desc() if descending else key.asc()
         order.append(clause.nulls_last() if nullable else clause)
     order.append(Contact.id.desc() if descending else Contact.id.asc())  # type: ignore[union-attr]
     return order

@@ -313,3 +313,26 @@ def test_a_bulk_load_counts_once_at_the_end(engine, db, user, make_contact):
     make_contact(user, "After the load")
     assert service.count_contacts(db, user) == 14
     db.rollback()
+
+
+def test_a_short_rare_q_scans_and_sorts_its_few_matches(db, user, make_contact):
+    for name in ("Xavier Quinn", "Anna Bell", *(f"Bob Ames {i:02d}" for i in range(10))):
+        make_contact(user, name)
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", record)
+    try:
+        page = service.list_contacts(db, user, service.ContactFilters(q="xq"), limit=20)
+        wide = service.list_contacts(db, user, service.ContactFilters(q="a"), limit=1)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", record)
+    assert page.total == 0 and [c.full_name for c in wide.rows] == ["Anna Bell"]
+    pages = [s for s in statements if s.lstrip().startswith("SELECT contacts.")]
+    if db.get_bind().dialect.name == "sqlite":
+        assert "lower(contacts.full_name) || " in pages[0]  # not the index's order
+        assert "lower(contacts.full_name) || " not in pages[1]  # many matches: walk the index
+    db.rollback()
