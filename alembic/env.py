@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from app.config import get_settings
 from app.db import make_engine
+from app.migrations import include_object
 from app.registry import import_all_models
 
 import_all_models()

@@ -19,7 +19,13 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from app.db import make_engine
-from app.migrations import downgrade, upgrade
+from app.migrations import (
+    EXPRESSION_INDEXES,
+    downgrade,
+    include_object,
+    is_raw_ddl_object,
+    upgrade,
+)
 from app.registry import import_all_models
 from tests.conftest import DEFAULT_PG_URL, backend, skip_or_fail
 
@@ -61,7 +67,12 @@ def _differences(url: str) -> list[Any]:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": include_object,
+                },
             )
             return list(compare_metadata(context, SQLModel.metadata))
     finally:
@@ -100,9 +111,46 @@ def _table_names(url: str) -> set[str]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return set(inspect(conn).get_table_names()) - BOOKKEEPING
+            names = set(inspect(conn).get_table_names()) - BOOKKEEPING
+            return {name for name in names if not is_raw_ddl_object(name)}
     finally:
         engine.dispose()
+
+
+def _search_objects(url: str) -> list[str]:
+    """The raw-DDL search objects the migration made (FTS5 table / trigram index)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                query = "SELECT name FROM sqlite_master WHERE name = 'contacts_fts'"
+            else:
+                query = (
+                    "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_contacts_search_trgm'"
+                )
+            return list(conn.scalars(text(query)))
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_head_makes_the_search_index(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    assert len(_search_objects(empty_database_url)) == 1
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as conn:
+            names = {index["name"] for index in inspect(conn).get_indexes("contacts")}
+            # The inspector skips expression indexes; ask the catalogue.
+            catalogue = (
+                "SELECT indexname FROM pg_indexes"
+                if engine.dialect.name == "postgresql"
+                else "SELECT name FROM sqlite_master WHERE type = 'index'"
+            )
+            names |= set(conn.scalars(text(catalogue)))
+    finally:
+        engine.dispose()
+    # Compared by name only (see app.migrations.EXPRESSION_INDEXES), so check they exist.
+    assert names >= EXPRESSION_INDEXES
 
 
 def test_upgrade_head_matches_the_models(empty_database_url: str) -> None:

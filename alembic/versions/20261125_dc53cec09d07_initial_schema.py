@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 24f6da25bb5f
+Revision ID: dc53cec09d07
 Revises: 
-Create Date: 2026-11-25 19:27:41.484117
+Create Date: 2026-11-25 20:31:04.312048
 """
 from collections.abc import Sequence
 
@@ -13,10 +13,31 @@ from alembic import op
 
 import app.db
 
-revision: str = '24f6da25bb5f'
+revision: str = 'dc53cec09d07'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+SQLITE_CONTACT_DDL = (
+    'DROP TABLE IF EXISTS contacts_fts',
+    "CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, tokenize='trigram')",
+    'INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts',
+    'CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN\n        INSERT INTO contacts_fts (rowid, search_text) VALUES (new.id, new.search_text);\n    END',
+    'CREATE TRIGGER contacts_fts_update AFTER UPDATE OF search_text ON contacts\n    WHEN new.search_text IS NOT old.search_text BEGIN\n        UPDATE contacts_fts SET search_text = new.search_text WHERE rowid = new.id;\n    END',
+    'CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN\n        DELETE FROM contacts_fts WHERE rowid = old.id;\n    END',
+    'CREATE TRIGGER contacts_count_insert AFTER INSERT ON contacts BEGIN\n        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)\n        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;\n    END',
+    'CREATE TRIGGER contacts_count_delete AFTER DELETE ON contacts BEGIN\n        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;\n    END',
+    'CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts\n    WHEN new.owner_id IS NOT old.owner_id BEGIN\n        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;\n        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)\n        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;\n    END',
+)
+
+POSTGRESQL_CONTACT_DDL = (
+    'CREATE EXTENSION IF NOT EXISTS pg_trgm',
+    'CREATE INDEX IF NOT EXISTS ix_contacts_search_trgm ON contacts USING gin (search_text gin_trgm_ops)',
+    "CREATE OR REPLACE FUNCTION contacts_count_change() RETURNS trigger\n    LANGUAGE plpgsql AS $$\n    BEGIN\n        -- A bulk load in this transaction recounts once at the end instead (one row\n        -- updated 100,000 times in one transaction is slow on PostgreSQL).\n        IF current_setting('rapport.bulk_load', true) = 'on' THEN\n            RETURN NULL;\n        END IF;\n        IF TG_OP IN ('DELETE', 'UPDATE') THEN\n            UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = OLD.owner_id;\n        END IF;\n        IF TG_OP IN ('INSERT', 'UPDATE') THEN\n            INSERT INTO contact_counts (owner_id, contacts) VALUES (NEW.owner_id, 1)\n            ON CONFLICT (owner_id) DO UPDATE SET contacts = contact_counts.contacts + 1;\n        END IF;\n        RETURN NULL;\n    END $$",
+    'CREATE TRIGGER contacts_count_insert_delete AFTER INSERT OR DELETE ON contacts\n    FOR EACH ROW EXECUTE FUNCTION contacts_count_change()',
+    'CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts\n    FOR EACH ROW WHEN (NEW.owner_id IS DISTINCT FROM OLD.owner_id)\n    EXECUTE FUNCTION contacts_count_change()',
+)
 
 
 def upgrade() -> None:
@@ -86,6 +107,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_careers_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index('ix_careers_owner_title', ['owner_id', 'title'], unique=False)
 
+    op.create_table('contact_counts',
+    sa.Column('owner_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('contacts', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_contact_counts_owner_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('owner_id', name=op.f('pk_contact_counts'))
+    )
     op.create_table('idempotency_records',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -204,10 +231,15 @@ def upgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_introduced_by_id'), ['introduced_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index('ix_contacts_owner_created', ['owner_id', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index('ix_contacts_owner_last_contacted', ['owner_id', 'last_contacted_at', 'id'], unique=False, postgresql_ops={'last_contacted_at': 'DESC NULLS LAST', 'id': 'DESC'})
         batch_op.create_index('ix_contacts_owner_linkedin', ['owner_id', 'linkedin_key'], unique=False)
-        batch_op.create_index('ix_contacts_owner_name', ['owner_id', 'full_name'], unique=False)
-        batch_op.create_index('ix_contacts_owner_next_touch', ['owner_id', 'next_touch_due'], unique=False)
+        batch_op.create_index('ix_contacts_owner_next_touch', ['owner_id', 'next_touch_due', 'id'], unique=False)
+        batch_op.create_index('ix_contacts_owner_stage', ['owner_id', 'stage', 'id'], unique=False)
+        batch_op.create_index('ix_contacts_owner_updated', ['owner_id', 'updated_at', 'id'], unique=False)
+    # Autogenerate does not render expression indexes: written by hand.
+    op.create_index('ix_contacts_owner_lower_name', 'contacts', ['owner_id', sa.text('lower(full_name)'), 'id'], unique=False)
 
     op.create_table('questions',
     sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
@@ -331,8 +363,20 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
 
+    # Search index and per-user contact counts: raw DDL the models cannot describe (see
+    # app/contacts/models.py). Kept as literal copies so this revision never changes when
+    # the models module does.
+    dialect = op.get_bind().dialect.name
+    for statement in SQLITE_CONTACT_DDL if dialect == "sqlite" else POSTGRESQL_CONTACT_DDL:
+        op.execute(statement)
+
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS contacts_fts")
+    else:
+        op.execute("DROP FUNCTION IF EXISTS contacts_count_change() CASCADE")
+        op.execute("DROP INDEX IF EXISTS ix_contacts_search_trgm")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('interview_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interview_questions_source_question_id'))
@@ -366,11 +410,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_questions_bank_position')
 
     op.drop_table('questions')
+    op.drop_index('ix_contacts_owner_lower_name', table_name='contacts')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_contacts_owner_updated')
+        batch_op.drop_index('ix_contacts_owner_stage')
         batch_op.drop_index('ix_contacts_owner_next_touch')
-        batch_op.drop_index('ix_contacts_owner_name')
         batch_op.drop_index('ix_contacts_owner_linkedin')
+        batch_op.drop_index('ix_contacts_owner_last_contacted', postgresql_ops={'last_contacted_at': 'DESC NULLS LAST', 'id': 'DESC'})
         batch_op.drop_index(batch_op.f('ix_contacts_owner_id'))
+        batch_op.drop_index('ix_contacts_owner_created')
         batch_op.drop_index(batch_op.f('ix_contacts_organization_id'))
         batch_op.drop_index(batch_op.f('ix_contacts_introduced_by_id'))
 
@@ -400,6 +448,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_idempotency_records_created_at'))
 
     op.drop_table('idempotency_records')
+    op.drop_table('contact_counts')
     with op.batch_alter_table('careers', schema=None) as batch_op:
         batch_op.drop_index('ix_careers_owner_title')
         batch_op.drop_index(batch_op.f('ix_careers_owner_id'))
