@@ -80,14 +80,15 @@ def prepare_database(url: str) -> str | None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from app.migrations import alembic_config, upgrade
+    from app.migrations import alembic_config, include_object, upgrade
 
     import_all_models()
     upgrade(url, "head")
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+            context = MigrationContext.configure(conn, opts={"include_object": include_object})
+            differences = compare_metadata(context, SQLModel.metadata)
         if not differences:
             return None
         # The lead regenerates the migration at integration; until then the app's code
