@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.errors import Invalid
-from app.interviews import answers_service, service
+from app.interviews import answers_service, listing_service, service
 from app.interviews.answers_api import parse_ids
 from app.interviews.pages import CHOICES
 from app.schemakit import MAX_INT32
@@ -35,8 +35,8 @@ def compare_page(
 ) -> Response:
     chosen = _category(category)
     ctx: dict[str, Any] = {**CHOICES, "section": "interviews", "career": None, "category": chosen}
-    candidates, _ = service.list_interviews(
-        db, user, service.InterviewFilters(), limit=200, sort="-scheduled_at"
+    candidates, _ = listing_service.list_interviews(
+        db, user, listing_service.InterviewFilters(), limit=200, sort="-scheduled_at"
     )
     ctx["candidates"] = candidates
     ctx["candidate_names"] = service.related(db, user, candidates)
@@ -101,7 +101,7 @@ def interviews_section(
 ) -> Response:
     """A fragment listing the interviews about a career or with a contact, for other pages
     to load (templates/interviews/_section.html does it with hx-get)."""
-    rows = service.interviews_for(db, user, career_id=career_id, contact_id=contact_id)
+    rows = listing_service.interviews_for(db, user, career_id=career_id, contact_id=contact_id)
     ctx = {
         **CHOICES,
         "rows": rows[:20],

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.interviews import agenda_service, answers_service, prep_service, service
+from app.interviews import agenda_service, answers_service, listing_service, prep_service, service
 from app.interviews.agenda_api import router as agenda_router
 from app.interviews.answers_api import MARKDOWN
 from app.interviews.answers_api import router as answers_router
@@ -65,9 +65,9 @@ def interview_filters(
     needs_preparation: Annotated[
         bool | None, Query(description="Open interviews whose checklist is not complete.")
     ] = None,
-) -> service.InterviewFilters:
+) -> listing_service.InterviewFilters:
     """The interview list filters."""
-    return service.InterviewFilters(
+    return listing_service.InterviewFilters(
         statuses=list(status or []),
         contact_id=contact_id,
         career_id=career_id,
@@ -87,7 +87,7 @@ def _bounded(value: datetime | None) -> datetime | None:
         return LATEST
 
 
-InterviewFiltersDep = Annotated[service.InterviewFilters, Depends(interview_filters)]
+InterviewFiltersDep = Annotated[listing_service.InterviewFilters, Depends(interview_filters)]
 
 
 def _read(interview: Interview) -> InterviewRead:
@@ -120,7 +120,7 @@ def list_interviews(
     """The caller's interviews. `q` matches the contact's name, purpose, place, summary and
     takeaways; sort by scheduled_at, requested_at, created_at, updated_at, status,
     preparation_score, duration_minutes or id (empty times last)."""
-    rows, total = service.list_interviews(
+    rows, total = listing_service.list_interviews(
         db,
         user,
         filters,

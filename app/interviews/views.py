@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
 from app.errors import Conflict, Invalid, NotFound
-from app.interviews import prep_service, service
+from app.interviews import listing_service, prep_service, service
 from app.interviews.agenda_views import router as agenda_router
 from app.interviews.answers_views import router as answers_router
 from app.interviews.models import Interview
@@ -85,10 +85,10 @@ def interviews_page(
     q: Annotated[str | None, Query(max_length=200)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    filters = service.InterviewFilters(contact_id=contact_id, career_id=career_id)
+    filters = listing_service.InterviewFilters(contact_id=contact_id, career_id=career_id)
     sort = {"upcoming": "scheduled_at", "prep": "scheduled_at", "completed": "-scheduled_at"}
     if tab == "upcoming":
-        filters.statuses = list(service.OPEN_STATUSES)
+        filters.statuses = list(listing_service.OPEN_STATUSES)
     elif tab == "prep":
         filters.needs_preparation = True
     elif tab == "completed":
@@ -96,7 +96,7 @@ def interviews_page(
     if status in service.STATUS_LABELS:
         filters.statuses = [status]
     text = (q or "").replace("\x00", "").strip() or None
-    rows, total = service.list_interviews(
+    rows, total = listing_service.list_interviews(
         db, user, filters, limit=PAGE_SIZE, offset=offset, sort=sort.get(tab), q=text
     )
     contacts, careers = service.form_choices(db, user)
@@ -117,7 +117,7 @@ def interviews_page(
         "contacts": contacts,
         "careers": careers,
         "filtered_career": next((c for c in careers if c.id == career_id), None),
-        "any_interviews": total > 0 or service.count_interviews(db, user) > 0,
+        "any_interviews": total > 0 or listing_service.count_interviews(db, user) > 0,
     }
     return render(request, "interviews/list.html", ctx, block="results")
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.contacts.models import Contact, Interaction
 from app.dashboard.service import DashboardSummary
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from app.interviews import agenda_service, prep_service, service
+from app.interviews import agenda_service, listing_service, prep_service, service
 from app.interviews.models import DEFAULT_PURPOSE, InterviewQuestion
 from app.interviews.schemas import (
     AgendaFromBank,
@@ -370,23 +370,31 @@ def test_list_filters_and_interviews_for(db, user, other_user, make_interview, m
     a = make_interview(user, career_id=career.id, status="scheduled", scheduled_at=WHEN)
     b = make_interview(user, scheduled_at=WHEN + timedelta(days=2))
     make_interview(other_user)
-    rows, total = service.list_interviews(
-        db, user, service.InterviewFilters(statuses=["scheduled"])
+    rows, total = listing_service.list_interviews(
+        db, user, listing_service.InterviewFilters(statuses=["scheduled"])
     )
     assert ([r.id for r in rows], total) == ([a.id], 1)
-    rows, _ = service.list_interviews(
+    rows, _ = listing_service.list_interviews(
         db,
         user,
-        service.InterviewFilters(scheduled_from=WHEN + timedelta(days=1)),
+        listing_service.InterviewFilters(scheduled_from=WHEN + timedelta(days=1)),
     )
     assert [r.id for r in rows] == [b.id]
-    rows, _ = service.list_interviews(db, user, service.InterviewFilters(), sort="scheduled_at")
+    rows, _ = listing_service.list_interviews(
+        db, user, listing_service.InterviewFilters(), sort="scheduled_at"
+    )
     assert [r.id for r in rows] == [a.id, b.id]
-    rows, _ = service.list_interviews(db, user, service.InterviewFilters(), q="dana")
+    rows, _ = listing_service.list_interviews(
+        db, user, listing_service.InterviewFilters(), q="dana"
+    )
     assert len(rows) == 2
-    assert [i.id for i in service.interviews_for(db, user, career_id=career.id)] == [a.id]
-    assert {i.id for i in service.interviews_for(db, user, contact_id=b.contact_id)} == {b.id}
-    prep, _ = service.list_interviews(db, user, service.InterviewFilters(needs_preparation=True))
+    assert [i.id for i in listing_service.interviews_for(db, user, career_id=career.id)] == [a.id]
+    assert {i.id for i in listing_service.interviews_for(db, user, contact_id=b.contact_id)} == {
+        b.id
+    }
+    prep, _ = listing_service.list_interviews(
+        db, user, listing_service.InterviewFilters(needs_preparation=True)
+    )
     assert len(prep) == 2
 
 
