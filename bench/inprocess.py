@@ -67,7 +67,7 @@ def _search_function() -> tuple[str, Callable[[Session, User, str], Any]]:
             if callable(found):
                 extra = {"limit": 20} if "limit" in inspect.signature(found).parameters else {}
                 return f"app.search.service.{name}", partial(_call, found, extra)
-    from app.contacts import service as contacts
+    from app.contacts import list_service as contacts
 
     return "contacts list with q (no search service yet)", lambda s, u, q: contacts.list_contacts(
         s, u, contacts.ContactFilters(q=q), limit=20

@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.careers import service
 from app.careers.models import Career
 from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
-from app.contacts.service import contacts_for
+from app.contacts.list_service import contacts_for
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import (

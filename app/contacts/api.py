@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.contacts import delete_service, interactions_api, referrals_service, service, tags_api
+from app.contacts import (
+    delete_service,
+    interactions_api,
+    list_service,
+    referrals_service,
+    service,
+    tags_api,
+)
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
@@ -41,7 +48,7 @@ def list_contacts(
 ) -> Page[ContactRead]:
     """The caller's contacts. Sort by full_name, created_at, updated_at, last_contacted_at,
     next_touch_due or stage; `q` matches name, title, organization, email and tags."""
-    filters = service.ContactFilters(
+    filters = list_service.ContactFilters(
         career_id=career_id,
         organization_id=organization_id,
         tag=tag,
@@ -50,7 +57,7 @@ def list_contacts(
         due=due,
         q=listing.q,
     )
-    found = service.list_contacts(
+    found = list_service.list_contacts(
         db, user, filters, limit=listing.limit, offset=listing.offset, sort=listing.sort
     )
     return page_response(

@@ -1,28 +1,34 @@
 """Contacts: create, read, list, update, delete; referral chains; the dashboard's share.
 
-Interactions live in interactions_service.py and tags in tags_service.py.
+Listing lives in list_service.py, interactions in interactions_service.py and tags in
+tags_service.py.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import load_only
-from sqlalchemy.sql import operators
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
 from app.contacts import search_service, tags_service
 from app.contacts.interactions_service import refresh_touch_dates
-from app.contacts.models import Contact, ContactCareer, ContactCount, ContactTag
+from app.contacts.list_service import (
+    ContactFilters,
+    _organization_names,
+    career_ids_by_contact,
+    count_contacts,
+    list_contacts,
+    to_read,
+)
+from app.contacts.models import Contact, ContactCareer, ContactCount
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals_service import check_introducer, owned_or_invalid
 from app.contacts.schemas import (
@@ -33,67 +39,9 @@ from app.contacts.schemas import (
 from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.organizations.models import Organization
-from app.querykit import check_version, get_owned, order_by_clauses
-from app.schemakit import normalise_tag
+from app.querykit import check_version, get_owned
 
-CONTACT_SORTS = {
-    # Each has an (owner_id, key, id) index (app.contacts.models), so a page is a range scan.
-    "full_name": func.lower(Contact.full_name),  # people sort names without regard to case
-    "created_at": Contact.created_at,
-    "updated_at": Contact.updated_at,
-    "last_contacted_at": Contact.last_contacted_at,
-    "next_touch_due": Contact.next_touch_due,
-    "stage": Contact.stage,
-}
-# What the list page shows; the API list shows every field.
-BRIEF_COLUMNS = (
-    Contact.id,
-    Contact.owner_id,
-    Contact.full_name,
-    Contact.title,
-    Contact.organization_id,
-    Contact.email,
-    Contact.stage,
-    Contact.stay_in_touch_days,
-    Contact.last_contacted_at,
-    Contact.next_touch_due,
-    Contact.version,
-)
-_NULLABLE_SORTS = frozenset({"last_contacted_at", "next_touch_due"})
 _TEXT_FIELDS = ("title", "location", "how_we_met", "notes")
-
-
-@dataclass
-class ContactFilters:
-    """The list filters the API and the pages share."""
-
-    career_id: int | None = None
-    organization_id: int | None = None
-    tag: str | None = None
-    stage: str | None = None
-    introduced_by_id: int | None = None
-    due: bool | None = None
-    q: str | None = None
-
-
-@dataclass
-class ContactPage:
-    """A page of contacts plus what is needed to show them, each fetched in one query."""
-
-    rows: list[Contact]
-    total: int
-    limit: int
-    offset: int
-    career_ids: dict[int, list[int]] = field(default_factory=dict)
-    tags: dict[int, list[str]] = field(default_factory=dict)
-    organization_names: dict[int, str] = field(default_factory=dict)
-
-    def read_models(self) -> list[ContactRead]:
-        """The rows as API read models."""
-        return [
-            to_read(row, self.career_ids.get(row.id, []), self.tags.get(row.id, []))  # type: ignore[arg-type]
-            for row in self.rows
-        ]
 
 
 @dataclass
@@ -103,41 +51,6 @@ class DashboardItem:
     url: str
     label: str
     note: str = ""
-
-
-def to_read(contact: Contact, career_ids: list[int], tags: list[str]) -> ContactRead:
-    """A contact row with its careers and tags as the API read model."""
-    values = {
-        name: getattr(contact, name)
-        for name in ContactRead.model_fields
-        if name not in ("career_ids", "tags")
-    }
-    return ContactRead.model_validate({**values, "career_ids": career_ids, "tags": tags})
-
-
-def career_ids_by_contact(session: Session, contact_ids: Iterable[int]) -> dict[int, list[int]]:
-    """contact id -> career ids, for many contacts in one query."""
-    ids = list(contact_ids)
-    found: dict[int, list[int]] = defaultdict(list)
-    if ids:
-        rows = session.execute(
-            select(ContactCareer.contact_id, ContactCareer.career_id)
-            .where(ContactCareer.contact_id.in_(ids))
-            .order_by(ContactCareer.career_id)
-        )
-        for contact_id, career_id in rows:
-            found[contact_id].append(career_id)
-    return found
-
-
-def _organization_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Organization.id, Organization.name).where(Organization.id.in_(wanted))
-    )
-    return dict(rows.tuples().all())
 
 
 # ---- reading --------------------------------------------------------------------------
@@ -154,62 +67,6 @@ def read_contact(session: Session, user: User, contact_id: int) -> ContactRead:
     careers = career_ids_by_contact(session, [contact_id])
     tags = tags_service.tag_names_by_contact(session, [contact_id])
     return to_read(contact, careers.get(contact_id, []), tags.get(contact_id, []))
-
-
-def list_contacts(
-    session: Session,
-    user: User,
-    filters: ContactFilters,
-    *,
-    limit: int = 50,
-    offset: int = 0,
-    sort: str | None = None,
-    brief: bool = False,
-    now: datetime | None = None,
-    with_total: bool = True,
-) -> ContactPage:
-    """A page of the user's contacts, filtered and sorted in SQL; ``brief`` loads list columns.
-
-    Without ``with_total`` the total is not counted (``offset + len(rows)`` stands in).
-    """
-    dialect = session.get_bind().dialect.name
-    conditions = _filter_conditions(dialect, user, filters, now or utcnow())
-    total: int | None = None
-    if not with_total:
-        pass
-    elif len(conditions) == 1:  # only the owner: the maintained count, not a scan
-        total = count_contacts(session, user)
-    else:
-        total = session.scalar(select(func.count(Contact.id)).where(*conditions)) or 0
-    # A `q` too short for the trigram index is a scan; when it matches few rows, SQLite
-    # would rather walk the whole sort index looking for them (100k lookups): scan and
-    # sort the few instead.
-    few = (
-        dialect == "sqlite"
-        and total is not None
-        and search_service.is_unindexed(filters.q)
-        and total < 10 * (offset + limit)
-    )
-    statement = select(Contact).where(*conditions).order_by(*_sort_order(sort, unindexed=few))
-    if brief:
-        statement = statement.options(load_only(*BRIEF_COLUMNS))
-    rows = list(session.scalars(statement.limit(limit).offset(offset)))
-    ids = [row.id for row in rows]
-    if total is None:
-        total = offset + len(rows)
-    page = ContactPage(rows=rows, total=total, limit=limit, offset=offset)
-    page.tags = tags_service.tag_names_by_contact(session, ids)  # type: ignore[arg-type]
-    if brief:
-        page.organization_names = _organization_names(session, (r.organization_id for r in rows))
-    else:
-        page.career_ids = career_ids_by_contact(session, ids)  # type: ignore[arg-type]
-    return page
-
-
-def count_contacts(session: Session, user: User) -> int:
-    """How many contacts the user has (kept by triggers: one row read, not a count)."""
-    statement = select(ContactCount.contacts).where(ContactCount.owner_id == user.id)
-    return session.scalar(statement) or 0
 
 
 @contextmanager
@@ -232,81 +89,6 @@ def bulk_contact_load(connection: Connection, owner_id: int) -> Iterator[None]:
                 set_={"contacts": upsert.excluded.contacts},
             )
         )
-
-
-def _sort_order(sort: str | None, *, unindexed: bool = False) -> list[Any]:
-    """ORDER BY for ``sort``, in the order of one of the contacts indexes.
-
-    Empty values sort last either way. The id tie-break follows the last key's direction,
-    so ``-updated_at`` is one backward index scan rather than a scan plus a sort.
-    """
-    order: list[Any] = []
-    descending = False
-    for clause in order_by_clauses(sort, CONTACT_SORTS, ["full_name"]):
-        descending = clause.modifier is operators.desc_op  # type: ignore[attr-defined]
-        nullable = getattr(clause.element, "key", None) in _NULLABLE_SORTS  # type: ignore[attr-defined]
-        if unindexed and not order:
-            # The same values (`|| ''` keeps text and NULL as they are), but no index's order.
-            key = clause.element.concat("")  # type: ignore[attr-defined]
-            clause = key.desc() if descending else key.asc()
-        order.append(clause.nulls_last() if nullable else clause)
-    order.append(Contact.id.desc() if descending else Contact.id.asc())  # type: ignore[union-attr]
-    return order
-
-
-def _filter_conditions(
-    dialect: str, user: User, filters: ContactFilters, now: datetime
-) -> list[Any]:
-    conditions: list[Any] = [Contact.owner_id == user.id]
-    if filters.career_id is not None:
-        linked = select(ContactCareer.contact_id).where(
-            ContactCareer.career_id == filters.career_id
-        )
-        conditions.append(Contact.id.in_(linked))
-    if filters.organization_id is not None:
-        conditions.append(Contact.organization_id == filters.organization_id)
-    if filters.tag:
-        tagged = (
-            select(ContactTag.contact_id)
-            .join(tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id)
-            .where(
-                tags_service.Tag.owner_id == user.id,
-                tags_service.Tag.name == normalise_tag(filters.tag),
-            )
-        )
-        conditions.append(Contact.id.in_(tagged))
-    if filters.stage is not None:
-        conditions.append(Contact.stage == filters.stage)
-    if filters.introduced_by_id is not None:
-        conditions.append(Contact.introduced_by_id == filters.introduced_by_id)
-    if filters.due is True:
-        conditions.append(Contact.next_touch_due <= now)
-    elif filters.due is False:
-        conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > now))
-    if filters.q:
-        # search_text holds the organization's name; its renames and deletes reindex it.
-        conditions.extend(search_service.text_conditions(dialect, filters.q))
-    return conditions
-
-
-def contacts_for(
-    session: Session,
-    user: User,
-    *,
-    career_id: int | None = None,
-    organization_id: int | None = None,
-    limit: int = 50,
-) -> list[Contact]:
-    """The user's contacts linked to a career or working at an organization, by name."""
-    statement = select(Contact).where(Contact.owner_id == user.id)
-    if career_id is not None:
-        statement = statement.join(ContactCareer, ContactCareer.contact_id == Contact.id).where(
-            ContactCareer.career_id == career_id
-        )
-    if organization_id is not None:
-        statement = statement.where(Contact.organization_id == organization_id)
-    order = (func.lower(Contact.full_name), Contact.id)
-    return list(session.scalars(statement.order_by(*order).limit(limit)))
 
 
 # ---- writing --------------------------------------------------------------------------

@@ -12,7 +12,14 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from app.auth.models import User
-from app.contacts import delete_service, interactions_views, pages_service, service, tags_service
+from app.contacts import (
+    delete_service,
+    interactions_views,
+    list_service,
+    pages_service,
+    service,
+    tags_service,
+)
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
@@ -64,8 +71,8 @@ def _list_page(
     if due_view:
         page_filters.due = True
     sort = listing.sort or ("next_touch_due" if due_view else "full_name")
-    filters = service.ContactFilters(**page_filters.model_dump(), q=listing.q)
-    page = service.list_contacts(
+    filters = list_service.ContactFilters(**page_filters.model_dump(), q=listing.q)
+    page = list_service.list_contacts(
         db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort, brief=True
     )
     choices = pages_service.form_choices(db, user, with_contacts=False)

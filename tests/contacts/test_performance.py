@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
-from app.contacts import delete_service, search_service, service
+from app.contacts import delete_service, list_service, search_service, service
 from app.contacts.models import Contact, ContactCount
 from app.contacts.schemas import ContactCreate, ContactUpdate
 from app.db import _refresh_statistics, make_engine, open_session, utcnow
@@ -93,8 +93,10 @@ def _plan(session: Any, statement: Any, avoid: tuple[str, ...] = ("seqscan", "so
 
 def _page_statement(session: Any, user: Any, sort: str | None, q: str | None = None) -> Any:
     dialect = session.get_bind().dialect.name
-    conditions = service._filter_conditions(dialect, user, service.ContactFilters(q=q), utcnow())
-    return select(Contact.id).where(*conditions).order_by(*service._sort_order(sort)).limit(50)
+    conditions = list_service._filter_conditions(
+        dialect, user, list_service.ContactFilters(q=q), utcnow()
+    )
+    return select(Contact.id).where(*conditions).order_by(*list_service._sort_order(sort)).limit(50)
 
 
 @pytest.mark.parametrize("sort", [None, *LIST_SORTS])
@@ -116,7 +118,7 @@ def test_empty_dates_sort_last_either_way(db, user, make_contact, make_interacti
     never = make_contact(user, "Never contacted")  # no cadence: no next touch either
     seen = make_contact(user, "Seen", stay_in_touch_days=30)
     make_interaction(user, seen)
-    page = service.list_contacts(db, user, service.ContactFilters(), sort=sort)
+    page = list_service.list_contacts(db, user, list_service.ContactFilters(), sort=sort)
     assert [c.id for c in page.rows] == [seen.id, never.id]
     db.rollback()
 
@@ -158,7 +160,7 @@ def test_search_results_are_exactly_a_case_insensitive_literal_substring(
             (name for name, haystack in texts.items() if q.casefold() in haystack),
             key=lambda name: (name.lower(), name),
         )
-        page = service.list_contacts(db, user, service.ContactFilters(q=q), limit=100)
+        page = list_service.list_contacts(db, user, list_service.ContactFilters(q=q), limit=100)
         found = [c.full_name for c in page.rows]
         assert sorted(found, key=lambda n: (n.lower(), n)) == expected, q
         assert page.total == len(expected), q
@@ -171,7 +173,7 @@ def test_the_fts_query_is_a_quoted_phrase():
 
 def test_search_index_follows_every_change_to_search_text(db, user, make_contact, make_org):
     def found(q: str) -> list[str]:
-        page = service.list_contacts(db, user, service.ContactFilters(q=q))
+        page = list_service.list_contacts(db, user, list_service.ContactFilters(q=q))
         return [c.full_name for c in page.rows]
 
     org = make_org(user, "Initech")
@@ -209,15 +211,17 @@ def test_core_bulk_inserts_are_searchable_and_counted(db, user):
     ]
     db.execute(insert(Contact), rows)
     db.commit()
-    page = service.list_contacts(db, user, service.ContactFilters(q="person 2"), limit=50)
+    page = list_service.list_contacts(db, user, list_service.ContactFilters(q="person 2"), limit=50)
     assert sorted(c.full_name for c in page.rows) == ["Bulk Person 2"] + [
         f"Bulk Person {i}" for i in range(20, 30)
     ]
-    assert service.count_contacts(db, user) == 30
+    assert list_service.count_contacts(db, user) == 30
     db.execute(delete(Contact).where(Contact.full_name.like("Bulk Person 1%")))
     db.commit()
-    assert service.count_contacts(db, user) == 19
-    assert service.list_contacts(db, user, service.ContactFilters(q="person 1")).total == 0
+    assert list_service.count_contacts(db, user) == 19
+    assert (
+        list_service.list_contacts(db, user, list_service.ContactFilters(q="person 1")).total == 0
+    )
 
 
 def _real_count(db, owner_id: int) -> int:
@@ -225,12 +229,12 @@ def _real_count(db, owner_id: int) -> int:
 
 
 def test_the_unfiltered_total_is_the_maintained_count(db, engine, user, other_user, make_contact):
-    assert service.count_contacts(db, user) == 0
+    assert list_service.count_contacts(db, user) == 0
     contacts = [make_contact(user, f"Person {i}") for i in range(5)]
     make_contact(other_user, "Someone else's")
     delete_service.delete_contact(db, user, contacts[0].id, cascade=True)
-    assert service.count_contacts(db, user) == _real_count(db, user.id) == 4
-    assert service.count_contacts(db, other_user) == 1
+    assert list_service.count_contacts(db, user) == _real_count(db, user.id) == 4
+    assert list_service.count_contacts(db, other_user) == 1
 
     statements: list[str] = []
     from sqlalchemy import event
@@ -240,14 +244,16 @@ def test_the_unfiltered_total_is_the_maintained_count(db, engine, user, other_us
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        page = service.list_contacts(db, user, service.ContactFilters(), limit=2)
+        page = list_service.list_contacts(db, user, list_service.ContactFilters(), limit=2)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert page.total == 4
     assert not any("count(" in s.lower() for s in statements), statements
     assert any("contact_counts" in s for s in statements), statements
     # A filtered list still counts exactly.
-    assert service.list_contacts(db, user, service.ContactFilters(q="person 1")).total == 1
+    assert (
+        list_service.list_contacts(db, user, list_service.ContactFilters(q="person 1")).total == 1
+    )
     db.rollback()
 
 
@@ -268,7 +274,7 @@ def test_the_count_is_right_under_concurrent_writers(engine, db, user):
     for thread in threads:
         thread.join()
     db.expire_all()
-    assert service.count_contacts(db, user) == _real_count(db, user.id) == 32
+    assert list_service.count_contacts(db, user) == _real_count(db, user.id) == 32
     row = db.get(ContactCount, user.id)
     assert row is not None and row.contacts == 32
     db.rollback()
@@ -277,7 +283,9 @@ def test_the_count_is_right_under_concurrent_writers(engine, db, user):
 def test_the_dashboard_does_not_count_its_due_list(db, user, make_contact):
     for i in range(7):
         make_contact(user, f"Due {i}", stay_in_touch_days=1)
-    page = service.list_contacts(db, user, service.ContactFilters(), limit=5, with_total=False)
+    page = list_service.list_contacts(
+        db, user, list_service.ContactFilters(), limit=5, with_total=False
+    )
     assert len(page.rows) == 5 and page.total == 5
     db.rollback()
 
@@ -311,10 +319,10 @@ def test_a_bulk_load_counts_once_at_the_end(engine, db, user, make_contact):
     with engine.begin() as connection, service.bulk_contact_load(connection, user.id):
         connection.execute(insert(Contact), rows)
     db.expire_all()
-    assert service.count_contacts(db, user) == _real_count(db, user.id) == 13
+    assert list_service.count_contacts(db, user) == _real_count(db, user.id) == 13
     # Later writes are counted by the trigger again.
     make_contact(user, "After the load")
-    assert service.count_contacts(db, user) == 14
+    assert list_service.count_contacts(db, user) == 14
     db.rollback()
 
 
@@ -329,8 +337,8 @@ def test_a_short_rare_q_scans_and_sorts_its_few_matches(db, user, make_contact):
 
     event.listen(db.get_bind(), "before_cursor_execute", record)
     try:
-        page = service.list_contacts(db, user, service.ContactFilters(q="xq"), limit=20)
-        wide = service.list_contacts(db, user, service.ContactFilters(q="a"), limit=1)
+        page = list_service.list_contacts(db, user, list_service.ContactFilters(q="xq"), limit=20)
+        wide = list_service.list_contacts(db, user, list_service.ContactFilters(q="a"), limit=1)
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", record)
     assert page.total == 0 and [c.full_name for c in wide.rows] == ["Anna Bell"]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.contacts import (
     delete_service,
     interactions_service,
+    list_service,
     pages_service,
     referrals_service,
     service,
@@ -288,9 +289,9 @@ def test_due_filter(db, user, make_contact, make_interaction):
     now = datetime.now(UTC) + timedelta(minutes=1)
     make_interaction(user, recent, now - timedelta(days=3))
     make_interaction(user, overdue, now - timedelta(days=45))
-    due = service.list_contacts(db, user, service.ContactFilters(due=True), now=now)
+    due = list_service.list_contacts(db, user, list_service.ContactFilters(due=True), now=now)
     assert {c.id for c in due.rows} == {never.id, overdue.id}
-    not_due = service.list_contacts(db, user, service.ContactFilters(due=False), now=now)
+    not_due = list_service.list_contacts(db, user, list_service.ContactFilters(due=False), now=now)
     assert {c.full_name for c in not_due.rows} == {"Recent", "No cadence"}
 
 
@@ -307,7 +308,7 @@ def test_list_filters_and_search(db, user, other_user, make_contact, make_career
     make_contact(other_user, "Jane Doe")
 
     def names(**kw):
-        page = service.list_contacts(db, user, service.ContactFilters(**kw))
+        page = list_service.list_contacts(db, user, list_service.ContactFilters(**kw))
         return [c.full_name for c in page.rows]
 
     assert names() == ["Bob Roe", "Jane Doe"]
@@ -333,22 +334,22 @@ def test_search_follows_an_organization_rename(db, user, make_contact, make_org)
     organizations_service.update_organization(
         db, user, org.id, OrganizationUpdate(name="Intertrode")
     )
-    page = service.list_contacts(db, user, service.ContactFilters(q="intertrode"))
+    page = list_service.list_contacts(db, user, list_service.ContactFilters(q="intertrode"))
     assert [c.full_name for c in page.rows] == ["Peter"]
 
 
 def test_sort_and_paging_in_sql(db, user, make_contact):
     for name in ("Carol", "alice", "Bob", "Dave"):
         make_contact(user, name)
-    page = service.list_contacts(
-        db, user, service.ContactFilters(), limit=2, offset=1, sort="-full_name"
+    page = list_service.list_contacts(
+        db, user, list_service.ContactFilters(), limit=2, offset=1, sort="-full_name"
     )
     assert page.total == 4
     assert [c.full_name for c in page.rows] == ["Carol", "Bob"]
     from app.errors import BadRequest
 
     with pytest.raises(BadRequest):
-        service.list_contacts(db, user, service.ContactFilters(), sort="notes")
+        list_service.list_contacts(db, user, list_service.ContactFilters(), sort="notes")
 
 
 def test_contacts_for_keeps_its_contract(db, user, make_contact, make_career, make_org):
@@ -356,11 +357,13 @@ def test_contacts_for_keeps_its_contract(db, user, make_contact, make_career, ma
     org = make_org(user)
     make_contact(user, "Zed", career_ids=[career.id], organization_id=org.id)
     make_contact(user, "Amy", career_ids=[career.id])
-    assert [c.full_name for c in service.contacts_for(db, user, career_id=career.id)] == [
+    assert [c.full_name for c in list_service.contacts_for(db, user, career_id=career.id)] == [
         "Amy",
         "Zed",
     ]
-    assert [c.full_name for c in service.contacts_for(db, user, organization_id=org.id)] == ["Zed"]
+    assert [c.full_name for c in list_service.contacts_for(db, user, organization_id=org.id)] == [
+        "Zed"
+    ]
 
 
 # ---- delete --------------------------------------------------------------------------------

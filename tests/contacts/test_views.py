@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from app.contacts import service
+from app.contacts import list_service, service
 from app.contacts.models import Contact, Interaction
 from app.contacts.schemas import ContactUpdate
 
@@ -311,10 +311,10 @@ def test_quick_add_from_career_and_organization_pages(web, user, make_career, ma
         follow_redirects=False,
     )
     assert response.headers["location"] == f"/organizations/{org.id}?tab=people"
-    assert [c.full_name for c in service.contacts_for(db, user, career_id=career.id)] == [
+    assert [c.full_name for c in list_service.contacts_for(db, user, career_id=career.id)] == [
         "Quick Career"
     ]
-    assert [c.full_name for c in service.contacts_for(db, user, organization_id=org.id)] == [
+    assert [c.full_name for c in list_service.contacts_for(db, user, organization_id=org.id)] == [
         "Quick Org"
     ]
     db.rollback()
