@@ -23,7 +23,7 @@ from app.contacts import (
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
-from app.errors import Conflict
+from app.errors import Conflict, Invalid
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep, SettingsDep
 from app.web.forms import FormDep, form_version, parse_form
@@ -70,12 +70,19 @@ def _list_page(
     page_filters = query_filters(request, ContactPageFilters, FILTER_FIELDS)
     if due_view:
         page_filters.due = True
+    # The organization filter is a typed name (with suggestions) beside the id it resolved to.
+    organization = pages_service.organization_choice(
+        db, user, page_filters.organization_id, _organization_text(request)
+    )
+    page_filters.organization_id = organization.id
     sort = listing.sort or ("next_touch_due" if due_view else "full_name")
     filters = list_service.ContactFilters(**page_filters.model_dump(), q=listing.q)
-    page = list_service.list_contacts(
-        db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort, brief=True
-    )
-    choices = pages_service.form_choices(db, user, with_contacts=False)
+    if organization.unknown:  # a name no organization has: nobody works there
+        page = list_service.ContactPage(rows=[], total=0, limit=listing.limit, offset=0)
+    else:
+        page = list_service.list_contacts(
+            db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort, brief=True
+        )
     return list_page(
         request,
         "contacts/list.html",
@@ -86,6 +93,7 @@ def _list_page(
         sort_choices=SORT_CHOICES,
         # The due view's own "due" is not a filter the person could clear.
         filtered=bool(listing.q)
+        or organization.unknown
         or any(
             v is not None
             for k, v in page_filters.model_dump().items()
@@ -93,10 +101,19 @@ def _list_page(
         ),
         q=listing.q or "",
         due_view=due_view,
-        choices=choices,
+        careers=pages_service.career_choices(db, user),
+        organization=organization,
         now=utcnow(),
         **_CHOICES,
     )
+
+
+def _organization_text(request: Request) -> str | None:
+    """The organization filter's typed name (None when the query has no such field)."""
+    text = request.query_params.get("organization")
+    if text is not None and (len(text) > 200 or "\x00" in text):
+        raise Invalid.one("organization", "Type an organization's name (200 characters at most).")
+    return text
 
 
 @router.get("/contacts", response_class=HTMLResponse)
@@ -141,7 +158,7 @@ def _read_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the values as typed, for re-rendering; the payload for the schema)."""
     typed: dict[str, Any] = {}
     payload: dict[str, Any] = {}
-    for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS, "tags", "version", "next"):
+    for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS, "organization", "tags", "version", "next"):
         raw = form.get(name)
         if isinstance(raw, str):
             typed[name] = raw
@@ -189,9 +206,29 @@ def _form_page(
         "choices": pages_service.form_choices(
             db, user, exclude_contact_id=contact.id if contact else None
         ),
+        "organization_help": not pages_service.has_organizations(db, user),
         **_CHOICES,
     }
     return render(request, "contacts/form.html", context)
+
+
+def _with_organization(
+    db: SessionDep, user: User, typed: dict[str, Any], payload: dict[str, Any]
+) -> dict[str, Any]:
+    """The payload with the organization the form's typed name (or bare id) stands for."""
+    if "organization" in typed or "organization_id" in typed:
+        payload["organization_id"] = pages_service.form_organization_id(
+            db, user, typed.get("organization_id"), typed.get("organization")
+        )
+    return payload
+
+
+def _organization_values(db: SessionDep, user: User, organization_id: int | None) -> dict[str, str]:
+    """The form's organization fields for an id: the name shown and the id kept beside it."""
+    if organization_id is None:
+        return {"organization": "", "organization_id": ""}
+    choice = pages_service.organization_choice(db, user, organization_id, None)
+    return {"organization": choice.name, "organization_id": str(organization_id)}
 
 
 def _values_of(read: ContactRead) -> dict[str, Any]:
@@ -217,7 +254,7 @@ def new_contact_page(
     values: dict[str, Any] = {"stage": "prospect", "career_ids": []}
     # Prefills from links on other pages; the service still checks them on submit.
     if organization_id:
-        values["organization_id"] = str(organization_id)
+        values.update(_organization_values(db, user, organization_id))
     if career_id:
         values["career_ids"] = [str(career_id)]
     if introduced_by_id:
@@ -233,7 +270,10 @@ def create_contact_submit(
     return save_form(
         db,
         lambda: service.create_contact(
-            db, user, parse_form(ContactCreate, payload), phone_region=settings.default_phone_region
+            db,
+            user,
+            parse_form(ContactCreate, _with_organization(db, user, typed, payload)),
+            phone_region=settings.default_phone_region,
         ),
         done=lambda contact: _safe_next(typed.get("next")) or f"/contacts/{contact.id}",
         invalid=lambda errors: _form_page(
@@ -269,7 +309,8 @@ def edit_contact_page(
 ) -> Response:
     read = service.read_contact(db, user, contact_id)
     contact = service.get_contact(db, user, contact_id)
-    return _form_page(request, db, user, contact=contact, values=_values_of(read))
+    values = {**_values_of(read), **_organization_values(db, user, read.organization_id)}
+    return _form_page(request, db, user, contact=contact, values=values)
 
 
 @router.post("/contacts/{contact_id}/edit", response_class=HTMLResponse)
@@ -286,7 +327,7 @@ def edit_contact_submit(
 
     def save() -> Contact:
         expected = form_version(typed.get("version"))
-        data = parse_form(ContactUpdate, payload)
+        data = parse_form(ContactUpdate, _with_organization(db, user, typed, payload))
         return service.update_contact(
             db,
             user,

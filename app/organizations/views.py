@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
 from app.contacts.list_service import contacts_for
-from app.organizations import service
+from app.organizations import service, suggest_service
 from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
 from app.schemakit import MAX_INT32
@@ -65,6 +65,22 @@ def organizations_page(
         industries=service.distinct_values(db, user, "industry"),
         locations=service.distinct_values(db, user, "location"),
     )
+
+
+@router.get("/organizations/suggest", response_class=HTMLResponse)
+def organization_suggestions(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    q: Annotated[str, Query(max_length=200)] = "",
+    organization: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """<option>s for an organization field's <datalist>: names containing what was typed.
+
+    A text field sends its own name, so ``organization`` (the contact form and filter) is
+    read as well as ``q``."""
+    names = suggest_service.suggest_names(db, user, q or organization)
+    return render(request, "organizations/_suggestions.html", {"names": names})
 
 
 # ---- create and edit -------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Contacts in real Chromium: add people, autocomplete tags, search as you type, record an
-interaction inline (HTMX, no page reload), follow the referral chain, find who is due."""
+"""Contacts in real Chromium: add people, autocomplete tags and organizations, search as you
+type, record an interaction inline (HTMX, no page reload), follow the referral chain, find who
+is due, filter by a typed organization."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def _log_in(page: Any, base_url: str) -> None:
 def _add_contact(page: Any, name: str, **fields: str) -> None:
     page.goto("/contacts/new")
     page.get_by_label("Full name").fill(name)
+    if "organization" in fields:
+        page.get_by_label("Organization").fill(fields["organization"])
     if "tags" in fields:
         page.locator("#f-tags").fill(fields["tags"])
     if "introduced_by" in fields:
@@ -85,4 +88,49 @@ def test_contacts_journey(live_server: Any, open_page: Any) -> None:
     # Ada was due (a cadence, never contacted); now she is not.
     page.goto("/contacts/due")
     assert page.get_by_text("Nobody is due for a touch.").is_visible()
+    assert_clean_console(page)
+
+
+def _add_organization(page: Any, name: str) -> None:
+    page.goto("/organizations/new")
+    page.locator("#f-name").fill(name)
+    page.get_by_role("button", name="Add organization").click()
+    page.wait_for_url(re.compile(r"/organizations/\d+$"))
+
+
+def test_organization_type_ahead(live_server: Any, open_page: Any) -> None:
+    page = open_page(live_server)
+    _log_in(page, live_server.base_url)
+    for name in ("Globex", "Global Health", "Initech"):
+        _add_organization(page, name)
+
+    # The form suggests the user's organizations as they type (a datalist filled by HTMX).
+    page.goto("/contacts/new")
+    page.get_by_label("Organization").fill("glo")
+    options = page.locator("#organization-options option")
+    expect(options).to_have_count(2)
+    assert [o.get_attribute("value") for o in options.all()] == ["Global Health", "Globex"]
+    _add_contact(page, "Gina Globex", organization="Globex")
+    assert page.get_by_role("link", name="Globex").is_visible()
+    _add_contact(page, "Ian Initech", organization="initech")
+
+    # The list's filter: type a name, leave the field, the results follow (no page load).
+    page.goto("/contacts")
+    page.evaluate("window.__sameDocument = true")
+    field = page.locator("#contact-organization")
+    field.fill("Initech")
+    field.press("Tab")
+    expect(page.locator("#contact-results tbody tr")).to_have_count(1)
+    assert page.locator("#contact-results tbody tr a").first.inner_text() == "Ian Initech"
+    assert page.evaluate("window.__sameDocument") is True
+    page.wait_for_url("**/contacts?*organization=Initech*")
+
+    # A link by id shows the organization's name in the field.
+    gina_org = page.goto("/contacts?organization=Globex")
+    assert gina_org is not None and gina_org.ok
+    org_id = page.locator("input[name=organization_id]").get_attribute("value")
+    page.goto(f"/contacts?organization_id={org_id}")
+    expect(page.locator("#contact-organization")).to_have_value("Globex")
+    expect(page.locator("#contact-results tbody tr")).to_have_count(1)
+    save_screenshot(page, "contacts-organization-filter", for_readme=False)
     assert_clean_console(page)

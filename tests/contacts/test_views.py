@@ -52,7 +52,7 @@ def test_list_search_filters_and_htmx_block(web, user, make_contact, make_org, m
     assert response.status_code == 200
     page = soup(response)
     assert _rows(response) == ["Bob Roe", "Jane Doe"]
-    # Filter controls are labelled and list the user's careers and organizations.
+    # Filter controls are labelled; careers are listed, organizations typed with suggestions.
     for control in (
         "contact-q",
         "contact-career",
@@ -63,7 +63,12 @@ def test_list_search_filters_and_htmx_block(web, user, make_contact, make_org, m
         "contact-sort",
     ):
         assert page.find("label", attrs={"for": control}), control
-    assert [o.get_text() for o in page.select("#contact-organization option")][1:] == ["Globex"]
+    assert [o.get_text() for o in page.select("#contact-career option")][1:] == ["Nursing"]
+    organization = page.select_one("#contact-organization")
+    assert organization.name == "input" and organization["name"] == "organization"
+    assert organization["value"] == "" and organization["hx-get"] == "/organizations/suggest"
+    assert page.select_one(f"#{organization['list']}").name == "datalist"
+    assert page.select("#contact-organization option") == []  # none rendered up front
     row = page.select_one("#contact-results tbody tr")
     assert row.find("a", class_="tag") is None  # Bob has no tags
     jane_row = page.select("#contact-results tbody tr")[1]
@@ -204,7 +209,7 @@ def test_create_form_and_success(web, user, make_org, make_career, db):
     for name in (
         "full_name",
         "title",
-        "organization_id",
+        "organization",
         "email",
         "phone",
         "linkedin_url",
@@ -347,7 +352,8 @@ def test_new_form_prefills_from_links(web, user, make_contact, make_org):
     org = make_org(user)
     page = soup(web.get(f"/contacts/new?introduced_by_id={introducer.id}&organization_id={org.id}"))
     assert page.select_one("#f-introduced_by_id option[selected]")["value"] == str(introducer.id)
-    assert page.select_one("#f-organization_id option[selected]")["value"] == str(org.id)
+    assert page.select_one("#f-organization")["value"] == org.name
+    assert page.find("input", attrs={"name": "organization_id"})["value"] == str(org.id)
 
 
 def test_tag_options_datalist(web, user, other_user, make_contact):
@@ -551,3 +557,186 @@ def test_delete_plain_contact(web, user, make_contact, db):
     )
     assert response.status_code == 303
     assert _count(db) == 0
+
+
+# ---- organization type-ahead (filter and form) ------------------------------------------------
+
+
+def _options(response) -> list[str]:
+    return [o["value"] for o in soup(response).find_all("option")]
+
+
+def test_organization_suggestions_are_the_users_own_prefixes_first(
+    web, client, user, other_user, make_org
+):
+    for name in ("Globex", "Global Health", "Acme Globe", "Initech", "100% Fun_Co"):
+        make_org(user, name)
+    make_org(other_user, "Globex Secret")
+    response = web.get("/organizations/suggest?q=GLOB", headers=HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert _options(response) == ["Global Health", "Globex", "Acme Globe"]
+    # The form's and the filter's text field send their own name.
+    assert _options(web.get("/organizations/suggest?organization=init")) == ["Initech"]
+    # LIKE wildcards are plain characters.
+    assert _options(web.get("/organizations/suggest?q=%25")) == ["100% Fun_Co"]
+    assert _options(web.get("/organizations/suggest?q=x_c")) == []
+    assert _options(web.get("/organizations/suggest?q=secret")) == []
+    # An empty field (on focus) gets the first names; never another user's.
+    assert _options(web.get("/organizations/suggest")) == [
+        "100% Fun_Co",
+        "Acme Globe",
+        "Global Health",
+        "Globex",
+        "Initech",
+    ]
+    assert web.get("/organizations/suggest?q=" + "x" * 201).status_code == 422
+    # Signed out: no suggestions, the login page instead.
+    anonymous = client.get("/organizations/suggest?q=glob", follow_redirects=False)
+    assert anonymous.status_code in (302, 303) and "/login" in anonymous.headers["location"]
+
+
+def test_organization_suggestions_are_few_and_distinct(web, user, make_org):
+    for i in range(30):
+        make_org(user, f"Branch {i:02d}")
+    make_org(user, "Branch 00")  # same name twice: one suggestion
+    assert _options(web.get("/organizations/suggest?q=branch")) == [
+        f"Branch {i:02d}" for i in range(20)
+    ]
+
+
+def test_filter_by_typed_organization_name_without_javascript(
+    web, user, other_user, make_contact, make_org
+):
+    globex = make_org(user, "Globex")
+    make_contact(user, "Jane Doe", organization_id=globex.id)
+    make_contact(user, "Bob Roe")
+    theirs = make_org(other_user, "Secret Corp")
+    make_contact(other_user, "Mallory", organization_id=theirs.id)
+
+    # What a plain form submit sends: the typed name, in any case.
+    response = web.get("/contacts?q=&organization=gLoBeX&stage=")
+    assert _rows(response) == ["Jane Doe"]
+    page = soup(response)
+    assert page.select_one("#contact-organization")["value"] == "Globex"
+    assert page.find("input", attrs={"name": "organization_id"})["value"] == str(globex.id)
+    assert "clear filters" in page.select_one("#contact-results .meta").get_text()
+    # A blank field is no filter, even beside the id it was shown with.
+    assert _rows(web.get(f"/contacts?organization=&organization_id={globex.id}")) == [
+        "Bob Roe",
+        "Jane Doe",
+    ]
+    # A name nobody has: no rows, and the field says why.
+    unknown = web.get("/contacts?organization=Initech")
+    assert unknown.status_code == 200 and _rows(unknown) == []
+    field = soup(unknown).select_one("#contact-organization")
+    assert field["value"] == "Initech" and field["aria-invalid"] == "true"
+    assert "Initech" in soup(unknown).find(id=field["aria-describedby"]).get_text()
+    assert soup(unknown).find("input", attrs={"name": "organization_id"}) is None
+    # Another user's organization is not found by name, and its name is never shown by id.
+    assert _rows(web.get("/contacts?organization=Secret%20Corp")) == []
+    by_id = web.get(f"/contacts?organization_id={theirs.id}")
+    assert _rows(by_id) == [] and "Secret Corp" not in by_id.text
+    assert web.get("/contacts?organization=" + "x" * 201).status_code == 422
+    # The HTMX request (the toolbar's change) gets the results block only.
+    fragment = web.get("/contacts?organization=globex", headers=HTMX)
+    assert "<html" not in fragment.text and _rows(fragment) == ["Jane Doe"]
+
+
+def test_links_by_organization_id_show_its_name(web, user, make_contact, make_org):
+    globex = make_org(user, "Globex")
+    make_contact(user, "Jane Doe", organization_id=globex.id)
+    make_contact(user, "Bob Roe")
+    for url in (
+        f"/contacts?organization_id={globex.id}",
+        f"/contacts/due?organization_id={globex.id}",
+    ):
+        page = soup(web.get(url))
+        assert page.select_one("#contact-organization")["value"] == "Globex", url
+        assert page.find("input", attrs={"name": "organization_id"})["value"] == str(globex.id)
+    assert _rows(web.get(f"/contacts?organization_id={globex.id}")) == ["Jane Doe"]
+
+
+def test_same_named_organizations_stay_apart(web, user, make_contact, make_org):
+    first = make_org(user, "Initech")
+    second = make_org(user, "Initech")
+    make_contact(user, "At First", organization_id=first.id)
+    make_contact(user, "At Second", organization_id=second.id)
+    # The id the field was shown with counts while its name is unchanged...
+    kept = f"/contacts?organization=Initech&organization_id={second.id}"
+    assert _rows(web.get(kept)) == ["At Second"]
+    # ...a name typed alone is the oldest organization of that name.
+    assert _rows(web.get("/contacts?organization=initech")) == ["At First"]
+
+
+def test_form_organization_by_typed_name(web, db, user, other_user, make_org, make_contact):
+    globex_id = make_org(user, "Globex").id
+    make_org(other_user, "Secret Corp")
+    db.rollback()  # (reading an expired row later would hold SQLite's write lock)
+    response = web.form_post(
+        "/contacts/new",
+        {"full_name": "Jane Doe", "organization": " globex ", "organization_id": ""},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:300]
+    jane_id = int(response.headers["location"].rsplit("/", 1)[1])
+    assert service.read_contact(db, user, jane_id).organization_id == globex_id
+    db.rollback()
+    # The edit form shows the organization's name and keeps its id beside it.
+    form = soup(web.get(f"/contacts/{jane_id}/edit"))
+    assert form.select_one("#f-organization")["value"] == "Globex"
+    assert form.find("label", attrs={"for": "f-organization"})
+    assert form.find("input", attrs={"name": "organization_id"})["value"] == str(globex_id)
+    assert form.select("#f-organization option") == []  # suggestions come as you type
+
+    # A name none of the user's organizations has (another user's included) is refused.
+    for typed in ("Initech", "Secret Corp"):
+        refused = web.form_post(
+            "/contacts/new",
+            {"full_name": "Bob Typed", "organization": typed, "tags": "kept"},
+        )
+        assert refused.status_code == 422
+        page = soup(refused)
+        field = page.select_one("#f-organization")
+        assert field["value"] == typed and field["aria-invalid"] == "true"
+        assert typed in page.find(id="e-organization").get_text()
+        assert page.find(id="f-tags")["value"] == "kept"
+    assert _count(db) == 1
+
+    # Clearing the field unlinks the organization, whatever id was beside it.
+    version = str(service.read_contact(db, user, jane_id).version)
+    db.rollback()
+    cleared = web.form_post(
+        f"/contacts/{jane_id}/edit",
+        {
+            "full_name": "Jane Doe",
+            "organization": "",
+            "organization_id": str(globex_id),
+            "version": version,
+        },
+        follow_redirects=False,
+    )
+    assert cleared.status_code == 303
+    assert service.read_contact(db, user, jane_id).organization_id is None
+
+
+def test_form_keeps_the_shown_organization_among_same_names(web, db, user, make_org, make_contact):
+    make_org(user, "Initech")
+    second_id = make_org(user, "Initech").id
+    jane = make_contact(user, "Jane Doe", organization_id=second_id)
+    jane_id, version = jane.id, str(jane.version)
+    db.rollback()
+    response = web.form_post(
+        f"/contacts/{jane_id}/edit",
+        {
+            "full_name": "Jane Renamed",
+            "organization": "Initech",
+            "organization_id": str(second_id),
+            "version": version,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    db.expire_all()  # the session still holds Jane as created
+    read = service.read_contact(db, user, jane_id)
+    assert (read.full_name, read.organization_id) == ("Jane Renamed", second_id)
