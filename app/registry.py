@@ -14,6 +14,7 @@ DOMAINS = [
     "contacts",
     "questions",
     "interviews",
+    "exchange",
 ]
 
 

@@ -1,0 +1,110 @@
+"""The Import & export page: download everything, upload LinkedIn connections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.datastructures import UploadFile
+
+from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.exchange import service
+from app.exchange.schemas import ImportReport
+from app.web.deps import PageUser, SessionDep
+from app.web.forms import FormDep, see_other
+from app.web.templating import render
+
+router = APIRouter()
+PAGE = "/import-export"
+# What a finished import carries to the page it redirects to (POST, then 303, then GET).
+_DONE_FIELDS = ("created", "duplicates", "organizations")
+
+
+def _page(request: Request, *, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    ctx: dict[str, Any] = {
+        "section": "exchange",
+        "report": None,
+        "done": None,
+        "problems": [],
+        "detail": "",
+        "dry_run": False,
+        "max_rows": service.MAX_IMPORT_ROWS,
+        "max_mb": service.MAX_IMPORT_BYTES // (1024 * 1024),
+    }
+    ctx.update(extra)
+    return render(request, "exchange/page.html", ctx, status_code=status_code)
+
+
+def _done(request: Request) -> dict[str, int] | None:
+    """The counts of a finished import, from the redirect's query string (when all are there)."""
+    values = {name: request.query_params.get(name, "") for name in _DONE_FIELDS}
+    if not all(v.isdigit() and len(v) <= 9 for v in values.values()):
+        return None
+    return {name: int(value) for name, value in values.items()}
+
+
+def _problem_rows(errors: list[FieldError]) -> list[tuple[str, str, str]]:
+    """(line, field, message) for the error table, from ``row N: field`` names."""
+    rows = []
+    for error in errors:
+        where, _, field = error.field.partition(": ")
+        line = where.removeprefix("row ") if where.startswith("row ") and field else ""
+        rows.append((line, field if line else error.field, error.message))
+    return rows
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def exchange_page(request: Request, user: PageUser) -> Response:
+    return _page(request, done=_done(request))
+
+
+@router.post(f"{PAGE}/linkedin", response_class=HTMLResponse)
+def exchange_import_linkedin(
+    request: Request, user: PageUser, db: SessionDep, form: FormDep
+) -> Response:
+    upload = form.get("file")
+    dry_run = form.get("dry_run") not in (None, "", "0", "false")
+    report: ImportReport
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise Invalid.one("file", "Choose your Connections.csv file.")
+        raw = upload.file.read(service.MAX_IMPORT_BYTES + 1)
+        report = service.import_linkedin_csv(db, user, raw, dry_run=dry_run)
+    except (Invalid, PayloadTooLarge) as exc:
+        db.rollback()
+        errors = exc.errors if isinstance(exc, Invalid) and exc.errors else []
+        return _page(
+            request,
+            status_code=422,
+            problems=_problem_rows(errors or [FieldError("file", exc.detail)]),
+            detail=exc.detail,
+            dry_run=dry_run,
+        )
+    if dry_run:
+        return _page(request, report=report, dry_run=True)
+    counts = (report.created, report.duplicates, report.organizations_created)
+    query = "&".join(f"{name}={value}" for name, value in zip(_DONE_FIELDS, counts, strict=True))
+    return see_other(f"{PAGE}?{query}#import")
+
+
+@router.get(f"{PAGE}/export.json")
+def exchange_download_json(user: PageUser, db: SessionDep) -> Response:
+    return StreamingResponse(
+        service.export_json(db, user),
+        media_type="application/json",
+        headers=_attachment(service.export_filename(user, "json")),
+    )
+
+
+@router.get(f"{PAGE}/contacts.csv")
+def exchange_download_csv(user: PageUser, db: SessionDep) -> Response:
+    return StreamingResponse(
+        service.export_contacts_csv(db, user),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(service.export_filename(user, "csv")),
+    )
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
