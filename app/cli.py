@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from sqlmodel import Session
@@ -205,6 +206,79 @@ def seed_demo(
         typer.echo(f"  token {user.token}")
     counts = ", ".join(f"{name} {count}" for name, count in sorted(result.rows.items()))
     typer.echo(f"seeded in {result.seconds:.1f} s: {counts}")
+
+
+@app.command("export")
+def export(
+    user: str = typer.Option(..., "--user", help="The account whose data is exported."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: standard output)."
+    ),
+) -> None:
+    """Write everything a user owns as one JSON document (as GET /api/v1/export does)."""
+    from app.auth import service as auth_service
+    from app.db import make_engine, open_session
+    from app.errors import DomainError
+    from app.exchange import service
+    from app.registry import import_all_models
+
+    import_all_models()
+    engine = make_engine(get_settings().effective_database_url)
+    # A read session: an export must not hold SQLite's write lock while it streams.
+    session = open_session(engine)
+    try:
+        account = auth_service.get_user_by_username(session, user)
+        if output is None:
+            for chunk in service.export_json(session, account):
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+        else:
+            # Written aside and renamed, so a failed export never leaves half a file.
+            partial = output.with_name(output.name + ".part")
+            with partial.open("wb") as target:
+                for chunk in service.export_json(session, account):
+                    target.write(chunk)
+            partial.replace(output)
+            typer.echo(f"exported {account.username} to {output}", err=True)
+    except DomainError as exc:
+        _fail(_describe(exc))
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@app.command("import-linkedin")
+def import_linkedin(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="LinkedIn's Connections.csv."
+    ),
+    user: str = typer.Option(..., "--user", help="The account that gets the contacts."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; import nothing."),
+) -> None:
+    """Import a LinkedIn Connections.csv as a user's contacts (any bad row imports nothing)."""
+    from app.auth import service as auth_service
+    from app.errors import DomainError, Invalid
+    from app.exchange import service
+
+    with _session() as session:
+        try:
+            account = auth_service.get_user_by_username(session, user)
+            with file.open("rb") as source:
+                payload = source.read(service.MAX_IMPORT_BYTES + 1)
+            report = service.import_linkedin_csv(session, account, payload, dry_run=dry_run)
+        except Invalid as exc:
+            typer.echo(exc.detail, err=True)
+            for error in exc.errors:
+                typer.echo(f"  {error.field}: {error.message}", err=True)
+            raise typer.Exit(1) from None
+        except DomainError as exc:
+            _fail(_describe(exc))
+            return
+    prefix = "dry run, nothing written: would create" if dry_run else "created"
+    typer.echo(
+        f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
+        f"{report.duplicates} duplicates skipped ({report.rows} rows read)"
+    )
 
 
 @app.command()
