@@ -55,7 +55,7 @@ _COLUMNS = {
     "position": "position",
     "connected on": "connected_on",
 }
-# The column a contact field came from, so a message points at the cell to fix.
+# The column a contact field came from: messages start with it, to point at the cell to fix.
 _SOURCE = {
     "full_name": "First Name and Last Name",
     "title": "Position",
@@ -96,11 +96,9 @@ class _Parsed:
 def import_linkedin_csv(
     session: Session, user: User, payload: str | bytes, *, dry_run: bool = False
 ) -> ImportReport:
-    """Create a contact per connection in a LinkedIn Connections.csv; any bad row imports nothing.
-
-    Rows whose LinkedIn profile is already a contact (or earlier in the file) are skipped
-    and counted. Problems raise Invalid naming ``row N: field`` (N is the file's line).
-    """
+    """A contact per new connection in a Connections.csv; any bad row imports nothing (Invalid)."""
+    # Known profiles (already a contact, or earlier in the file) are skipped and counted;
+    # every problem is reported as "row N: field", N being the line in the file.
     parsed = _parse(_decode(payload))
     if parsed.problems:
         raise _invalid(parsed.problems)
@@ -266,21 +264,21 @@ def _check_row(
         for err in exc.errors():
             name = str(err["loc"][0]) if err.get("loc") else "row"
             message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
-            parsed.problem(line, name, f"{message} ({_SOURCE.get(name, name)} column).")
+            parsed.problem(line, name, f"{_SOURCE.get(name, name)}: {message}")
     linkedin_url = linkedin_key = None
     if url and (contact is None or contact.linkedin_url is not None):
         try:
             linkedin_url, linkedin_key = normalise_linkedin(url)
         except Invalid as exc:
             message = exc.errors[0].message if exc.errors else exc.detail
-            parsed.problem(line, "linkedin_url", f"{message} (URL column).")
+            parsed.problem(line, "linkedin_url", f"URL: {message}")
     organization = " ".join(cells.get("company", "").split()) or None
     if organization is not None:
         try:
             _organization_name.validate_python(organization)
         except ValidationError as exc:
             message = str(exc.errors()[0].get("msg", "Invalid value"))
-            parsed.problem(line, "organization", f"{message} (Company column).")
+            parsed.problem(line, "organization", f"Company: {message}")
     if contact is None or len(parsed.problems) > before:
         return None
     return _Row(
