@@ -29,7 +29,7 @@ from app.web.deps import PageUser, SessionDep, SettingsDep
 from app.web.forms import FormDep, form_version, parse_form
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
-from app.web.templating import render
+from app.web.templating import is_htmx, render
 
 router = APIRouter()
 ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
@@ -83,11 +83,13 @@ def _list_page(
         page = list_service.list_contacts(
             db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort, brief=True
         )
+    rows = pages_service.contact_rows(page, _CHOICES["stage_labels"], user.timezone, utcnow())
     return list_page(
         request,
         "contacts/list.html",
         section="contacts",
         page=page,
+        rows=rows,
         filters=page_filters,
         sort=sort,
         sort_choices=SORT_CHOICES,
@@ -101,10 +103,10 @@ def _list_page(
         ),
         q=listing.q or "",
         due_view=due_view,
-        careers=pages_service.career_choices(db, user),
+        # Search-as-you-type gets only the results block, which has no career filter to fill.
+        careers=[] if is_htmx(request) else pages_service.career_choices(db, user),
         organization=organization,
-        now=utcnow(),
-        **_CHOICES,
+        stages=STAGE_CHOICES,
     )
 
 

@@ -129,6 +129,29 @@ def test_due_view(web, user, make_contact, make_interaction):
     assert section.find("a").get_text() == "Due Dana"
 
 
+def test_list_rows_show_days_in_the_readers_timezone_and_link_tags(
+    make_user, web_client_for, make_contact, make_interaction
+):
+    tokyo = make_user("tokyo", timezone="Asia/Tokyo")
+    web = web_client_for(tokyo)
+    late = make_contact(tokyo, "Late Lee", tags=["r&d team", "c/o"], stay_in_touch_days=1)
+    # 20:00 UTC on the 10th is already the 11th in Tokyo.
+    make_interaction(tokyo, late, datetime(2026, 1, 10, 20, 0, tzinfo=UTC))
+    make_contact(tokyo, "Quiet Quinn")
+    response = web.get("/contacts")
+    rows = soup(response).select("#contact-results tbody tr")
+    cells = [td.get_text(" ", strip=True) for td in rows[0].find_all("td")]
+    assert cells[0] == "Late Lee" and cells[1] == "—" and cells[2] == "Prospect"
+    assert cells[4:] == ["2026-01-11", "2026-01-12 due"]
+    assert [td.get_text(strip=True) for td in rows[1].find_all("td")][4:] == ["never", "—"]
+    links = rows[0].select("a.tag")
+    assert [(a.get_text(), a["href"]) for a in links] == [
+        ("c/o", "/contacts?tag=c%2Fo"),
+        ("r&d team", "/contacts?tag=r%26d%20team"),
+    ]
+    assert _rows(web.get(links[1]["href"])) == ["Late Lee"]
+
+
 # ---- detail ---------------------------------------------------------------------------------
 
 
