@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     max_bank_questions: int = Field(default=500, ge=1)
+    # Threads that run blocking handlers. Few on purpose: with anyio's default of 40,
+    # requests contend for the GIL around every SQLite call and throughput halves.
+    worker_threads: int = Field(default=4, ge=1, le=64)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

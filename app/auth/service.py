@@ -329,7 +329,7 @@ def create_token(session: Session, user: User, data: TokenCreate) -> tuple[str, 
     return secret, token
 
 
-def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None:
+def find_token(session: Session, secret: str) -> tuple[User, ApiToken] | None:
     """The user and token for a bearer secret, or None when unknown, expired or revoked."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
@@ -341,17 +341,33 @@ def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None
     if row is None:
         return None
     token, user = row
-    now = utcnow()
     if token.revoked_at is not None or not user.is_active:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expires_at is not None and token.expires_at <= utcnow():
         return None
-    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
-        session.commit()
-        token.last_used_at = now
-        session.add(token)
-        session.commit()
     return user, token
+
+
+def token_touch_due(token: ApiToken) -> bool:
+    """Whether last_used_at is old enough to be written again (once a minute at most)."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > TOUCH_INTERVAL
+
+
+def touch_token(session: Session, token: ApiToken) -> None:
+    """Record that the token was used now (a write of its own)."""
+    # End the read first so the write starts its own transaction (no lock upgrade).
+    session.commit()
+    token.last_used_at = utcnow()
+    session.add(token)
+    session.commit()
+
+
+def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None:
+    """find_token, recording the use when it is due."""
+    found = find_token(session, secret)
+    if found is not None and token_touch_due(found[1]):
+        touch_token(session, found[1])
+    return found
 
 
 def list_tokens(session: Session, user: User) -> list[ApiToken]:

@@ -17,8 +17,8 @@ from app.contacts import (
 )
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
 from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep, SettingsDep
-from app.web.listing import ListQueryDep, page_response
+from app.web.deps import CurrentUser, SessionDep, SettingsDep, run_db
+from app.web.listing import ListQueryDep, json_page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter()
@@ -28,9 +28,8 @@ FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 
 @contacts.get("", response_model=Page[ContactRead])
-def list_contacts(
+async def list_contacts(
     request: Request,
-    response: Response,
     user: CurrentUser,
     db: SessionDep,
     listing: ListQueryDep,
@@ -45,7 +44,7 @@ def list_contacts(
     due: Annotated[
         bool | None, Query(description="true: due or overdue for a touch now; false: not due.")
     ] = None,
-) -> Page[ContactRead]:
+) -> Response:
     """The caller's contacts. Sort by full_name, created_at, updated_at, last_contacted_at,
     next_touch_due or stage; `q` matches name, title, organization, email and tags."""
     filters = list_service.ContactFilters(
@@ -57,16 +56,18 @@ def list_contacts(
         due=due,
         q=listing.q,
     )
-    found = list_service.list_contacts(
-        db, user, filters, limit=listing.limit, offset=listing.offset, sort=listing.sort
-    )
-    return page_response(
+    found = await run_db(
         request,
-        response,
-        found.read_models(),
-        total=found.total,
-        limit=found.limit,
-        offset=found.offset,
+        list_service.contact_read_page,
+        db,
+        user,
+        filters,
+        limit=listing.limit,
+        offset=listing.offset,
+        sort=listing.sort,
+    )
+    return json_page_response(
+        request, found.items, total=found.total, limit=found.limit, offset=found.offset
     )
 
 

@@ -8,16 +8,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import (
+    JSON,
+    Integer,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import load_only
 from sqlalchemy.sql import operators
 from sqlmodel import Session
 
+from app import rawsql
 from app.auth.models import User
 from app.contacts import search_service, tags_service
 from app.contacts.models import Contact, ContactCareer, ContactCount, ContactTag
 from app.contacts.schemas import ContactRead
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.organizations.models import Organization
 from app.querykit import order_by_clauses
 from app.schemakit import normalise_tag
@@ -166,6 +178,102 @@ def list_contacts(
     return page
 
 
+# The API read model's columns, in its order (career_ids and tags come from their tables).
+READ_COLUMNS = tuple(
+    getattr(Contact, name)
+    for name in ContactRead.model_fields
+    if name not in ("career_ids", "tags")
+)
+
+
+@dataclass
+class ContactReadPage:
+    """A page of contacts as API read dicts, ready to encode."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+def contact_read_page(
+    session: Session,
+    user: User,
+    filters: ContactFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
+) -> ContactReadPage:
+    """What ``list_contacts`` finds, as ContactRead dicts, on the hot read path (app.rawsql)."""
+    dialect = session.get_bind().dialect
+    conditions = _filter_conditions(dialect.name, user, filters, utcnow())
+    params = rawsql.bound_values(*conditions)
+    shape = tuple(sorted(params))
+    if len(conditions) == 1:
+        total = _fetch_scalar(session, ("contacts.count_kept",), _kept_count, params)
+    else:
+        total = _fetch_scalar(
+            session,
+            ("contacts.count", shape),
+            lambda: select(func.count(Contact.id)).where(*conditions),
+            params,
+        )
+    few = dialect.name == "sqlite" and search_service.is_unindexed(filters.q)
+    few = few and total < 10 * (offset + limit)
+    order = _sort_order(sort, unindexed=few)  # refuses an unknown sort before it is a key
+    page_query = rawsql.prepare(
+        ("contacts.page", shape, sort, few),
+        dialect,
+        lambda: (
+            select(
+                *READ_COLUMNS,
+                _json_list(dialect.name, ContactCareer.career_id, ContactCareer.contact_id).label(
+                    "career_ids"
+                ),
+                _json_list(dialect.name, tags_service.Tag.name, ContactTag.contact_id).label(
+                    "tags"
+                ),
+            )
+            .where(*conditions)
+            .order_by(*order)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+        ),
+    )
+    items = rawsql.fetch_dicts(session, page_query, {**params, "limit": limit, "offset": offset})
+    return ContactReadPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def _json_list(dialect_name: str, value: Any, contact_id: Any) -> Any:
+    """A contact's careers (by id) or tag names (A-Z) as a JSON array, per page row.
+
+    One statement for the page instead of one per extra; the array is decoded by its
+    column type (rawsql: SQLite returns the text, psycopg the decoded list).
+    """
+    source = select(value).where(contact_id == Contact.id).correlate(Contact)
+    if value.key == "name":  # tags: the link table joined to the names
+        source = source.join_from(
+            ContactTag, tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id
+        )
+    if dialect_name == "postgresql":
+        aggregated = func.coalesce(func.json_agg(aggregate_order_by(value, value)), text("'[]'"))
+        return type_coerce(source.with_only_columns(aggregated).scalar_subquery(), JSON)
+    # SQLite (3.40) has no ORDER BY inside an aggregate: aggregate an ordered subquery.
+    ordered = source.order_by(value).subquery()
+    return type_coerce(select(func.json_group_array(ordered.c[value.key])).scalar_subquery(), JSON)
+
+
+def _kept_count() -> Any:
+    return select(ContactCount.contacts).where(ContactCount.owner_id == bindparam("owner_id"))
+
+
+def _fetch_scalar(session: Session, key: Any, build: Any, params: dict[str, Any]) -> int:
+    prepared = rawsql.prepare(key, session.get_bind().dialect, build)
+    rows = rawsql.fetch(session, prepared, params)
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
 def count_contacts(session: Session, user: User) -> int:
     """How many contacts the user has (kept by triggers: one row read, not a count)."""
     statement = select(ContactCount.contacts).where(ContactCount.owner_id == user.id)
@@ -185,7 +293,7 @@ def _sort_order(sort: str | None, *, unindexed: bool = False) -> list[Any]:
         nullable = getattr(clause.element, "key", None) in _NULLABLE_SORTS  # type: ignore[attr-defined]
         if unindexed and not order:
             # The same values (`|| ''` keeps text and NULL as they are), but no index's order.
-            key = clause.element.concat("")  # type: ignore[attr-defined]
+            key = clause.element.concat(literal_column("''"))  # type: ignore[attr-defined]
             clause = key.desc() if descending else key.asc()
         order.append(clause.nulls_last() if nullable else clause)
     order.append(Contact.id.desc() if descending else Contact.id.asc())  # type: ignore[union-attr]
@@ -195,32 +303,43 @@ def _sort_order(sort: str | None, *, unindexed: bool = False) -> list[Any]:
 def _filter_conditions(
     dialect: str, user: User, filters: ContactFilters, now: datetime
 ) -> list[Any]:
-    conditions: list[Any] = [Contact.owner_id == user.id]
+    # Every value is a named bind, so the same compiled SQL serves every request of this
+    # shape (rawsql.prepare is keyed by the bind names) and the ORM path reads the values.
+    conditions: list[Any] = [Contact.owner_id == bindparam("owner_id", user.id)]
     if filters.career_id is not None:
         linked = select(ContactCareer.contact_id).where(
-            ContactCareer.career_id == filters.career_id
+            ContactCareer.career_id == bindparam("career_id", filters.career_id)
         )
         conditions.append(Contact.id.in_(linked))
     if filters.organization_id is not None:
-        conditions.append(Contact.organization_id == filters.organization_id)
+        conditions.append(
+            Contact.organization_id == bindparam("organization_id", filters.organization_id)
+        )
     if filters.tag:
         tagged = (
             select(ContactTag.contact_id)
             .join(tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id)
             .where(
-                tags_service.Tag.owner_id == user.id,
-                tags_service.Tag.name == normalise_tag(filters.tag),
+                tags_service.Tag.owner_id == bindparam("tag_owner_id", user.id),
+                tags_service.Tag.name == bindparam("tag", normalise_tag(filters.tag)),
             )
         )
         conditions.append(Contact.id.in_(tagged))
     if filters.stage is not None:
-        conditions.append(Contact.stage == filters.stage)
+        conditions.append(Contact.stage == bindparam("stage", filters.stage))
     if filters.introduced_by_id is not None:
-        conditions.append(Contact.introduced_by_id == filters.introduced_by_id)
+        conditions.append(
+            Contact.introduced_by_id == bindparam("introduced_by_id", filters.introduced_by_id)
+        )
     if filters.due is True:
-        conditions.append(Contact.next_touch_due <= now)
+        conditions.append(Contact.next_touch_due <= bindparam("due_by", now, type_=UTCDateTime))
     elif filters.due is False:
-        conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > now))
+        conditions.append(
+            or_(
+                Contact.next_touch_due.is_(None),
+                Contact.next_touch_due > bindparam("not_due_after", now, type_=UTCDateTime),
+            )
+        )
     if filters.q:
         # search_text holds the organization's name; its renames and deletes reindex it.
         conditions.extend(search_service.text_conditions(dialect, filters.q))

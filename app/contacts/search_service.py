@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, column, select, table
+from sqlalchemy import Integer, bindparam, column, select, table
 
 from app.contacts.models import Contact
 from app.querykit import like_pattern
@@ -41,9 +41,15 @@ def is_unindexed(q: str | None) -> bool:
 
 
 def text_conditions(dialect_name: str, q: str) -> list[Any]:
-    """WHERE conditions for contacts whose search text contains ``q``."""
-    conditions: list[Any] = [Contact.search_text.like(like_pattern(q), escape="\\")]
+    """WHERE conditions for contacts whose search text contains ``q``.
+
+    Values are named binds (``q_like``, ``q_fts``), so one compiled statement serves every
+    query of the same shape (app.rawsql).
+    """
+    like = bindparam("q_like", like_pattern(q))
+    conditions: list[Any] = [Contact.search_text.like(like, escape="\\")]
     if dialect_name == "sqlite" and len(q.casefold()) >= MIN_INDEXED_LENGTH:
-        matches = select(_fts.c.rowid).where(_fts.c.contacts_fts.op("MATCH")(fts_phrase(q)))
+        phrase = bindparam("q_fts", fts_phrase(q))
+        matches = select(_fts.c.rowid).where(_fts.c.contacts_fts.op("MATCH")(phrase))
         conditions.insert(0, Contact.id.in_(matches))
     return conditions

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
@@ -21,6 +21,8 @@ from app.errors import Forbidden, Unauthorized
 from app.web.problems import LoginRequired
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 async def get_settings_dep(request: Request) -> Settings:
@@ -38,6 +40,24 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             session.close()
         else:
             await run_in_threadpool(session.close)
+
+
+def runs_inline(request: Request) -> bool:
+    """Whether this request's database work may run on the event loop itself.
+
+    Only SQLite reads: they are sub-millisecond, in-process and never wait for a lock under
+    WAL, so a hop to a worker thread (and the GIL contention of many threads around every
+    SQLite call) costs more than the query. Writes can wait on the write lock, and a
+    PostgreSQL query waits on the network: those go to the thread pool.
+    """
+    return request.method in SAFE_METHODS and request.app.state.engine.dialect.name == "sqlite"
+
+
+async def run_db(request: Request, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run blocking database work inline when ``runs_inline``, else in the thread pool."""
+    if runs_inline(request):
+        return work(*args, **kwargs)
+    return await run_in_threadpool(work, *args, **kwargs)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -119,7 +139,7 @@ def _cookie_session(
 _bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="rpt_ token")
 
 
-def api_actor(
+async def api_actor(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
@@ -133,14 +153,18 @@ def api_actor(
         scheme, _, secret = authorization.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized(detail="Use 'Authorization: Bearer <token>'.")
-        found = auth_service.resolve_token(db, secret.strip())
+        found = await run_db(request, auth_service.find_token, db, secret.strip())
         if found is None:
             raise Unauthorized(detail="The token is unknown, expired or revoked.")
+        if auth_service.token_touch_due(found[1]):
+            # A write: never inline (see runs_inline), and at most once a minute per token.
+            await run_in_threadpool(auth_service.touch_token, db, found[1])
         actor = Actor(user=found[0], token=found[1])
         if unsafe and not actor.can_write:
             raise Forbidden(detail="This token is read-only; create one with the 'write' scope.")
     else:
-        session_found = _cookie_session(request, db, settings)
+        # Session lookups may write (last seen), so they always take the thread pool.
+        session_found = await run_in_threadpool(_cookie_session, request, db, settings)
         if session_found is None:
             raise Unauthorized(detail="Authenticate with 'Authorization: Bearer <token>'.")
         actor = Actor(user=session_found[0], web_session=session_found[1])
