@@ -1,8 +1,9 @@
-"""What the contact pages need beyond the API: form choices, the organization a field names,
-and the detail page's data."""
+"""What the contact pages need beyond the API: form choices, the organization or contact a
+typed field names (with suggestions), list rows ready to show, and the detail page's data."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -10,12 +11,12 @@ from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
-from app.contacts import tags_service
+from app.contacts import list_service, tags_service
 from app.contacts.list_service import ContactPage
 from app.contacts.models import Contact, ContactCareer
 from app.contacts.referrals_service import referrals
@@ -24,14 +25,6 @@ from app.contacts.service import get_contact
 from app.errors import Invalid
 from app.organizations import suggest_service
 from app.organizations.models import Organization
-
-
-@dataclass
-class FormChoices:
-    """Options for the contact form's selects (organizations are typed, with suggestions)."""
-
-    careers: list[tuple[int, str]]
-    contacts: list[tuple[int, str]]
 
 
 def career_choices(session: Session, user: User) -> list[tuple[int, str]]:
@@ -48,22 +41,86 @@ def has_organizations(session: Session, user: User) -> bool:
     return session.scalar(statement) is not None
 
 
-def form_choices(
-    session: Session,
-    user: User,
-    *,
-    exclude_contact_id: int | None = None,
-    with_contacts: bool = True,
-) -> FormChoices:
-    """The user's careers and (for the form) contacts, by name."""
-    choices = FormChoices(careers=career_choices(session, user), contacts=[])
-    if with_contacts:
-        contacts = select(Contact.id, Contact.full_name).where(Contact.owner_id == user.id)
-        if exclude_contact_id is not None:
-            contacts = contacts.where(Contact.id != exclude_contact_id)
-        rows = session.execute(contacts.order_by(Contact.full_name, Contact.id).limit(2000))
-        choices.contacts = [(r.id, r.full_name) for r in rows]
-    return choices
+# A contact field shows "Name (#id)": names repeat among 100,000 people, numbers do not.
+_NUMBERED = re.compile(r"\(#(\d{1,9})\)\s*$")
+
+
+def contact_label(name: str, contact_id: int) -> str:
+    """How a contact field writes a contact: the name and its number."""
+    return f"{name} (#{contact_id})"
+
+
+def contact_field_value(session: Session, user: User, contact_id: int) -> str:
+    """A contact field's text for one of the user's contacts ("" for anyone else's id)."""
+    statement = select(Contact.full_name).where(
+        Contact.owner_id == user.id, Contact.id == contact_id
+    )
+    name = session.scalar(statement)
+    return "" if name is None else contact_label(name, contact_id)
+
+
+def contact_suggestions(
+    session: Session, user: User, text: str, *, limit: int = 10
+) -> list[tuple[str, str]]:
+    """(field value, what else to show) for the user's contacts matching ``text``, by name."""
+    text = text.replace("\x00", "").strip()
+    numbered = _NUMBERED.search(text)
+    if numbered:  # a picked value being edited: search by its name again
+        text = text[: numbered.start()].strip()
+    page = list_service.list_contacts(
+        session,
+        user,
+        list_service.ContactFilters(q=text or None),
+        limit=limit,
+        sort="full_name",
+        brief=True,
+        with_total=False,
+    )
+    names = page.organization_names
+    return [
+        (
+            contact_label(row.full_name, row.id),  # type: ignore[arg-type]
+            " · ".join(p for p in (row.title, names.get(row.organization_id or 0, "")) if p),
+        )
+        for row in page.rows
+    ]
+
+
+def form_introducer_id(
+    session: Session, user: User, introduced_by_id: str | None, text: str | None
+) -> str | None:
+    """The contact form's "introduced by" as the id the schema reads.
+
+    A picked suggestion carries its number; a typed name must be one contact's exactly
+    (any case). ``text`` None (no such field: quick-add forms) keeps the id as sent."""
+    if text is None:
+        return introduced_by_id
+    text = text.strip()
+    if not text:
+        return None
+    numbered = _NUMBERED.search(text)
+    if numbered:
+        return numbered.group(1)  # the service checks it is the user's and not a loop
+    statement = (
+        select(Contact.id)
+        .where(
+            Contact.owner_id == user.id,
+            func.lower(Contact.full_name) == func.lower(literal(text)),
+        )
+        .order_by(Contact.id)
+        .limit(2)
+    )
+    found = list(session.scalars(statement))
+    if len(found) == 1:
+        return str(found[0])
+    if not found:
+        message = f"None of your contacts is named “{text}”: pick one from the suggestions."
+    else:
+        message = (
+            f"Several of your contacts are named “{text}”: pick one from the suggestions, "
+            "which show each one's number."
+        )
+    raise Invalid.one("introduced_by", message)
 
 
 @dataclass

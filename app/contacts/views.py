@@ -58,6 +58,8 @@ OPTIONAL_FIELDS = (
     "introduced_by_id",
     "stay_in_touch_days",
 )
+# Typed with suggestions in the form, each standing for the id field beside it.
+TYPED_FIELDS = ("organization", "introduced_by")
 _CHOICES = {"stages": STAGE_CHOICES, "stage_labels": dict(STAGE_CHOICES)}
 
 
@@ -153,6 +155,21 @@ def contact_tag_options(
     return render(request, "contacts/_tag_options.html", {"options": options})
 
 
+@router.get("/contacts/suggest", response_class=HTMLResponse)
+def contact_suggestions(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    q: Annotated[str, Query(max_length=200)] = "",
+    introduced_by: Annotated[str, Query(max_length=220)] = "",
+) -> Response:
+    """<option>s for a contact field's <datalist>: "Name (#id)" with title and organization.
+
+    The form's "introduced by" field sends its own name, so it is read as well as ``q``."""
+    options = pages_service.contact_suggestions(db, user, q or introduced_by)
+    return render(request, "contacts/_contact_options.html", {"options": options})
+
+
 # ---- create and edit -------------------------------------------------------------------
 
 
@@ -160,7 +177,7 @@ def _read_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the values as typed, for re-rendering; the payload for the schema)."""
     typed: dict[str, Any] = {}
     payload: dict[str, Any] = {}
-    for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS, "organization", "tags", "version", "next"):
+    for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS, *TYPED_FIELDS, "tags", "version", "next"):
         raw = form.get(name)
         if isinstance(raw, str):
             typed[name] = raw
@@ -201,36 +218,57 @@ def _form_page(
     context = {
         "section": "contacts",
         "contact": contact,
-        "values": values,
+        "values": _typed_from_ids(db, user, values),
         "errors": errors or {},
         "conflict": conflict,
         "duplicate_id": duplicate_id,
-        "choices": pages_service.form_choices(
-            db, user, exclude_contact_id=contact.id if contact else None
-        ),
+        "careers": pages_service.career_choices(db, user),
         "organization_help": not pages_service.has_organizations(db, user),
         **_CHOICES,
     }
     return render(request, "contacts/form.html", context)
 
 
-def _with_organization(
+def _with_references(
     db: SessionDep, user: User, typed: dict[str, Any], payload: dict[str, Any]
 ) -> dict[str, Any]:
-    """The payload with the organization the form's typed name (or bare id) stands for."""
+    """The payload with the organization and introducer the typed names (or bare ids) mean."""
     if "organization" in typed or "organization_id" in typed:
         payload["organization_id"] = pages_service.form_organization_id(
             db, user, typed.get("organization_id"), typed.get("organization")
         )
+    if "introduced_by" in typed or "introduced_by_id" in typed:
+        payload["introduced_by_id"] = pages_service.form_introducer_id(
+            db, user, typed.get("introduced_by_id"), typed.get("introduced_by")
+        )
     return payload
 
 
-def _organization_values(db: SessionDep, user: User, organization_id: int | None) -> dict[str, str]:
-    """The form's organization fields for an id: the name shown and the id kept beside it."""
-    if organization_id is None:
-        return {"organization": "", "organization_id": ""}
-    choice = pages_service.organization_choice(db, user, organization_id, None)
-    return {"organization": choice.name, "organization_id": str(organization_id)}
+def _reference_values(
+    db: SessionDep, user: User, organization_id: int | None, introduced_by_id: int | None
+) -> dict[str, str]:
+    """The form's typed fields for ids: the organization's name (its id kept beside it) and
+    the introducer as "Name (#id)"."""
+    values = {"organization": "", "organization_id": "", "introduced_by": ""}
+    if organization_id is not None:
+        choice = pages_service.organization_choice(db, user, organization_id, None)
+        values.update(organization=choice.name, organization_id=str(organization_id))
+    if introduced_by_id is not None:
+        values["introduced_by"] = pages_service.contact_field_value(db, user, introduced_by_id)
+    return values
+
+
+def _typed_from_ids(db: SessionDep, user: User, values: dict[str, Any]) -> dict[str, Any]:
+    """Values sent as bare ids (quick-add forms, scripts) get their typed fields filled in."""
+    ids = {}
+    for name in ("organization_id", "introduced_by_id"):
+        raw = values.get(name) if name.removesuffix("_id") not in values else None
+        if isinstance(raw, str) and raw.isdigit() and len(raw) <= 9:
+            ids[name] = int(raw)
+    if not ids:
+        return values
+    filled = _reference_values(db, user, ids.get("organization_id"), ids.get("introduced_by_id"))
+    return {**values, **{k: v for k, v in filled.items() if k not in values}}
 
 
 def _values_of(read: ContactRead) -> dict[str, Any]:
@@ -255,12 +293,9 @@ def new_contact_page(
 ) -> Response:
     values: dict[str, Any] = {"stage": "prospect", "career_ids": []}
     # Prefills from links on other pages; the service still checks them on submit.
-    if organization_id:
-        values.update(_organization_values(db, user, organization_id))
+    values.update(_reference_values(db, user, organization_id, introduced_by_id))
     if career_id:
         values["career_ids"] = [str(career_id)]
-    if introduced_by_id:
-        values["introduced_by_id"] = str(introduced_by_id)
     return _form_page(request, db, user, contact=None, values=values)
 
 
@@ -274,7 +309,7 @@ def create_contact_submit(
         lambda: service.create_contact(
             db,
             user,
-            parse_form(ContactCreate, _with_organization(db, user, typed, payload)),
+            parse_form(ContactCreate, _with_references(db, user, typed, payload)),
             phone_region=settings.default_phone_region,
         ),
         done=lambda contact: _safe_next(typed.get("next")) or f"/contacts/{contact.id}",
@@ -311,7 +346,8 @@ def edit_contact_page(
 ) -> Response:
     read = service.read_contact(db, user, contact_id)
     contact = service.get_contact(db, user, contact_id)
-    values = {**_values_of(read), **_organization_values(db, user, read.organization_id)}
+    references = _reference_values(db, user, read.organization_id, read.introduced_by_id)
+    values = {**_values_of(read), **references}
     return _form_page(request, db, user, contact=contact, values=values)
 
 
@@ -329,7 +365,7 @@ def edit_contact_submit(
 
     def save() -> Contact:
         expected = form_version(typed.get("version"))
-        data = parse_form(ContactUpdate, _with_organization(db, user, typed, payload))
+        data = parse_form(ContactUpdate, _with_references(db, user, typed, payload))
         return service.update_contact(
             db,
             user,

@@ -32,7 +32,7 @@ def _add_contact(page: Any, name: str, **fields: str) -> None:
     if "tags" in fields:
         page.locator("#f-tags").fill(fields["tags"])
     if "introduced_by" in fields:
-        page.get_by_label("Introduced by").select_option(label=fields["introduced_by"])
+        page.get_by_label("Introduced by").fill(fields["introduced_by"])
     if "cadence" in fields:
         page.get_by_label("Stay in touch every (days)").fill(fields["cadence"])
     page.get_by_role("button", name="Add contact").click()
@@ -54,7 +54,13 @@ def test_contacts_journey(live_server: Any, open_page: Any) -> None:
     expect(page.locator("#tag-options option")).to_have_count(1)
     expect(page.locator("#tag-options option")).to_have_attribute("value", "mentor")
     _add_contact(page, "Ben Second", tags="alumni", introduced_by="Ada First")
-    _add_contact(page, "Cleo Third", introduced_by="Ben Second")
+    # Who introduced them: suggestions carry each contact's number ("Name (#id)").
+    page.goto("/contacts/new")
+    page.get_by_label("Introduced by").fill("ben")
+    expect(page.locator("#introducer-options option")).to_have_count(1)
+    picked = page.locator("#introducer-options option").first.get_attribute("value") or ""
+    assert re.fullmatch(r"Ben Second \(#\d+\)", picked), picked
+    _add_contact(page, "Cleo Third", introduced_by=picked)
 
     # The referral chain, from the first introducer down to this person.
     chain = page.locator("#referral-chain li").all_inner_texts()

@@ -238,7 +238,7 @@ def test_create_form_and_success(web, user, make_org, make_career, db):
         "linkedin_url",
         "location",
         "tags",
-        "introduced_by_id",
+        "introduced_by",
         "stage",
         "stay_in_touch_days",
         "how_we_met",
@@ -374,7 +374,7 @@ def test_new_form_prefills_from_links(web, user, make_contact, make_org):
     introducer = make_contact(user, "Ada")
     org = make_org(user)
     page = soup(web.get(f"/contacts/new?introduced_by_id={introducer.id}&organization_id={org.id}"))
-    assert page.select_one("#f-introduced_by_id option[selected]")["value"] == str(introducer.id)
+    assert page.select_one("#f-introduced_by")["value"] == f"Ada (#{introducer.id})"
     assert page.select_one("#f-organization")["value"] == org.name
     assert page.find("input", attrs={"name": "organization_id"})["value"] == str(org.id)
 
@@ -463,7 +463,8 @@ def test_edit_cycle_is_refused_in_the_form(web, user, make_contact):
         {"full_name": "A", "introduced_by_id": str(b.id), "stage": "prospect", "version": "1"},
     )
     assert response.status_code == 422
-    assert soup(response).select_one("#e-introduced_by_id")
+    assert soup(response).select_one("#e-introduced_by")
+    assert soup(response).select_one("#f-introduced_by")["value"] == f"B (#{b.id})"
 
 
 # ---- timeline -------------------------------------------------------------------------------
@@ -763,3 +764,95 @@ def test_form_keeps_the_shown_organization_among_same_names(web, db, user, make_
     db.expire_all()  # the session still holds Jane as created
     read = service.read_contact(db, user, jane_id)
     assert (read.full_name, read.organization_id) == ("Jane Renamed", second_id)
+
+
+# ---- introduced by: a typed contact with suggestions ------------------------------------------
+
+
+def test_contact_suggestions_are_the_users_own_with_numbers(
+    web, user, other_user, make_contact, make_org
+):
+    org = make_org(user, "Globex")
+    hana = make_contact(user, "Hana Mbeki", title="Nurse", organization_id=org.id)
+    hans = make_contact(user, "Hans Berg")
+    make_contact(user, "Zoe Hanley")
+    make_contact(other_user, "Hana Secret")
+    response = web.get("/contacts/suggest?q=han", headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    options = [(o["value"], o.get_text()) for o in soup(response).find_all("option")]
+    assert options[:2] == [
+        (f"Hana Mbeki (#{hana.id})", "Nurse · Globex"),
+        (f"Hans Berg (#{hans.id})", ""),
+    ]
+    assert all("Secret" not in value for value, _ in options)
+    # The form's field sends its own name; a picked value is searched by its name again.
+    picked = web.get(f"/contacts/suggest?introduced_by=Hans Berg (%23{hans.id})")
+    assert [o["value"] for o in soup(picked).find_all("option")] == [f"Hans Berg (#{hans.id})"]
+    assert web.get("/contacts/suggest?q=" + "x" * 201).status_code == 422
+
+
+def test_introduced_by_typed_name_or_number(web, db, user, other_user, make_contact):
+    ada = make_contact(user, "Ada Lovelace")
+    make_contact(user, "Sam Same")
+    make_contact(user, "Sam Same")
+    theirs = make_contact(other_user, "Their Person")
+    ada_id, theirs_id = ada.id, theirs.id
+    db.rollback()
+
+    def create(typed: str):
+        return web.form_post(
+            "/contacts/new",
+            {"full_name": "New Person", "introduced_by": typed, "introduced_by_id": ""},
+            follow_redirects=False,
+        )
+
+    for typed in ("ada lovelace", f"Ada Lovelace (#{ada_id})", f"renamed (#{ada_id})"):
+        response = create(typed)
+        assert response.status_code == 303, (typed, response.text[:300])
+        new_id = int(response.headers["location"].rsplit("/", 1)[1])
+        assert service.read_contact(db, user, new_id).introduced_by_id == ada_id, typed
+        db.rollback()
+    count = _count(db)
+    for typed, message in (
+        ("Sam Same", "Several of your contacts are named"),
+        ("Nobody Known", "None of your contacts is named"),
+        ("Their Person", "None of your contacts is named"),
+        (f"Their Person (#{theirs_id})", ""),
+    ):
+        refused = create(typed)
+        assert refused.status_code == 422, typed
+        page = soup(refused)
+        field = page.select_one("#f-introduced_by")
+        assert field["value"] == typed and field["aria-invalid"] == "true"
+        assert message in page.find(id="e-introduced_by").get_text()
+    assert _count(db) == count
+    # No introducer: an empty field.
+    assert create("").status_code == 303
+
+
+def test_edit_form_keeps_the_introducer_whoever_it_is(web, db, user, make_contact):
+    ada = make_contact(user, "Ada Lovelace")
+    ben = make_contact(user, "Ben", introduced_by_id=ada.id)
+    ada_id, ben_id, version = ada.id, ben.id, str(ben.version)
+    db.rollback()
+    form = soup(web.get(f"/contacts/{ben_id}/edit"))
+    field = form.select_one("#f-introduced_by")
+    assert field["value"] == f"Ada Lovelace (#{ada_id})"
+    assert form.find("label", attrs={"for": "f-introduced_by"})
+    assert form.select("#f-introduced_by option") == []  # no list of every contact
+    # Saving the form as shown keeps the introducer.
+    values = {
+        tag["name"]: tag.get("value", "")
+        for tag in form.select("form[method=post] input")
+        if tag.get("name") and tag.get("type") not in ("checkbox",)
+    }
+    values["full_name"] = "Ben Renamed"
+    response = web.form_post(f"/contacts/{ben_id}/edit", values, follow_redirects=False)
+    assert response.status_code == 303, response.text[:300]
+    db.expire_all()
+    read = service.read_contact(db, user, ben_id)
+    assert (read.full_name, read.introduced_by_id, read.version) == (
+        "Ben Renamed",
+        ada_id,
+        int(version) + 1,
+    )
