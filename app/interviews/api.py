@@ -32,7 +32,7 @@ from app.interviews.schemas import (
     StatusChange,
 )
 from app.schemakit import EARLIEST, LATEST, MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.web.deps import CurrentUser, SessionDep, run_db
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import (
     IfMatchDep,
@@ -167,7 +167,8 @@ def get_interview_notes_markdown(
     response_model=InterviewDetail,
     responses={200: MARKDOWN, **problems(404)},
 )
-def get_interview(
+async def get_interview(
+    request: Request,
     interview_id: InterviewId,
     db: SessionDep,
     user: CurrentUser,
@@ -177,9 +178,14 @@ def get_interview(
 ) -> Response:
     """One interview with its ETag, warnings and the statuses it may move to."""
     if format == "md":
-        text = answers_service.interview_markdown(db, user, interview_id)
+        text = await run_db(request, answers_service.interview_markdown, db, user, interview_id)
         return Response(text, media_type="text/markdown; charset=utf-8")
-    return resource_response(_detail(db, user, service.get_interview(db, user, interview_id)))
+    detail = await run_db(request, _detail_of, db, user, interview_id)
+    return resource_response(detail)
+
+
+def _detail_of(db: Session, user: User, interview_id: int) -> InterviewDetail:
+    return _detail(db, user, service.get_interview(db, user, interview_id))
 
 
 @router.patch(

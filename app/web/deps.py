@@ -127,13 +127,30 @@ async def csrf_form_token(request: Request) -> str | None:
     return None
 
 
+def _end_lookup(request: Request, db: Session) -> None:
+    # On SQLite an unsafe request's session begins IMMEDIATE, so the lookup holds the write
+    # lock. Dependencies and the handler run in different thread-pool turns: holding the
+    # lock across them lets every worker thread block on it while the holder waits for a
+    # thread (a deadlock with few threads). The handler begins its own transaction.
+    if request.method not in SAFE_METHODS and db.in_transaction():
+        db.commit()
+
+
 def _cookie_session(
     request: Request, db: Session, settings: Settings
 ) -> tuple[User, UserSession] | None:
     cookie = request.cookies.get(session_cookie_name(settings))
     if not cookie or len(cookie) > 200:
         return None
-    return auth_service.resolve_session(db, settings, cookie)
+    found = auth_service.resolve_session(db, settings, cookie)
+    _end_lookup(request, db)
+    return found
+
+
+def _token_lookup(request: Request, db: Session, secret: str) -> tuple[User, ApiToken] | None:
+    found = auth_service.resolve_token(db, secret)
+    _end_lookup(request, db)
+    return found
 
 
 _bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="rpt_ token")
@@ -153,12 +170,15 @@ async def api_actor(
         scheme, _, secret = authorization.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized(detail="Use 'Authorization: Bearer <token>'.")
-        found = await run_db(request, auth_service.find_token, db, secret.strip())
+        if runs_inline(request):
+            found = auth_service.find_token(db, secret.strip())
+            if found is not None and auth_service.token_touch_due(found[1]):
+                # A write: never inline (see runs_inline), and at most once a minute.
+                await run_in_threadpool(auth_service.touch_token, db, found[1])
+        else:
+            found = await run_in_threadpool(_token_lookup, request, db, secret.strip())
         if found is None:
             raise Unauthorized(detail="The token is unknown, expired or revoked.")
-        if auth_service.token_touch_due(found[1]):
-            # A write: never inline (see runs_inline), and at most once a minute per token.
-            await run_in_threadpool(auth_service.touch_token, db, found[1])
         actor = Actor(user=found[0], token=found[1])
         if unsafe and not actor.can_write:
             raise Forbidden(detail="This token is read-only; create one with the 'write' scope.")

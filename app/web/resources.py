@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -91,7 +90,7 @@ IfMatchDep = Annotated[int | None, Depends(if_match_version)]
 
 def resource_response(
     model: BaseModel, *, status_code: int = 200, location: str | None = None
-) -> JSONResponse:
+) -> Response:
     """A JSON body with its ETag (and Location for creates)."""
     headers = {}
     version = getattr(model, "version", None)
@@ -99,7 +98,13 @@ def resource_response(
         headers["ETag"] = etag(version)
     if location:
         headers["Location"] = location
-    return JSONResponse(model.model_dump(mode="json"), status_code=status_code, headers=headers)
+    # pydantic's own serializer writes the bytes: no dict round trip through json.dumps.
+    return Response(
+        model.model_dump_json(),
+        status_code=status_code,
+        headers=headers,
+        media_type="application/json",
+    )
 
 
 def _fingerprint(request: Request, payload: BaseModel | None) -> str:
