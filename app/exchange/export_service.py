@@ -94,9 +94,11 @@ def account(user: User) -> dict[str, Any]:
 def _json_rows(session: Session, user: User, sql: str) -> Iterator[tuple[int, bytes]]:
     """(row count, the rows' JSON joined by commas), about CHUNK_BYTES at a time."""
     result = session.execute(text(sql).execution_options(yield_per=BATCH), {"owner": user.id})
+    # partitions() needs the size: without it a text() result is not split by yield_per
+    # (PostgreSQL then fetched the whole section at once).
     pending: list[str] = []
     size = 0
-    for partition in result.partitions():
+    for partition in result.partitions(BATCH):
         for (row,) in partition:
             pending.append(row)
             size += len(row)
@@ -166,7 +168,7 @@ def _batches(session: Session, statement: Select[Any]) -> Iterator[Rows]:
     """The statement's rows as dicts, BATCH at a time, streamed from the database."""
     result = session.execute(statement.execution_options(yield_per=BATCH))
     keys = list(result.keys())
-    for partition in result.partitions():
+    for partition in result.partitions(BATCH):
         yield [dict(zip(keys, row, strict=True)) for row in partition]
 
 

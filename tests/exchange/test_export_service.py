@@ -166,3 +166,31 @@ def test_contacts_csv_neutralises_formula_cells(db: Session, user: User) -> None
 def test_contacts_csv_of_nobody_is_just_the_header(db: Session, user: User) -> None:
     text = b"".join(export_contacts_csv(db, user)).decode()
     assert text.strip() == ",".join(export_service.CSV_COLUMNS)
+
+
+def test_rows_are_read_from_the_database_in_batches(
+    db: Session, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A section is fetched BATCH rows at a time (a server-side cursor on PostgreSQL)."""
+    for index in range(10):
+        create_contact(db, user, ContactCreate(full_name=f"Person {index}"))
+    monkeypatch.setattr(export_service, "BATCH", 4)
+    fetched: list[int] = []
+    execute = db.execute
+
+    def spying_execute(*args: Any, **kwargs: Any) -> Any:
+        result = execute(*args, **kwargs)
+        partitions = result.partitions
+
+        def spying_partitions(size: int | None = None) -> Any:
+            for partition in partitions(size):
+                fetched.append(len(partition))
+                yield partition
+
+        result.partitions = spying_partitions
+        return result
+
+    monkeypatch.setattr(db, "execute", spying_execute)
+    document = orjson.loads(b"".join(export_json(db, user)))
+    assert len(document["contacts"]) == 10
+    assert max(fetched) == 4 and sum(fetched) >= 10
