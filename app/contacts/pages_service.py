@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -178,6 +178,51 @@ def form_organization_id(
             "pick one from the suggestions, or add the organization first.",
         )
     return None if choice.id is None else str(choice.id)
+
+
+def with_references(
+    session: Session, user: User, typed: dict[str, Any], payload: dict[str, Any]
+) -> dict[str, Any]:
+    """A contact form's payload with the organization and introducer its typed names (or
+    bare ids) stand for; an unknown or ambiguous name is Invalid."""
+    if "organization" in typed or "organization_id" in typed:
+        payload["organization_id"] = form_organization_id(
+            session, user, typed.get("organization_id"), typed.get("organization")
+        )
+    if "introduced_by" in typed or "introduced_by_id" in typed:
+        payload["introduced_by_id"] = form_introducer_id(
+            session, user, typed.get("introduced_by_id"), typed.get("introduced_by")
+        )
+    return payload
+
+
+def reference_values(
+    session: Session, user: User, organization_id: int | None, introduced_by_id: int | None
+) -> dict[str, str]:
+    """A contact form's typed fields for ids: the organization's name (its id kept beside
+    it) and the introducer as "Name (#id)"."""
+    values = {"organization": "", "organization_id": "", "introduced_by": ""}
+    if organization_id is not None:
+        choice = organization_choice(session, user, organization_id, None)
+        values.update(organization=choice.name, organization_id=str(organization_id))
+    if introduced_by_id is not None:
+        values["introduced_by"] = contact_field_value(session, user, introduced_by_id)
+    return values
+
+
+def typed_from_ids(session: Session, user: User, values: dict[str, Any]) -> dict[str, Any]:
+    """Form values sent as bare ids (quick-add forms, scripts) with their typed fields filled."""
+    ids = {}
+    for name in ("organization_id", "introduced_by_id"):
+        raw = values.get(name) if name.removesuffix("_id") not in values else None
+        if isinstance(raw, str) and raw.isdigit() and len(raw) <= 9:
+            ids[name] = int(raw)
+    if not ids:
+        return values
+    filled = reference_values(
+        session, user, ids.get("organization_id"), ids.get("introduced_by_id")
+    )
+    return {**values, **{k: v for k, v in filled.items() if k not in values}}
 
 
 class ContactRow(NamedTuple):

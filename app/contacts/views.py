@@ -218,7 +218,7 @@ def _form_page(
     context = {
         "section": "contacts",
         "contact": contact,
-        "values": _typed_from_ids(db, user, values),
+        "values": pages_service.typed_from_ids(db, user, values),
         "errors": errors or {},
         "conflict": conflict,
         "duplicate_id": duplicate_id,
@@ -227,48 +227,6 @@ def _form_page(
         **_CHOICES,
     }
     return render(request, "contacts/form.html", context)
-
-
-def _with_references(
-    db: SessionDep, user: User, typed: dict[str, Any], payload: dict[str, Any]
-) -> dict[str, Any]:
-    """The payload with the organization and introducer the typed names (or bare ids) mean."""
-    if "organization" in typed or "organization_id" in typed:
-        payload["organization_id"] = pages_service.form_organization_id(
-            db, user, typed.get("organization_id"), typed.get("organization")
-        )
-    if "introduced_by" in typed or "introduced_by_id" in typed:
-        payload["introduced_by_id"] = pages_service.form_introducer_id(
-            db, user, typed.get("introduced_by_id"), typed.get("introduced_by")
-        )
-    return payload
-
-
-def _reference_values(
-    db: SessionDep, user: User, organization_id: int | None, introduced_by_id: int | None
-) -> dict[str, str]:
-    """The form's typed fields for ids: the organization's name (its id kept beside it) and
-    the introducer as "Name (#id)"."""
-    values = {"organization": "", "organization_id": "", "introduced_by": ""}
-    if organization_id is not None:
-        choice = pages_service.organization_choice(db, user, organization_id, None)
-        values.update(organization=choice.name, organization_id=str(organization_id))
-    if introduced_by_id is not None:
-        values["introduced_by"] = pages_service.contact_field_value(db, user, introduced_by_id)
-    return values
-
-
-def _typed_from_ids(db: SessionDep, user: User, values: dict[str, Any]) -> dict[str, Any]:
-    """Values sent as bare ids (quick-add forms, scripts) get their typed fields filled in."""
-    ids = {}
-    for name in ("organization_id", "introduced_by_id"):
-        raw = values.get(name) if name.removesuffix("_id") not in values else None
-        if isinstance(raw, str) and raw.isdigit() and len(raw) <= 9:
-            ids[name] = int(raw)
-    if not ids:
-        return values
-    filled = _reference_values(db, user, ids.get("organization_id"), ids.get("introduced_by_id"))
-    return {**values, **{k: v for k, v in filled.items() if k not in values}}
 
 
 def _values_of(read: ContactRead) -> dict[str, Any]:
@@ -293,7 +251,7 @@ def new_contact_page(
 ) -> Response:
     values: dict[str, Any] = {"stage": "prospect", "career_ids": []}
     # Prefills from links on other pages; the service still checks them on submit.
-    values.update(_reference_values(db, user, organization_id, introduced_by_id))
+    values.update(pages_service.reference_values(db, user, organization_id, introduced_by_id))
     if career_id:
         values["career_ids"] = [str(career_id)]
     return _form_page(request, db, user, contact=None, values=values)
@@ -309,7 +267,7 @@ def create_contact_submit(
         lambda: service.create_contact(
             db,
             user,
-            parse_form(ContactCreate, _with_references(db, user, typed, payload)),
+            parse_form(ContactCreate, pages_service.with_references(db, user, typed, payload)),
             phone_region=settings.default_phone_region,
         ),
         done=lambda contact: _safe_next(typed.get("next")) or f"/contacts/{contact.id}",
@@ -346,7 +304,9 @@ def edit_contact_page(
 ) -> Response:
     read = service.read_contact(db, user, contact_id)
     contact = service.get_contact(db, user, contact_id)
-    references = _reference_values(db, user, read.organization_id, read.introduced_by_id)
+    references = pages_service.reference_values(
+        db, user, read.organization_id, read.introduced_by_id
+    )
     values = {**_values_of(read), **references}
     return _form_page(request, db, user, contact=contact, values=values)
 
@@ -365,7 +325,7 @@ def edit_contact_submit(
 
     def save() -> Contact:
         expected = form_version(typed.get("version"))
-        data = parse_form(ContactUpdate, _with_references(db, user, typed, payload))
+        data = parse_form(ContactUpdate, pages_service.with_references(db, user, typed, payload))
         return service.update_contact(
             db,
             user,
