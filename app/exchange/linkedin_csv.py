@@ -1,0 +1,240 @@
+"""Reading LinkedIn's "Connections.csv": the preamble, the header, each row checked.
+
+Every problem is tied to its line in the file ("row N: field"), and a row is checked with the
+same rules as a contact typed into Rapport (ContactCreate, the LinkedIn URL normaliser, the
+organization name's limits).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from app.contacts.normalise import normalise_linkedin
+from app.contacts.schemas import ContactCreate
+from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.organizations.schemas import OrganizationName
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+# LinkedIn puts a few lines of notes above the header; this many non-blank records at most.
+MAX_PREAMBLE_RECORDS = 20
+EXPECTED_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
+
+# Header cells (case, spacing and a byte-order mark ignored) and what each column holds.
+_COLUMNS = {
+    "first name": "first_name",
+    "firstname": "first_name",
+    "last name": "last_name",
+    "lastname": "last_name",
+    "url": "url",
+    "profile url": "url",
+    "linkedin url": "url",
+    "email address": "email",
+    "e-mail address": "email",
+    "email": "email",
+    "company": "company",
+    "position": "position",
+    "connected on": "connected_on",
+}
+# The column a contact field came from: messages start with it, to point at the cell to fix.
+_SOURCE = {
+    "full_name": "First Name and Last Name",
+    "title": "Position",
+    "email": "Email Address",
+    "linkedin_url": "URL",
+    "organization": "Company",
+    "how_we_met": "Connected On",
+}
+_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%m/%d/%Y")
+_organization_name: TypeAdapter[str] = TypeAdapter(OrganizationName)
+
+
+@dataclass
+class Connection:
+    """One row of the file, checked: what the contact will hold."""
+
+    line: int
+    full_name: str
+    title: str
+    email: str | None
+    linkedin_url: str | None
+    linkedin_key: str | None
+    organization: str | None
+    how_we_met: str
+
+
+@dataclass
+class Parsed:
+    """The file's rows that passed, the problems of those that did not, and the count read."""
+
+    rows: list[Connection] = field(default_factory=list)
+    problems: list[FieldError] = field(default_factory=list)
+    read: int = 0
+
+    def problem(self, line: int, field_name: str, message: str) -> None:
+        self.problems.append(FieldError(f"row {line}: {field_name}", message))
+
+
+def decode(payload: str | bytes) -> str:
+    """The file as text: UTF-8 (with or without a byte-order mark), within the size limit."""
+    too_large = PayloadTooLarge(
+        detail=f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
+        "split it into smaller files and import each."
+    )
+    if isinstance(payload, bytes):
+        if len(payload) > MAX_IMPORT_BYTES:
+            raise too_large
+        try:
+            text = payload.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = payload[: exc.start].count(b"\n") + 1
+            raise Invalid.one(
+                f"row {line}: file",
+                f"The file is not UTF-8 text (byte 0x{payload[exc.start]:02x} on line {line}); "
+                "export it again from LinkedIn or save it as UTF-8.",
+            ) from None
+    else:
+        text = payload.removeprefix("\ufeff")
+        if len(text) > MAX_IMPORT_BYTES or len(text.encode()) > MAX_IMPORT_BYTES:
+            raise too_large
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Invalid.one(f"row {line}: file", "This line has a NUL character; not a CSV file.")
+    if not text.strip():
+        raise Invalid.one("file", "The file is empty.")
+    return text
+
+
+def _header(cells: list[str]) -> dict[str, int] | None:
+    """Column positions when ``cells`` is the header line (First Name and Last Name at least)."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = _COLUMNS.get(" ".join(cell.replace("\ufeff", "").split()).casefold())
+        if name is not None:
+            columns.setdefault(name, index)
+    return columns if {"first_name", "last_name"} <= columns.keys() else None
+
+
+def parse(text: str) -> Parsed:
+    """Every data row, checked; the preamble above the header is skipped."""
+    parsed = Parsed()
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    columns: dict[str, int] | None = None
+    preamble = 0
+    line = 1
+    dates: dict[str, str] = {}
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if columns is None:
+                columns = _header(cells)
+                preamble += 1
+                if columns is None and preamble > MAX_PREAMBLE_RECORDS:
+                    break
+                continue
+            parsed.read += 1
+            if parsed.read > MAX_IMPORT_ROWS:
+                raise Invalid.one(
+                    "file",
+                    f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller "
+                    "files and import each.",
+                )
+            row = _check_row(parsed, start, _cells(cells, columns), dates)
+            if row is not None:
+                parsed.rows.append(row)
+    except csv.Error as exc:
+        parsed.problem(line, "file", f"Not valid CSV: {exc}.")
+    if columns is None:
+        parsed.problems.insert(
+            0,
+            FieldError(
+                "file",
+                f"No header line found; a LinkedIn Connections.csv has '{EXPECTED_HEADER}'.",
+            ),
+        )
+    return parsed
+
+
+def _cells(cells: list[str], columns: dict[str, int]) -> dict[str, str]:
+    return {
+        name: cells[index].strip() if index < len(cells) else "" for name, index in columns.items()
+    }
+
+
+def _check_row(
+    parsed: Parsed, line: int, cells: dict[str, str], dates: dict[str, str]
+) -> Connection | None:
+    """One data row as a contact, or None after recording its problems."""
+    before = len(parsed.problems)
+    full_name = " ".join(f"{cells.get('first_name', '')} {cells.get('last_name', '')}".split())
+    if not full_name:
+        parsed.problem(line, "full_name", "A name is needed: First Name and Last Name are empty.")
+    connected = cells.get("connected_on", "")
+    if connected not in dates:
+        dates[connected] = _connected_note(connected)
+    values: dict[str, Any] = {
+        "full_name": full_name or "-",
+        "title": cells.get("position", ""),
+        "how_we_met": dates[connected],
+    }
+    if cells.get("email"):
+        values["email"] = cells["email"]
+    url = cells.get("url", "")
+    if url:
+        values["linkedin_url"] = url
+    try:
+        contact = ContactCreate.model_validate(values)
+    except ValidationError as exc:
+        contact = None
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err.get("loc") else "row"
+            message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
+            parsed.problem(line, name, f"{_SOURCE.get(name, name)}: {message}")
+    linkedin_url = linkedin_key = None
+    if url and (contact is None or contact.linkedin_url is not None):
+        try:
+            linkedin_url, linkedin_key = normalise_linkedin(url)
+        except Invalid as exc:
+            message = exc.errors[0].message if exc.errors else exc.detail
+            parsed.problem(line, "linkedin_url", f"URL: {message}")
+    organization = " ".join(cells.get("company", "").split()) or None
+    if organization is not None:
+        try:
+            _organization_name.validate_python(organization)
+        except ValidationError as exc:
+            message = str(exc.errors()[0].get("msg", "Invalid value"))
+            parsed.problem(line, "organization", f"Company: {message}")
+    if contact is None or len(parsed.problems) > before:
+        return None
+    return Connection(
+        line=line,
+        full_name=contact.full_name,
+        title=contact.title or "",
+        email=contact.email,
+        linkedin_url=linkedin_url,
+        linkedin_key=linkedin_key,
+        organization=organization,
+        how_we_met=contact.how_we_met or "",
+    )
+
+
+def _connected_note(value: str) -> str:
+    """'LinkedIn connection (connected 12 Mar 2024)'; a date in another form is kept as written."""
+    text = " ".join(value.split())
+    if not text:
+        return "LinkedIn connection"
+    for fmt in _DATE_FORMATS:
+        try:
+            day = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return f"LinkedIn connection (connected {day.day} {day:%b %Y})"
+    return f"LinkedIn connection (connected {text[:100]})"
