@@ -39,6 +39,7 @@ class Prepared:
     converters: tuple[Converter, ...]
     expanding: frozenset[str]
     positional: bool
+    required: frozenset[str]  # every bind the SQL names
 
 
 _cache: dict[tuple[str, Hashable], Prepared] = {}
@@ -66,6 +67,7 @@ def prepare(key: Hashable, dialect: Dialect, build: Callable[[], Select[Any]]) -
         converters=tuple(_converter(c.type, dialect) for c in statement.selected_columns),
         expanding=expanding,
         positional=positional,
+        required=frozenset(compiled.binds),
     )
     with _cache_lock:
         if len(_cache) < MAX_CACHED:
@@ -129,7 +131,7 @@ def _bind_value(value: Any, dialect_name: str) -> Any:
 def _expand(prepared: Prepared, params: Mapping[str, Any]) -> tuple[str, Any]:
     """The SQL and driver parameters, with IN lists spelled out."""
     sql = prepared.sql
-    missing = set(prepared.bind_names) - set(params)
+    missing = prepared.required - set(params)
     if missing:
         # An anonymous bind would silently reuse the value of the request that compiled it.
         raise RuntimeError(f"prepared statement binds {sorted(missing)} by name: pass them")

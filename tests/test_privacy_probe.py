@@ -50,7 +50,7 @@ FORM_FIELDS = {
     "version": "1",
 }
 # Values that change by themselves between two reads (touch timestamps).
-VOLATILE_KEYS = frozenset({"last_used_at", "last_seen_at", "request_id"})
+VOLATILE_KEYS = frozenset({"last_used_at", "last_seen_at", "request_id", "exported_at"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,168 @@
+"""The request stack's speed measures must not change answers: the hot read path returns
+what the read models say, and few worker threads never deadlock writers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
+from sqlalchemy import Engine, bindparam, select
+from sqlmodel import Session
+
+from app import rawsql
+from app.auth.models import User
+from app.config import Settings
+from app.contacts.models import Contact
+from app.contacts.schemas import ContactRead
+from app.main import create_app
+from app.schemakit import Page
+from tests.conftest import ApiClient
+
+
+def _contact(api: ApiClient, **fields: object) -> dict[str, object]:
+    response = api.post("/api/v1/contacts", json=fields)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_list_items_are_the_read_model_of_each_contact(api: ApiClient) -> None:
+    career = api.post("/api/v1/careers", json={"title": "Hydrologist"}).json()
+    organization = api.post("/api/v1/organizations", json={"name": "River Lab"}).json()
+    first = _contact(
+        api,
+        full_name="Zed Alpha",
+        title="Lead",
+        organization_id=organization["id"],
+        email="zed@example.org",
+        career_ids=[career["id"]],
+        tags=["rivers", "field work"],
+        stay_in_touch_days=30,
+        notes="Met at the *conference*.",
+    )
+    second = _contact(api, full_name="amy beta", introduced_by_id=first["id"])
+    api.post(
+        "/api/v1/interactions",
+        json={"contact_id": first["id"], "kind": "call", "occurred_at": "2026-11-01T09:30:00Z"},
+    )
+
+    listed = api.get("/api/v1/contacts", params={"limit": 10})
+    assert listed.status_code == 200
+    page = TypeAdapter(Page[ContactRead]).validate_json(listed.content)
+    assert [c.full_name for c in page.items] == ["amy beta", "Zed Alpha"]  # case-insensitive
+    assert (page.total, page.limit, page.offset) == (2, 10, 0)
+    for item in listed.json()["items"]:
+        one = api.get(f"/api/v1/contacts/{item['id']}").json()
+        assert item == one  # field for field, datetimes spelled the same way
+    by_id = {item["id"]: item for item in listed.json()["items"]}
+    assert by_id[first["id"]]["tags"] == ["field work", "rivers"]
+    assert by_id[first["id"]]["career_ids"] == [career["id"]]
+    assert by_id[first["id"]]["last_contacted_at"] == "2026-11-01T09:30:00Z"
+    assert by_id[second["id"]]["tags"] == [] and by_id[second["id"]]["career_ids"] == []
+    assert 'rel="first"' in listed.headers["link"]
+
+
+def test_list_filters_share_one_statement_per_shape_but_not_values(
+    api: ApiClient, other_user: User, api_client_for: Callable[..., ApiClient]
+) -> None:
+    _contact(api, full_name="Ada Lovelace", stage="contacted", tags=["math"])
+    _contact(api, full_name="Grace Hopper", stage="prospect", tags=["navy"])
+    mallory = api_client_for(other_user)
+    _contact(mallory, full_name="Ada Mallory", stage="contacted", tags=["math"])
+
+    def names(client: ApiClient, **params: object) -> list[str]:
+        response = client.get("/api/v1/contacts", params=params)
+        assert response.status_code == 200, response.text
+        return [c["full_name"] for c in response.json()["items"]]
+
+    # The same shapes for two users: compiled once, each sees only their own rows.
+    assert names(api, stage="contacted") == ["Ada Lovelace"]
+    assert names(mallory, stage="contacted") == ["Ada Mallory"]
+    assert names(api, tag="navy") == ["Grace Hopper"]
+    assert names(mallory, tag="navy") == []
+    assert names(api, q="ada") == ["Ada Lovelace"]
+    assert names(mallory, q="ada") == ["Ada Mallory"]
+    assert names(api, q="ho") == ["Grace Hopper"]  # too short for the trigram index
+    assert names(api, sort="-full_name") == ["Grace Hopper", "Ada Lovelace"]
+
+
+def test_rawsql_refuses_an_unnamed_value(engine: Engine, db: Session, user: User) -> None:
+    # An anonymous bind would be compiled with the first caller's value and reused.
+    prepared = rawsql.prepare(
+        ("test.anonymous", engine.dialect.name),
+        engine.dialect,
+        lambda: select(Contact.id).where(Contact.owner_id == user.id),
+    )
+    with pytest.raises(RuntimeError, match="by name"):
+        rawsql.fetch(db, prepared, {})
+    db.rollback()
+
+
+def test_rawsql_expands_lists_and_converts_times(engine: Engine, db: Session, user: User) -> None:
+    when = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=UTC)
+    contacts = [
+        Contact(owner_id=user.id, full_name=f"P{i}", last_contacted_at=when if i else None)
+        for i in range(3)
+    ]
+    db.add_all(contacts)
+    db.commit()
+    ids = [c.id for c in contacts]
+    prepared = rawsql.prepare(
+        "test.expanding",
+        engine.dialect,
+        lambda: (
+            select(Contact.id, Contact.last_contacted_at)
+            .where(Contact.id.in_(bindparam("ids", expanding=True)))
+            .order_by(Contact.id)
+        ),
+    )
+    rows = rawsql.fetch(db, prepared, {"ids": ids[1:]})
+    assert rows == [(ids[1], when), (ids[2], when)]
+    assert rows[0][1].tzinfo is not None
+    assert rawsql.fetch(db, prepared, {"ids": []}) == []
+    assert rawsql.fetch(db, prepared, {"ids": [ids[0]]}) == [(ids[0], None)]
+    db.rollback()
+
+
+def test_writers_do_not_deadlock_with_one_worker_thread(
+    tmp_path: Path, database_url: str, engine: Engine, user: User, make_token: Callable[..., str]
+) -> None:
+    # Dependencies and the handler run in separate thread turns; a dependency that kept
+    # SQLite's write lock made every thread wait on a holder that had no thread left.
+    settings = Settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        secret_key="t" * 48,
+        base_url="http://testserver",
+        log_level="WARNING",
+        worker_threads=1,
+    )
+    app = create_app(settings=settings, engine=engine)
+    token = make_token(user)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        contact = client.post("/api/v1/contacts", json={"full_name": "Busy Person"}).json()
+
+        def write(index: int) -> int:
+            body = {
+                "contact_id": contact["id"],
+                "kind": "email",
+                "occurred_at": "2026-11-20T10:00:00Z",
+                "summary": f"note {index}",
+            }
+            return client.post("/api/v1/interactions", json=body).status_code
+
+        pool = ThreadPoolExecutor(6)
+        futures = [pool.submit(write, i) for i in range(12)]
+        # Without the fix each stuck writer waits out the 10 s lock timeout.
+        done, pending = wait(futures, timeout=8)
+        pool.shutdown(wait=False, cancel_futures=True)
+        assert not pending, "writers deadlocked"
+        assert sorted(f.result() for f in done) == [201] * 12
+        listed = client.get(f"/api/v1/interactions?contact_id={contact['id']}&limit=50")
+        assert listed.json()["total"] == 12
