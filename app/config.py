@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Uploads (the LinkedIn import allows 5 MB of CSV plus the multipart framing).
+    max_upload_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
     default_phone_region: str = "US"
     login_max_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)

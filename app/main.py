@@ -77,7 +77,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     install_error_handlers(app)
     app.add_middleware(
-        HttpBaseline, max_body_bytes=settings.max_body_bytes, secure=settings.secure_cookies
+        HttpBaseline,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        secure=settings.secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

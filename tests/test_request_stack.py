@@ -166,3 +166,37 @@ def test_writers_do_not_deadlock_with_one_worker_thread(
         assert sorted(f.result() for f in done) == [201] * 12
         listed = client.get(f"/api/v1/interactions?contact_id={contact['id']}&limit=50")
         assert listed.json()["total"] == 12
+
+
+def test_uploads_have_their_own_body_limit(
+    tmp_path: Path, database_url: str, engine: Engine, user: User, make_token: Callable[..., str]
+) -> None:
+    settings = Settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        secret_key="t" * 48,
+        base_url="http://testserver",
+        log_level="WARNING",
+        max_body_bytes=4096,
+        max_upload_bytes=64 * 1024,
+    )
+    app = create_app(settings=settings, engine=engine)
+    header = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    rows = "".join(f"Ann,Lee{i},,,Acme,Engineer,01 Mar 2024\n" for i in range(200))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {make_token(user)}"
+        big_json = client.post("/api/v1/contacts", json={"full_name": "x", "notes": "n" * 8000})
+        assert big_json.status_code == 413
+        upload = client.post(
+            "/api/v1/import/linkedin?dry_run=true",
+            files={"file": ("Connections.csv", header + rows, "text/csv")},
+        )
+        assert len(header + rows) > 4096
+        assert upload.status_code == 200, upload.text
+        assert upload.json()["rows"] == 200
+        too_big = client.post(
+            "/api/v1/import/linkedin?dry_run=true",
+            files={"file": ("Connections.csv", header + rows * 12, "text/csv")},
+        )
+        assert too_big.status_code == 413

@@ -23,6 +23,8 @@ log = structlog.get_logger("rapport.http")
 # worker thread, and threads blocked waiting for a pooled connection, deadlock each other
 # (seen under load on PostgreSQL). Keep it below anyio's 40 threads and the pool size.
 MAX_IN_FLIGHT = 32
+# File uploads (the LinkedIn import) may be larger than any form or JSON body.
+UPLOAD_PATHS = ("/api/v1/import/", "/import-export")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ids = random.Random()
 
@@ -64,10 +66,12 @@ class HttpBaseline:
         *,
         max_body_bytes: int,
         secure: bool,
+        max_upload_bytes: int | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max(max_upload_bytes or max_body_bytes, max_body_bytes)
         self.secure = secure
         self.max_in_flight = max_in_flight
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -98,6 +102,7 @@ class HttpBaseline:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         path: str = scope["path"]
+        limit = self.max_upload_bytes if path.startswith(UPLOAD_PATHS) else self.max_body_bytes
         started = time.perf_counter()
         response_started = False
         status_code = 500
@@ -119,13 +124,13 @@ class HttpBaseline:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         try:
-            if declared.isdigit() and int(declared) > self.max_body_bytes:
-                raise BodyTooLarge(self.max_body_bytes)
+            if declared.isdigit() and int(declared) > limit:
+                raise BodyTooLarge(limit)
             async with self._slots_for_loop():
                 await self.app(scope, receive_wrapper, send_wrapper)
         except BodyTooLarge:
@@ -135,7 +140,7 @@ class HttpBaseline:
                     send_wrapper,
                     413,
                     "Payload Too Large",
-                    f"The request body is over {self.max_body_bytes} bytes.",
+                    f"The request body is over {limit} bytes.",
                 )
         except Exception:
             log.exception("unhandled_error", path=path)
