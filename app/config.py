@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Threads that run blocking handlers. Few on purpose: with anyio's default of 40,
     # requests contend for the GIL around every SQLite call and throughput halves.
     worker_threads: int = Field(default=4, ge=1, le=64)
+    # Requests served at once; the rest wait without a connection (app.web.middleware).
+    # Below the database pool (32 + 16 overflow) on purpose.
+    max_in_flight: int = Field(default=16, ge=1, le=32)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         secure=settings.secure_cookies,
+        max_in_flight=settings.max_in_flight,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

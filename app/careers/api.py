@@ -47,21 +47,18 @@ def _read(career: Career) -> CareerRead:
 @router.get("", response_model=Page[CareerRead])
 def list_careers(
     request: Request,
-    response: Response,
     db: SessionDep,
     user: CurrentUser,
     listing: ListQueryDep,
     filters: CareerFiltersDep,
-) -> Page[CareerRead]:
+) -> Response:
     """The caller's careers: `q` matches title and industry; sort by title, industry,
     interest, status, created_at or updated_at."""
     found = service.list_careers(
         db, user, filters, sort=listing.sort, limit=listing.limit, offset=listing.offset
     )
     items = [_read(c) for c in found.items]
-    return page_response(
-        request, response, items, total=found.total, limit=found.limit, offset=found.offset
-    )
+    return page_response(request, items, total=found.total, limit=found.limit, offset=found.offset)
 
 
 @router.post("", status_code=201, response_model=CareerRead, responses=problems(409))

@@ -34,7 +34,6 @@ def _utc(value: datetime | None) -> datetime | None:
 @router.get("", response_model=Page[InteractionRead])
 def list_interactions(
     request: Request,
-    response: Response,
     user: CurrentUser,
     db: SessionDep,
     listing: ListQueryDep,
@@ -46,7 +45,7 @@ def list_interactions(
     occurred_before: Annotated[
         datetime | None, Query(description="Exclusive upper bound (ISO 8601).")
     ] = None,
-) -> Page[InteractionRead]:
+) -> Response:
     """The caller's interactions, newest first. Sort by occurred_at, created_at, updated_at
     or kind; `q` matches the summary."""
     rows, total = service.list_interactions(
@@ -62,9 +61,7 @@ def list_interactions(
         sort=listing.sort,
     )
     items = [InteractionRead.model_validate(r) for r in rows]
-    return page_response(
-        request, response, items, total=total, limit=listing.limit, offset=listing.offset
-    )
+    return page_response(request, items, total=total, limit=listing.limit, offset=listing.offset)
 
 
 @router.post("", status_code=201, response_model=InteractionRead, responses=problems(409))

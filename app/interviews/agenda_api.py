@@ -18,7 +18,7 @@ from app.interviews.schemas import (
     AgendaOrder,
 )
 from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.web.deps import CurrentUser, SessionDep, run_db
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import (
     IfMatchDep,
@@ -40,17 +40,18 @@ def _read(item: InterviewQuestion) -> AgendaItemRead:
 
 
 @router.get("", response_model=Page[AgendaItemRead], responses=problems(404))
-def list_agenda_items(
+async def list_agenda_items(
     interview_id: InterviewId,
     request: Request,
-    response: Response,
     db: SessionDep,
     user: CurrentUser,
     listing: ListQueryDep,
-) -> Page[AgendaItemRead]:
+) -> Response:
     """The agenda in order (sort by position, category, updated_at or id); `q` matches the
     question and the answer notes."""
-    rows, total = agenda_service.list_agenda_page(
+    rows, total = await run_db(
+        request,
+        agenda_service.list_agenda_page,
         db,
         user,
         interview_id,
@@ -60,9 +61,7 @@ def list_agenda_items(
         q=listing.q,
     )
     items = [_read(i) for i in rows]
-    return page_response(
-        request, response, items, total=total, limit=listing.limit, offset=listing.offset
-    )
+    return page_response(request, items, total=total, limit=listing.limit, offset=listing.offset)
 
 
 @router.post("", status_code=201, response_model=AgendaItemRead, responses=problems(404))

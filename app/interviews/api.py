@@ -111,12 +111,11 @@ def _detail(db: Session, user: User, interview: Interview) -> InterviewDetail:
 @router.get("/interviews", response_model=Page[InterviewRead])
 def list_interviews(
     request: Request,
-    response: Response,
     db: SessionDep,
     user: CurrentUser,
     listing: ListQueryDep,
     filters: InterviewFiltersDep,
-) -> Page[InterviewRead]:
+) -> Response:
     """The caller's interviews. `q` matches the contact's name, purpose, place, summary and
     takeaways; sort by scheduled_at, requested_at, created_at, updated_at, status,
     preparation_score, duration_minutes or id (empty times last)."""
@@ -130,9 +129,7 @@ def list_interviews(
         q=listing.q,
     )
     items = [_read(i) for i in rows]
-    return page_response(
-        request, response, items, total=total, limit=listing.limit, offset=listing.offset
-    )
+    return page_response(request, items, total=total, limit=listing.limit, offset=listing.offset)
 
 
 @router.post(

@@ -49,21 +49,18 @@ def _read(organization: Organization) -> OrganizationRead:
 @router.get("", response_model=Page[OrganizationRead])
 def list_organizations(
     request: Request,
-    response: Response,
     db: SessionDep,
     user: CurrentUser,
     listing: ListQueryDep,
     filters: OrganizationFiltersDep,
-) -> Page[OrganizationRead]:
+) -> Response:
     """The caller's organizations: `q` matches name, industry and location; sort by name,
     industry, location, created_at or updated_at."""
     found = service.list_organizations(
         db, user, filters, sort=listing.sort, limit=listing.limit, offset=listing.offset
     )
     items = [_read(o) for o in found.items]
-    return page_response(
-        request, response, items, total=found.total, limit=found.limit, offset=found.offset
-    )
+    return page_response(request, items, total=found.total, limit=found.limit, offset=found.offset)
 
 
 @router.post("", status_code=201, response_model=OrganizationRead, responses=problems(409))

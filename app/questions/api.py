@@ -56,7 +56,6 @@ def _bank_created(db: SessionDep, user: CurrentUser, bank: object) -> BankRead:
 @router.get("", response_model=Page[BankRead])
 def list_question_banks(
     request: Request,
-    response: Response,
     user: CurrentUser,
     db: SessionDep,
     params: ListQueryDep,
@@ -64,7 +63,7 @@ def list_question_banks(
         BankScope | None,
         Query(description="mine, shared (other users' shared banks) or builtin (starter)."),
     ] = None,
-) -> Page[BankRead]:
+) -> Response:
     """Banks the caller may read: their own, other users' shared banks and the starter banks.
 
     `q` matches name and description; `sort` takes name, created_at, updated_at, id,
@@ -79,9 +78,7 @@ def list_question_banks(
         offset=params.offset,
     )
     items = [_bank_read(s) for s in summaries]
-    return page_response(
-        request, response, items, total=total, limit=params.limit, offset=params.offset
-    )
+    return page_response(request, items, total=total, limit=params.limit, offset=params.offset)
 
 
 @router.post("", status_code=201, response_model=BankRead, responses=problems(409))
@@ -247,13 +244,12 @@ def export_question_bank(
 def list_bank_questions(
     bank_id: BankId,
     request: Request,
-    response: Response,
     user: CurrentUser,
     db: SessionDep,
     params: ListQueryDep,
     category: Annotated[Category | None, Query(description="Only this category.")] = None,
     tag: Annotated[str | None, Query(max_length=50, description="Only this tag.")] = None,
-) -> Page[QuestionRead]:
+) -> Response:
     """A readable bank's questions, in order (`sort` takes position, text, category,
     created_at, updated_at, id); `q` matches the text."""
     rows, total = question_service.list_questions(
@@ -268,9 +264,7 @@ def list_bank_questions(
         offset=params.offset,
     )
     items = [QuestionRead.model_validate(r) for r in rows]
-    return page_response(
-        request, response, items, total=total, limit=params.limit, offset=params.offset
-    )
+    return page_response(request, items, total=total, limit=params.limit, offset=params.offset)
 
 
 @router.post(

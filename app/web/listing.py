@@ -98,12 +98,16 @@ def link_header(request: Request, *, total: int, limit: int, offset: int) -> str
 
 
 def page_response(
-    request: Request, response: Response, items: list[T], *, total: int, limit: int, offset: int
-) -> Page[T]:
-    """One page of a list for the API, with its Link header set on ``response``."""
+    request: Request, items: list[T], *, total: int, limit: int, offset: int
+) -> Response:
+    """One page of read models for the API, serialised once, with its Link header.
+
+    A Response is returned so FastAPI does not validate the page a second time against the
+    route's response model (which the route still declares for the schema).
+    """
     page: Page[T] = Page(items=items, total=total, limit=limit, offset=offset)
-    set_link_header(request, response, page)
-    return page
+    link = link_header(request, total=total, limit=limit, offset=offset)
+    return Response(page.model_dump_json(), media_type="application/json", headers={"Link": link})
 
 
 def encode_json(content: Any) -> bytes:

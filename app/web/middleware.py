@@ -21,7 +21,9 @@ log = structlog.get_logger("rapport.http")
 # Requests past this many wait here, in the event loop, holding no thread and no database
 # connection. Without a bound, requests that hold a pooled connection while waiting for a
 # worker thread, and threads blocked waiting for a pooled connection, deadlock each other
-# (seen under load on PostgreSQL). Keep it below anyio's 40 threads and the pool size.
+# (seen under load on PostgreSQL). It must stay below the pool size (app.db); the default
+# comes from RAPPORT_MAX_IN_FLIGHT. Each in-flight request holds a SQLite connection and
+# its page cache, so this also bounds a worker's memory.
 MAX_IN_FLIGHT = 32
 # File uploads (the LinkedIn import) may be larger than any form or JSON body.
 UPLOAD_PATHS = ("/api/v1/import/", "/import-export")
