@@ -127,11 +127,18 @@ async def csrf_form_token(request: Request) -> str | None:
     return None
 
 
+def _begin_lookup(request: Request, db: Session) -> None:
+    # On SQLite an unsafe request's session begins IMMEDIATE (app.db). The identity lookup
+    # only reads: begin it deferred so it takes no write lock; the handler, in another
+    # thread-pool turn, begins its own IMMEDIATE transaction after _end_lookup.
+    if request.method not in SAFE_METHODS and not db.in_transaction():
+        db.connection(execution_options={"sqlite_immediate": False})
+
+
 def _end_lookup(request: Request, db: Session) -> None:
-    # On SQLite an unsafe request's session begins IMMEDIATE, so the lookup holds the write
-    # lock. Dependencies and the handler run in different thread-pool turns: holding the
-    # lock across them lets every worker thread block on it while the holder waits for a
-    # thread (a deadlock with few threads). The handler begins its own transaction.
+    # Never carry a transaction from a dependency into the handler: holding the write lock
+    # across thread-pool turns let every worker thread block on it while the holder waited
+    # for a thread (a deadlock with few threads).
     if request.method not in SAFE_METHODS and db.in_transaction():
         db.commit()
 
@@ -142,12 +149,14 @@ def _cookie_session(
     cookie = request.cookies.get(session_cookie_name(settings))
     if not cookie or len(cookie) > 200:
         return None
+    _begin_lookup(request, db)
     found = auth_service.resolve_session(db, settings, cookie)
     _end_lookup(request, db)
     return found
 
 
 def _token_lookup(request: Request, db: Session, secret: str) -> tuple[User, ApiToken] | None:
+    _begin_lookup(request, db)
     found = auth_service.resolve_token(db, secret)
     _end_lookup(request, db)
     return found
