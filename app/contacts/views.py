@@ -25,7 +25,7 @@ from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead,
 from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.schemakit import MAX_INT32
-from app.web.deps import PageUser, SessionDep, SettingsDep
+from app.web.deps import PageUser, SessionDep, SettingsDep, run_db
 from app.web.forms import FormDep, form_version, parse_form
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
@@ -120,18 +120,20 @@ def _organization_text(request: Request) -> str | None:
     return text
 
 
+# The list pages are async and read through run_db: inline on SQLite (a thread hop costs
+# more than the page's queries), in the thread pool on PostgreSQL.
 @router.get("/contacts", response_class=HTMLResponse)
-def contacts_page(
+async def contacts_page(
     request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
 ) -> Response:
-    return _list_page(request, db, user, listing, due_view=False)
+    return await run_db(request, _list_page, request, db, user, listing, due_view=False)
 
 
 @router.get("/contacts/due", response_class=HTMLResponse)
-def contacts_due_page(
+async def contacts_due_page(
     request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
 ) -> Response:
-    return _list_page(request, db, user, listing, due_view=True)
+    return await run_db(request, _list_page, request, db, user, listing, due_view=True)
 
 
 @router.get("/contacts/tag-options", response_class=HTMLResponse)

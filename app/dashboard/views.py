@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth import service as auth_service
+from app.auth.models import User
 from app.dashboard import service
-from app.web.deps import OptionalPageUser, PageUser, SessionDep
+from app.web.deps import OptionalPageUser, PageUser, SessionDep, run_db
 from app.web.forms import see_other
 from app.web.templating import render
 
@@ -15,7 +16,12 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, db: SessionDep, user: OptionalPageUser) -> Response:
+async def dashboard(request: Request, db: SessionDep, user: OptionalPageUser) -> Response:
+    # Async with run_db: inline on SQLite (cheaper than a thread hop), thread pool on PostgreSQL.
+    return await run_db(request, _dashboard, request, db, user)
+
+
+def _dashboard(request: Request, db: SessionDep, user: User | None) -> Response:
     if user is None:
         return see_other("/setup" if auth_service.count_users(db) == 0 else "/login")
     return render(
