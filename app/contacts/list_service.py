@@ -16,10 +16,8 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import load_only
 from sqlalchemy.sql import operators
 from sqlmodel import Session
@@ -222,19 +220,23 @@ def contact_read_page(
     few = dialect.name == "sqlite" and search_service.is_unindexed(filters.q)
     few = few and total < 10 * (offset + limit)
     order = _sort_order(sort, unindexed=few)  # refuses an unknown sort before it is a key
+    # SQLite computes select-list subqueries only for the rows it returns, so careers and
+    # tags ride along in the page query; PostgreSQL computes them for the rows OFFSET skips
+    # too (550 subplans for page 11), so there they are two queries on the page's ids.
+    folded = dialect.name == "sqlite"
+    extras = (
+        [
+            _json_list(ContactCareer.career_id, ContactCareer.contact_id).label("career_ids"),
+            _json_list(tags_service.Tag.name, ContactTag.contact_id).label("tags"),
+        ]
+        if folded
+        else []
+    )
     page_query = rawsql.prepare(
         ("contacts.page", shape, sort, few),
         dialect,
         lambda: (
-            select(
-                *READ_COLUMNS,
-                _json_list(dialect.name, ContactCareer.career_id, ContactCareer.contact_id).label(
-                    "career_ids"
-                ),
-                _json_list(dialect.name, tags_service.Tag.name, ContactTag.contact_id).label(
-                    "tags"
-                ),
-            )
+            select(*READ_COLUMNS, *extras)
             .where(*conditions)
             .order_by(*order)
             .limit(bindparam("limit", type_=Integer))
@@ -242,24 +244,55 @@ def contact_read_page(
         ),
     )
     items = rawsql.fetch_dicts(session, page_query, {**params, "limit": limit, "offset": offset})
+    if not folded:
+        _attach_careers_and_tags(session, items)
     return ContactReadPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def _json_list(dialect_name: str, value: Any, contact_id: Any) -> Any:
-    """A contact's careers (by id) or tag names (A-Z) as a JSON array, per page row.
+def _attach_careers_and_tags(session: Session, items: list[dict[str, Any]]) -> None:
+    ids = [item["id"] for item in items]
+    careers = _grouped(session, "contacts.page_careers", _careers_of_contacts, ids)
+    tags = _grouped(session, "contacts.page_tags", _tags_of_contacts, ids)
+    for item in items:
+        item["career_ids"] = careers.get(item["id"], [])
+        item["tags"] = tags.get(item["id"], [])
 
-    One statement for the page instead of one per extra; the array is decoded by its
-    column type (rawsql: SQLite returns the text, psycopg the decoded list).
+
+def _careers_of_contacts() -> Any:
+    return (
+        select(ContactCareer.contact_id, ContactCareer.career_id)
+        .where(ContactCareer.contact_id.in_(bindparam("ids", expanding=True)))
+        .order_by(ContactCareer.career_id)
+    )
+
+
+def _tags_of_contacts() -> Any:
+    return (
+        select(ContactTag.contact_id, tags_service.Tag.name)
+        .join(tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id)
+        .where(ContactTag.contact_id.in_(bindparam("ids", expanding=True)))
+        .order_by(tags_service.Tag.name)
+    )
+
+
+def _grouped(session: Session, key: str, build: Any, ids: list[int]) -> dict[Any, list[Any]]:
+    if not ids:
+        return {}
+    prepared = rawsql.prepare(key, session.get_bind().dialect, build)
+    return rawsql.group_pairs(rawsql.fetch(session, prepared, {"ids": ids}))
+
+
+def _json_list(value: Any, contact_id: Any) -> Any:
+    """A contact's careers (by id) or tag names (A-Z) as a JSON array, per page row (SQLite).
+
+    SQLite (3.40) has no ORDER BY inside an aggregate, so it aggregates an ordered subquery.
+    rawsql decodes the text by the JSON column type.
     """
     source = select(value).where(contact_id == Contact.id).correlate(Contact)
     if value.key == "name":  # tags: the link table joined to the names
         source = source.join_from(
             ContactTag, tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id
         )
-    if dialect_name == "postgresql":
-        aggregated = func.coalesce(func.json_agg(aggregate_order_by(value, value)), text("'[]'"))
-        return type_coerce(source.with_only_columns(aggregated).scalar_subquery(), JSON)
-    # SQLite (3.40) has no ORDER BY inside an aggregate: aggregate an ordered subquery.
     ordered = source.order_by(value).subquery()
     return type_coerce(select(func.json_group_array(ordered.c[value.key])).scalar_subquery(), JSON)
 
