@@ -17,11 +17,11 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.careers.models import Career
 from app.contacts import list_service, tags_service
-from app.contacts.list_service import ContactPage
 from app.contacts.models import Contact, ContactCareer
 from app.contacts.referrals_service import referrals
 from app.contacts.schemas import ReferralsRead
 from app.contacts.service import get_contact
+from app.db import utcnow
 from app.errors import Invalid
 from app.organizations import suggest_service
 from app.organizations.models import Organization
@@ -71,22 +71,16 @@ def contact_suggestions(
     numbered = _NUMBERED.search(text)
     if numbered:  # a picked value being edited: search by its name again
         text = text[: numbered.start()].strip()
-    page = list_service.list_contacts(
-        session,
-        user,
-        list_service.ContactFilters(q=text or None),
-        limit=limit,
-        sort="full_name",
-        brief=True,
-        with_total=False,
+    found = list_service.contact_read_page(
+        session, user, list_service.ContactFilters(q=text or None), limit=limit, sort="full_name"
     )
-    names = page.organization_names
+    names = suggest_service.names_of(session, user, (c["organization_id"] for c in found.items))
     return [
         (
-            contact_label(row.full_name, row.id),  # type: ignore[arg-type]
-            " · ".join(p for p in (row.title, names.get(row.organization_id or 0, "")) if p),
+            contact_label(c["full_name"], c["id"]),
+            " · ".join(p for p in (c["title"], names.get(c["organization_id"] or 0, "")) if p),
         )
-        for row in page.rows
+        for c in found.items
     ]
 
 
@@ -253,29 +247,61 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@dataclass
+class ContactListPage:
+    """A page of the contacts list, its lines ready to show."""
+
+    rows: list[ContactRow]
+    total: int
+    limit: int
+    offset: int
+
+
+def contact_list_page(
+    session: Session,
+    user: User,
+    filters: list_service.ContactFilters,
+    *,
+    limit: int,
+    offset: int,
+    sort: str | None,
+    stage_labels: dict[str, str],
+) -> ContactListPage:
+    """A page of the list from the API's hot read path, with its organizations' names."""
+    found = list_service.contact_read_page(
+        session, user, filters, limit=limit, offset=offset, sort=sort
+    )
+    names = suggest_service.names_of(session, user, (c["organization_id"] for c in found.items))
+    rows = contact_rows(found.items, names, stage_labels, user.timezone, utcnow())
+    return ContactListPage(rows, found.total, found.limit, found.offset)
+
+
 def contact_rows(
-    page: ContactPage, stage_labels: dict[str, str], tz_name: str, now: datetime
+    contacts: list[dict[str, Any]],
+    organization_names: dict[int, str],
+    stage_labels: dict[str, str],
+    tz_name: str,
+    now: datetime,
 ) -> list[ContactRow]:
-    """The page's contacts as list lines: names looked up, days in the reader's timezone.
+    """Contacts (as read dicts) as list lines: names looked up, days in the reader's timezone.
 
     Done here rather than in the template: filters and lookups called per cell cost more
     in Jinja than the rest of a 50-row page."""
     zone = _zone(tz_name)
-    names = page.organization_names
-    tags = page.tags
     rows = []
-    for c in page.rows:
-        due = c.next_touch_due
-        last = c.last_contacted_at
+    for c in contacts:
+        due = c["next_touch_due"]
+        last = c["last_contacted_at"]
+        organization_id = c["organization_id"]
         rows.append(
             ContactRow(
-                c.id,  # type: ignore[arg-type]
-                c.full_name,
-                c.title,
-                c.organization_id,
-                names.get(c.organization_id, "") if c.organization_id else "",
-                stage_labels.get(c.stage, c.stage),
-                [_tag_link(t) for t in tags.get(c.id, ())],  # type: ignore[arg-type]
+                c["id"],
+                c["full_name"],
+                c["title"],
+                organization_id,
+                organization_names.get(organization_id, "") if organization_id else "",
+                stage_labels.get(c["stage"], c["stage"]),
+                [_tag_link(t) for t in c["tags"]],
                 last.astimezone(zone).date().isoformat() if last else "never",
                 due.astimezone(zone).date().isoformat() if due else "",
                 due is not None and due <= now,

@@ -22,7 +22,6 @@ from app.contacts import (
 )
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
-from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep, SettingsDep, run_db
@@ -80,18 +79,22 @@ def _list_page(
     sort = listing.sort or ("next_touch_due" if due_view else "full_name")
     filters = list_service.ContactFilters(**page_filters.model_dump(), q=listing.q)
     if organization.unknown:  # a name no organization has: nobody works there
-        page = list_service.ContactPage(rows=[], total=0, limit=listing.limit, offset=0)
+        page = pages_service.ContactListPage(rows=[], total=0, limit=listing.limit, offset=0)
     else:
-        page = list_service.list_contacts(
-            db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort, brief=True
+        page = pages_service.contact_list_page(
+            db,
+            user,
+            filters,
+            limit=listing.limit,
+            offset=listing.offset,
+            sort=sort,
+            stage_labels=_CHOICES["stage_labels"],
         )
-    rows = pages_service.contact_rows(page, _CHOICES["stage_labels"], user.timezone, utcnow())
     return list_page(
         request,
         "contacts/list.html",
         section="contacts",
         page=page,
-        rows=rows,
         filters=page_filters,
         sort=sort,
         sort_choices=SORT_CHOICES,

@@ -6,9 +6,12 @@ organization (thousands for a heavy user), so they need these small, indexed loo
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, literal, select
+from collections.abc import Iterable
+
+from sqlalchemy import bindparam, case, func, literal, select
 from sqlmodel import Session
 
+from app import rawsql
 from app.auth.models import User
 from app.organizations.models import Organization
 
@@ -66,3 +69,20 @@ def name_of(session: Session, user: User, organization_id: int) -> str | None:
         Organization.owner_id == user.id, Organization.id == organization_id
     )
     return session.scalar(statement)
+
+
+def names_of(session: Session, user: User, ids: Iterable[int | None]) -> dict[int, str]:
+    """id -> name for those of ``ids`` that are the user's organizations, in one query."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    # A list page asks on every view: compiled once, run on the driver (app.rawsql).
+    prepared = rawsql.prepare(
+        ("organizations.names_of",),
+        session.get_bind().dialect,
+        lambda: select(Organization.id, Organization.name).where(
+            Organization.owner_id == bindparam("owner"),
+            Organization.id.in_(bindparam("ids", expanding=True)),
+        ),
+    )
+    return dict(rawsql.fetch(session, prepared, {"owner": user.id, "ids": wanted}))
