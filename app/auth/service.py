@@ -230,7 +230,7 @@ def start_session(
     return cookie_value, user_session
 
 
-def resolve_session(
+def find_session(
     session: Session, settings: Settings, cookie_value: str
 ) -> tuple[User, UserSession] | None:
     """The live session and its user for a cookie, or None when expired or revoked."""
@@ -251,13 +251,31 @@ def resolve_session(
         or not user.is_active
     ):
         return None
-    if now - user_session.last_seen_at > TOUCH_INTERVAL:
-        # End the read first so the write starts its own transaction (no lock upgrade).
-        session.commit()
-        user_session.last_seen_at = now
-        session.add(user_session)
-        session.commit()
     return user, user_session
+
+
+def session_touch_due(user_session: UserSession) -> bool:
+    """Whether last_seen_at is old enough to be written again (once a minute at most)."""
+    return utcnow() - user_session.last_seen_at > TOUCH_INTERVAL
+
+
+def touch_session(session: Session, user_session: UserSession) -> None:
+    """Record that the browser session was used now (a write of its own)."""
+    # End the read first so the write starts its own transaction (no lock upgrade).
+    session.commit()
+    user_session.last_seen_at = utcnow()
+    session.add(user_session)
+    session.commit()
+
+
+def resolve_session(
+    session: Session, settings: Settings, cookie_value: str
+) -> tuple[User, UserSession] | None:
+    """find_session, recording the use when it is due."""
+    found = find_session(session, settings, cookie_value)
+    if found is not None and session_touch_due(found[1]):
+        touch_session(session, found[1])
+    return found
 
 
 def end_session(session: Session, cookie_value: str) -> None:

@@ -192,8 +192,7 @@ async def api_actor(
         if unsafe and not actor.can_write:
             raise Forbidden(detail="This token is read-only; create one with the 'write' scope.")
     else:
-        # Session lookups may write (last seen), so they always take the thread pool.
-        session_found = await run_in_threadpool(_cookie_session, request, db, settings)
+        session_found = await _browser_session(request, db, settings)
         if session_found is None:
             raise Unauthorized(detail="Authenticate with 'Authorization: Bearer <token>'.")
         actor = Actor(user=session_found[0], web_session=session_found[1])
@@ -203,14 +202,14 @@ async def api_actor(
     return actor
 
 
-def page_actor(
+async def page_actor(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
     form_token: Annotated[str | None, Depends(csrf_form_token)],
 ) -> Actor:
     """The signed-in browser user, or a redirect to the login page."""
-    found = _cookie_session(request, db, settings)
+    found = await _browser_session(request, db, settings)
     if found is None:
         raise LoginRequired
     user, web_session = found
@@ -219,6 +218,21 @@ def page_actor(
     if request.method not in SAFE_METHODS:
         check_csrf(request, settings, web_session, form_token)
     return Actor(user=user, web_session=web_session)
+
+
+async def _browser_session(
+    request: Request, db: Session, settings: Settings
+) -> tuple[User, UserSession] | None:
+    """The cookie's session: read inline on SQLite GETs, its last-seen write in the pool."""
+    if not runs_inline(request):
+        return await run_in_threadpool(_cookie_session, request, db, settings)
+    cookie = request.cookies.get(session_cookie_name(settings))
+    if not cookie or len(cookie) > 200:
+        return None
+    found = auth_service.find_session(db, settings, cookie)
+    if found is not None and auth_service.session_touch_due(found[1]):
+        await run_in_threadpool(auth_service.touch_session, db, found[1])
+    return found
 
 
 def optional_page_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
