@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Engine, select, text
 
 from app.seed import text as seedtext
 from app.seed.interviews import InterviewSeeder
-from app.seed.network import NetworkSeeder, _next_touch_rule, _search_text_rule
-from app.seed.rows import _Ids, _table, _Writer
+from app.seed.network import NetworkSeeder, next_touch_rule, search_text_rule
+from app.seed.rows import BulkWriter, IdAllocator, model_table
 
 DEMO_PASSWORD = "rapport-demo-password"
 
@@ -80,7 +80,7 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
         with engine.begin() as conn:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-262144")
-            writer = _Writer(conn, plan.batch_size)
+            writer = BulkWriter(conn, plan.batch_size)
             with contacts_service.bulk_contact_load(conn, user.user_id):
                 _UserSeeder(conn, writer, rng, plan, anchor, user).run()
                 writer.flush()
@@ -153,8 +153,8 @@ def _after_bulk_load(conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     # Explicit ids leave the sequences behind; move each past its table's maximum.
-    for name in (*_Writer.ORDER, "users", "api_tokens"):
-        if "id" not in _table(name).c:
+    for name in (*BulkWriter.ORDER, "users", "api_tokens"):
+        if "id" not in model_table(name).c:
             continue
         conn.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
@@ -169,7 +169,7 @@ class _UserSeeder(NetworkSeeder, InterviewSeeder):
     def __init__(
         self,
         conn: Connection,
-        writer: _Writer,
+        writer: BulkWriter,
         rng: random.Random,
         plan: SeedPlan,
         anchor: datetime,
@@ -182,9 +182,9 @@ class _UserSeeder(NetworkSeeder, InterviewSeeder):
         self.anchor = anchor
         self.user = user
         self.owner_id = user.user_id
-        self.ids = _Ids(conn)
-        self.search_text = _search_text_rule()
-        self.next_touch = _next_touch_rule()
+        self.ids = IdAllocator(conn)
+        self.search_text = search_text_rule()
+        self.next_touch = next_touch_rule()
 
     def _tracked(self, created: datetime, updated: datetime | None = None) -> dict[str, Any]:
         return {"created_at": created, "updated_at": updated or created, "version": 1}

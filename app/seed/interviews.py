@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.seed import text as seedtext
 from app.seed import vocab
-from app.seed.rows import _table
+from app.seed.rows import model_table
 
 OTHER_STATUSES = ("scheduled", "requested", "planned", "cancelled", "no_show")
 OTHER_WEIGHTS = (35, 20, 20, 15, 10)
@@ -89,7 +89,7 @@ class InterviewSeeder:
 
     def _starter_banks(self) -> list[tuple[int | None, str, str, list[dict[str, Any]]]]:
         """Built-in banks already in the database, else the shipped starter file, else none."""
-        banks_table, questions_table = _table("question_banks"), _table("questions")
+        banks_table, questions_table = model_table("question_banks"), model_table("questions")
         found: list[tuple[int | None, str, str, list[dict[str, Any]]]] = []
         builtin = self.conn.execute(
             select(banks_table.c.id, banks_table.c.name, banks_table.c.description)
@@ -174,7 +174,7 @@ class InterviewSeeder:
                 "confidence": None,
                 **self._tracked(created, completed_at or created),
             }
-            if "preparation_score" in _table("interviews").c:
+            if "preparation_score" in model_table("interviews").c:
                 row["preparation_score"] = preparation(checklist)
             if status == "completed":
                 row["summary"] = seedtext.paragraph(rng, self.pool, 2, 4)

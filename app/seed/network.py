@@ -25,7 +25,7 @@ INTERACTION_WEIGHTS = (45, 15, 20, 5, 15)
 # ---- the services' rules for denormalised columns ------------------------------------------
 
 
-def _search_text_rule() -> Callable[..., str]:
+def search_text_rule() -> Callable[..., str]:
     """The contacts service's own search_text builder when it has one, else the same rule."""
     try:
         from app.contacts import service
@@ -45,7 +45,7 @@ def _search_text_rule() -> Callable[..., str]:
     return fallback
 
 
-def _next_touch_rule() -> Callable[[datetime | None, datetime, int | None], datetime | None]:
+def next_touch_rule() -> Callable[[datetime | None, datetime, int | None], datetime | None]:
     from app.contacts.interactions_service import next_touch_due
 
     return next_touch_due

@@ -9,11 +9,11 @@ from sqlalchemy import Connection, Table, column, func, inspect, select, table
 from sqlmodel import SQLModel
 
 
-def _table(name: str) -> Table:
+def model_table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
 
-class _Writer:
+class BulkWriter:
     """Buffers rows per table and writes them with executemany, parents before children."""
 
     ORDER = (
@@ -49,12 +49,12 @@ class _Writer:
             self.flush()
 
     def _target(self, name: str) -> Any:
-        model_table = _table(name)
+        declared = model_table(name)
         known = self.columns[name]
-        if known.issuperset(model_table.c.keys()):
-            return model_table  # the real table, so any column default we do not set applies
+        if known.issuperset(declared.c.keys()):
+            return declared  # the real table, so any column default we do not set applies
         # The database is behind the model: write only the columns it has (with their types).
-        return table(name, *(column(c.name, c.type) for c in model_table.c if c.name in known))
+        return table(name, *(column(c.name, c.type) for c in declared.c if c.name in known))
 
     def flush(self) -> None:
         for name in self.ORDER:
@@ -65,7 +65,7 @@ class _Writer:
                 self.buffers[name] = []
 
 
-class _Ids:
+class IdAllocator:
     """Hands out primary keys above the current maximum of each table."""
 
     def __init__(self, conn: Connection) -> None:
@@ -74,7 +74,7 @@ class _Ids:
 
     def take(self, table: str, count: int = 1) -> int:
         if table not in self.next:
-            current = self.conn.scalar(select(func.max(_table(table).c.id)))
+            current = self.conn.scalar(select(func.max(model_table(table).c.id)))
             self.next[table] = (current or 0) + 1
         start = self.next[table]
         self.next[table] += count
