@@ -97,7 +97,7 @@ def form_introducer_id(
     (any case). ``text`` None (no such field: quick-add forms) keeps the id as sent."""
     if text is None:
         return introduced_by_id
-    text = text.strip()
+    text = _typed(text, "introduced_by").strip()
     if not text:
         return None
     numbered = _NUMBERED.search(text)
@@ -164,11 +164,10 @@ def form_organization_id(
     session: Session, user: User, organization_id: str | None, text: str | None
 ) -> str | None:
     """The contact form's organization as the id the schema reads; an unknown name is Invalid."""
-    digits = organization_id and organization_id.isdigit() and len(organization_id) <= 9
-    current = int(organization_id) if digits else None  # type: ignore[arg-type]
     if text is None:
         return organization_id  # no text field (quick-add forms): the id as sent
-    choice = organization_choice(session, user, current, text)
+    current = _small_id(organization_id)
+    choice = organization_choice(session, user, current, _typed(text, "organization"))
     if choice.unknown:
         raise Invalid.one(
             "organization",
@@ -176,6 +175,20 @@ def form_organization_id(
             "pick one from the suggestions, or add the organization first.",
         )
     return None if choice.id is None else str(choice.id)
+
+
+def _small_id(raw: Any) -> int | None:
+    """A form's id field as an int, or None for anything that is not a plain small number."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        return int(raw)
+    return None
+
+
+def _typed(text: str, field: str) -> str:
+    """A typed reference, refused (Invalid) when no name could be it."""
+    if "\x00" in text or len(text) > 300:
+        raise Invalid.one(field, "Type a name (300 characters at most).")
+    return text
 
 
 def with_references(
@@ -213,8 +226,8 @@ def typed_from_ids(session: Session, user: User, values: dict[str, Any]) -> dict
     ids = {}
     for name in ("organization_id", "introduced_by_id"):
         raw = values.get(name) if name.removesuffix("_id") not in values else None
-        if isinstance(raw, str) and raw.isdigit() and len(raw) <= 9:
-            ids[name] = int(raw)
+        if (found := _small_id(raw)) is not None:
+            ids[name] = found
     if not ids:
         return values
     filled = reference_values(

@@ -856,3 +856,36 @@ def test_edit_form_keeps_the_introducer_whoever_it_is(web, db, user, make_contac
         ada_id,
         int(version) + 1,
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("organization", "Glo\x00bex"),
+        ("organization", "x" * 301),
+        ("introduced_by", "Ada\x00"),
+        ("introduced_by", "y" * 301),
+    ],
+)
+def test_typed_references_refuse_what_no_name_can_be(web, db, field, value):
+    response = web.form_post("/contacts/new", {"full_name": "Jane Typed", field: value})
+    assert response.status_code == 422
+    assert soup(response).find(id=f"e-{field}")
+    assert _count(db) == 0
+
+
+def test_odd_ids_beside_typed_fields_are_ignored_not_errors(web, db, user, make_org):
+    globex_id = make_org(user, "Globex").id
+    db.rollback()
+    response = web.form_post(
+        "/contacts/new",
+        {"full_name": "Jane", "organization": "Globex", "organization_id": "²"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    new_id = int(response.headers["location"].rsplit("/", 1)[1])
+    assert service.read_contact(db, user, new_id).organization_id == globex_id
+    db.rollback()
+    # A quick-add form's bare id that is not a number is refused by the schema, not a 500.
+    refused = web.form_post("/contacts/new", {"full_name": "Bob", "organization_id": "²"})
+    assert refused.status_code == 422
