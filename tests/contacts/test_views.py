@@ -615,6 +615,11 @@ def test_organization_suggestions_are_the_users_own_prefixes_first(
         "Initech",
     ]
     assert web.get("/organizations/suggest?q=" + "x" * 201).status_code == 422
+    assert _options(web.get("/organizations/suggest?q=glob%00")) == [
+        "Global Health",
+        "Globex",
+        "Acme Globe",
+    ]
     # Signed out: no suggestions, the login page instead.
     anonymous = client.get("/organizations/suggest?q=glob", follow_redirects=False)
     assert anonymous.status_code in (302, 303) and "/login" in anonymous.headers["location"]
@@ -789,6 +794,7 @@ def test_contact_suggestions_are_the_users_own_with_numbers(
     picked = web.get(f"/contacts/suggest?introduced_by=Hans Berg (%23{hans.id})")
     assert [o["value"] for o in soup(picked).find_all("option")] == [f"Hans Berg (#{hans.id})"]
     assert web.get("/contacts/suggest?q=" + "x" * 201).status_code == 422
+    assert web.get("/contacts/suggest?q=han%00").status_code == 200
 
 
 def test_introduced_by_typed_name_or_number(web, db, user, other_user, make_contact):
