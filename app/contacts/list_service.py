@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -143,14 +143,15 @@ def list_contacts(
     Without ``with_total`` the total is not counted (``offset + len(rows)`` stands in).
     """
     dialect = session.get_bind().dialect.name
-    conditions = _filter_conditions(dialect, user, filters, now or utcnow())
+    params = _filter_params(dialect, user, filters, now or utcnow())
+    conditions = _filter_conditions(params)
     total: int | None = None
     if not with_total:
         pass
     elif len(conditions) == 1:  # only the owner: the maintained count, not a scan
         total = count_contacts(session, user)
     else:
-        total = session.scalar(select(func.count(Contact.id)).where(*conditions)) or 0
+        total = session.scalar(select(func.count(Contact.id)).where(*conditions), params) or 0
     # A `q` too short for the trigram index is a scan; when it matches few rows, SQLite
     # would rather walk the whole sort index looking for them (100k lookups): scan and
     # sort the few instead.
@@ -163,7 +164,7 @@ def list_contacts(
     statement = select(Contact).where(*conditions).order_by(*_sort_order(sort, unindexed=few))
     if brief:
         statement = statement.options(load_only(*BRIEF_COLUMNS))
-    rows = list(session.scalars(statement.limit(limit).offset(offset)))
+    rows = list(session.scalars(statement.limit(limit).offset(offset), params))
     ids = [row.id for row in rows]
     if total is None:
         total = offset + len(rows)
@@ -205,44 +206,44 @@ def contact_read_page(
 ) -> ContactReadPage:
     """What ``list_contacts`` finds, as ContactRead dicts, on the hot read path (app.rawsql)."""
     dialect = session.get_bind().dialect
-    conditions = _filter_conditions(dialect.name, user, filters, utcnow())
-    params = rawsql.bound_values(*conditions)
+    # Statements are built only when their shape is first seen (rawsql.prepare); a request
+    # computes just the values. An unknown sort raises from the build, so it is never cached.
+    params = _filter_params(dialect.name, user, filters, utcnow())
     shape = tuple(sorted(params))
-    if len(conditions) == 1:
+    if shape == ("owner_id",):
         total = _fetch_scalar(session, ("contacts.count_kept",), _kept_count, params)
     else:
         total = _fetch_scalar(
             session,
             ("contacts.count", shape),
-            lambda: select(func.count(Contact.id)).where(*conditions),
+            lambda: select(func.count(Contact.id)).where(*_filter_conditions(params)),
             params,
         )
     few = dialect.name == "sqlite" and search_service.is_unindexed(filters.q)
     few = few and total < 10 * (offset + limit)
-    order = _sort_order(sort, unindexed=few)  # refuses an unknown sort before it is a key
     # SQLite computes select-list subqueries only for the rows it returns, so careers and
     # tags ride along in the page query; PostgreSQL computes them for the rows OFFSET skips
     # too (550 subplans for page 11), so there they are two queries on the page's ids.
     folded = dialect.name == "sqlite"
-    extras = (
-        [
-            _json_list(ContactCareer.career_id, ContactCareer.contact_id).label("career_ids"),
-            _json_list(tags_service.Tag.name, ContactTag.contact_id).label("tags"),
-        ]
-        if folded
-        else []
-    )
-    page_query = rawsql.prepare(
-        ("contacts.page", shape, sort, few),
-        dialect,
-        lambda: (
+
+    def page_statement() -> Any:
+        extras = (
+            [
+                _json_list(ContactCareer.career_id, ContactCareer.contact_id).label("career_ids"),
+                _json_list(tags_service.Tag.name, ContactTag.contact_id).label("tags"),
+            ]
+            if folded
+            else []
+        )
+        return (
             select(*READ_COLUMNS, *extras)
-            .where(*conditions)
-            .order_by(*order)
+            .where(*_filter_conditions(params))
+            .order_by(*_sort_order(sort, unindexed=few))
             .limit(bindparam("limit", type_=Integer))
             .offset(bindparam("offset", type_=Integer))
-        ),
-    )
+        )
+
+    page_query = rawsql.prepare(("contacts.page", shape, sort, few), dialect, page_statement)
     items = rawsql.fetch_dicts(session, page_query, {**params, "limit": limit, "offset": offset})
     if not folded:
         _attach_careers_and_tags(session, items)
@@ -333,49 +334,67 @@ def _sort_order(sort: str | None, *, unindexed: bool = False) -> list[Any]:
     return order
 
 
-def _filter_conditions(
+def _filter_params(
     dialect: str, user: User, filters: ContactFilters, now: datetime
-) -> list[Any]:
-    # Every value is a named bind, so the same compiled SQL serves every request of this
-    # shape (rawsql.prepare is keyed by the bind names) and the ORM path reads the values.
-    conditions: list[Any] = [Contact.owner_id == bindparam("owner_id", user.id)]
+) -> dict[str, Any]:
+    """The values of the filters that are set, by bind name; the names are the shape."""
+    params: dict[str, Any] = {"owner_id": user.id}
     if filters.career_id is not None:
+        params["career_id"] = filters.career_id
+    if filters.organization_id is not None:
+        params["organization_id"] = filters.organization_id
+    if filters.tag:
+        params["tag_owner_id"] = user.id
+        params["tag"] = normalise_tag(filters.tag)
+    if filters.stage is not None:
+        params["stage"] = filters.stage
+    if filters.introduced_by_id is not None:
+        params["introduced_by_id"] = filters.introduced_by_id
+    if filters.due is True:
+        params["due_by"] = now
+    elif filters.due is False:
+        params["not_due_after"] = now
+    if filters.q:
+        params.update(search_service.text_params(dialect, filters.q))
+    return params
+
+
+def _filter_conditions(params: Mapping[str, Any]) -> list[Any]:
+    """WHERE conditions for the filters in ``params``, every value a named bind.
+
+    The same compiled SQL then serves every request of this shape (app.rawsql), and the
+    ORM path passes ``params`` when it executes.
+    """
+    conditions: list[Any] = [Contact.owner_id == bindparam("owner_id")]
+    if "career_id" in params:
         linked = select(ContactCareer.contact_id).where(
-            ContactCareer.career_id == bindparam("career_id", filters.career_id)
+            ContactCareer.career_id == bindparam("career_id")
         )
         conditions.append(Contact.id.in_(linked))
-    if filters.organization_id is not None:
-        conditions.append(
-            Contact.organization_id == bindparam("organization_id", filters.organization_id)
-        )
-    if filters.tag:
+    if "organization_id" in params:
+        conditions.append(Contact.organization_id == bindparam("organization_id"))
+    if "tag" in params:
         tagged = (
             select(ContactTag.contact_id)
             .join(tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id)
             .where(
-                tags_service.Tag.owner_id == bindparam("tag_owner_id", user.id),
-                tags_service.Tag.name == bindparam("tag", normalise_tag(filters.tag)),
+                tags_service.Tag.owner_id == bindparam("tag_owner_id"),
+                tags_service.Tag.name == bindparam("tag"),
             )
         )
         conditions.append(Contact.id.in_(tagged))
-    if filters.stage is not None:
-        conditions.append(Contact.stage == bindparam("stage", filters.stage))
-    if filters.introduced_by_id is not None:
-        conditions.append(
-            Contact.introduced_by_id == bindparam("introduced_by_id", filters.introduced_by_id)
-        )
-    if filters.due is True:
-        conditions.append(Contact.next_touch_due <= bindparam("due_by", now, type_=UTCDateTime))
-    elif filters.due is False:
-        conditions.append(
-            or_(
-                Contact.next_touch_due.is_(None),
-                Contact.next_touch_due > bindparam("not_due_after", now, type_=UTCDateTime),
-            )
-        )
-    if filters.q:
+    if "stage" in params:
+        conditions.append(Contact.stage == bindparam("stage"))
+    if "introduced_by_id" in params:
+        conditions.append(Contact.introduced_by_id == bindparam("introduced_by_id"))
+    if "due_by" in params:
+        conditions.append(Contact.next_touch_due <= bindparam("due_by", type_=UTCDateTime))
+    if "not_due_after" in params:
+        after = bindparam("not_due_after", type_=UTCDateTime)
+        conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > after))
+    if "q_like" in params:
         # search_text holds the organization's name; its renames and deletes reindex it.
-        conditions.extend(search_service.text_conditions(dialect, filters.q))
+        conditions.extend(search_service.text_conditions(params))
     return conditions
 
 

@@ -9,9 +9,10 @@ stays in the query, so the index only narrows the rows and never changes the ans
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, column, select, table
+from sqlalchemy import Integer, String, bindparam, column, select, table
 
 from app.contacts.models import Contact
 from app.querykit import like_pattern
@@ -40,16 +41,23 @@ def is_unindexed(q: str | None) -> bool:
     return bool(q) and len(q.casefold()) < MIN_INDEXED_LENGTH  # type: ignore[union-attr]
 
 
-def text_conditions(dialect_name: str, q: str) -> list[Any]:
-    """WHERE conditions for contacts whose search text contains ``q``.
-
-    Values are named binds (``q_like``, ``q_fts``), so one compiled statement serves every
-    query of the same shape (app.rawsql).
-    """
-    like = bindparam("q_like", like_pattern(q))
-    conditions: list[Any] = [Contact.search_text.like(like, escape="\\")]
+def text_params(dialect_name: str, q: str) -> dict[str, str]:
+    """The bind values of a search for ``q`` (``q_fts`` only where the index can answer)."""
+    params = {"q_like": like_pattern(q)}
     if dialect_name == "sqlite" and len(q.casefold()) >= MIN_INDEXED_LENGTH:
-        phrase = bindparam("q_fts", fts_phrase(q))
+        params["q_fts"] = fts_phrase(q)
+    return params
+
+
+def text_conditions(params: Mapping[str, Any]) -> list[Any]:
+    """WHERE conditions for contacts whose search text contains the searched text.
+
+    Values stay named binds (from ``text_params``), so one compiled statement serves every
+    search of the same shape (app.rawsql).
+    """
+    conditions: list[Any] = [Contact.search_text.like(bindparam("q_like"), escape="\\")]
+    if "q_fts" in params:
+        phrase = bindparam("q_fts", type_=String)
         matches = select(_fts.c.rowid).where(_fts.c.contacts_fts.op("MATCH")(phrase))
         conditions.insert(0, Contact.id.in_(matches))
     return conditions

@@ -93,10 +93,10 @@ def _plan(session: Any, statement: Any, avoid: tuple[str, ...] = ("seqscan", "so
 
 def _page_statement(session: Any, user: Any, sort: str | None, q: str | None = None) -> Any:
     dialect = session.get_bind().dialect.name
-    conditions = list_service._filter_conditions(
-        dialect, user, list_service.ContactFilters(q=q), utcnow()
-    )
-    return select(Contact.id).where(*conditions).order_by(*list_service._sort_order(sort)).limit(50)
+    params = list_service._filter_params(dialect, user, list_service.ContactFilters(q=q), utcnow())
+    conditions = list_service._filter_conditions(params)
+    statement = select(Contact.id).where(*conditions).order_by(*list_service._sort_order(sort))
+    return statement.limit(50).params(params)
 
 
 @pytest.mark.parametrize("sort", [None, *LIST_SORTS])
@@ -139,7 +139,9 @@ def test_text_search_uses_the_trigram_index(db, user, make_contact):
         assert "contacts_fts" not in short, short  # a trigram index cannot answer 2 characters
     else:
         # GIN is read by bitmap scans; any LIKE '%x%' on search_text can use it.
-        like_only = select(Contact.id).where(*search_service.text_conditions("postgresql", "jen"))
+        params = search_service.text_params("postgresql", "jen")
+        like_only = select(Contact.id).where(*search_service.text_conditions(params))
+        like_only = like_only.params(params)
         assert "ix_contacts_search_trgm" in _plan(db, like_only, avoid=("seqscan",)), plan
     db.rollback()
 
