@@ -22,7 +22,7 @@ from app.web.deps import (
     check_same_origin,
     session_cookie_name,
 )
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other, small_int
 from app.web.middleware import client_ip
 from app.web.templating import render
 
@@ -270,7 +270,10 @@ def account_create_token(
     payload = {
         "name": values.get("name", ""),
         "scopes": scopes,
-        "expires_in_days": int(raw_days) if raw_days and raw_days.isdigit() else None,
+        # A damaged number goes to the schema, which names the field, instead of meaning "never".
+        "expires_in_days": raw_days
+        if raw_days and small_int(raw_days) is None
+        else small_int(raw_days),
     }
     try:
         secret, _ = service.create_token(db, actor.user, parse_form(TokenCreate, payload))

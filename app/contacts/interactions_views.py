@@ -18,7 +18,7 @@ from app.db import utcnow
 from app.errors import Invalid, NotFound, PreconditionFailed
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, field_errors, parse_form, see_other
+from app.web.forms import FormDep, field_errors, parse_form, see_other, small_int
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -190,7 +190,7 @@ def edit_interaction_submit(
     interaction = _owned_interaction(db, user, contact_id, interaction_id)
     typed, payload = _interaction_payload(form, user)
     version = typed.get("version", "")
-    expected = int(version) if version.isdigit() and len(version) <= 9 else 0
+    expected = small_int(version) or 0
     try:
         data = parse_form(InteractionUpdate, payload)
         interactions_service.update_interaction(

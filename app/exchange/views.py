@@ -12,7 +12,7 @@ from app.errors import FieldError, Invalid, PayloadTooLarge
 from app.exchange import service
 from app.exchange.schemas import ImportReport
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, see_other
+from app.web.forms import FormDep, see_other, small_int
 from app.web.templating import render
 
 router = APIRouter()
@@ -39,9 +39,10 @@ def _page(request: Request, *, status_code: int = 200, **extra: Any) -> HTMLResp
 def _done(request: Request) -> dict[str, int] | None:
     """The counts of a finished import, from the redirect's query string (when all are there)."""
     values = {name: request.query_params.get(name, "") for name in _DONE_FIELDS}
-    if not all(v.isdigit() and len(v) <= 9 for v in values.values()):
+    counts = {name: small_int(value) for name, value in values.items()}
+    if any(count is None for count in counts.values()):
         return None
-    return {name: int(value) for name, value in values.items()}
+    return counts  # type: ignore[return-value]
 
 
 def _problem_rows(errors: list[FieldError]) -> list[tuple[str, str, str]]:

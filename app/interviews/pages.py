@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.interviews import agenda_service, prep_service, service
 from app.interviews.models import Interview
-from app.web.forms import see_other
+from app.web.forms import see_other, small_int
 from app.web.templating import is_htmx, render
 
 STATUS_CHOICES = list(service.STATUS_LABELS.items())
@@ -171,4 +171,4 @@ def detail_section(
 def page_version(raw: object) -> int | None:
     """The version an interview page holds; a missing or damaged one skips the check."""
     text = str(raw or "")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return small_int(text)

@@ -20,7 +20,7 @@ from app.questions.schemas import (
 )
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep, SettingsDep
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other, small_int
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -150,7 +150,7 @@ def _bank_page(
         category = None
     questions = service.readable_questions(db, user, bank_id, category=category)
     edit_raw = request.query_params.get("edit", "")
-    editing = int(edit_raw) if edit_raw.isdigit() and len(edit_raw) < 10 else None
+    editing = small_int(edit_raw)
     ctx: dict[str, Any] = {
         "section": "questions",
         "summary": summary,
@@ -233,7 +233,7 @@ _CONFLICT = (
 
 def _version(values: dict[str, Any]) -> int | None:
     raw = str(values.get("version", ""))
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return small_int(raw)
 
 
 @router.post("/question-banks/{bank_id}/share", response_class=HTMLResponse)

@@ -71,13 +71,25 @@ def field_errors(exc: Invalid) -> dict[str, str]:
     return out
 
 
+def small_int(raw: object) -> int | None:
+    """A field of plain ASCII digits (at most 9) as an int, else None.
+
+    ``str.isdigit`` alone accepts "²" and other Unicode digits that ``int()`` refuses.
+    """
+    text = str(raw or "")
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None
+
+
 def form_version(raw: str | None) -> int | None:
     """An edit form's hidden version field (None when absent); a damaged one is Invalid."""
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    version = small_int(raw)
+    if version is None:
         raise Invalid.one("version", "The form is damaged; reload the page and try again.")
-    return int(raw)
+    return version
 
 
 def see_other(url: str) -> RedirectResponse:

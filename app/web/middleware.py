@@ -131,7 +131,7 @@ class HttpBaseline:
             return message
 
         try:
-            if declared.isdigit() and int(declared) > limit:
+            if declared.isascii() and declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge(limit)
             async with self._slots_for_loop():
                 await self.app(scope, receive_wrapper, send_wrapper)
