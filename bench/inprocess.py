@@ -69,8 +69,9 @@ def _search_function() -> tuple[str, Callable[[Session, User, str], Any]]:
                 return f"app.search.service.{name}", partial(_call, found, extra)
     from app.contacts import list_service as contacts
 
-    return "contacts list with q (no search service yet)", lambda s, u, q: contacts.list_contacts(
-        s, u, contacts.ContactFilters(q=q), limit=20
+    return (
+        "the API's contacts list with q (contact_read_page; no global search service yet)",
+        lambda s, u, q: contacts.contact_read_page(s, u, contacts.ContactFilters(q=q), limit=20),
     )
 
 
