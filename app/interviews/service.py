@@ -156,16 +156,31 @@ def related(session: Session, user: User, interviews: list[Interview]) -> Relate
     return out
 
 
-def form_choices(session: Session, user: User) -> tuple[list[Contact], list[Career]]:
-    """The user's contacts and careers, by name, for the interview form's pickers."""
+FORM_CONTACTS = 1000  # the picker lists this many by name (a heavy user has 100,000)
+
+
+def form_choices(
+    session: Session, user: User, selected_contact_id: int | None = None
+) -> tuple[list[Contact], list[Career]]:
+    """The user's contacts and careers, by name, for the interview form's pickers.
+
+    The selected contact is always among them: a picker without it would show another
+    contact as chosen, and saving would silently move the interview to that person.
+    """
     contacts = list(
         session.scalars(
             select(Contact)
             .where(Contact.owner_id == user.id)
             .order_by(Contact.full_name, Contact.id)
-            .limit(1000)
+            .limit(FORM_CONTACTS)
         )
     )
+    if selected_contact_id is not None and all(c.id != selected_contact_id for c in contacts):
+        selected = session.scalar(
+            select(Contact).where(Contact.owner_id == user.id, Contact.id == selected_contact_id)
+        )
+        if selected is not None:
+            contacts.insert(0, selected)
     careers = list(
         session.scalars(
             select(Career).where(Career.owner_id == user.id).order_by(Career.title, Career.id)

@@ -27,7 +27,7 @@ from app.interviews.run_views import router as run_router
 from app.interviews.schemas import InterviewCreate, InterviewUpdate, ResearchLink, StatusChange
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other
+from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other, small_int
 from app.web.pages import save_form
 from app.web.templating import render
 
@@ -151,7 +151,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    contacts, careers = service.form_choices(db, user)
+    contacts, careers = service.form_choices(db, user, small_int(values.get("contact_id")))
     ctx = {
         **CHOICES,
         "section": "interviews",

@@ -493,3 +493,24 @@ def test_section_include_for_the_career_page(user, make_career):
     assert page.select_one("[hx-get]")["hx-get"] == f"/interviews/section?career_id={career.id}"
     plan = page.select_one('[data-testid="section-plan-interview"]')
     assert plan["href"] == f"/interviews/new?career_id={career.id}"
+
+
+def test_edit_form_keeps_a_contact_beyond_the_picker_list(
+    web, db, user, make_contact, make_interview, monkeypatch
+):
+    # A heavy user has more contacts than the picker lists; the interview's own contact
+    # must still be the chosen option, or saving would move the interview to someone else.
+    monkeypatch.setattr(service, "FORM_CONTACTS", 2)
+    for name in ("Aaron First", "Abby Second"):
+        make_contact(user, name)
+    zoe = make_contact(user, "Zoe Last")
+    interview = make_interview(user, zoe)
+    db.rollback()
+    page = web.get(f"/interviews/{interview.id}/edit")
+    assert page.status_code == 200
+    picker = BeautifulSoup(page.text, "html.parser").find("select", id="f-contact_id")
+    chosen = picker.find_all("option", selected=True)
+    assert [(o["value"], o.text) for o in chosen] == [(str(zoe.id), "Zoe Last")]
+    new_page = web.get(f"/interviews/new?contact_id={zoe.id}")
+    picker = BeautifulSoup(new_page.text, "html.parser").find("select", id="f-contact_id")
+    assert [o["value"] for o in picker.find_all("option", selected=True)] == [str(zoe.id)]
