@@ -175,8 +175,3 @@ def count_careers(session: Session, user: User) -> int:
     """How many careers the user has recorded."""
     statement = select(func.count()).select_from(Career).where(Career.owner_id == user.id)
     return session.scalar(statement) or 0
-
-
-def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
-    """Add the career count to the dashboard summary."""
-    summary.counts["careers"] = count_careers(session, user)

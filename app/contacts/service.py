@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
@@ -21,11 +20,8 @@ from app.careers.models import Career
 from app.contacts import search_service, tags_service
 from app.contacts.interactions_service import refresh_touch_dates
 from app.contacts.list_service import (
-    ContactFilters,
     _organization_names,
     career_ids_by_contact,
-    count_contacts,
-    list_contacts,
     to_read,
 )
 from app.contacts.models import Contact, ContactCareer, ContactCount
@@ -36,21 +32,11 @@ from app.contacts.schemas import (
     ContactRead,
     ContactUpdate,
 )
-from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.organizations.models import Organization
 from app.querykit import check_version, get_owned
 
 _TEXT_FIELDS = ("title", "location", "how_we_met", "notes")
-
-
-@dataclass
-class DashboardItem:
-    """One line in a dashboard section."""
-
-    url: str
-    label: str
-    note: str = ""
 
 
 # ---- reading --------------------------------------------------------------------------
@@ -274,35 +260,3 @@ def _at_organization(session: Session, user: User, organization_id: int) -> list
         Contact.owner_id == user.id, Contact.organization_id == organization_id
     )
     return list(session.scalars(statement.order_by(Contact.id)))
-
-
-# ---- dashboard ------------------------------------------------------------------------
-
-
-def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
-    """Contacts count and the five most overdue touches, for the dashboard."""
-    summary.counts["contacts"] = count_contacts(session, user)
-    due = list_contacts(
-        session,
-        user,
-        ContactFilters(due=True),
-        limit=5,
-        sort="next_touch_due",
-        brief=True,
-        with_total=False,
-    )
-    summary.sections["Due for a touch"] = [
-        DashboardItem(
-            url=f"/contacts/{row.id}",
-            label=row.full_name,
-            note=_due_note(row.last_contacted_at),
-        )
-        for row in due.rows
-    ]
-
-
-def _due_note(last_contacted_at: datetime | None) -> str:
-    if last_contacted_at is None:
-        return "never contacted"
-    days = (utcnow() - last_contacted_at).days
-    return f"last contact {days} day{'s' if days != 1 else ''} ago"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, nulls_last, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.contacts.models import Contact
-from app.db import utcnow
 from app.interviews.models import Interview
 from app.querykit import like_pattern, order_by_clauses, paginate
 
@@ -112,18 +111,3 @@ def count_interviews(session: Session, user: User) -> int:
         )
         or 0
     )
-
-
-def upcoming(session: Session, user: User, *, limit: int = 5) -> list[Interview]:
-    """Scheduled interviews from now on, soonest first."""
-    statement = (
-        select(Interview)
-        .where(
-            Interview.owner_id == user.id,
-            Interview.status == "scheduled",
-            Interview.scheduled_at >= utcnow() - timedelta(hours=12),
-        )
-        .order_by(Interview.scheduled_at, Interview.id)
-        .limit(limit)
-    )
-    return list(session.scalars(statement))

@@ -15,7 +15,6 @@ from app.careers.models import Career
 from app.contacts.models import Contact
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
-from app.interviews.listing_service import count_interviews, upcoming
 from app.interviews.models import DEFAULT_PURPOSE, Interview
 from app.interviews.schemas import ChecklistItem, InterviewCreate, InterviewUpdate, StatusChange
 from app.organizations.models import Organization
@@ -378,27 +377,3 @@ def _zone(user: User) -> ZoneInfo:
         return ZoneInfo(user.timezone)
     except Exception:
         return ZoneInfo("UTC")
-
-
-def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
-    """The interview count and the next scheduled interviews for the home page."""
-    summary.counts["interviews"] = count_interviews(session, user)
-    soon = upcoming(session, user)
-    names = related(session, user, soon)
-    zone = _zone(user)
-    items = []
-    for interview in soon:
-        contact = names.contact(interview)
-        when = (
-            interview.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M")
-            if interview.scheduled_at
-            else ""
-        )
-        items.append(
-            {
-                "url": f"/interviews/{interview.id}",
-                "label": f"{contact.full_name if contact else 'Interview'} · {when}",
-                "note": f"prepared {interview.preparation_score}%",
-            }
-        )
-    summary.sections["Upcoming interviews"] = items

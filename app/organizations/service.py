@@ -156,8 +156,3 @@ def count_organizations(session: Session, user: User) -> int:
         select(func.count()).select_from(Organization).where(Organization.owner_id == user.id)
     )
     return session.scalar(statement) or 0
-
-
-def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
-    """Add the organization count to the dashboard summary."""
-    summary.counts["organizations"] = count_organizations(session, user)

@@ -287,9 +287,3 @@ def check_capacity(count: int, max_questions: int) -> None:
             "questions",
             f"A bank may hold at most {max_questions} questions; this one would hold {count}.",
         )
-
-
-def dashboard_contribution(session: Session, user: User, summary: Any) -> None:
-    """How many banks of their own the user has prepared."""
-    statement = select(func.count(QuestionBank.id)).where(QuestionBank.owner_id == user.id)
-    summary.counts["question_banks"] = session.scalar(statement) or 0

@@ -10,7 +10,6 @@ from app.careers import service
 from app.careers.models import Career
 from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
 from app.contacts.models import Contact, ContactCareer
-from app.dashboard.service import DashboardSummary
 from app.errors import BadRequest, Conflict, NotFound, PreconditionFailed
 from app.interviews.models import Interview
 
@@ -174,13 +173,10 @@ def test_delete_with_dependents_needs_cascade(db, user, make_career, link_contac
     assert db.scalar(select(ContactCareer).where(ContactCareer.contact_id == contact.id)) is None
 
 
-def test_industries_and_dashboard(db, user, other_user, make_career):
+def test_industries(db, user, other_user, make_career):
     make_career(user, "a", industry="Tech")
     make_career(user, "b", industry="Tech")
     make_career(user, "c", industry="Health")
     make_career(user, "d")
     make_career(other_user, "e", industry="Law")
     assert service.industries(db, user) == ["Health", "Tech"]
-    summary = DashboardSummary()
-    service.dashboard_contribution(db, user, summary)
-    assert summary.counts["careers"] == 4

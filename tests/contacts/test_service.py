@@ -19,7 +19,6 @@ from app.contacts import (
 from app.contacts.models import Contact, ContactCareer, ContactTag, Interaction, Tag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.schemas import ContactCreate, ContactUpdate, InteractionUpdate
-from app.dashboard.service import DashboardSummary
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.interviews.models import Interview
 
@@ -445,16 +444,3 @@ def test_tags_listing_with_counts_prefix_and_paging(db, user, other_user, make_c
     items, _ = tags_service.list_tags(db, user, sort="-contact_count")
     assert items[0].name == "alumni"
     assert tags_service.tag_suggestions(db, user, "a") == ["alumni"]
-
-
-def test_dashboard_contribution(db, user, make_contact, make_interaction):
-    make_contact(user, "Due Dana", stay_in_touch_days=7)
-    fresh = make_contact(user, "Fresh Fred", stay_in_touch_days=7)
-    make_interaction(user, fresh, datetime.now(UTC))
-    summary = DashboardSummary()
-    service.dashboard_contribution(db, user, summary)
-    assert summary.counts["contacts"] == 2
-    items = summary.sections["Due for a touch"]
-    assert [(i.label, i.url, i.note) for i in items] == [
-        ("Due Dana", f"/contacts/{items[0].url.rsplit('/', 1)[1]}", "never contacted")
-    ]

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from app.contacts.models import Contact, Interaction
-from app.dashboard.service import DashboardSummary
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.interviews import agenda_service, listing_service, prep_service, service
 from app.interviews.models import DEFAULT_PURPOSE, InterviewQuestion
@@ -396,16 +395,6 @@ def test_list_filters_and_interviews_for(db, user, other_user, make_interview, m
         db, user, listing_service.InterviewFilters(needs_preparation=True)
     )
     assert len(prep) == 2
-
-
-def test_dashboard_contribution(db, user, make_interview):
-    make_interview(user, status="scheduled", scheduled_at=datetime.now(UTC) + timedelta(days=1))
-    make_interview(user)
-    summary = DashboardSummary()
-    service.dashboard_contribution(db, user, summary)
-    assert summary.counts["interviews"] == 2
-    upcoming = summary.sections["Upcoming interviews"]
-    assert len(upcoming) == 1 and upcoming[0]["url"].startswith("/interviews/")
 
 
 def test_deleting_an_interview_removes_its_agenda(db, user, make_interview):

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from app.contacts.models import Contact
-from app.dashboard.service import DashboardSummary
 from app.errors import BadRequest, Conflict, NotFound, PreconditionFailed
 from app.organizations import service
 from app.organizations.models import Organization
@@ -120,15 +119,12 @@ def test_delete_without_contacts(db, user, make_organization):
         service.get_organization(db, user, organization.id)
 
 
-def test_distinct_values_and_dashboard(db, user, other_user, make_organization):
+def test_distinct_values(db, user, other_user, make_organization):
     make_organization(user, "a", industry="Tech", location="Leeds")
     make_organization(user, "b", industry="Tech")
     make_organization(other_user, "c", industry="Law", location="Paris")
     assert service.distinct_values(db, user, "industry") == ["Tech"]
     assert service.distinct_values(db, user, "location") == ["Leeds"]
-    summary = DashboardSummary()
-    service.dashboard_contribution(db, user, summary)
-    assert summary.counts["organizations"] == 2
 
 
 def test_rename_keeps_contacts_findable_by_the_new_name(db, user, make_organization, add_contact):

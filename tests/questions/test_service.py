@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.dashboard.service import DashboardSummary
 from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from app.questions import question_service, service
 from app.questions.models import QUESTION_CATEGORIES, Question
@@ -336,12 +335,3 @@ def test_readable_functions_used_by_interviews(db, user, other_user, make_bank, 
         service.readable_question(db, user, theirs_q.id)
     shared_q = service.readable_questions(db, other_user, shared.id)[0]
     assert service.readable_question(db, user, shared_q.id).id == shared_q.id
-
-
-def test_dashboard_counts_own_banks_only(db, user, other_user, make_bank, starter):
-    make_bank(user, "One")
-    make_bank(user, "Two")
-    make_bank(other_user, "Shared", shared=True)
-    summary = DashboardSummary()
-    service.dashboard_contribution(db, user, summary)
-    assert summary.counts["question_banks"] == 2
