@@ -88,6 +88,7 @@ def create_user(
     email: str | None = None,
 ) -> None:
     """Create an account."""
+
     from app.auth import service
     from app.auth.schemas import UserCreate
     from app.errors import DomainError
@@ -140,14 +141,14 @@ def create_token(
     expires_in_days: int = typer.Option(90, min=1, max=3650),
 ) -> None:
     """Create an API token for a user and print it (shown once)."""
-    from app.auth import service
+    from app.auth import service, tokens_service
     from app.auth.schemas import TokenCreate
     from app.errors import DomainError
 
     with _session() as session:
         try:
             user = service.get_user_by_username(session, username)
-            secret, _ = service.create_token(
+            secret, _ = tokens_service.create_token(
                 session,
                 user,
                 TokenCreate(

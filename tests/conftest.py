@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from app.auth import service as auth_service
+from app.auth import tokens_service
 from app.auth.models import User
 from app.auth.schemas import TokenCreate, UserCreate
 from app.config import Settings
@@ -191,7 +192,7 @@ def make_token(db: Session) -> Callable[..., str]:
     def _make(
         user: User, scopes: tuple[str, ...] = ("read", "write"), expires_in_days: int | None = 30
     ) -> str:
-        secret, _ = auth_service.create_token(
+        secret, _ = tokens_service.create_token(
             db,
             user,
             TokenCreate(name="test", scopes=list(scopes), expires_in_days=expires_in_days),  # type: ignore[arg-type]

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from sqlalchemy import Engine, bindparam, select
@@ -22,6 +24,20 @@ from app.contacts.schemas import ContactRead
 from app.main import create_app
 from app.schemakit import Page
 from tests.conftest import ApiClient
+
+
+def _app_with(tmp_path: Path, database_url: str, engine: Engine, **overrides: Any) -> FastAPI:
+    """The real app on the test database with some settings changed."""
+    settings = Settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        secret_key="t" * 48,
+        base_url="http://testserver",
+        log_level="WARNING",
+        **overrides,
+    )
+    return create_app(settings=settings, engine=engine)
 
 
 def _contact(api: ApiClient, **fields: object) -> dict[str, object]:
@@ -133,16 +149,7 @@ def test_writers_do_not_deadlock_with_one_worker_thread(
 ) -> None:
     # Dependencies and the handler run in separate thread turns; a dependency that kept
     # SQLite's write lock made every thread wait on a holder that had no thread left.
-    settings = Settings(
-        env="test",
-        data_dir=tmp_path,
-        database_url=database_url,
-        secret_key="t" * 48,
-        base_url="http://testserver",
-        log_level="WARNING",
-        worker_threads=1,
-    )
-    app = create_app(settings=settings, engine=engine)
+    app = _app_with(tmp_path, database_url, engine, worker_threads=1)
     token = make_token(user)
     with TestClient(app, raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {token}"
@@ -171,17 +178,7 @@ def test_writers_do_not_deadlock_with_one_worker_thread(
 def test_uploads_have_their_own_body_limit(
     tmp_path: Path, database_url: str, engine: Engine, user: User, make_token: Callable[..., str]
 ) -> None:
-    settings = Settings(
-        env="test",
-        data_dir=tmp_path,
-        database_url=database_url,
-        secret_key="t" * 48,
-        base_url="http://testserver",
-        log_level="WARNING",
-        max_body_bytes=4096,
-        max_upload_bytes=64 * 1024,
-    )
-    app = create_app(settings=settings, engine=engine)
+    app = _app_with(tmp_path, database_url, engine, max_body_bytes=4096, max_upload_bytes=64 * 1024)
     header = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
     rows = "".join(f"Ann,Lee{i},,,Acme,Engineer,01 Mar 2024\n" for i in range(200))
     with TestClient(app, raise_server_exceptions=False) as client:

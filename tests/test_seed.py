@@ -12,6 +12,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.auth import service as auth_service
+from app.auth import tokens_service
 from app.careers.models import Career
 from app.cli import app as cli
 from app.contacts import service as contacts_service
@@ -177,7 +178,7 @@ def test_banks_are_copies_owned_by_each_user(db: Session, seeded: SeedResult) ->
 
 def test_tokens_and_passwords_work(db: Session, seeded: SeedResult) -> None:
     for user in seeded.users:
-        found = auth_service.resolve_token(db, user.token)
+        found = tokens_service.resolve_token(db, user.token)
         assert found is not None and found[0].id == user.user_id
         stored = auth_service.get_user_by_username(db, user.username)
         from app.auth.passwords import verify_password

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.auth import service
+from app.auth import service, tokens_service
 from app.auth.schemas import (
     ProfileUpdate,
     TokenCreate,
@@ -45,7 +45,7 @@ def create_token_with_password(
 ) -> JSONResponse:
     """Exchange a username and password for a personal access token (shown once)."""
     user = service.authenticate(db, settings, data.username, data.password, client_ip(request))
-    secret, token = service.create_token(
+    secret, token = tokens_service.create_token(
         db,
         user,
         TokenCreate(name=data.name, scopes=data.scopes, expires_in_days=data.expires_in_days),
@@ -71,18 +71,18 @@ def update_me(
 @router.get("/tokens", response_model=list[TokenRead])
 def list_tokens(user: CurrentUser, db: SessionDep) -> list[TokenRead]:
     """The caller's active tokens (never their secrets)."""
-    return [TokenRead.model_validate(t) for t in service.list_tokens(db, user)]
+    return [TokenRead.model_validate(t) for t in tokens_service.list_tokens(db, user)]
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated)
 def create_token(data: TokenCreate, actor: ApiActor, db: SessionDep) -> JSONResponse:
     """A new token for the caller; the secret is in this response only."""
-    secret, token = service.create_token(db, actor.user, data)
+    secret, token = tokens_service.create_token(db, actor.user, data)
     return _created(secret, token)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=problems(404))
 def revoke_token(token_id: TokenId, user: CurrentUser, db: SessionDep) -> Response:
     """Revoke one of the caller's tokens."""
-    service.revoke_token(db, user, token_id)
+    tokens_service.revoke_token(db, user, token_id)
     return Response(status_code=204)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.auth import service
+from app.auth import service, tokens_service
 from app.auth.schemas import PasswordChange, ProfileUpdate, TokenCreate, UserCreate
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthorized
@@ -199,7 +199,7 @@ def logout(actor: PageActor, request: Request, db: SessionDep, settings: Setting
 def _account(request: Request, actor: PageActor, db: SessionDep, **extra: object) -> HTMLResponse:
     ctx = {
         "sessions": service.list_sessions(db, actor.user),
-        "tokens": service.list_tokens(db, actor.user),
+        "tokens": tokens_service.list_tokens(db, actor.user),
         "current_session_id": actor.web_session.id if actor.web_session else None,
         "profile_errors": {},
         "password_errors": {},
@@ -276,7 +276,7 @@ def account_create_token(
         else small_int(raw_days),
     }
     try:
-        secret, _ = service.create_token(db, actor.user, parse_form(TokenCreate, payload))
+        secret, _ = tokens_service.create_token(db, actor.user, parse_form(TokenCreate, payload))
     except Invalid as exc:
         return _account(request, actor, db, token_errors=field_errors(exc))
     return _account(request, actor, db, new_token=secret)
@@ -284,7 +284,7 @@ def account_create_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def account_revoke_token(token_id: RowId, actor: PageActor, db: SessionDep) -> Response:
-    service.revoke_token(db, actor.user, token_id)
+    tokens_service.revoke_token(db, actor.user, token_id)
     return see_other("/account#tokens")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,34 +13,26 @@ from sqlalchemy import (
     Integer,
     bindparam,
     func,
-    literal_column,
-    or_,
     select,
     type_coerce,
 )
 from sqlalchemy.orm import load_only
-from sqlalchemy.sql import operators
 from sqlmodel import Session
 
 from app import rawsql
 from app.auth.models import User
 from app.contacts import search_service, tags_service
+from app.contacts.filters import (
+    ContactFilters,
+    filter_conditions,
+    filter_params,
+    sort_order,
+)
 from app.contacts.models import Contact, ContactCareer, ContactCount, ContactTag
 from app.contacts.schemas import ContactRead
-from app.db import UTCDateTime, utcnow
+from app.db import utcnow
 from app.organizations.models import Organization
-from app.querykit import order_by_clauses
-from app.schemakit import normalise_tag
 
-CONTACT_SORTS = {
-    # Each has an (owner_id, key, id) index (app.contacts.models), so a page is a range scan.
-    "full_name": func.lower(Contact.full_name),  # people sort names without regard to case
-    "created_at": Contact.created_at,
-    "updated_at": Contact.updated_at,
-    "last_contacted_at": Contact.last_contacted_at,
-    "next_touch_due": Contact.next_touch_due,
-    "stage": Contact.stage,
-}
 # What the list page shows; the API list shows every field.
 BRIEF_COLUMNS = (
     Contact.id,
@@ -55,20 +47,6 @@ BRIEF_COLUMNS = (
     Contact.next_touch_due,
     Contact.version,
 )
-_NULLABLE_SORTS = frozenset({"last_contacted_at", "next_touch_due"})
-
-
-@dataclass
-class ContactFilters:
-    """The list filters the API and the pages share."""
-
-    career_id: int | None = None
-    organization_id: int | None = None
-    tag: str | None = None
-    stage: str | None = None
-    introduced_by_id: int | None = None
-    due: bool | None = None
-    q: str | None = None
 
 
 @dataclass
@@ -116,7 +94,8 @@ def career_ids_by_contact(session: Session, contact_ids: Iterable[int]) -> dict[
     return found
 
 
-def _organization_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+def organization_names_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """organization id -> name for these ids (None skipped), in one query."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -143,8 +122,8 @@ def list_contacts(
     Without ``with_total`` the total is not counted (``offset + len(rows)`` stands in).
     """
     dialect = session.get_bind().dialect.name
-    params = _filter_params(dialect, user, filters, now or utcnow())
-    conditions = _filter_conditions(params)
+    params = filter_params(dialect, user, filters, now or utcnow())
+    conditions = filter_conditions(params)
     total: int | None = None
     if not with_total:
         pass
@@ -161,7 +140,7 @@ def list_contacts(
         and search_service.is_unindexed(filters.q)
         and total < 10 * (offset + limit)
     )
-    statement = select(Contact).where(*conditions).order_by(*_sort_order(sort, unindexed=few))
+    statement = select(Contact).where(*conditions).order_by(*sort_order(sort, unindexed=few))
     if brief:
         statement = statement.options(load_only(*BRIEF_COLUMNS))
     rows = list(session.scalars(statement.limit(limit).offset(offset), params))
@@ -171,7 +150,9 @@ def list_contacts(
     page = ContactPage(rows=rows, total=total, limit=limit, offset=offset)
     page.tags = tags_service.tag_names_by_contact(session, ids)  # type: ignore[arg-type]
     if brief:
-        page.organization_names = _organization_names(session, (r.organization_id for r in rows))
+        page.organization_names = organization_names_by_id(
+            session, (r.organization_id for r in rows)
+        )
     else:
         page.career_ids = career_ids_by_contact(session, ids)  # type: ignore[arg-type]
     return page
@@ -208,7 +189,7 @@ def contact_read_page(
     dialect = session.get_bind().dialect
     # Statements are built only when their shape is first seen (rawsql.prepare); a request
     # computes just the values. An unknown sort raises from the build, so it is never cached.
-    params = _filter_params(dialect.name, user, filters, utcnow())
+    params = filter_params(dialect.name, user, filters, utcnow())
     shape = tuple(sorted(params))
     if shape == ("owner_id",):
         total = _fetch_scalar(session, ("contacts.count_kept",), _kept_count, params)
@@ -216,7 +197,7 @@ def contact_read_page(
         total = _fetch_scalar(
             session,
             ("contacts.count", shape),
-            lambda: select(func.count(Contact.id)).where(*_filter_conditions(params)),
+            lambda: select(func.count(Contact.id)).where(*filter_conditions(params)),
             params,
         )
     few = dialect.name == "sqlite" and search_service.is_unindexed(filters.q)
@@ -237,8 +218,8 @@ def contact_read_page(
         )
         return (
             select(*READ_COLUMNS, *extras)
-            .where(*_filter_conditions(params))
-            .order_by(*_sort_order(sort, unindexed=few))
+            .where(*filter_conditions(params))
+            .order_by(*sort_order(sort, unindexed=few))
             .limit(bindparam("limit", type_=Integer))
             .offset(bindparam("offset", type_=Integer))
         )
@@ -312,90 +293,6 @@ def count_contacts(session: Session, user: User) -> int:
     """How many contacts the user has (kept by triggers: one row read, not a count)."""
     statement = select(ContactCount.contacts).where(ContactCount.owner_id == user.id)
     return session.scalar(statement) or 0
-
-
-def _sort_order(sort: str | None, *, unindexed: bool = False) -> list[Any]:
-    """ORDER BY for ``sort``, in the order of one of the contacts indexes.
-
-    Empty values sort last either way. The id tie-break follows the last key's direction,
-    so ``-updated_at`` is one backward index scan rather than a scan plus a sort.
-    """
-    order: list[Any] = []
-    descending = False
-    for clause in order_by_clauses(sort, CONTACT_SORTS, ["full_name"]):
-        descending = clause.modifier is operators.desc_op  # type: ignore[attr-defined]
-        nullable = getattr(clause.element, "key", None) in _NULLABLE_SORTS  # type: ignore[attr-defined]
-        if unindexed and not order:
-            # The same values (`|| ''` keeps text and NULL as they are), but no index's order.
-            key = clause.element.concat(literal_column("''"))  # type: ignore[attr-defined]
-            clause = key.desc() if descending else key.asc()
-        order.append(clause.nulls_last() if nullable else clause)
-    order.append(Contact.id.desc() if descending else Contact.id.asc())  # type: ignore[union-attr]
-    return order
-
-
-def _filter_params(
-    dialect: str, user: User, filters: ContactFilters, now: datetime
-) -> dict[str, Any]:
-    """The values of the filters that are set, by bind name; the names are the shape."""
-    params: dict[str, Any] = {"owner_id": user.id}
-    if filters.career_id is not None:
-        params["career_id"] = filters.career_id
-    if filters.organization_id is not None:
-        params["organization_id"] = filters.organization_id
-    if filters.tag:
-        params["tag_owner_id"] = user.id
-        params["tag"] = normalise_tag(filters.tag)
-    if filters.stage is not None:
-        params["stage"] = filters.stage
-    if filters.introduced_by_id is not None:
-        params["introduced_by_id"] = filters.introduced_by_id
-    if filters.due is True:
-        params["due_by"] = now
-    elif filters.due is False:
-        params["not_due_after"] = now
-    if filters.q:
-        params.update(search_service.text_params(dialect, filters.q))
-    return params
-
-
-def _filter_conditions(params: Mapping[str, Any]) -> list[Any]:
-    """WHERE conditions for the filters in ``params``, every value a named bind.
-
-    The same compiled SQL then serves every request of this shape (app.rawsql), and the
-    ORM path passes ``params`` when it executes.
-    """
-    conditions: list[Any] = [Contact.owner_id == bindparam("owner_id")]
-    if "career_id" in params:
-        linked = select(ContactCareer.contact_id).where(
-            ContactCareer.career_id == bindparam("career_id")
-        )
-        conditions.append(Contact.id.in_(linked))
-    if "organization_id" in params:
-        conditions.append(Contact.organization_id == bindparam("organization_id"))
-    if "tag" in params:
-        tagged = (
-            select(ContactTag.contact_id)
-            .join(tags_service.Tag, tags_service.Tag.id == ContactTag.tag_id)
-            .where(
-                tags_service.Tag.owner_id == bindparam("tag_owner_id"),
-                tags_service.Tag.name == bindparam("tag"),
-            )
-        )
-        conditions.append(Contact.id.in_(tagged))
-    if "stage" in params:
-        conditions.append(Contact.stage == bindparam("stage"))
-    if "introduced_by_id" in params:
-        conditions.append(Contact.introduced_by_id == bindparam("introduced_by_id"))
-    if "due_by" in params:
-        conditions.append(Contact.next_touch_due <= bindparam("due_by", type_=UTCDateTime))
-    if "not_due_after" in params:
-        after = bindparam("not_due_after", type_=UTCDateTime)
-        conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > after))
-    if "q_like" in params:
-        # search_text holds the organization's name; its renames and deletes reindex it.
-        conditions.extend(search_service.text_conditions(params))
-    return conditions
 
 
 def contacts_for(

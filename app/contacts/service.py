@@ -20,8 +20,8 @@ from app.careers.models import Career
 from app.contacts import search_service, tags_service
 from app.contacts.interactions_service import refresh_touch_dates
 from app.contacts.list_service import (
-    _organization_names,
     career_ids_by_contact,
+    organization_names_by_id,
     to_read,
 )
 from app.contacts.models import Contact, ContactCareer, ContactCount
@@ -177,7 +177,7 @@ def _refresh_search_text(session: Session, contact: Contact) -> None:
 
 def _refresh_search_texts(session: Session, contacts: list[Contact]) -> None:
     """Rebuild the search text of many contacts with two queries in all."""
-    organization_names = _organization_names(session, (c.organization_id for c in contacts))
+    organization_names = organization_names_by_id(session, (c.organization_id for c in contacts))
     tags: dict[int, list[str]] = {}
     for start in range(0, len(contacts), _CHUNK):
         chunk = [c.id for c in contacts[start : start + _CHUNK]]

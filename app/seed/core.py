@@ -94,6 +94,7 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
 
 def _refuse_existing_users(engine: Engine, plan: SeedPlan) -> None:
     # Checked up front so a clash on the third user does not leave two seeded ones behind.
+
     from app.auth.models import User
     from app.errors import Conflict
 
@@ -117,6 +118,7 @@ def _ensure_starter_banks(engine: Engine) -> None:
 
 def _create_account(engine: Engine, plan: SeedPlan, index: int) -> SeededUser:
     from app.auth import service as auth_service
+    from app.auth import tokens_service
     from app.auth.schemas import TokenCreate, UserCreate
     from app.db import open_session
 
@@ -131,7 +133,7 @@ def _create_account(engine: Engine, plan: SeedPlan, index: int) -> SeededUser:
                 email=f"{username}@example.com",
             ),
         )
-        secret, _ = auth_service.create_token(
+        secret, _ = tokens_service.create_token(
             session, user, TokenCreate(name="seed-demo", scopes=["read", "write"])
         )
         assert user.id is not None

@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from app.auth import service as auth_service
+from app.auth import tokens_service
 from app.auth.models import ApiToken, User, UserSession
 from app.config import Settings
 from app.db import open_session
@@ -157,7 +158,7 @@ def _cookie_session(
 
 def _token_lookup(request: Request, db: Session, secret: str) -> tuple[User, ApiToken] | None:
     _begin_lookup(request, db)
-    found = auth_service.resolve_token(db, secret)
+    found = tokens_service.resolve_token(db, secret)
     _end_lookup(request, db)
     return found
 
@@ -180,10 +181,10 @@ async def api_actor(
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized(detail="Use 'Authorization: Bearer <token>'.")
         if runs_inline(request):
-            found = auth_service.find_token(db, secret.strip())
-            if found is not None and auth_service.token_touch_due(found[1]):
+            found = tokens_service.find_token(db, secret.strip())
+            if found is not None and tokens_service.token_touch_due(found[1]):
                 # A write: never inline (see runs_inline), and at most once a minute.
-                await run_in_threadpool(auth_service.touch_token, db, found[1])
+                await run_in_threadpool(tokens_service.touch_token, db, found[1])
         else:
             found = await run_in_threadpool(_token_lookup, request, db, secret.strip())
         if found is None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
-from app.contacts import delete_service, list_service, search_service, service
+from app.contacts import delete_service, filters, list_service, search_service, service
 from app.contacts.models import Contact, ContactCount
 from app.contacts.schemas import ContactCreate, ContactUpdate
 from app.db import _refresh_statistics, make_engine, open_session, utcnow
@@ -93,9 +93,9 @@ def _plan(session: Any, statement: Any, avoid: tuple[str, ...] = ("seqscan", "so
 
 def _page_statement(session: Any, user: Any, sort: str | None, q: str | None = None) -> Any:
     dialect = session.get_bind().dialect.name
-    params = list_service._filter_params(dialect, user, list_service.ContactFilters(q=q), utcnow())
-    conditions = list_service._filter_conditions(params)
-    statement = select(Contact.id).where(*conditions).order_by(*list_service._sort_order(sort))
+    params = filters.filter_params(dialect, user, list_service.ContactFilters(q=q), utcnow())
+    conditions = filters.filter_conditions(params)
+    statement = select(Contact.id).where(*conditions).order_by(*filters.sort_order(sort))
     return statement.limit(50).params(params)
 
 
