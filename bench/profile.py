@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.auth import service as auth_service
+from app.auth import tokens_service
 from app.auth.models import User
 from app.auth.schemas import TokenCreate
 from app.contacts.models import Contact
@@ -36,7 +37,7 @@ def _reuse(url: str, username: str) -> SeededUser:
     try:
         with open_session(engine, write=True) as session:
             user = auth_service.get_user_by_username(session, username)
-            secret, _ = auth_service.create_token(session, user, TokenCreate(name="profile"))
+            secret, _ = tokens_service.create_token(session, user, TokenCreate(name="profile"))
             contact_ids = list(
                 session.scalars(
                     select(Contact.id)
