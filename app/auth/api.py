@@ -16,7 +16,7 @@ from app.auth.schemas import (
     TokenRequest,
     UserRead,
 )
-from app.querykit import check_version
+from app.concurrency import check_version
 from app.schemakit import MAX_INT32
 from app.web.deps import ApiActor, CurrentUser, SessionDep, SettingsDep
 from app.web.middleware import client_ip

@@ -11,12 +11,15 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.careers.models import CAREER_STATUSES, Career
 from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
+from app.concurrency import check_version
 from app.contacts.models import Contact, ContactCareer
 from app.db import utcnow
 from app.errors import Conflict
 from app.interviews.models import Interview
-from app.querykit import check_version, get_owned, like_pattern, order_by_clauses, paginate
+from app.ownership import get_owned
+from app.paging import order_by_clauses, paginate
 from app.schemakit import Page
+from app.textmatch import like_pattern
 
 # Pipeline order, so "sort=status" reads interested → ruled out rather than alphabetically.
 _STATUS_ORDER = case(
@@ -88,8 +91,7 @@ def list_careers(
         # List pages never show the notes; raiseload turns an accidental use into an error
         # instead of one extra query per row.
         statement = statement.options(defer(Career.research_notes, raiseload=True))
-    rows, total = paginate(session, statement, limit=limit, offset=offset)
-    return Page[Career].model_construct(items=rows, total=total, limit=limit, offset=offset)
+    return paginate(session, statement, limit=limit, offset=offset)
 
 
 def industries(session: Session, user: User) -> list[str]:

@@ -6,13 +6,13 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.concurrency import check_version
 from app.contacts import tags_service
 from app.contacts.models import Contact, ContactCareer, ContactTag, Interaction
 from app.contacts.service import get_contact
 from app.db import utcnow
 from app.errors import Conflict
 from app.interviews.models import Interview, InterviewQuestion
-from app.querykit import check_version
 
 
 def contact_dependents(session: Session, user: User, contact_id: int) -> dict[str, int]:

@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.contacts import search_service
 from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
 from app.db import UTCDateTime
-from app.querykit import order_by_clauses
+from app.paging import order_by_clauses
 from app.schemakit import normalise_tag
 
 CONTACT_SORTS = {

@@ -48,7 +48,7 @@ def list_interactions(
 ) -> Response:
     """The caller's interactions, newest first. Sort by occurred_at, created_at, updated_at
     or kind; `q` matches the summary."""
-    rows, total = service.list_interactions(
+    found = service.list_interactions(
         db,
         user,
         contact_id=contact_id,
@@ -60,8 +60,10 @@ def list_interactions(
         offset=listing.offset,
         sort=listing.sort,
     )
-    items = [InteractionRead.model_validate(r) for r in rows]
-    return page_response(request, items, total=total, limit=listing.limit, offset=listing.offset)
+    items = [InteractionRead.model_validate(r) for r in found.items]
+    return page_response(
+        request, items, total=found.total, limit=listing.limit, offset=listing.offset
+    )
 
 
 @router.post("", status_code=201, response_model=InteractionRead, responses=problems(409))

@@ -8,10 +8,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.concurrency import check_version
 from app.contacts.models import Contact, Interaction
 from app.contacts.schemas import InteractionCreate, InteractionUpdate
 from app.errors import Invalid, NotFound
-from app.querykit import check_version, get_owned, like_pattern, order_by_clauses, paginate
+from app.ownership import get_owned
+from app.paging import order_by_clauses, paginate
+from app.schemakit import Page
+from app.textmatch import like_pattern
 
 INTERACTION_SORTS = {
     "occurred_at": Interaction.occurred_at,
@@ -131,7 +135,7 @@ def list_interactions(
     limit: int = 50,
     offset: int = 0,
     sort: str | None = None,
-) -> tuple[list[Interaction], int]:
+) -> Page[Interaction]:
     """A page of the user's interactions, newest first unless sorted otherwise."""
     order = order_by_clauses(sort, INTERACTION_SORTS, ["-occurred_at"])
     statement = select(Interaction).where(Interaction.owner_id == user.id)

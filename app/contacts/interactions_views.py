@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +16,7 @@ from app.contacts.schemas import InteractionCreate, InteractionUpdate
 from app.db import utcnow
 from app.errors import Invalid, NotFound, PreconditionFailed
 from app.schemakit import MAX_INT32
+from app.timezones import user_zone
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import FormDep, field_errors, parse_form, see_other, small_int
 from app.web.templating import is_htmx, render
@@ -39,15 +39,8 @@ STAGE_LABELS = {
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone)
-    except Exception:
-        return ZoneInfo("UTC")
-
-
 def _local_input(value: datetime, user: User) -> str:
-    return value.astimezone(_zone(user)).strftime(LOCAL_INPUT)
+    return value.astimezone(user_zone(user.timezone)).strftime(LOCAL_INPUT)
 
 
 def _interaction_payload(form: FormData, user: User) -> tuple[dict[str, str], dict[str, Any]]:
@@ -68,7 +61,7 @@ def _interaction_payload(form: FormData, user: User) -> tuple[dict[str, str], di
             pass  # the schema names the field and explains the format
         else:
             if when.tzinfo is None:
-                when = when.replace(tzinfo=_zone(user))
+                when = when.replace(tzinfo=user_zone(user.timezone))
             payload["occurred_at"] = when
     return typed, payload
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal, select
 from sqlmodel import Session
@@ -26,6 +25,7 @@ from app.db import utcnow
 from app.errors import Invalid
 from app.organizations import suggest_service
 from app.organizations.models import Organization
+from app.timezones import user_zone
 
 
 def career_choices(session: Session, user: User) -> list[tuple[int, str]]:
@@ -256,14 +256,6 @@ def _tag_link(tag: str) -> tuple[str, str]:
     return tag, quote(tag, safe="")
 
 
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except Exception:
-        return ZoneInfo("UTC")
-
-
 @dataclass
 class ContactListPage:
     """A page of the contacts list, its lines ready to show."""
@@ -304,7 +296,7 @@ def contact_rows(
 
     Done here rather than in the template: filters and lookups called per cell cost more
     in Jinja than the rest of a 50-row page."""
-    zone = _zone(tz_name)
+    zone = user_zone(tz_name)
     rows = []
     for c in contacts:
         due = c["next_touch_due"]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import literal_column, select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactRef, ReferralsRead
-from app.errors import Invalid, NotFound
-from app.querykit import get_owned
+from app.errors import Invalid
+from app.ownership import get_owned, owned_reference
 
 MAX_CHAIN = 500  # a guard for the recursive walk; real chains are a handful long
 
@@ -62,17 +60,10 @@ def referrals(session: Session, user: User, contact_id: int) -> ReferralsRead:
     )
 
 
-def owned_or_invalid(session: Session, model: type[Any], user: User, row_id: int, name: str) -> Any:
-    try:
-        return get_owned(session, model, user.id, row_id)
-    except NotFound as exc:
-        raise Invalid.one(name, exc.detail) from None
-
-
 def check_introducer(
     session: Session, user: User, contact_id: int | None, introducer_id: int
 ) -> None:
-    owned_or_invalid(session, Contact, user, introducer_id, "introduced_by_id")
+    owned_reference(session, Contact, user.id, introducer_id, "introduced_by_id")
     if contact_id is None:
         return
     if introducer_id == contact_id:

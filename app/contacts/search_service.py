@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, String, bindparam, column, select, table
 
 from app.contacts.models import Contact
-from app.querykit import like_pattern
+from app.textmatch import like_pattern
 
 # A trigram index finds nothing in text shorter than one trigram: such `q` scan instead.
 MIN_INDEXED_LENGTH = 3

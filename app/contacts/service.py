@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
+from app.concurrency import check_version
 from app.contacts import search_service, tags_service
 from app.contacts.interactions_service import refresh_touch_dates
 from app.contacts.list_service import (
@@ -26,7 +27,7 @@ from app.contacts.list_service import (
 )
 from app.contacts.models import Contact, ContactCareer, ContactCount
 from app.contacts.normalise import normalise_linkedin, normalise_phone
-from app.contacts.referrals_service import check_introducer, owned_or_invalid
+from app.contacts.referrals_service import check_introducer
 from app.contacts.schemas import (
     ContactCreate,
     ContactRead,
@@ -34,7 +35,7 @@ from app.contacts.schemas import (
 )
 from app.errors import Conflict, Invalid
 from app.organizations.models import Organization
-from app.querykit import check_version, get_owned
+from app.ownership import get_owned, owned_reference
 
 _TEXT_FIELDS = ("title", "location", "how_we_met", "notes")
 
@@ -100,7 +101,7 @@ def _resolve(
         if name in _TEXT_FIELDS:
             resolved.columns[name] = value or ""
         elif name == "organization_id" and value is not None:
-            owned_or_invalid(session, Organization, user, value, name)
+            owned_reference(session, Organization, user.id, value, name)
             resolved.columns[name] = value
         elif name == "phone" and value is not None:
             resolved.columns[name] = normalise_phone(value, phone_region)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.contacts.models import ContactTag, Tag
 from app.contacts.schemas import TagRead
-from app.querykit import order_by_clauses
+from app.paging import order_by_clauses
 from app.schemakit import normalise_tag
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, bindparam, func, select
 from sqlmodel import Session
@@ -25,6 +24,7 @@ from app.db import UTCDateTime, utcnow
 from app.interviews.models import Interview
 from app.organizations.models import Organization
 from app.questions.models import QuestionBank
+from app.timezones import user_zone
 
 COUNT_CAP = 1000  # counts above it read "1,000+"
 SECTION_LENGTH = 5
@@ -161,7 +161,7 @@ def _due_note(last_contacted_at: datetime | None, now: datetime) -> str:
 
 def _upcoming_interviews(session: Session, user: User, now: datetime) -> list[DashboardItem]:
     """The next scheduled interviews with their contacts' names, in one query."""
-    zone = _zone(user)
+    zone = user_zone(user.timezone)
     items = []
     rows = _fetch(session, "upcoming", _upcoming_statement, owner=user.id, now=now - UPCOMING_GRACE)
     for interview_id, scheduled_at, preparation_score, contact_name in rows:
@@ -174,10 +174,3 @@ def _upcoming_interviews(session: Session, user: User, now: datetime) -> list[Da
             )
         )
     return items
-
-
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone)
-    except Exception:
-        return ZoneInfo("UTC")

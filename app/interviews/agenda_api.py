@@ -49,7 +49,7 @@ async def list_agenda_items(
 ) -> Response:
     """The agenda in order (sort by position, category, updated_at or id); `q` matches the
     question and the answer notes."""
-    rows, total = await run_db(
+    found = await run_db(
         request,
         agenda_service.list_agenda_page,
         db,
@@ -60,8 +60,10 @@ async def list_agenda_items(
         sort=listing.sort,
         q=listing.q,
     )
-    items = [_read(i) for i in rows]
-    return page_response(request, items, total=total, limit=listing.limit, offset=listing.offset)
+    items = [_read(i) for i in found.items]
+    return page_response(
+        request, items, total=found.total, limit=listing.limit, offset=listing.offset
+    )
 
 
 @router.post("", status_code=201, response_model=AgendaItemRead, responses=problems(404))

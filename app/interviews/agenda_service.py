@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.concurrency import check_version
 from app.errors import Invalid, NotFound
 from app.interviews.models import Interview, InterviewQuestion
 from app.interviews.schemas import (
@@ -15,9 +16,11 @@ from app.interviews.schemas import (
     AgendaItemUpdate,
 )
 from app.interviews.service import get_interview
-from app.querykit import check_version, like_pattern, order_by_clauses, paginate
+from app.paging import order_by_clauses, paginate
 from app.questions import service as questions_service
 from app.questions.models import Question, QuestionBank
+from app.schemakit import Page
+from app.textmatch import like_pattern
 
 
 def list_agenda(session: Session, user: User, interview_id: int) -> list[InterviewQuestion]:
@@ -283,7 +286,7 @@ def list_agenda_page(
     offset: int = 0,
     sort: str | None = None,
     q: str | None = None,
-) -> tuple[list[InterviewQuestion], int]:
+) -> Page[InterviewQuestion]:
     """A page of the agenda (in agenda order unless sorted otherwise); `q` matches text."""
     interview = get_interview(session, user, interview_id)
     statement = select(InterviewQuestion).where(InterviewQuestion.interview_id == interview.id)

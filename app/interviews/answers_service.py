@@ -29,8 +29,9 @@ from app.interviews.service import (
     get_interview,
     related,
 )
-from app.querykit import get_owned
+from app.ownership import get_owned
 from app.questions import service as questions_service
+from app.timezones import user_zone
 
 MAX_MATRIX_INTERVIEWS = 100
 # A career's matrix leaves out interviews that never happened.
@@ -208,13 +209,6 @@ def column_title(column: AnswerColumn, zone: ZoneInfo) -> str:
     return " · ".join(parts)
 
 
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone)
-    except Exception:
-        return ZoneInfo("UTC")
-
-
 def _csv(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -225,7 +219,7 @@ def _csv(rows: list[list[str]]) -> str:
 
 def matrix_csv(user: User, matrix: AnswerMatrix) -> str:
     """The matrix as CSV: question, category, then one column per interview."""
-    zone = _zone(user)
+    zone = user_zone(user.timezone)
     header = ["Question", "Category", *(column_title(c, zone) for c in matrix.columns)]
     body = [
         [row.text, row.category, *((cell.answer_notes if cell else "") for cell in row.cells)]
@@ -245,7 +239,7 @@ def _md_inline(text: str) -> str:
 
 def matrix_markdown(user: User, matrix: AnswerMatrix, title: str) -> str:
     """The matrix as Markdown: a section per question, an entry per interview."""
-    zone = _zone(user)
+    zone = user_zone(user.timezone)
     lines = [f"# {_md_inline(title)}", ""]
     if matrix.category:
         lines += [f"Category: {matrix.category}", ""]
@@ -267,7 +261,7 @@ def matrix_markdown(user: User, matrix: AnswerMatrix, title: str) -> str:
 
 def question_answers_csv(user: User, answers: QuestionAnswers) -> str:
     """Every answer to a question as CSV, one line per interview."""
-    zone = _zone(user)
+    zone = user_zone(user.timezone)
     header = ["Question", "Contact", "Organization", "Date", "Answer"]
     body = [
         [
@@ -284,7 +278,7 @@ def question_answers_csv(user: User, answers: QuestionAnswers) -> str:
 
 def question_answers_markdown(user: User, answers: QuestionAnswers) -> str:
     """Every answer to a question as Markdown."""
-    zone = _zone(user)
+    zone = user_zone(user.timezone)
     lines = [f"# {_md_inline(answers.text)}", "", f"_{answers.category}_", ""]
     if not answers.answers:
         lines.append("_Not asked in any interview yet._")
@@ -300,7 +294,7 @@ def interview_markdown(session: Session, user: User, interview_id: int) -> str:
     contact = names.contact(interview)
     career = names.career(interview)
     organization = names.organization(interview)
-    zone = _zone(user)
+    zone = user_zone(user.timezone)
     who = contact.full_name if contact else "Unknown contact"
     lines = [f"# Interview with {_md_inline(who)}", ""]
     facts = [

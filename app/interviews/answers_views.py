@@ -35,9 +35,9 @@ def compare_page(
 ) -> Response:
     chosen = _category(category)
     ctx: dict[str, Any] = {**CHOICES, "section": "interviews", "career": None, "category": chosen}
-    candidates, _ = listing_service.list_interviews(
+    candidates = listing_service.list_interviews(
         db, user, listing_service.InterviewFilters(), limit=200, sort="-scheduled_at"
-    )
+    ).items
     ctx["candidates"] = candidates
     ctx["candidate_names"] = service.related(db, user, candidates)
     ctx["matrix"] = None

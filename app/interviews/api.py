@@ -119,7 +119,7 @@ def list_interviews(
     """The caller's interviews. `q` matches the contact's name, purpose, place, summary and
     takeaways; sort by scheduled_at, requested_at, created_at, updated_at, status,
     preparation_score, duration_minutes or id (empty times last)."""
-    rows, total = listing_service.list_interviews(
+    found = listing_service.list_interviews(
         db,
         user,
         filters,
@@ -128,8 +128,10 @@ def list_interviews(
         sort=listing.sort,
         q=listing.q,
     )
-    items = [_read(i) for i in rows]
-    return page_response(request, items, total=total, limit=listing.limit, offset=listing.offset)
+    items = [_read(i) for i in found.items]
+    return page_response(
+        request, items, total=found.total, limit=listing.limit, offset=listing.offset
+    )
 
 
 @router.post(

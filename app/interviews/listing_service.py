@@ -11,7 +11,9 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.contacts.models import Contact
 from app.interviews.models import Interview
-from app.querykit import like_pattern, order_by_clauses, paginate
+from app.paging import order_by_clauses, paginate
+from app.schemakit import Page
+from app.textmatch import like_pattern
 
 OPEN_STATUSES = ("planned", "requested", "scheduled")
 SORTABLE = {
@@ -69,7 +71,7 @@ def list_interviews(
     offset: int = 0,
     sort: str | None = None,
     q: str | None = None,
-) -> tuple[list[Interview], int]:
+) -> Page[Interview]:
     """A page of the user's interviews matching the filters, and the total."""
     statement = select(Interview).where(*_conditions(user, filters))
     if q:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -13,6 +12,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.interviews import agenda_service, prep_service, service
 from app.interviews.models import Interview
+from app.timezones import user_zone
 from app.web.forms import see_other, small_int
 from app.web.templating import is_htmx, render
 
@@ -53,17 +53,9 @@ CHOICES: dict[str, Any] = {
 }
 
 
-def zone(tz_name: str) -> ZoneInfo:
-    """The user's zone (UTC when the name is unknown)."""
-    try:
-        return ZoneInfo(tz_name)
-    except Exception:
-        return ZoneInfo("UTC")
-
-
 def local_input(value: datetime | None, tz_name: str) -> str:
     """A stored UTC time as the value of a datetime-local input in the user's zone."""
-    return value.astimezone(zone(tz_name)).strftime("%Y-%m-%dT%H:%M") if value else ""
+    return value.astimezone(user_zone(tz_name)).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
 def aware_from_local(value: str, tz_name: str) -> str:
@@ -75,7 +67,7 @@ def aware_from_local(value: str, tz_name: str) -> str:
     except ValueError:
         return text
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone(tz_name))
+        parsed = parsed.replace(tzinfo=user_zone(tz_name))
     try:
         return parsed.isoformat()
     except (OverflowError, ValueError):

@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
+from app.concurrency import check_version
 from app.contacts.models import Contact
 from app.db import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid
 from app.interviews.models import DEFAULT_PURPOSE, Interview
 from app.interviews.schemas import ChecklistItem, InterviewCreate, InterviewUpdate, StatusChange
 from app.organizations.models import Organization
-from app.querykit import check_version, get_owned
+from app.ownership import get_owned, owned_reference
+from app.timezones import user_zone
 
 # Only moves that make sense: a completed interview is history; a cancelled one may be revived.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -90,14 +91,6 @@ def set_checklist(interview: Interview, checklist: list[dict[str, Any]]) -> None
 
 
 # ---- lookups --------------------------------------------------------------------------
-
-
-def owned_reference(session: Session, model: type[Any], user: User, row_id: int, name: str) -> Any:
-    """A row named in a request body: another user's (or a missing) row is a 422 on the field."""
-    try:
-        return get_owned(session, model, user.id, row_id)
-    except NotFound as exc:
-        raise Invalid.one(name, exc.detail) from None
 
 
 def get_interview(session: Session, user: User, interview_id: int) -> Interview:
@@ -198,9 +191,9 @@ def _check_schedule(status: str, scheduled_at: datetime | None) -> None:
 
 def create_interview(session: Session, user: User, data: InterviewCreate) -> Interview:
     """Record a new interview with one of the user's contacts."""
-    owned_reference(session, Contact, user, data.contact_id, "contact_id")
+    owned_reference(session, Contact, user.id, data.contact_id, "contact_id")
     if data.career_id is not None:
-        owned_reference(session, Career, user, data.career_id, "career_id")
+        owned_reference(session, Career, user.id, data.career_id, "career_id")
     _check_schedule(data.status, data.scheduled_at)
     interview = Interview(
         owner_id=user.id,
@@ -240,9 +233,9 @@ def update_interview(
     check_version(interview.version, expected_version)
     changes = data.model_dump(exclude_unset=True, mode="python")
     if "contact_id" in changes:
-        owned_reference(session, Contact, user, changes["contact_id"], "contact_id")
+        owned_reference(session, Contact, user.id, changes["contact_id"], "contact_id")
     if changes.get("career_id") is not None:
-        owned_reference(session, Career, user, changes["career_id"], "career_id")
+        owned_reference(session, Career, user.id, changes["career_id"], "career_id")
     if "scheduled_at" in changes:
         _check_schedule(interview.status, changes["scheduled_at"])
     if "checklist" in changes:
@@ -356,7 +349,7 @@ def overlap_warnings(session: Session, user: User, interview: Interview) -> list
     if not clashes:
         return []
     names = related(session, user, clashes)
-    zone = _zone(user)
+    zone = user_zone(user.timezone)
     warnings = []
     for other in sorted(clashes, key=lambda i: (i.scheduled_at, i.id)):
         contact = names.contact(other)
@@ -370,10 +363,3 @@ def overlap_warnings(session: Session, user: User, interview: Interview) -> list
             f"at {when} ({other.duration_minutes} min, interview {other.id})."
         )
     return warnings
-
-
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone)
-    except Exception:
-        return ZoneInfo("UTC")

@@ -96,9 +96,10 @@ def interviews_page(
     if status in service.STATUS_LABELS:
         filters.statuses = [status]
     text = (q or "").replace("\x00", "").strip() or None
-    rows, total = listing_service.list_interviews(
+    found = listing_service.list_interviews(
         db, user, filters, limit=PAGE_SIZE, offset=offset, sort=sort.get(tab), q=text
     )
+    rows, total = found.items, found.total
     contacts, careers = service.form_choices(db, user)
     ctx = {
         **CHOICES,

@@ -9,13 +9,16 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.concurrency import check_version
 from app.contacts import service as contacts_service
 from app.contacts.models import Contact
 from app.errors import Conflict
 from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
-from app.querykit import check_version, get_owned, like_pattern, order_by_clauses, paginate
+from app.ownership import get_owned
+from app.paging import order_by_clauses, paginate
 from app.schemakit import Page
+from app.textmatch import like_pattern
 
 SORTABLE: dict[str, Any] = {
     "name": func.lower(Organization.name),
@@ -78,8 +81,7 @@ def list_organizations(
     if not with_notes:
         # List pages never show the notes; raiseload makes an accidental use fail loudly.
         statement = statement.options(defer(Organization.research_notes, raiseload=True))
-    rows, total = paginate(session, statement, limit=limit, offset=offset)
-    return Page[Organization].model_construct(items=rows, total=total, limit=limit, offset=offset)
+    return paginate(session, statement, limit=limit, offset=offset)
 
 
 def distinct_values(session: Session, user: User, field: str) -> list[str]:

@@ -252,7 +252,7 @@ def list_bank_questions(
 ) -> Response:
     """A readable bank's questions, in order (`sort` takes position, text, category,
     created_at, updated_at, id); `q` matches the text."""
-    rows, total = question_service.list_questions(
+    found = question_service.list_questions(
         db,
         user,
         bank_id,
@@ -263,8 +263,10 @@ def list_bank_questions(
         limit=params.limit,
         offset=params.offset,
     )
-    items = [QuestionRead.model_validate(r) for r in rows]
-    return page_response(request, items, total=total, limit=params.limit, offset=params.offset)
+    items = [QuestionRead.model_validate(r) for r in found.items]
+    return page_response(
+        request, items, total=found.total, limit=params.limit, offset=params.offset
+    )
 
 
 @router.post(

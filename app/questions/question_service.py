@@ -9,11 +9,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.concurrency import check_version
 from app.errors import Conflict, FieldError, Invalid, NotFound
-from app.querykit import check_version, like_pattern, order_by_clauses, paginate
+from app.paging import order_by_clauses, paginate
 from app.questions import service
 from app.questions.models import Question, QuestionBank
 from app.questions.schemas import QuestionCreate, QuestionUpdate
+from app.schemakit import Page
+from app.textmatch import like_pattern
 
 
 def list_questions(
@@ -27,7 +30,7 @@ def list_questions(
     sort: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Question], int]:
+) -> Page[Question]:
     """One page of a readable bank's questions, in order unless sorted otherwise."""
     service.readable_bank(session, user, bank_id)
     statement = select(Question).where(Question.bank_id == bank_id)

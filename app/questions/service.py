@@ -10,8 +10,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.concurrency import check_version
 from app.errors import Forbidden, Invalid, NotFound
-from app.querykit import check_version, like_pattern, order_by_clauses
+from app.paging import order_by_clauses
 from app.questions.models import Question, QuestionBank
 from app.questions.schemas import (
     BankCopy,
@@ -19,6 +20,7 @@ from app.questions.schemas import (
     BankScope,
     BankUpdate,
 )
+from app.textmatch import like_pattern
 
 BUILTIN_READ_ONLY = "Built-in banks are read-only; copy it to change it."
 SHARED_READ_ONLY = (

@@ -6,13 +6,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.markdown import render_markdown
+from app.timezones import user_zone
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
@@ -31,11 +31,7 @@ def is_htmx(request: Request) -> bool:
 def _localtime(value: datetime | None, tz_name: str = "UTC", fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
-    try:
-        zone = ZoneInfo(tz_name)
-    except Exception:
-        zone = ZoneInfo("UTC")
-    return value.astimezone(zone).strftime(fmt)
+    return value.astimezone(user_zone(tz_name)).strftime(fmt)
 
 
 def _query(request: Request, **changes: Any) -> str:

@@ -369,31 +369,40 @@ def test_list_filters_and_interviews_for(db, user, other_user, make_interview, m
     a = make_interview(user, career_id=career.id, status="scheduled", scheduled_at=WHEN)
     b = make_interview(user, scheduled_at=WHEN + timedelta(days=2))
     make_interview(other_user)
-    rows, total = listing_service.list_interviews(
-        db, user, listing_service.InterviewFilters(statuses=["scheduled"])
-    )
+    rows = (
+        found := listing_service.list_interviews(
+            db, user, listing_service.InterviewFilters(statuses=["scheduled"])
+        )
+    ).items
+    total = found.total
     assert ([r.id for r in rows], total) == ([a.id], 1)
-    rows, _ = listing_service.list_interviews(
+    rows = listing_service.list_interviews(
         db,
         user,
         listing_service.InterviewFilters(scheduled_from=WHEN + timedelta(days=1)),
-    )
+    ).items
     assert [r.id for r in rows] == [b.id]
-    rows, _ = listing_service.list_interviews(
-        db, user, listing_service.InterviewFilters(), sort="scheduled_at"
-    )
+    rows = (
+        found := listing_service.list_interviews(
+            db, user, listing_service.InterviewFilters(), sort="scheduled_at"
+        )
+    ).items
     assert [r.id for r in rows] == [a.id, b.id]
-    rows, _ = listing_service.list_interviews(
-        db, user, listing_service.InterviewFilters(), q="dana"
-    )
+    rows = (
+        found := listing_service.list_interviews(
+            db, user, listing_service.InterviewFilters(), q="dana"
+        )
+    ).items
     assert len(rows) == 2
     assert [i.id for i in listing_service.interviews_for(db, user, career_id=career.id)] == [a.id]
     assert {i.id for i in listing_service.interviews_for(db, user, contact_id=b.contact_id)} == {
         b.id
     }
-    prep, _ = listing_service.list_interviews(
-        db, user, listing_service.InterviewFilters(needs_preparation=True)
-    )
+    prep = (
+        found := listing_service.list_interviews(
+            db, user, listing_service.InterviewFilters(needs_preparation=True)
+        )
+    ).items
     assert len(prep) == 2
 
 

@@ -269,13 +269,19 @@ def test_filter_by_category_tag_and_text(db, user, make_bank):
         QuestionCreate(text="Tagged?", category="culture", tags=["remote"]),
         max_questions=MAX,
     )
-    rows, total = question_service.list_questions(db, user, bank.id, category="next_steps")
+    rows = (
+        found := question_service.list_questions(db, user, bank.id, category="next_steps")
+    ).items
+    total = found.total
     assert [r.text for r in rows] == ["Who else should I talk to?"] and total == 1
-    rows, _ = question_service.list_questions(db, user, bank.id, tag="remote")
+    rows = (found := question_service.list_questions(db, user, bank.id, tag="remote")).items
     assert [r.text for r in rows] == ["Tagged?"]
-    rows, _ = question_service.list_questions(db, user, bank.id, q="INDUSTRY")
+    rows = (found := question_service.list_questions(db, user, bank.id, q="INDUSTRY")).items
     assert [r.text for r in rows] == ["Where is the industry heading?"]
-    rows, total = question_service.list_questions(db, user, bank.id, sort="-position", limit=2)
+    rows = (
+        found := question_service.list_questions(db, user, bank.id, sort="-position", limit=2)
+    ).items
+    total = found.total
     assert [r.text for r in rows] == ["Tagged?", "Who else should I talk to?"] and total == 4
     assert [q.text for q in service.readable_questions(db, user, bank.id, category="culture")] == [
         "Tagged?"
