@@ -67,8 +67,20 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        **proxy_options(settings.trusted_proxies),
     )
+
+
+def proxy_options(trusted_proxies: list[str]) -> dict[str, object]:
+    """uvicorn's proxy settings: X-Forwarded-For/-Proto believed only from these peers.
+
+    uvicorn alone would trust 127.0.0.1 (or $FORWARDED_ALLOW_IPS); with no proxy configured
+    the headers are ignored altogether, so no local client can pick its address.
+    """
+    return {
+        "proxy_headers": bool(trusted_proxies),
+        "forwarded_allow_ips": list(trusted_proxies),
+    }
 
 
 def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
@@ -120,17 +132,21 @@ def reset_password(
         False, "--password-stdin", help="Read the password from stdin."
     ),
 ) -> None:
-    """Set a user's password and sign out all their sessions."""
+    """Set a user's password, sign out all their sessions and revoke their API tokens."""
     from app.auth import service
     from app.errors import DomainError
 
     password = _read_password(password_stdin, "New password")
     with _session() as session:
         try:
-            service.reset_password(session, username, password)
+            _, revoked = service.reset_password(session, username, password)
         except DomainError as exc:
             _fail(_describe(exc))
+            return
     typer.echo(f"password reset for {username}")
+    typer.echo(f"signed out {revoked.sessions} session(s)")
+    names = ", ".join(revoked.token_names) or "none"
+    typer.echo(f"revoked {len(revoked.token_names)} API token(s): {names}")
 
 
 @app.command("create-token")
@@ -138,12 +154,13 @@ def create_token(
     username: str,
     name: str = "cli",
     scopes: str = "read,write",
-    expires_in_days: int = typer.Option(90, min=1, max=3650),
+    expires_in_days: str = typer.Option("90", help='Days until it expires (1-3650), or "never".'),
 ) -> None:
     """Create an API token for a user and print it (shown once)."""
-    from app.auth import service, tokens_service
-    from app.auth.schemas import TokenCreate
+    from app.auth import service
     from app.errors import DomainError
+    from app.tokens import service as tokens_service
+    from app.tokens.schemas import TokenCreate
 
     with _session() as session:
         try:
@@ -154,8 +171,9 @@ def create_token(
                 TokenCreate(
                     name=name,
                     scopes=[s.strip() for s in scopes.split(",") if s.strip()],  # type: ignore[misc]
-                    expires_in_days=expires_in_days,
+                    expires_in_days=expires_in_days,  # type: ignore[arg-type]
                 ),
+                max_days=get_settings().max_token_days,
             )
         except DomainError as exc:
             _fail(_describe(exc))
@@ -220,7 +238,7 @@ def export(
     from app.auth import service as auth_service
     from app.db import make_engine, open_session
     from app.errors import DomainError
-    from app.exchange import service
+    from app.exchange.export import service
     from app.registry import import_all_models
 
     import_all_models()
@@ -259,7 +277,7 @@ def import_linkedin(
     """Import a LinkedIn Connections.csv as a user's contacts (any bad row imports nothing)."""
     from app.auth import service as auth_service
     from app.errors import DomainError, Invalid
-    from app.exchange import service
+    from app.exchange.linkedin import service
 
     with _session() as session:
         try:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Names a development instance also answers to (the Host check, app.web.middleware).
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# Comma-separated in the environment ("a, b"), not JSON.
+CommaList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -30,15 +37,55 @@ class Settings(BaseSettings):
     # Uploads (the LinkedIn import allows 5 MB of CSV plus the multipart framing).
     max_upload_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
     default_phone_region: str = "US"
-    login_max_failures: int = Field(default=10, ge=1)
-    login_window_minutes: int = Field(default=15, ge=1)
-    max_bank_questions: int = Field(default=500, ge=1)
+    # Login throttling (docs/security.md): failures allowed per (username, address) and per
+    # address within the window before each further attempt must wait, the wait doubling
+    # from one second up to the maximum. Nothing ever locks an account.
+    login_free_failures: int = Field(default=10, ge=1, le=1000)
+    login_address_free_failures: int = Field(default=50, ge=1, le=100_000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_max_delay_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For / -Proto are believed.
+    trusted_proxies: CommaList = Field(default_factory=list)
+    # Host names served besides the host of base_url (the Host check refuses the rest).
+    allowed_hosts: CommaList = Field(default_factory=list)
+    # The longest lifetime an API token may have; unset allows "never".
+    max_token_days: int | None = Field(default=None, ge=1, le=3650)
+    # Bounded: the import parsers refuse larger files before reading them
+    # (app.questions.io_formats.MAX_QUESTIONS).
+    max_bank_questions: int = Field(default=500, ge=1, le=5000)
     # Threads that run blocking handlers. Few on purpose: with anyio's default of 40,
     # requests contend for the GIL around every SQLite call and throughput halves.
     worker_threads: int = Field(default=4, ge=1, le=64)
     # Requests served at once; the rest wait without a connection (app.web.middleware).
     # Below the database pool (32 + 16 overflow) on purpose.
     max_in_flight: int = Field(default=16, ge=1, le=32)
+
+    @field_validator("trusted_proxies", "allowed_hosts", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"RAPPORT_TRUSTED_PROXIES: {item!r} is not an IP address or network "
+                    "(e.g. 10.0.0.5 or 10.0.0.0/24)"
+                ) from None
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: list[str]) -> list[str]:
+        return [bare_host(item) for item in value]
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -65,6 +112,15 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'rapport.db').resolve()}"
 
     @property
+    def served_hosts(self) -> frozenset[str]:
+        """Host names the Host header may carry: base_url's, the extra ones, and in
+        development the loopback names."""
+        hosts = {bare_host(urlsplit(self.base_url).netloc), *self.allowed_hosts}
+        if self.env == "development":
+            hosts |= LOOPBACK_HOSTS
+        return frozenset(hosts)
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies get Secure and the __Host- prefix when served over https."""
         return self.base_url.startswith("https://")
@@ -81,6 +137,16 @@ class Settings(BaseSettings):
         key_file.write_text(key)
         key_file.chmod(0o600)
         return key
+
+
+def bare_host(host: str) -> str:
+    """A Host header value or URL netloc without port, brackets, trailing dot or case."""
+    host = host.rpartition("@")[2].strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else host[1:]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    return host.rstrip(".")
 
 
 @lru_cache

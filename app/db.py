@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +49,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        # SQLite hands back the stored text; one fromisoformat with the UTC offset appended
+        # replaces the generic parse plus a replace() per value (the contacts list reads
+        # hundreds of dates per page).
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                try:
+                    return datetime.fromisoformat(value + "+00:00")
+                except ValueError:  # a value written with its own offset
+                    return datetime.fromisoformat(value).astimezone(UTC)
+            return self.process_result_value(value, dialect)
+
+        return process
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -147,7 +165,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    # Room for every in-flight request (app.web.middleware.MAX_IN_FLIGHT) to hold one.
+    # Room for every in-flight request (Settings.max_in_flight) to hold one.
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
 
 
@@ -157,10 +175,8 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
     return Session(bind, expire_on_commit=False)
 
 
-def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
-    """Yield a session that is rolled back unless the caller committed."""
-    session = open_session(engine, write=write)
-    try:
-        yield session
-    finally:
-        session.close()
+def rollback(session: Session) -> None:
+    """Undo a refused write's unfinished transaction (for flows outside a service)."""
+    # The form flow re-renders the page from the same session after a refused save: without
+    # this, half-applied changes would show (or autoflush) in the page it renders.
+    session.rollback()

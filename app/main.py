@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.logs import configure_logging
-from app.questions.starter import ensure_starter_banks
+from app.questions.starter.service import ensure_starter_banks
 from app.registry import domain_modules, import_all_models
 from app.web.listing import reject_unknown_query_params
 from app.web.middleware import HttpBaseline
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         max_upload_bytes=settings.max_upload_bytes,
         secure=settings.secure_cookies,
         max_in_flight=settings.max_in_flight,
+        allowed_hosts=settings.served_hosts,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

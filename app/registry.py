@@ -7,14 +7,27 @@ from types import ModuleType
 
 DOMAINS = [
     "auth",
+    "tokens",
     "idempotency",
+    # Before "dashboard": its placeholder /follow-ups page gives way to the real one.
+    "followups",
+    "messages",
+    "jobsearch",
+    "reminders",
     "dashboard",
     "careers",
     "organizations",
     "contacts",
+    "interactions",
+    "tags",
     "questions",
+    "feeds",  # before interviews: /interviews/{id}.ics must win over /interviews/{id}
+    "interviews.answers",
     "interviews",
+    "interviews.agenda",
     "exchange",
+    "resumes.shares",  # before resumes: /resumes/contact-options is not a resume id
+    "resumes",
 ]
 
 

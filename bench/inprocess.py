@@ -67,7 +67,7 @@ def _search_function() -> tuple[str, Callable[[Session, User, str], Any]]:
             if callable(found):
                 extra = {"limit": 20} if "limit" in inspect.signature(found).parameters else {}
                 return f"app.search.service.{name}", partial(_call, found, extra)
-    from app.contacts import list_service as contacts
+    from app.contacts import service as contacts
 
     return (
         "the API's contacts list with q (contact_read_page; no global search service yet)",
@@ -113,9 +113,9 @@ def _find(
     return None
 
 
-IMPORT_MODULES = ("app.exchange.service", "app.exchange.linkedin", "app.contacts.import_service")
+IMPORT_MODULES = ("app.exchange.linkedin.service",)
 IMPORT_FUNCTIONS = ("import_linkedin_csv", "import_linkedin", "import_contacts_csv")
-EXPORT_MODULES = ("app.exchange.service", "app.exchange.export", "app.exchange.export_service")
+EXPORT_MODULES = ("app.exchange.export.service",)
 EXPORT_FUNCTIONS = ("export_json", "stream_export", "export_all", "full_export")
 
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.auth import service as auth_service
-from app.auth import tokens_service
 from app.auth.models import User
-from app.auth.schemas import TokenCreate
 from app.contacts.models import Contact
 from app.db import make_engine, open_session
 from app.interviews.models import Interview
 from app.seed import DEMO_PASSWORD, SeededUser
+from app.tokens import service as tokens_service
+from app.tokens.schemas import TokenCreate
 from bench.loadgen import run_wrk
 from bench.run import COOKIE_NAME, prepare_database, rapport_env, seed
 from bench.scenarios import build_scenarios, log_in

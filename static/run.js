@@ -1,6 +1,6 @@
 // Run mode (interviews): the elapsed-time clock, and autosave feedback for agenda notes.
 // Autosave itself is declarative HTMX in the markup; this only makes failures visible and
-// retries them, lets a 412 conflict fragment be shown, and warns before leaving unsaved text.
+// retries them, lets a 409 conflict fragment be shown, and warns before leaving unsaved text.
 (function () {
   "use strict";
   var RETRY_MS = 4000;
@@ -69,9 +69,9 @@
     if (form) form.setAttribute("data-sent", form.getAttribute("data-dirty") || "");
   });
 
-  // A 412 carries the conflict fragment (both texts): show it instead of treating it as an error.
+  // A 409 carries the conflict fragment (both texts): show it instead of treating it as an error.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (autosaveForm(event.detail.elt) && event.detail.xhr.status === 412) {
+    if (autosaveForm(event.detail.elt) && event.detail.xhr.status === 409) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
@@ -87,7 +87,7 @@
       if (form.getAttribute("data-dirty") === form.getAttribute("data-sent")) form.removeAttribute("data-dirty");
       return;
     }
-    if (code === 412 || code === 422 || code === 403 || code === 401) return; // shown, or needs the user
+    if (code === 409 || code === 422 || code === 403 || code === 401) return; // shown, or needs the user
     var status = form.querySelector(".save-status");
     if (status) {
       status.classList.add("error");

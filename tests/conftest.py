@@ -16,14 +16,15 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from app.auth import service as auth_service
-from app.auth import tokens_service
 from app.auth.models import User
-from app.auth.schemas import TokenCreate, UserCreate
+from app.auth.schemas import UserCreate
 from app.config import Settings
 from app.db import make_engine, open_session
 from app.main import create_app
-from app.questions.starter import ensure_starter_banks
+from app.questions.starter.service import ensure_starter_banks
 from app.registry import import_all_models
+from app.tokens import service as tokens_service
+from app.tokens.schemas import TokenCreate
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -23,9 +24,17 @@ PASSWORD = "a command line passphrase"
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """RAPPORT_* pointing at an empty data directory; settings re-read for each test."""
-    for name in ("RAPPORT_DATABASE_URL", "RAPPORT_ENV", "RAPPORT_ALLOW_SIGNUP"):
+    for name in (
+        "RAPPORT_DATABASE_URL",
+        "RAPPORT_ENV",
+        "RAPPORT_ALLOW_SIGNUP",
+        "RAPPORT_TRUSTED_PROXIES",
+        "RAPPORT_MAX_TOKEN_DAYS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RAPPORT_DATA_DIR", str(tmp_path))
+    # The host TestClient sends; the Host check refuses any other.
+    monkeypatch.setenv("RAPPORT_BASE_URL", "http://testserver")
     monkeypatch.setenv("RAPPORT_SECRET_KEY", "c" * 48)
     monkeypatch.setenv("RAPPORT_LOG_LEVEL", "WARNING")
     get_settings.cache_clear()
@@ -100,6 +109,19 @@ def test_create_token_prints_a_token_that_works(migrated: Path) -> None:
     assert write.status_code == 403  # the token was made read-only
 
 
+def test_create_token_never_is_explicit_and_the_maximum_holds(
+    migrated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("create-user", "root", "--password-stdin", stdin=PASSWORD).exit_code == 0
+    forever = run("create-token", "root", "--expires-in-days", "never")
+    assert forever.exit_code == 0, forever.output
+    assert run("create-token", "root", "--expires-in-days", "0").exit_code == 1
+    monkeypatch.setenv("RAPPORT_MAX_TOKEN_DAYS", "30")
+    capped = run("create-token", "root", "--expires-in-days", "never")
+    assert capped.exit_code == 1 and "30 days" in capped.output
+    assert run("create-token", "root", "--expires-in-days", "30").exit_code == 0
+
+
 def test_create_token_for_an_unknown_user_fails(migrated: Path) -> None:
     result = run("create-token", "ghost")
     assert result.exit_code == 1
@@ -118,6 +140,7 @@ def test_reset_password_changes_it_and_signs_out_every_session(migrated: Path) -
 
         result = run("reset-password", "root", "--password-stdin", stdin="a brand new passphrase")
         assert result.exit_code == 0, result.output
+        assert "signed out 1 session(s)" in result.output
         assert browser.get("/account", follow_redirects=False).status_code == 303
         old = browser.post("/login", data={"username": "root", "password": PASSWORD})
         new = browser.post(
@@ -128,6 +151,60 @@ def test_reset_password_changes_it_and_signs_out_every_session(migrated: Path) -
     app.state.engine.dispose()
     assert old.status_code == 401
     assert new.status_code == 303
+
+
+def test_reset_password_revokes_every_api_token(migrated: Path) -> None:
+    assert run("create-user", "root", "--password-stdin", stdin=PASSWORD).exit_code == 0
+    tokens = [run("create-token", "root", "--name", name).output.split()[-1] for name in "ab"]
+    result = run("reset-password", "root", "--password-stdin", stdin="a brand new passphrase")
+    assert result.exit_code == 0, result.output
+    assert "revoked 2 API token(s): a, b" in result.output
+    get_settings.cache_clear()
+    app = create_app(Settings())
+    with TestClient(app) as client:
+        answers = [
+            client.get("/api/v1/me", headers={"Authorization": f"Bearer {t}"}).status_code
+            for t in tokens
+        ]
+    app.state.engine.dispose()
+    assert answers == [401, 401]
+
+
+def _served_with(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    import uvicorn
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    result = run("serve", "--no-migrate")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    return calls[0]
+
+
+def test_serve_believes_no_forwarded_headers_by_default(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = _served_with(monkeypatch)
+    assert options["proxy_headers"] is False
+    assert options["forwarded_allow_ips"] == []
+
+
+def test_serve_passes_the_trusted_proxies_to_uvicorn(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAPPORT_TRUSTED_PROXIES", "10.0.0.5, 192.168.1.0/24")
+    options = _served_with(monkeypatch)
+    assert options["proxy_headers"] is True
+    assert options["forwarded_allow_ips"] == ["10.0.0.5", "192.168.1.0/24"]
+
+
+def test_a_trusted_proxy_must_be_an_address(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAPPORT_TRUSTED_PROXIES", "proxy.internal")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "not an IP address" in result.output
 
 
 def test_reset_password_for_an_unknown_user_fails(migrated: Path) -> None:

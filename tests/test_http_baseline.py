@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
+from app.web import middleware
 from tests.conftest import ApiClient
 
 SECRET_DETAIL = "kaboom-internal-detail-7731"
@@ -154,11 +155,23 @@ def test_400_problem_for_unknown_query_parameters(api: ApiClient) -> None:
 
 def test_429_problem(client: TestClient, settings: Settings) -> None:
     body = {"username": "ghost", "password": "wrong password!", "name": "x"}
-    for _ in range(settings.login_max_failures):
+    for _ in range(settings.login_free_failures):
         client.post("/api/v1/auth/token", json=body)
     response = client.post("/api/v1/auth/token", json=body)
     _assert_problem(response, 429)
     assert int(response.headers["retry-after"]) > 0
+
+
+def test_max_in_flight_has_one_default_read_from_settings(
+    settings: Settings, engine: Engine
+) -> None:
+    assert Settings.model_fields["max_in_flight"].default == 16
+    assert not hasattr(middleware, "MAX_IN_FLIGHT")  # no second default in the middleware
+    app = create_app(settings=settings.model_copy(update={"max_in_flight": 3}), engine=engine)
+    baseline = next(m for m in app.user_middleware if m.cls is middleware.HttpBaseline)
+    assert baseline.kwargs["max_in_flight"] == 3
+    with pytest.raises(TypeError):
+        middleware.HttpBaseline(app, max_body_bytes=1024, secure=False, allowed_hosts=frozenset())  # type: ignore[call-arg]
 
 
 def test_500_problem_without_a_stack_trace(boom: TestClient) -> None:

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
-from sqlalchemy import Engine, bindparam, select
-from sqlmodel import Session
+from sqlalchemy import Engine, event
+from sqlalchemy.engine.default import CACHE_HIT
 
-from app import rawsql
 from app.auth.models import User
 from app.config import Settings
-from app.contacts.models import Contact
 from app.contacts.schemas import ContactRead
 from app.main import create_app
 from app.schemakit import Page
@@ -106,42 +102,25 @@ def test_list_filters_share_one_statement_per_shape_but_not_values(
     assert names(api, sort="-full_name") == ["Grace Hopper", "Ada Lovelace"]
 
 
-def test_rawsql_refuses_an_unnamed_value(engine: Engine, db: Session, user: User) -> None:
-    # An anonymous bind would be compiled with the first caller's value and reused.
-    prepared = rawsql.prepare(
-        ("test.anonymous", engine.dialect.name),
-        engine.dialect,
-        lambda: select(Contact.id).where(Contact.owner_id == user.id),
-    )
-    with pytest.raises(RuntimeError, match="by name"):
-        rawsql.fetch(db, prepared, {})
-    db.rollback()
+def test_the_list_reuses_its_compiled_statements(api: ApiClient, engine: Engine) -> None:
+    # One statement per shape, found again in SQLAlchemy's compiled cache: a request of a
+    # seen shape compiles nothing, whatever its values.
+    _contact(api, full_name="Ada Lovelace", stage="met", tags=["math"])
+    assert api.get("/api/v1/contacts", params={"stage": "met", "q": "ada"}).status_code == 200
+    seen: list[tuple[str, object]] = []
 
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append((statement, context.cache_hit))
 
-def test_rawsql_expands_lists_and_converts_times(engine: Engine, db: Session, user: User) -> None:
-    when = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=UTC)
-    contacts = [
-        Contact(owner_id=user.id, full_name=f"P{i}", last_contacted_at=when if i else None)
-        for i in range(3)
-    ]
-    db.add_all(contacts)
-    db.commit()
-    ids = [c.id for c in contacts]
-    prepared = rawsql.prepare(
-        "test.expanding",
-        engine.dialect,
-        lambda: (
-            select(Contact.id, Contact.last_contacted_at)
-            .where(Contact.id.in_(bindparam("ids", expanding=True)))
-            .order_by(Contact.id)
-        ),
-    )
-    rows = rawsql.fetch(db, prepared, {"ids": ids[1:]})
-    assert rows == [(ids[1], when), (ids[2], when)]
-    assert rows[0][1].tzinfo is not None
-    assert rawsql.fetch(db, prepared, {"ids": []}) == []
-    assert rawsql.fetch(db, prepared, {"ids": [ids[0]]}) == [(ids[0], None)]
-    db.rollback()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = api.get("/api/v1/contacts", params={"stage": "prospect", "q": "love"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200 and response.json()["total"] == 0
+    listing = [(sql, hit) for sql, hit in seen if "FROM contacts" in sql]
+    assert len(listing) >= 2, seen  # the count and the page, both seen by events
+    assert all(hit == CACHE_HIT for _, hit in listing), listing
 
 
 def test_writers_do_not_deadlock_with_one_worker_thread(

@@ -12,16 +12,18 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.auth import service as auth_service
-from app.auth import tokens_service
 from app.careers.models import Career
 from app.cli import app as cli
 from app.contacts import service as contacts_service
-from app.contacts.interactions_service import next_touch_due
-from app.contacts.models import Contact, ContactCareer, ContactTag, Interaction, Tag
-from app.interviews.models import Interview, InterviewQuestion
+from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
+from app.interactions.models import Interaction
+from app.interactions.service import next_touch_due
+from app.interviews.agenda.models import InterviewQuestion
+from app.interviews.models import Interview
 from app.organizations.models import Organization
 from app.questions.models import Question, QuestionBank
 from app.seed import SeedPlan, SeedResult, seed_demo
+from app.tokens import service as tokens_service
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 PLAN = SeedPlan(users=2, contacts=60, interviews=8, answers=40, seed=3, anchor=ANCHOR)

@@ -1,11 +1,11 @@
-"""Account, session and token schemas."""
+"""Account and session schemas (tokens: app.tokens.schemas)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import EmailStr, Field
 
 from app.schemakit import InputModel, ReadModel, Timezone, TrackedRead
 
@@ -13,7 +13,6 @@ Username = Annotated[
     str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-Scope = Literal["read", "write"]
 JobSearchStatus = Literal["exploring", "preparing", "searching", "employed", "paused"]
 
 
@@ -42,23 +41,8 @@ class PasswordChange(InputModel):
 
     current_password: Password
     new_password: Password
-
-
-class TokenCreate(InputModel):
-    """A new personal access token for the signed-in user."""
-
-    name: str = Field(min_length=1, max_length=100)
-    scopes: list[Scope] = Field(
-        default_factory=lambda: ["read", "write"], min_length=1, max_length=2
-    )
-    expires_in_days: int | None = Field(default=90, ge=1, le=3650)
-
-
-class TokenRequest(TokenCreate):
-    """Exchange a username and password for a token (scripts and clients)."""
-
-    username: str = Field(min_length=1, max_length=64)
-    password: Password
+    # On by default: whoever learnt the old password may have made tokens with it.
+    revoke_tokens: bool = True
 
 
 class UserRead(TrackedRead):
@@ -73,30 +57,6 @@ class UserRead(TrackedRead):
     job_search_status: str
     job_search_note: str
     last_login_at: datetime | None
-
-
-class TokenRead(ReadModel):
-    """A token without its secret."""
-
-    id: int
-    name: str
-    prefix: str
-    scopes: list[str]
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    @field_validator("scopes", mode="before")
-    @classmethod
-    def _split_scopes(cls, value: object) -> object:
-        return value.split() if isinstance(value, str) else value
-
-
-class TokenCreated(TokenRead):
-    """A token with its secret: shown this once only."""
-
-    token: str
 
 
 class SessionRead(ReadModel):

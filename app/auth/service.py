@@ -1,29 +1,25 @@
-"""Accounts, passwords, browser sessions and login throttling (API tokens: tokens_service)."""
+"""Accounts, passwords, browser sessions and login throttling (API tokens: app.tokens)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlmodel import Session
 
-from app.auth.models import ApiToken, LoginFailure, User, UserSession
+from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
+from app.auth.models import LoginFailure, User, UserSession
 from app.auth.passwords import check_password_policy, hash_password, verify_password
 from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized
+from app.tokens import service as tokens_service
 
-TOKEN_PREFIX = "rpt_"
 BAD_CREDENTIALS = "Unknown username or wrong password."
-# last_seen / last_used are written at most this often, so reads stay reads.
-TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
+THROTTLED = "Too many failed sign-in attempts. Try again later."
 
 
 def fold_username(username: str) -> str:
@@ -102,10 +98,19 @@ def update_profile(session: Session, user: User, data: ProfileUpdate) -> User:
     return user
 
 
+@dataclass
+class Revoked:
+    """What a password change or reset signed out: sessions counted, tokens by name."""
+
+    sessions: int = 0
+    token_names: list[str] = field(default_factory=list)
+
+
 def change_password(
     session: Session, user: User, data: PasswordChange, *, keep_session_id: int | None
-) -> None:
-    """Set a new password after proving the current one; other sessions are revoked."""
+) -> Revoked:
+    """Set a new password after proving the current one; other sessions are revoked, and
+    the API tokens too unless the user chose to keep them."""
     valid, _ = verify_password(data.current_password, user.password_hash)
     if not valid:
         raise Invalid.one("current_password", "The current password is not correct.")
@@ -113,20 +118,26 @@ def change_password(
     user.password_hash = hash_password(data.new_password)
     user.touch()
     session.add(user)
-    _revoke_sessions(session, user.id, keep_session_id=keep_session_id)
+    revoked = Revoked(_revoke_sessions(session, user.id, keep_session_id=keep_session_id))
+    if data.revoke_tokens:
+        revoked.token_names = tokens_service.revoke_all_tokens(session, user)
     session.commit()
+    return revoked
 
 
-def reset_password(session: Session, username: str, new_password: str) -> User:
-    """Operator reset (CLI): new password, every session revoked."""
+def reset_password(session: Session, username: str, new_password: str) -> tuple[User, Revoked]:
+    """Operator reset (CLI): new password, every session and every API token revoked."""
     user = get_user_by_username(session, username)
     check_password_policy(new_password)
     user.password_hash = hash_password(new_password)
     user.touch()
     session.add(user)
-    _revoke_sessions(session, user.id, keep_session_id=None)
+    revoked = Revoked(
+        _revoke_sessions(session, user.id, keep_session_id=None),
+        tokens_service.revoke_all_tokens(session, user),
+    )
     session.commit()
-    return user
+    return user, revoked
 
 
 def set_user_active(session: Session, admin: User, user_id: int, *, active: bool) -> User:
@@ -141,59 +152,112 @@ def set_user_active(session: Session, admin: User, user_id: int, *, active: bool
     session.add(user)
     if not active:
         _revoke_sessions(session, user.id, keep_session_id=None)
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        tokens_service.revoke_all_tokens(session, user)
     session.commit()
     return user
 
 
 # ---- login and throttling --------------------------------------------------------------
+#
+# Every attempt is recorded before the password is checked, under two keys: the pair
+# (username, address) and the address alone; a success deletes the pair's rows and its own
+# address row. Within the window each key gets some failures for free; past them, the next
+# attempt must wait 1, 2, 4 ... seconds (up to the maximum) after the key's latest one.
+# Nothing is keyed on the username alone, so failures from one address never slow the
+# user down anywhere else, and the answer never depends on whether the username exists.
 
 
-def _failure_keys(username: str, client_ip: str) -> list[str]:
-    return [f"user:{fold_username(username)}"[:128], f"ip:{client_ip}"[:128]]
+@dataclass
+class _Key:
+    value: str
+    free: int
 
 
-def _check_throttle(session: Session, settings: Settings, keys: list[str]) -> None:
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    for key in keys:
-        rows = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                LoginFailure.key == key, LoginFailure.at >= since
-            )
-        ).one()
-        count, oldest = rows
-        if count >= settings.login_max_failures:
-            retry = (oldest + timedelta(minutes=settings.login_window_minutes)) - utcnow()
-            raise RateLimited(
-                detail="Too many failed sign-in attempts. Try again later.",
-                retry_after=max(1, int(retry.total_seconds()) + 1),
-            )
+def _attempt_keys(settings: Settings, username: str, client_ip: str) -> list[_Key]:
+    # The pair is hashed: a password typed into the username field is not kept readable.
+    pair = sha256_hex(f"{fold_username(username)}\n{client_ip}")
+    return [
+        _Key(f"pair:{pair}", settings.login_free_failures),
+        _Key(f"ip:{client_ip}"[:128], settings.login_address_free_failures),
+    ]
+
+
+def _lock_keys(session: Session, keys: list[_Key]) -> None:
+    # Check-then-record must be atomic, or a burst of parallel attempts would all pass the
+    # check. SQLite: the write transaction (BEGIN IMMEDIATE) already serialises them.
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(k.value for k in keys):
+        lock_id = int(sha256_hex(key)[:15], 16)  # fits a signed bigint
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+
+def _delay(settings: Settings, failures: int, free: int) -> timedelta:
+    """How long after a key's latest failure its next attempt must wait."""
+    if failures < free:
+        return timedelta(0)
+    excess = min(failures - free, 30)  # 2**30 s is past any maximum: no huge numbers
+    return timedelta(seconds=min(2**excess, settings.login_max_delay_seconds))
+
+
+def _seconds_to_wait(session: Session, settings: Settings, keys: list[_Key]) -> int:
+    now = utcnow()
+    rows = session.execute(
+        select(LoginFailure.key, func.count(), func.max(LoginFailure.at))
+        .where(
+            LoginFailure.key.in_([k.value for k in keys]),
+            LoginFailure.at >= now - timedelta(minutes=settings.login_window_minutes),
+        )
+        .group_by(LoginFailure.key)
+    ).all()
+    free = {k.value: k.free for k in keys}
+    wait = timedelta(0)
+    for key, count, latest in rows:
+        wait = max(wait, latest + _delay(settings, count, free[key]) - now)
+    return 0 if wait <= timedelta(0) else int(wait.total_seconds()) + 1
+
+
+def _record_attempt(session: Session, keys: list[_Key]) -> list[int]:
+    now = utcnow()
+    rows = [LoginFailure(key=k.value, at=now) for k in keys]
+    session.add_all(rows)
+    # Rows past the window count for nothing; a day's grace keeps this delete rare and small.
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+    session.flush()
+    return [row.id for row in rows]  # type: ignore[misc]
 
 
 def authenticate(
     session: Session, settings: Settings, username: str, password: str, client_ip: str
 ) -> User:
-    """The user for these credentials; the same error for unknown user and wrong password."""
-    keys = _failure_keys(username, client_ip)
-    _check_throttle(session, settings, keys)
+    """The user for these credentials; the same error for unknown user and wrong password.
+
+    A throttled attempt answers RateLimited before any password hashing.
+    """
+    keys = _attempt_keys(settings, username, client_ip)
+    _lock_keys(session, keys)
+    wait = _seconds_to_wait(session, settings, keys)
+    if wait:
+        session.rollback()
+        raise RateLimited(detail=THROTTLED, retry_after=wait)
+    attempt_ids = _record_attempt(session, keys)
     user = session.scalar(select(User).where(User.username_key == fold_username(username)))
+    # Commit before hashing: argon2 takes tens of milliseconds, and SQLite's write lock
+    # must not be held that long.
+    session.commit()
     valid, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not valid or not user.is_active:
-        for key in keys:
-            session.add(LoginFailure(key=key))
-        cutoff = utcnow() - timedelta(days=1)
-        session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
-        session.commit()
         raise Unauthorized(detail=BAD_CREDENTIALS, title="Sign-in failed")
     if new_hash:
         user.password_hash = new_hash
     user.last_login_at = utcnow()
     session.add(user)
-    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    # Forgive the pair; the address keeps the failures of others (only this attempt goes).
+    session.execute(
+        delete(LoginFailure).where(
+            (LoginFailure.key == keys[0].value) | LoginFailure.id.in_(attempt_ids)
+        )
+    )
     session.commit()
     return user
 
@@ -316,10 +380,10 @@ def revoke_session(session: Session, user: User, session_id: int) -> None:
     session.commit()
 
 
-def _revoke_sessions(session: Session, user_id: int | None, *, keep_session_id: int | None) -> None:
+def _revoke_sessions(session: Session, user_id: int | None, *, keep_session_id: int | None) -> int:
     query = update(UserSession).where(
         UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
     )
     if keep_session_id is not None:
         query = query.where(UserSession.id != keep_session_id)
-    session.execute(query.values(revoked_at=utcnow()))
+    return session.execute(query.values(revoked_at=utcnow())).rowcount or 0

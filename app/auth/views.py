@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.auth import service, tokens_service
-from app.auth.schemas import PasswordChange, ProfileUpdate, TokenCreate, UserCreate
+from app.auth import service
+from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate
 from app.config import Settings
-from app.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthorized
+from app.errors import Forbidden, Invalid, RateLimited, Unauthorized
 from app.schemakit import MAX_INT32
+from app.tokens import service as tokens_service
+from app.tokens.schemas import NEVER, TokenCreate
 from app.web.deps import (
     AdminPageUser,
     OptionalPageUser,
@@ -22,8 +24,9 @@ from app.web.deps import (
     check_same_origin,
     session_cookie_name,
 )
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other, small_int
+from app.web.forms import FormDep, form_values, parse_form, see_other
 from app.web.middleware import client_ip
+from app.web.pages import save_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -80,15 +83,18 @@ def setup_submit(
     request: Request, db: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     check_same_origin(request, settings)
-    values = form_values(form)
-    try:
-        _check_confirmation(values)
-        user = service.create_first_user(db, parse_form(UserCreate, _user_fields(values)))
-    except Forbidden:
+    if service.count_users(db) > 0:
         return see_other("/login")
-    except (Invalid, Conflict) as exc:
-        return _form_error(request, "auth/setup.html", values, exc)
-    return _sign_in(request, settings, db, user, "/")
+    values = form_values(form)
+    return save_form(
+        db,
+        lambda: service.create_first_user(db, _user_create(values)),
+        success=lambda user: _sign_in(request, settings, db, user, "/"),
+        invalid=lambda errors: _user_form(request, "auth/setup.html", values, errors),
+        conflict=lambda exc: _user_form(
+            request, "auth/setup.html", values, {"username": exc.detail}
+        ),
+    )
 
 
 @router.get("/signup", response_class=HTMLResponse)
@@ -108,12 +114,15 @@ def signup_submit(
         raise Forbidden(detail="Sign-up is closed on this instance.")
     check_same_origin(request, settings)
     values = form_values(form)
-    try:
-        _check_confirmation(values)
-        user = service.create_user(db, parse_form(UserCreate, _user_fields(values)))
-    except (Invalid, Conflict) as exc:
-        return _form_error(request, "auth/signup.html", values, exc)
-    return _sign_in(request, settings, db, user, "/")
+    return save_form(
+        db,
+        lambda: service.create_user(db, _user_create(values)),
+        success=lambda user: _sign_in(request, settings, db, user, "/"),
+        invalid=lambda errors: _user_form(request, "auth/signup.html", values, errors),
+        conflict=lambda exc: _user_form(
+            request, "auth/signup.html", values, {"username": exc.detail}
+        ),
+    )
 
 
 def _user_fields(values: dict[str, str]) -> dict[str, str]:
@@ -121,19 +130,17 @@ def _user_fields(values: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in values.items() if k in allowed}
 
 
-def _check_confirmation(values: dict[str, str]) -> None:
+def _user_create(values: dict[str, str]) -> UserCreate:
+    """The setup and sign-up forms as a UserCreate; the two passwords must match."""
     if values.get("password") != values.get("password_confirm"):
         raise Invalid.one("password_confirm", "The two passwords do not match.")
+    return parse_form(UserCreate, _user_fields(values))
 
 
-def _form_error(
-    request: Request, template: str, values: dict[str, str], exc: Exception
+def _user_form(
+    request: Request, template: str, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    errors = field_errors(exc) if isinstance(exc, Invalid) else {"form": str(exc)}
-    if isinstance(exc, Conflict):
-        errors = {"username": exc.detail}
-    safe_values = {k: v for k, v in values.items() if "password" not in k}
-    return render(request, template, {"values": safe_values, "errors": errors}, status_code=422)
+    return render(request, template, {"values": _strip_pw(values), "errors": errors})
 
 
 # ---- login and logout -----------------------------------------------------------------
@@ -197,9 +204,12 @@ def logout(actor: PageActor, request: Request, db: SessionDep, settings: Setting
 
 
 def _account(request: Request, actor: PageActor, db: SessionDep, **extra: object) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
     ctx = {
         "sessions": service.list_sessions(db, actor.user),
         "tokens": tokens_service.list_tokens(db, actor.user),
+        "max_token_days": settings.max_token_days,
+        "token_values": {"expires_in_days": min(90, settings.max_token_days or 90)},
         "current_session_id": actor.web_session.id if actor.web_session else None,
         "profile_errors": {},
         "password_errors": {},
@@ -231,33 +241,49 @@ def account_profile(request: Request, actor: PageActor, db: SessionDep, form: Fo
     }
     if fields.get("email") == "":
         fields["email"] = None
-    try:
-        service.update_profile(db, actor.user, parse_form(ProfileUpdate, fields))
-    except Invalid as exc:
-        return _account(request, actor, db, profile_errors=field_errors(exc))
-    return _account(request, actor, db, message="Profile saved.")
+    return save_form(
+        db,
+        lambda: service.update_profile(db, actor.user, parse_form(ProfileUpdate, fields)),
+        success=lambda _: _account(request, actor, db, message="Profile saved."),
+        invalid=lambda errors: _account(request, actor, db, profile_errors=errors),
+    )
 
 
 @router.post("/account/password", response_class=HTMLResponse)
 def account_password(request: Request, actor: PageActor, db: SessionDep, form: FormDep) -> Response:
     values = form_values(form, drop_empty=False)
-    try:
+    # A checkbox: absent when unticked. The page ticks it by default.
+    revoke_tokens = values.get("revoke_tokens") == "on"
+
+    def change() -> service.Revoked:
         if values.get("new_password") != values.get("new_password_confirm"):
             raise Invalid.one("new_password_confirm", "The two new passwords do not match.")
-        data = parse_form(
-            PasswordChange, {k: values.get(k, "") for k in ("current_password", "new_password")}
-        )
-        service.change_password(
-            db,
-            actor.user,
-            data,
-            keep_session_id=actor.web_session.id if actor.web_session else None,
-        )
-    except Invalid as exc:
-        return _account(request, actor, db, password_errors=field_errors(exc))
-    return _account(
-        request, actor, db, message="Password changed. Your other sessions were signed out."
+        fields = {k: values.get(k, "") for k in ("current_password", "new_password")}
+        data = parse_form(PasswordChange, {**fields, "revoke_tokens": revoke_tokens})
+        keep = actor.web_session.id if actor.web_session else None
+        return service.change_password(db, actor.user, data, keep_session_id=keep)
+
+    return save_form(
+        db,
+        change,
+        success=lambda revoked: _account(
+            request, actor, db, message=_revoked_message(revoked, revoke_tokens)
+        ),
+        invalid=lambda errors: _account(request, actor, db, password_errors=errors),
     )
+
+
+def _revoked_message(revoked: service.Revoked, tokens_asked: bool) -> str:
+    parts = ["Password changed.", f"Your other sessions were signed out ({revoked.sessions})."]
+    names = ", ".join(revoked.token_names)
+    if revoked.token_names:
+        count = len(revoked.token_names)
+        parts.append(f"{count} API token{'s were' if count > 1 else ' was'} revoked: {names}.")
+    elif tokens_asked:
+        parts.append("You had no API tokens to revoke.")
+    else:
+        parts.append("Your API tokens were kept.")
+    return " ".join(parts)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
@@ -266,20 +292,22 @@ def account_create_token(
 ) -> Response:
     scopes = [s for s in form.getlist("scopes") if isinstance(s, str)] or ["read"]
     values = form_values(form)
-    raw_days = values.get("expires_in_days")
-    payload = {
-        "name": values.get("name", ""),
-        "scopes": scopes,
-        # A damaged number goes to the schema, which names the field, instead of meaning "never".
-        "expires_in_days": raw_days
-        if raw_days and small_int(raw_days) is None
-        else small_int(raw_days),
-    }
-    try:
-        secret, _ = tokens_service.create_token(db, actor.user, parse_form(TokenCreate, payload))
-    except Invalid as exc:
-        return _account(request, actor, db, token_errors=field_errors(exc))
-    return _account(request, actor, db, new_token=secret)
+    # "Never" is its own checkbox; an empty or damaged number goes to the schema, which
+    # names the field, instead of meaning "never".
+    days = NEVER if values.get("never_expires") == "on" else values.get("expires_in_days", "")
+    payload = {"name": values.get("name", ""), "scopes": scopes, "expires_in_days": days}
+    kept = {k: values.get(k, "") for k in ("name", "expires_in_days", "never_expires")}
+    return save_form(
+        db,
+        lambda: tokens_service.create_token(
+            db,
+            actor.user,
+            parse_form(TokenCreate, payload),
+            max_days=request.app.state.settings.max_token_days,
+        ),
+        success=lambda made: _account(request, actor, db, new_token=made[0]),
+        invalid=lambda errors: _account(request, actor, db, token_errors=errors, token_values=kept),
+    )
 
 
 @router.post("/account/tokens/{token_id}/revoke")
@@ -315,14 +343,19 @@ def admin_create_user(
     request: Request, admin: AdminPageUser, db: SessionDep, form: FormDep
 ) -> Response:
     values = form_values(form)
-    try:
-        data = parse_form(UserCreate, _user_fields(values))
-        created = service.create_user(db, data, is_admin=values.get("is_admin") == "on")
-    except Invalid as exc:
-        return _admin_page(request, db, values=_strip_pw(values), errors=field_errors(exc))
-    except Conflict as exc:
-        return _admin_page(request, db, values=_strip_pw(values), errors={"username": exc.detail})
-    return _admin_page(request, db, message=f"Created {created.username}.")
+    return save_form(
+        db,
+        lambda: service.create_user(
+            db,
+            parse_form(UserCreate, _user_fields(values)),
+            is_admin=values.get("is_admin") == "on",
+        ),
+        success=lambda created: _admin_page(request, db, message=f"Created {created.username}."),
+        invalid=lambda errors: _admin_page(request, db, values=_strip_pw(values), errors=errors),
+        conflict=lambda exc: _admin_page(
+            request, db, values=_strip_pw(values), errors={"username": exc.detail}
+        ),
+    )
 
 
 def _strip_pw(values: dict[str, str]) -> dict[str, str]:

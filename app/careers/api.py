@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.careers import service
-from app.careers.models import Career
-from app.careers.schemas import CareerCreate, CareerFilters, CareerRead, CareerStatus, CareerUpdate
+from app.careers.models import Career, CareerStatus
+from app.careers.schemas import CareerCreate, CareerFilters, CareerRead, CareerUpdate
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.forms import parse_form

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field
 
 from app.modelkit import Tracked, owner_field
 
-CAREER_STATUSES = ("interested", "researching", "interviewing", "pursuing", "ruled_out")
-RESOURCE_KINDS = ("website", "article", "book", "course")
+# The API's enums (schemas use these Literals), the stored values and their labels: one home.
+CareerStatus = Literal["interested", "researching", "interviewing", "pursuing", "ruled_out"]
+CAREER_STATUSES: tuple[str, ...] = get_args(CareerStatus)
+STATUS_LABELS = {
+    "interested": "Interested",
+    "researching": "Researching",
+    "interviewing": "Interviewing",
+    "pursuing": "Pursuing",
+    "ruled_out": "Ruled out",
+}
+ResourceKind = Literal["website", "article", "book", "course"]
+RESOURCE_KINDS: tuple[str, ...] = get_args(ResourceKind)
+KIND_LABELS = {"website": "Website", "article": "Article", "book": "Book", "course": "Course"}
 
 
 class Career(Tracked, table=True):

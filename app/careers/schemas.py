@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
+from app.careers.models import CareerStatus, ResourceKind
 from app.schemakit import HttpUrl, InputModel, LongText, Rating, ReadModel, TrackedRead, not_null
 
-CareerStatus = Literal["interested", "researching", "interviewing", "pursuing", "ruled_out"]
-ResourceKind = Literal["website", "article", "book", "course"]
 CareerTitle = Annotated[str, Field(min_length=1, max_length=200)]
 Industry = Annotated[str, Field(max_length=200)]
 MAX_RESOURCES = 50

@@ -11,9 +11,15 @@ from starlette.datastructures import FormData
 
 from app.auth.models import User
 from app.careers import service
-from app.careers.models import Career
+from app.careers.models import (
+    CAREER_STATUSES,
+    KIND_LABELS,
+    RESOURCE_KINDS,
+    STATUS_LABELS,
+    Career,
+)
 from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
-from app.contacts.list_service import contacts_for
+from app.contacts.service import contacts_for
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import (
@@ -29,19 +35,8 @@ from app.web.templating import render
 router = APIRouter()
 CareerId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
-STATUS_CHOICES = [
-    ("interested", "Interested"),
-    ("researching", "Researching"),
-    ("interviewing", "Interviewing"),
-    ("pursuing", "Pursuing"),
-    ("ruled_out", "Ruled out"),
-]
-KIND_CHOICES = [
-    ("website", "Website"),
-    ("article", "Article"),
-    ("book", "Book"),
-    ("course", "Course"),
-]
+STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in CAREER_STATUSES]
+KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in RESOURCE_KINDS]
 INTEREST_CHOICES = [
     ("1", "1 · slightly"),
     ("2", "2"),
@@ -64,8 +59,8 @@ _CHOICES = {
     "statuses": STATUS_CHOICES,
     "kinds": KIND_CHOICES,
     "interests": INTEREST_CHOICES,
-    "status_labels": dict(STATUS_CHOICES),
-    "kind_labels": dict(KIND_CHOICES),
+    "status_labels": STATUS_LABELS,
+    "kind_labels": KIND_LABELS,
 }
 
 

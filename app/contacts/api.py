@@ -1,4 +1,4 @@
-"""/api/v1/contacts, plus the interactions and tags routers (mounted from here)."""
+"""/api/v1/contacts: thin JSON routes over app.contacts.service."""
 
 from __future__ import annotations
 
@@ -7,27 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.contacts import (
-    delete_service,
-    interactions_api,
-    list_service,
-    referrals_service,
-    service,
-    tags_api,
-)
+from app.contacts import service
+from app.contacts.referrals import service as referrals_service
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep, run_db
 from app.web.listing import ListQueryDep, json_page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
-router = APIRouter()
-contacts = APIRouter(prefix="/contacts", tags=["contacts"])
+router = APIRouter(prefix="/contacts", tags=["contacts"])
 ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 
-@contacts.get("", response_model=Page[ContactRead])
+@router.get("", response_model=Page[ContactRead])
 async def list_contacts(
     request: Request,
     user: CurrentUser,
@@ -47,7 +40,7 @@ async def list_contacts(
 ) -> Response:
     """The caller's contacts. Sort by full_name, created_at, updated_at, last_contacted_at,
     next_touch_due or stage; `q` matches name, title, organization, email and tags."""
-    filters = list_service.ContactFilters(
+    filters = service.ContactFilters(
         career_id=career_id,
         organization_id=organization_id,
         tag=tag,
@@ -58,7 +51,7 @@ async def list_contacts(
     )
     found = await run_db(
         request,
-        list_service.contact_read_page,
+        service.contact_read_page,
         db,
         user,
         filters,
@@ -71,7 +64,7 @@ async def list_contacts(
     )
 
 
-@contacts.post("", status_code=201, response_model=ContactRead, responses=problems(409))
+@router.post("", status_code=201, response_model=ContactRead, responses=problems(409))
 def create_contact(
     data: ContactCreate, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -85,13 +78,13 @@ def create_contact(
     return created(request, db, user, data, create, collection="/api/v1/contacts")
 
 
-@contacts.get("/{contact_id}", response_model=ContactRead, responses=problems(404))
+@router.get("/{contact_id}", response_model=ContactRead, responses=problems(404))
 def get_contact(contact_id: ContactId, user: CurrentUser, db: SessionDep) -> JSONResponse:
     """One contact, with an ETag for If-Match."""
     return resource_response(service.read_contact(db, user, contact_id))
 
 
-@contacts.patch("/{contact_id}", response_model=ContactRead, responses=problems(404, 409, 412))
+@router.patch("/{contact_id}", response_model=ContactRead, responses=problems(404, 409, 412))
 def update_contact(
     contact_id: ContactId,
     data: ContactUpdate,
@@ -112,7 +105,7 @@ def update_contact(
     return resource_response(service.read_contact(db, user, contact_id))
 
 
-@contacts.delete("/{contact_id}", status_code=204, responses=problems(404, 409, 412))
+@router.delete("/{contact_id}", status_code=204, responses=problems(404, 409, 412))
 def delete_contact(
     contact_id: ContactId,
     user: CurrentUser,
@@ -127,18 +120,13 @@ def delete_contact(
     ] = False,
 ) -> Response:
     """Delete a contact (409 with `dependents` unless `cascade=true`)."""
-    delete_service.delete_contact(db, user, contact_id, cascade=cascade, expected_version=expected)
+    service.delete_contact(db, user, contact_id, cascade=cascade, expected_version=expected)
     return no_content()
 
 
-@contacts.get("/{contact_id}/referrals", response_model=ReferralsRead, responses=problems(404))
+@router.get("/{contact_id}/referrals", response_model=ReferralsRead, responses=problems(404))
 def get_contact_referrals(
     contact_id: ContactId, user: CurrentUser, db: SessionDep
 ) -> ReferralsRead:
     """Who introduced the contact (nearest first, up to the first) and whom it introduced."""
     return referrals_service.referrals(db, user, contact_id)
-
-
-router.include_router(contacts)
-router.include_router(interactions_api.router)
-router.include_router(tags_api.router)

@@ -1,4 +1,4 @@
-"""Contacts (the professionals), their careers and tags, and the interaction timeline."""
+"""Contacts (the professionals), their careers and tags, and the count kept per user."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from sqlalchemy import DDL, Column, ForeignKey, Index, Integer, Text, UniqueCons
 from sqlmodel import Field, SQLModel
 
 from app.modelkit import Tracked, fk_field, owner_field, utc_field
-
-CONTACT_STAGES = ("prospect", "contacted", "met", "in_network")
-INTERACTION_KINDS = ("email", "call", "meeting", "letter", "message")
 
 
 class Contact(Tracked, table=True):
@@ -126,23 +123,6 @@ class ContactTag(SQLModel, table=True):
             Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
         )
     )
-
-
-class Interaction(Tracked, table=True):
-    """One touch with a contact; the latest drives stay-in-touch."""
-
-    __tablename__ = "interactions"
-    __label__ = "interaction"
-    __table_args__ = (Index("ix_interactions_contact_when", "contact_id", "occurred_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    owner_id: int = owner_field()
-    contact_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False)
-    )
-    kind: str = Field(max_length=20, nullable=False)
-    occurred_at: datetime = utc_field(nullable=False)
-    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 # ---- what the ORM cannot declare: text search and the contact counter ----------------------

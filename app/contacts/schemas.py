@@ -1,14 +1,14 @@
-"""Contact, interaction and tag schemas: the API contract, also used to parse HTML forms."""
+"""Contact schemas (the API contract, also used to parse HTML forms) and the contact stages
+with their labels: the one home of that vocabulary."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, EmailStr, Field
 
 from app.schemakit import (
-    BoundedDateTime,
     DbId,
     InputModel,
     LongText,
@@ -19,7 +19,14 @@ from app.schemakit import (
 )
 
 Stage = Literal["prospect", "contacted", "met", "in_network"]
-InteractionKind = Literal["email", "call", "meeting", "letter", "message"]
+STAGES: tuple[str, ...] = get_args(Stage)
+# How each stage reads on a page, in the method's order (the keys are exactly STAGES).
+STAGE_LABELS: dict[str, str] = {
+    "prospect": "Prospect",
+    "contacted": "Contacted",
+    "met": "Met",
+    "in_network": "In network",
+}
 Cadence = Annotated[int, Field(ge=1, le=3650, description="Stay-in-touch cadence in days.")]
 Email = Annotated[EmailStr, Field(max_length=254)]
 # Parsed and stored as E.164 by the service (it knows the default region).
@@ -45,7 +52,6 @@ TagList = Annotated[
     AfterValidator(_clean_tags),
 ]
 CareerIds = Annotated[list[DbId], Field(max_length=100)]
-When = BoundedDateTime
 
 
 class _ContactFields(InputModel):
@@ -112,43 +118,6 @@ class ReferralsRead(ReadModel):
 
     introduced_by_chain: list[ContactRef]
     introduced: list[ContactRef]
-
-
-class InteractionCreate(InputModel):
-    """One touch with a contact; ``occurred_at`` carries its UTC offset."""
-
-    contact_id: DbId
-    kind: InteractionKind
-    occurred_at: When
-    summary: str = Field(default="", max_length=10_000)
-
-
-class InteractionUpdate(InputModel):
-    """PATCH an interaction (moving it to another contact is allowed)."""
-
-    contact_id: DbId | None = None
-    kind: InteractionKind | None = None
-    occurred_at: When | None = None
-    summary: str | None = Field(default=None, max_length=10_000)
-
-    _not_null = not_null("contact_id", "kind", "occurred_at", message=_NULL_REFUSED)
-
-
-class InteractionRead(TrackedRead):
-    """An interaction as clients see it."""
-
-    contact_id: int
-    kind: str
-    occurred_at: datetime
-    summary: str
-
-
-class TagRead(ReadModel):
-    """A tag with the number of the user's contacts that carry it."""
-
-    id: int
-    name: str
-    contact_count: int
 
 
 class ContactPageFilters(InputModel):

@@ -1,51 +1,89 @@
-"""Contacts: create, read, list, update, delete; referral chains; the dashboard's share.
+"""Contacts: create, read, update, delete; the list with its filters, sorts and text search.
 
-Listing lives in list_service.py, interactions in interactions_service.py and tags in
-tags_service.py.
+Referral chains live in ``referrals/service.py`` and the typed references of the contact
+forms in ``references/service.py``; interactions and tags are their own packages.
+
+Every read runs through SQLAlchemy (``session.execute`` or, on the hot list path, the
+session's ``connection().execute``), so every statement is seen by its events and each
+column is converted by its type. The list's statements have every value as a named bind
+and are built once per shape (which filters are set, the sort): SQLAlchemy's compiled cache
+then finds them by their cache key, and a request only computes the values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+import orjson
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    table,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import operators
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
 from app.concurrency import check_version
-from app.contacts import search_service, tags_service
-from app.contacts.interactions_service import refresh_touch_dates
-from app.contacts.list_service import (
-    career_ids_by_contact,
-    organization_names_by_id,
-    to_read,
-)
-from app.contacts.models import Contact, ContactCareer, ContactCount
+from app.contacts.models import Contact, ContactCareer, ContactCount, ContactTag, Tag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
-from app.contacts.referrals_service import check_introducer
-from app.contacts.schemas import (
-    ContactCreate,
-    ContactRead,
-    ContactUpdate,
-)
+from app.contacts.referrals.service import check_introducer, referrals
+from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
+from app.db import UTCDateTime, utcnow
 from app.errors import Conflict, Invalid
+from app.interactions import service as interactions_service
+from app.interactions.models import Interaction
+from app.interviews.agenda.models import InterviewQuestion
+from app.interviews.models import Interview
+from app.organizations import service as organizations_service
 from app.organizations.models import Organization
 from app.ownership import get_owned, owned_reference
+from app.paging import order_by_clauses
+from app.schemakit import Page, normalise_tag
+from app.tags import service as tags_service
+from app.textmatch import like_pattern
 
 _TEXT_FIELDS = ("title", "location", "how_we_met", "notes")
 
 
-# ---- reading --------------------------------------------------------------------------
+# ---- reading one ------------------------------------------------------------------------
 
 
 def get_contact(session: Session, user: User, contact_id: int) -> Contact:
     """One of the user's contacts (another user's is NotFound)."""
     return get_owned(session, Contact, user.id, contact_id)
+
+
+def to_read(contact: Contact, career_ids: list[int], tags: list[str]) -> ContactRead:
+    """A contact row with its careers and tags as the API read model."""
+    values = {
+        name: getattr(contact, name)
+        for name in ContactRead.model_fields
+        if name not in ("career_ids", "tags")
+    }
+    return ContactRead.model_validate({**values, "career_ids": career_ids, "tags": tags})
 
 
 def read_contact(session: Session, user: User, contact_id: int) -> ContactRead:
@@ -54,6 +92,364 @@ def read_contact(session: Session, user: User, contact_id: int) -> ContactRead:
     careers = career_ids_by_contact(session, [contact_id])
     tags = tags_service.tag_names_by_contact(session, [contact_id])
     return to_read(contact, careers.get(contact_id, []), tags.get(contact_id, []))
+
+
+_CAREERS_OF_CONTACTS = (
+    select(ContactCareer.contact_id, ContactCareer.career_id)
+    .where(ContactCareer.contact_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ContactCareer.career_id)
+)
+
+
+def career_ids_by_contact(session: Session, contact_ids: Iterable[int]) -> dict[int, list[int]]:
+    """contact id -> career ids, for many contacts in one query."""
+    ids = list(contact_ids)
+    found: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        for contact_id, career_id in session.connection().execute(
+            _CAREERS_OF_CONTACTS, {"ids": ids}
+        ):
+            found[contact_id].append(career_id)
+    return found
+
+
+@dataclass
+class ContactDetail:
+    """Everything the contact page shows."""
+
+    contact: Contact
+    organization: Organization | None
+    careers: list[tuple[int, str]]
+    tags: list[str]
+    referrals: ReferralsRead
+
+
+def contact_detail(session: Session, user: User, contact_id: int) -> ContactDetail:
+    """The contact with its organization, careers, tags and referral chain."""
+    contact = get_contact(session, user, contact_id)
+    organization = None
+    if contact.organization_id is not None:
+        organization = session.get(Organization, contact.organization_id)
+    careers = session.execute(
+        select(Career.id, Career.title)
+        .join(ContactCareer, ContactCareer.career_id == Career.id)
+        .where(ContactCareer.contact_id == contact_id, Career.owner_id == user.id)
+        .order_by(Career.title)
+    )
+    tags = tags_service.tag_names_by_contact(session, [contact_id]).get(contact_id, [])
+    return ContactDetail(
+        contact=contact,
+        organization=organization,
+        careers=[(r.id, r.title) for r in careers],
+        tags=tags,
+        referrals=referrals(session, user, contact_id),
+    )
+
+
+_CAREER_CHOICES = (
+    select(Career.id, Career.title)
+    .where(Career.owner_id == bindparam("owner_id"))
+    .order_by(Career.title, Career.id)
+)
+
+
+def career_choices(session: Session, user: User) -> list[tuple[int, str]]:
+    """The user's careers (id, title) by title, for a filter or the form's checkboxes."""
+    rows = session.connection().execute(_CAREER_CHOICES, {"owner_id": user.id})
+    return [(row[0], row[1]) for row in rows]
+
+
+def contacts_for(
+    session: Session,
+    user: User,
+    *,
+    career_id: int | None = None,
+    organization_id: int | None = None,
+    limit: int = 50,
+) -> list[Contact]:
+    """The user's contacts linked to a career or working at an organization, by name."""
+    statement = select(Contact).where(Contact.owner_id == user.id)
+    if career_id is not None:
+        statement = statement.join(ContactCareer, ContactCareer.contact_id == Contact.id).where(
+            ContactCareer.career_id == career_id
+        )
+    if organization_id is not None:
+        statement = statement.where(Contact.organization_id == organization_id)
+    order = (func.lower(Contact.full_name), Contact.id)
+    return list(session.scalars(statement.order_by(*order).limit(limit)))
+
+
+def count_contacts(session: Session, user: User) -> int:
+    """How many contacts the user has (kept by triggers: one row read, not a count)."""
+    row = session.connection().execute(_KEPT_COUNT, {"owner_id": user.id}).first()
+    return row[0] if row is not None and row[0] is not None else 0
+
+
+# ---- text search ------------------------------------------------------------------------
+# `q` is a case-insensitive substring of a contact's search_text (name, title, organization,
+# email and tags, lower-cased when written); `%` and `_` in it are literal. SQLite answers it
+# from an FTS5 trigram index (contacts_fts, kept by triggers: see app.contacts.models),
+# PostgreSQL from a pg_trgm GIN index that its LIKE uses unchanged. Either way the LIKE itself
+# stays in the query, so the index only narrows the rows and never changes the answer.
+
+# A trigram index finds nothing in text shorter than one trigram: such `q` scan instead.
+MIN_INDEXED_LENGTH = 3
+
+_fts = table("contacts_fts", column("rowid", Integer), column("contacts_fts"))
+
+
+def build_search_text(
+    full_name: str, title: str, organization: str | None, email: str | None, tags: list[str]
+) -> str:
+    """The lower-cased text `q` matches (the seeder and the import use this rule too)."""
+    parts = [full_name, title, organization or "", email or "", *tags]
+    return " ".join(p for p in parts if p).casefold()
+
+
+def fts_phrase(q: str) -> str:
+    """An FTS5 query matching ``q`` as one contiguous phrase (a substring, with trigrams)."""
+    return '"' + q.casefold().replace('"', '""') + '"'
+
+
+def is_unindexed(q: str | None) -> bool:
+    """Whether ``q`` is a search the trigram index cannot answer (1 or 2 characters)."""
+    return bool(q) and len(q.casefold()) < MIN_INDEXED_LENGTH  # type: ignore[union-attr]
+
+
+def _text_params(dialect_name: str, q: str) -> dict[str, str]:
+    """The bind values of a search for ``q`` (``q_fts`` only where the index can answer)."""
+    params = {"q_like": like_pattern(q)}
+    if dialect_name == "sqlite" and len(q.casefold()) >= MIN_INDEXED_LENGTH:
+        params["q_fts"] = fts_phrase(q)
+    return params
+
+
+def text_conditions(shape: Iterable[str]) -> list[Any]:
+    """WHERE conditions for contacts whose search text contains the searched text."""
+    conditions: list[Any] = [Contact.search_text.like(bindparam("q_like"), escape="\\")]
+    if "q_fts" in shape:
+        phrase = bindparam("q_fts", type_=String)
+        matches = select(_fts.c.rowid).where(_fts.c.contacts_fts.op("MATCH")(phrase))
+        conditions.insert(0, Contact.id.in_(matches))
+    return conditions
+
+
+# ---- the list: filters and sorts --------------------------------------------------------
+
+CONTACT_SORTS = {
+    # Each has an (owner_id, key, id) index (app.contacts.models), so a page is a range scan.
+    "full_name": func.lower(Contact.full_name),  # people sort names without regard to case
+    "created_at": Contact.created_at,
+    "updated_at": Contact.updated_at,
+    "last_contacted_at": Contact.last_contacted_at,
+    "next_touch_due": Contact.next_touch_due,
+    "stage": Contact.stage,
+}
+_NULLABLE_SORTS = frozenset({"last_contacted_at", "next_touch_due"})
+
+
+@dataclass
+class ContactFilters:
+    """The list filters the API and the pages share."""
+
+    career_id: int | None = None
+    organization_id: int | None = None
+    tag: str | None = None
+    stage: str | None = None
+    introduced_by_id: int | None = None
+    due: bool | None = None
+    q: str | None = None
+
+
+def sort_order(sort: str | None, *, unindexed: bool = False) -> list[Any]:
+    """ORDER BY for ``sort``, in the order of one of the contacts indexes.
+
+    Empty values sort last either way. The id tie-break follows the last key's direction,
+    so ``-updated_at`` is one backward index scan rather than a scan plus a sort.
+    """
+    order: list[Any] = []
+    descending = False
+    for clause in order_by_clauses(sort, CONTACT_SORTS, ["full_name"]):
+        descending = clause.modifier is operators.desc_op  # type: ignore[attr-defined]
+        nullable = getattr(clause.element, "key", None) in _NULLABLE_SORTS  # type: ignore[attr-defined]
+        if unindexed and not order:
+            # The same values (`|| ''` keeps text and NULL as they are), but no index's order.
+            key = clause.element.concat(literal_column("''"))  # type: ignore[attr-defined]
+            clause = key.desc() if descending else key.asc()
+        order.append(clause.nulls_last() if nullable else clause)
+    order.append(Contact.id.desc() if descending else Contact.id.asc())  # type: ignore[union-attr]
+    return order
+
+
+def filter_params(
+    dialect_name: str, user: User, filters: ContactFilters, now: datetime
+) -> dict[str, Any]:
+    """The values of the filters that are set, by bind name; the names are the shape."""
+    params: dict[str, Any] = {"owner_id": user.id}
+    if filters.career_id is not None:
+        params["career_id"] = filters.career_id
+    if filters.organization_id is not None:
+        params["organization_id"] = filters.organization_id
+    if filters.tag:
+        params["tag_owner_id"] = user.id
+        params["tag"] = normalise_tag(filters.tag)
+    if filters.stage is not None:
+        params["stage"] = filters.stage
+    if filters.introduced_by_id is not None:
+        params["introduced_by_id"] = filters.introduced_by_id
+    if filters.due is True:
+        params["due_by"] = now
+    elif filters.due is False:
+        params["not_due_after"] = now
+    if filters.q:
+        params.update(_text_params(dialect_name, filters.q))
+    return params
+
+
+def filter_conditions(shape: Iterable[str]) -> list[Any]:
+    """WHERE conditions for the filters named in ``shape`` (bind names), values left as binds."""
+    names = frozenset(shape)
+    conditions: list[Any] = [Contact.owner_id == bindparam("owner_id")]
+    if "career_id" in names:
+        linked = select(ContactCareer.contact_id).where(
+            ContactCareer.career_id == bindparam("career_id")
+        )
+        conditions.append(Contact.id.in_(linked))
+    if "organization_id" in names:
+        conditions.append(Contact.organization_id == bindparam("organization_id"))
+    if "tag" in names:
+        tagged = (
+            select(ContactTag.contact_id)
+            .join(Tag, Tag.id == ContactTag.tag_id)
+            .where(
+                Tag.owner_id == bindparam("tag_owner_id"),
+                Tag.name == bindparam("tag"),
+            )
+        )
+        conditions.append(Contact.id.in_(tagged))
+    if "stage" in names:
+        conditions.append(Contact.stage == bindparam("stage"))
+    if "introduced_by_id" in names:
+        conditions.append(Contact.introduced_by_id == bindparam("introduced_by_id"))
+    if "due_by" in names:
+        conditions.append(Contact.next_touch_due <= bindparam("due_by", type_=UTCDateTime))
+    if "not_due_after" in names:
+        after = bindparam("not_due_after", type_=UTCDateTime)
+        conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > after))
+    if "q_like" in names:
+        # search_text holds the organization's name; its renames and deletes reindex it.
+        conditions.extend(text_conditions(names))
+    return conditions
+
+
+# ---- the list: its statements -----------------------------------------------------------
+
+# The API read model's columns, in its order (career_ids and tags come from their tables).
+READ_COLUMNS = tuple(
+    getattr(Contact, name)
+    for name in ContactRead.model_fields
+    if name not in ("career_ids", "tags")
+)
+_KEPT_COUNT = select(ContactCount.contacts).where(ContactCount.owner_id == bindparam("owner_id"))
+
+
+class _JsonArray(TypeDecorator[list[Any]]):
+    """SQLite's json_group_array text, read as a list (orjson: a page has 100 of them)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[Any]:
+        return [] if value is None else orjson.loads(value)
+
+
+def _json_list(value: Any, contact_id: Any) -> Any:
+    """A contact's careers (by id) or tag names (A-Z) as a JSON array, per page row (SQLite).
+
+    SQLite (3.40) has no ORDER BY inside an aggregate, so it aggregates an ordered subquery.
+    """
+    source = select(value).where(contact_id == Contact.id).correlate(Contact)
+    if value.key == "name":  # tags: the link table joined to the names
+        source = source.join_from(ContactTag, Tag, Tag.id == ContactTag.tag_id)
+    ordered = source.order_by(value).subquery()
+    aggregated = select(func.json_group_array(ordered.c[value.key])).scalar_subquery()
+    return type_coerce(aggregated, _JsonArray)
+
+
+# Built once per shape (which binds, which sort): a request then only computes its values,
+# and SQLAlchemy's compiled cache finds the SQL by the statement's cache key. The sizes bound
+# the memory; a shape seen again after eviction is simply built again.
+@lru_cache(maxsize=256)
+def count_statement(shape: tuple[str, ...]) -> Any:
+    """The total of a filtered list (the unfiltered total is the kept count instead)."""
+    return select(func.count(Contact.id)).where(*filter_conditions(shape))
+
+
+@lru_cache(maxsize=1024)
+def page_statement(dialect_name: str, shape: tuple[str, ...], sort: str | None, few: bool) -> Any:
+    """One page of the list as read-model columns; ``few`` sorts without the index's order.
+
+    SQLite computes select-list subqueries only for the rows it returns, so careers and tags
+    ride along in the page query; PostgreSQL computes them for the rows OFFSET skips too
+    (550 subplans for page 11), so there they are two queries on the page's ids.
+    """
+    extras = (
+        [
+            _json_list(ContactCareer.career_id, ContactCareer.contact_id).label("career_ids"),
+            _json_list(Tag.name, ContactTag.contact_id).label("tags"),
+        ]
+        if dialect_name == "sqlite"
+        else []
+    )
+    return (
+        select(*READ_COLUMNS, *extras)
+        .where(*filter_conditions(shape))
+        .order_by(*sort_order(sort, unindexed=few))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def contact_read_page(
+    session: Session,
+    user: User,
+    filters: ContactFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
+    now: datetime | None = None,
+) -> Page[dict[str, Any]]:
+    """A page of the user's contacts as ContactRead dicts, filtered and sorted in SQL.
+
+    The one read path of the contacts list: the API, the list pages and the suggestions.
+    """
+    dialect_name = session.get_bind().dialect.name
+    params = filter_params(dialect_name, user, filters, now or utcnow())
+    shape = tuple(sorted(params))
+    connection = session.connection()
+    if shape == ("owner_id",):  # only the owner: the maintained count, not a scan
+        total = connection.execute(_KEPT_COUNT, params).scalar() or 0
+    else:
+        total = connection.execute(count_statement(shape), params).scalar() or 0
+    # A `q` too short for the trigram index is a scan; when it matches few rows, SQLite
+    # would rather walk the whole sort index looking for them (100k lookups): scan and
+    # sort the few instead.
+    few = dialect_name == "sqlite" and is_unindexed(filters.q) and total < 10 * (offset + limit)
+    statement = page_statement(dialect_name, shape, sort, few)
+    result = connection.execute(statement, {**params, "limit": limit, "offset": offset})
+    keys = tuple(result.keys())
+    items = [dict(zip(keys, row, strict=True)) for row in result.all()]
+    if dialect_name != "sqlite":
+        ids = [item["id"] for item in items]
+        careers = career_ids_by_contact(session, ids)
+        tags = tags_service.tag_names_by_contact(session, ids)
+        for item in items:
+            item["career_ids"] = careers.get(item["id"], [])
+            item["tags"] = tags.get(item["id"], [])
+    return Page[dict[str, Any]].model_construct(
+        items=items, total=total, limit=limit, offset=offset
+    )
 
 
 @contextmanager
@@ -78,7 +474,7 @@ def bulk_contact_load(connection: Connection, owner_id: int) -> Iterator[None]:
         )
 
 
-# ---- writing --------------------------------------------------------------------------
+# ---- writing ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -165,20 +561,22 @@ def _write(session: Session, user: User, contact: Contact, resolved: _Resolved) 
     if resolved.tags is not None:
         tags_service.set_contact_tags(session, user, contact.id, resolved.tags)
     _refresh_search_text(session, contact)
-    refresh_touch_dates(session, contact, bump=False)
+    interactions_service.refresh_touch_dates(session, contact, bump=False)
 
 
-build_search_text = search_service.build_search_text  # the seeder looks it up here
+_CHUNK = 500  # ids per IN list
 
 
 def _refresh_search_text(session: Session, contact: Contact) -> None:
     """The lower-cased text ``q`` matches: name, title, organization, email and tags."""
-    _refresh_search_texts(session, [contact])
+    _refresh_search_texts(session, contact.owner_id, [contact])
 
 
-def _refresh_search_texts(session: Session, contacts: list[Contact]) -> None:
-    """Rebuild the search text of many contacts with two queries in all."""
-    organization_names = organization_names_by_id(session, (c.organization_id for c in contacts))
+def _refresh_search_texts(session: Session, owner_id: int, contacts: list[Contact]) -> None:
+    """Rebuild the search text of many of one owner's contacts with a few queries in all."""
+    organization_names = organizations_service.names_of(
+        session, owner_id, (c.organization_id for c in contacts)
+    )
     tags: dict[int, list[str]] = {}
     for start in range(0, len(contacts), _CHUNK):
         chunk = [c.id for c in contacts[start : start + _CHUNK]]
@@ -197,9 +595,6 @@ def _refresh_search_texts(session: Session, contacts: list[Contact]) -> None:
             tags.get(contact.id, []),  # type: ignore[arg-type]
         )
         session.add(contact)
-
-
-_CHUNK = 500  # ids per IN list
 
 
 def create_contact(
@@ -237,9 +632,12 @@ def update_contact(
 
 
 def reindex_organization(session: Session, user: User, organization_id: int) -> None:
-    """Refresh search text of the contacts at an organization (call after a rename)."""
-    _refresh_search_texts(session, _at_organization(session, user, organization_id))
-    session.commit()
+    """Refresh search text of the contacts at an organization (after a rename).
+
+    Does not commit: the organization's update owns the transaction.
+    """
+    _refresh_search_texts(session, user.id, _at_organization(session, user, organization_id))
+    session.flush()
 
 
 def detach_organization(session: Session, user: User, organization_id: int) -> None:
@@ -251,7 +649,7 @@ def detach_organization(session: Session, user: User, organization_id: int) -> N
     for contact in contacts:
         contact.organization_id = None
         contact.touch()
-    _refresh_search_texts(session, contacts)
+    _refresh_search_texts(session, user.id, contacts)
     session.flush()
 
 
@@ -261,3 +659,59 @@ def _at_organization(session: Session, user: User, organization_id: int) -> list
         Contact.owner_id == user.id, Contact.organization_id == organization_id
     )
     return list(session.scalars(statement.order_by(Contact.id)))
+
+
+# ---- deleting ---------------------------------------------------------------------------
+
+
+def contact_dependents(session: Session, user: User, contact_id: int) -> dict[str, int]:
+    """What would be lost or changed by deleting the contact, by kind (only non-zero)."""
+    get_contact(session, user, contact_id)
+    counts = {
+        "interactions": session.scalar(
+            select(func.count()).where(Interaction.contact_id == contact_id)
+        ),
+        "introductions": session.scalar(
+            select(func.count()).where(Contact.introduced_by_id == contact_id)
+        ),
+        "interviews": session.scalar(
+            select(func.count()).where(Interview.contact_id == contact_id)
+        ),
+    }
+    return {name: count for name, count in counts.items() if count}
+
+
+def delete_contact(
+    session: Session,
+    user: User,
+    contact_id: int,
+    *,
+    cascade: bool = False,
+    expected_version: int | None = None,
+) -> None:
+    """Delete a contact; with dependents only when ``cascade`` (then nothing is left dangling)."""
+    contact = get_contact(session, user, contact_id)
+    check_version(contact.version, expected_version)
+    dependents = contact_dependents(session, user, contact_id)
+    if dependents and not cascade:
+        listed = ", ".join(f"{count} {name}" for name, count in dependents.items())
+        raise Conflict(
+            detail=f"This contact has {listed}. Confirm to delete them too "
+            "(people they introduced are kept, without an introducer).",
+            dependents=dependents,
+        )
+    interviews = select(Interview.id).where(Interview.contact_id == contact_id)
+    session.execute(delete(InterviewQuestion).where(InterviewQuestion.interview_id.in_(interviews)))
+    session.execute(delete(Interview).where(Interview.contact_id == contact_id))
+    session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))
+    session.execute(
+        update(Contact)
+        .where(Contact.owner_id == user.id, Contact.introduced_by_id == contact_id)
+        .values(introduced_by_id=None, version=Contact.version + 1, updated_at=utcnow())
+    )
+    session.execute(delete(ContactCareer).where(ContactCareer.contact_id == contact_id))
+    session.execute(delete(ContactTag).where(ContactTag.contact_id == contact_id))
+    session.delete(contact)
+    session.flush()
+    tags_service.delete_unused_tags(session, user)
+    session.commit()

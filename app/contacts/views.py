@@ -1,9 +1,11 @@
-"""Contact pages: detail with the timeline, create / edit forms (also the quick-add from
-career and organization pages), delete with confirmation. The list pages live in
-list_views.py, interaction forms in interactions_views.py."""
+"""Contact pages: the list with live search and filters, due for a touch, the suggestion
+fragments typed fields fill their datalists from, detail with the timeline, create / edit
+forms (also the quick-add from career and organization pages), delete with confirmation.
+The timeline's own forms are app.interactions.views."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -12,27 +14,157 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from app.auth.models import User
-from app.contacts import (
-    delete_service,
-    interactions_views,
-    list_views,
-    pages_service,
-    service,
-)
-from app.contacts.list_views import CHOICES
+from app.contacts import service
 from app.contacts.models import Contact
-from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
-from app.errors import Conflict
-from app.schemakit import MAX_INT32
-from app.web.deps import PageUser, SessionDep, SettingsDep
+from app.contacts.references import service as references
+from app.contacts.rows import ContactRow, contact_rows
+from app.contacts.schemas import (
+    STAGE_LABELS,
+    ContactCreate,
+    ContactPageFilters,
+    ContactRead,
+    ContactUpdate,
+)
+from app.db import utcnow
+from app.errors import Conflict, Invalid
+from app.interactions import service as interactions_service
+from app.interactions.schemas import KIND_LABELS
+from app.organizations import service as organizations_service
+from app.schemakit import MAX_INT32, Page
+from app.tags import service as tags_service
+from app.timezones import user_zone
+from app.web.deps import PageUser, SessionDep, SettingsDep, run_db
 from app.web.forms import FormDep, form_version, parse_form
-from app.web.pages import confirm_delete, save_form
-from app.web.templating import render
+from app.web.listing import ListQueryDep
+from app.web.pages import confirm_delete, list_page, query_filters, save_form
+from app.web.templating import is_htmx, render
 
 router = APIRouter()
-# The list's fixed paths (/contacts/due, /contacts/suggest, ...) before /contacts/{id}.
-router.include_router(list_views.router)
 ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+STAGE_CHOICES = list(STAGE_LABELS.items())
+CHOICES = {"stages": STAGE_CHOICES, "stage_labels": STAGE_LABELS}
+SORT_CHOICES = [
+    ("full_name", "Name (A–Z)"),
+    ("next_touch_due", "Next touch due"),
+    ("-last_contacted_at", "Recently contacted"),
+    ("-updated_at", "Recently updated"),
+    ("-created_at", "Newest first"),
+    ("stage", "Stage"),
+]
+FILTER_FIELDS = ("career_id", "organization_id", "tag", "stage", "introduced_by_id", "due")
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+# ---- list ------------------------------------------------------------------------------
+# The list's fixed paths (/contacts/due, /contacts/suggest, ...) come before /contacts/{id}.
+
+
+def _list_page(
+    request: Request, db: SessionDep, user: User, listing: Any, *, due_view: bool
+) -> Response:
+    page_filters = query_filters(request, ContactPageFilters, FILTER_FIELDS)
+    if due_view:
+        page_filters.due = True
+    # The organization filter is a typed name (with suggestions) beside the id it resolved to.
+    organization = references.organization_choice(
+        db, user, page_filters.organization_id, _organization_text(request)
+    )
+    page_filters.organization_id = organization.id
+    sort = listing.sort or ("next_touch_due" if due_view else "full_name")
+    if organization.unknown:  # a name no organization has: nobody works there
+        page = Page[ContactRow].model_construct(items=[], total=0, limit=listing.limit, offset=0)
+    else:
+        filters = service.ContactFilters(**page_filters.model_dump(), q=listing.q)
+        found = service.contact_read_page(
+            db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort
+        )
+        names = organizations_service.names_of(
+            db, user.id, (c["organization_id"] for c in found.items)
+        )
+        page = Page[ContactRow].model_construct(
+            items=contact_rows(found.items, names, user.timezone, utcnow()),
+            total=found.total,
+            limit=found.limit,
+            offset=found.offset,
+        )
+    return list_page(
+        request,
+        "contacts/list.html",
+        section="contacts",
+        page=page,
+        filters=page_filters,
+        sort=sort,
+        sort_choices=SORT_CHOICES,
+        # The due view's own "due" is not a filter the person could clear.
+        filtered=bool(listing.q)
+        or organization.unknown
+        or any(
+            v is not None
+            for k, v in page_filters.model_dump().items()
+            if not (due_view and k == "due")
+        ),
+        q=listing.q or "",
+        due_view=due_view,
+        # Search-as-you-type gets only the results block, which has no career filter to fill.
+        careers=[] if is_htmx(request) else service.career_choices(db, user),
+        organization=organization,
+        stages=STAGE_CHOICES,
+    )
+
+
+def _organization_text(request: Request) -> str | None:
+    """The organization filter's typed name (None when the query has no such field)."""
+    text = request.query_params.get("organization")
+    if text is not None and (len(text) > 200 or "\x00" in text):
+        raise Invalid.one("organization", "Type an organization's name (200 characters at most).")
+    return text
+
+
+# The list pages are async and read through run_db: inline on SQLite (a thread hop costs
+# more than the page's queries), in the thread pool on PostgreSQL.
+@router.get("/contacts", response_class=HTMLResponse)
+async def contacts_page(
+    request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
+) -> Response:
+    return await run_db(request, _list_page, request, db, user, listing, due_view=False)
+
+
+@router.get("/contacts/due", response_class=HTMLResponse)
+async def contacts_due_page(
+    request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
+) -> Response:
+    return await run_db(request, _list_page, request, db, user, listing, due_view=True)
+
+
+@router.get("/contacts/tag-options", response_class=HTMLResponse)
+def contact_tag_options(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    tags: Annotated[str, Query(max_length=2000)] = "",
+    tag: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """<option>s completing the form's comma-separated tags (or the list filter's one tag)."""
+    options = tags_service.tag_completions(db, user, tags or tag)
+    return render(request, "contacts/_tag_options.html", {"options": options})
+
+
+@router.get("/contacts/suggest", response_class=HTMLResponse)
+def contact_suggestions(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    q: Annotated[str, Query(max_length=200)] = "",
+    introduced_by: Annotated[str, Query(max_length=220)] = "",
+    contact: Annotated[str, Query(max_length=300)] = "",
+) -> Response:
+    """<option>s for a contact field's <datalist>: "Name (#id)" with title and organization.
+
+    HTMX sends a typed field under its own name ("introduced_by" on the contact form,
+    "contact" on interview forms), so those are read as well as ``q``."""
+    options = references.contact_suggestions(db, user, q or introduced_by or contact)
+    return render(request, "contacts/_contact_options.html", {"options": options})
+
 
 TEXT_FIELDS = ("full_name", "title", "location", "how_we_met", "notes", "stage")
 OPTIONAL_FIELDS = (
@@ -95,12 +227,12 @@ def _form_page(
     context = {
         "section": "contacts",
         "contact": contact,
-        "values": pages_service.typed_from_ids(db, user, values),
+        "values": references.typed_from_ids(db, user, values),
         "errors": errors or {},
         "conflict": conflict,
         "duplicate_id": duplicate_id,
-        "careers": pages_service.career_choices(db, user),
-        "organization_help": not pages_service.has_organizations(db, user),
+        "careers": service.career_choices(db, user),
+        "organization_help": not organizations_service.has_organizations(db, user),
         **CHOICES,
     }
     return render(request, "contacts/form.html", context)
@@ -128,7 +260,7 @@ def new_contact_page(
 ) -> Response:
     values: dict[str, Any] = {"stage": "prospect", "career_ids": []}
     # Prefills from links on other pages; the service still checks them on submit.
-    values.update(pages_service.reference_values(db, user, organization_id, introduced_by_id))
+    values.update(references.reference_values(db, user, organization_id, introduced_by_id))
     if career_id:
         values["career_ids"] = [str(career_id)]
     return _form_page(request, db, user, contact=None, values=values)
@@ -144,7 +276,7 @@ def create_contact_submit(
         lambda: service.create_contact(
             db,
             user,
-            parse_form(ContactCreate, pages_service.with_references(db, user, typed, payload)),
+            parse_form(ContactCreate, references.with_references(db, user, typed, payload)),
             phone_region=settings.default_phone_region,
         ),
         done=lambda contact: _safe_next(typed.get("next")) or f"/contacts/{contact.id}",
@@ -181,10 +313,8 @@ def edit_contact_page(
 ) -> Response:
     read = service.read_contact(db, user, contact_id)
     contact = service.get_contact(db, user, contact_id)
-    references = pages_service.reference_values(
-        db, user, read.organization_id, read.introduced_by_id
-    )
-    values = {**_values_of(read), **references}
+    typed = references.reference_values(db, user, read.organization_id, read.introduced_by_id)
+    values = {**_values_of(read), **typed}
     return _form_page(request, db, user, contact=contact, values=values)
 
 
@@ -202,7 +332,7 @@ def edit_contact_submit(
 
     def save() -> Contact:
         expected = form_version(typed.get("version"))
-        data = parse_form(ContactUpdate, pages_service.with_references(db, user, typed, payload))
+        data = parse_form(ContactUpdate, references.with_references(db, user, typed, payload))
         return service.update_contact(
             db,
             user,
@@ -233,11 +363,42 @@ def edit_contact_submit(
 # ---- detail and delete -----------------------------------------------------------------
 
 
+def local_input(value: datetime, user: User) -> str:
+    """A time as a datetime-local field shows it, in the reader's zone."""
+    return value.astimezone(user_zone(user.timezone)).strftime(LOCAL_INPUT)
+
+
+def detail_page(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    contact_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The contact page; HTMX requests from the timeline form get the timeline block only."""
+    detail = service.contact_detail(db, user, contact_id)
+    context = {
+        "section": "contacts",
+        "detail": detail,
+        "contact": detail.contact,
+        "interactions": interactions_service.timeline(db, user, contact_id),
+        "values": values or {"kind": "email", "occurred_at": local_input(utcnow(), user)},
+        "errors": errors or {},
+        "kinds": list(KIND_LABELS.items()),
+        "kind_labels": KIND_LABELS,
+        "stage_labels": STAGE_LABELS,
+        "now": utcnow(),
+    }
+    return render(request, "contacts/detail.html", context, block="timeline")
+
+
 @router.get("/contacts/{contact_id}", response_class=HTMLResponse)
 def contact_page(
     request: Request, contact_id: ContactId, db: SessionDep, user: PageUser
 ) -> Response:
-    return interactions_views.detail_page(request, db, user, contact_id)
+    return detail_page(request, db, user, contact_id)
 
 
 def _delete_page(
@@ -252,7 +413,7 @@ def _delete_page(
     context = {
         "section": "contacts",
         "contact": contact,
-        "dependents": delete_service.contact_dependents(db, user, contact_id),
+        "dependents": service.contact_dependents(db, user, contact_id),
         "message": message,
     }
     return render(request, "contacts/delete.html", context)
@@ -274,7 +435,7 @@ def delete_contact_submit(
     return confirm_delete(
         db,
         version if isinstance(version, str) else None,
-        lambda expected: delete_service.delete_contact(
+        lambda expected: service.delete_contact(
             db, user, contact_id, cascade=form.get("cascade") == "true", expected_version=expected
         ),
         refused=lambda message: _delete_page(request, db, user, contact_id, message=message),
@@ -282,6 +443,3 @@ def delete_contact_submit(
         stale_message="This contact changed since you opened this page; "
         "check what would be deleted again.",
     )
-
-
-router.include_router(interactions_views.router)

@@ -9,16 +9,14 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from app.exchange import service
+from app.exchange.downloads import attachment
+from app.exchange.export import service as export
+from app.exchange.linkedin import service as linkedin
 from app.exchange.schemas import ImportReport
 from app.web.deps import CurrentUser, SessionDep
 from app.web.resources import idempotent, problems
 
 router = APIRouter(tags=["import and export"])
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 @router.get(
@@ -39,9 +37,9 @@ def export_everything(user: CurrentUser, db: SessionDep) -> StreamingResponse:
     `interviews` (with their `agenda` and answer notes), and `counts` of each at the end.
     A read-only token is enough."""
     return StreamingResponse(
-        service.export_json(db, user),
+        export.export_json(db, user),
         media_type="application/json",
-        headers=_attachment(service.export_filename(user, "json")),
+        headers=attachment(user, "json"),
     )
 
 
@@ -62,9 +60,9 @@ def export_contacts(user: CurrentUser, db: SessionDep) -> StreamingResponse:
     Cells starting with = + - or @ get a leading apostrophe, so a spreadsheet shows them
     as text instead of running them as formulas."""
     return StreamingResponse(
-        service.export_contacts_csv(db, user),
+        export.export_contacts_csv(db, user),
         media_type="text/csv; charset=utf-8",
-        headers=_attachment(service.export_filename(user, "csv")),
+        headers=attachment(user, "csv"),
     )
 
 
@@ -98,11 +96,11 @@ def import_linkedin(
     the file, are skipped and counted. A file with any invalid row imports nothing: the 422
     problem lists every problem as `row N: field` (N is the line in the file). Up to 20,000
     rows. Needs the write scope; honours Idempotency-Key."""
-    raw = file.file.read(service.MAX_IMPORT_BYTES + 1)
+    raw = file.file.read(linkedin.MAX_IMPORT_BYTES + 1)
     fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
 
     def run() -> Response:
-        report = service.import_linkedin_csv(db, user, raw, dry_run=dry_run)
+        report = linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run)
         return JSONResponse(report.model_dump(mode="json"))
 
     return idempotent(request, db, user, fingerprint, run)

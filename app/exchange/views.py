@@ -8,11 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
-from app.errors import FieldError, Invalid, PayloadTooLarge
-from app.exchange import service
+from app.errors import FieldError, Invalid
+from app.exchange.downloads import attachment
+from app.exchange.export import service as export
+from app.exchange.linkedin import service as linkedin
 from app.exchange.schemas import ImportReport
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import FormDep, see_other, small_int
+from app.web.pages import save_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -21,7 +24,7 @@ PAGE = "/import-export"
 _DONE_FIELDS = ("created", "duplicates", "organizations")
 
 
-def _page(request: Request, *, status_code: int = 200, **extra: Any) -> HTMLResponse:
+def _page(request: Request, **extra: Any) -> HTMLResponse:
     ctx: dict[str, Any] = {
         "section": "exchange",
         "report": None,
@@ -29,11 +32,11 @@ def _page(request: Request, *, status_code: int = 200, **extra: Any) -> HTMLResp
         "problems": [],
         "detail": "",
         "dry_run": False,
-        "max_rows": service.MAX_IMPORT_ROWS,
-        "max_mb": service.MAX_IMPORT_BYTES // (1024 * 1024),
+        "max_rows": linkedin.MAX_IMPORT_ROWS,
+        "max_mb": linkedin.MAX_IMPORT_BYTES // (1024 * 1024),
     }
     ctx.update(extra)
-    return render(request, "exchange/page.html", ctx, status_code=status_code)
+    return render(request, "exchange/page.html", ctx)
 
 
 def _done(request: Request) -> dict[str, int] | None:
@@ -66,46 +69,44 @@ def exchange_import_linkedin(
 ) -> Response:
     upload = form.get("file")
     dry_run = form.get("dry_run") not in (None, "", "0", "false")
-    report: ImportReport
-    try:
+
+    def save() -> ImportReport:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid.one("file", "Choose your Connections.csv file.")
-        raw = upload.file.read(service.MAX_IMPORT_BYTES + 1)
-        report = service.import_linkedin_csv(db, user, raw, dry_run=dry_run)
-    except (Invalid, PayloadTooLarge) as exc:
-        db.rollback()
-        errors = exc.errors if isinstance(exc, Invalid) and exc.errors else []
+        raw = upload.file.read(linkedin.MAX_IMPORT_BYTES + 1)
+        return linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run)
+
+    def imported(report: ImportReport) -> Response:
+        if dry_run:
+            return _page(request, report=report, dry_run=True)
+        counts = (report.created, report.duplicates, report.organizations_created)
+        pairs = zip(_DONE_FIELDS, counts, strict=True)
+        return see_other(f"{PAGE}?{'&'.join(f'{name}={value}' for name, value in pairs)}#import")
+
+    def refused(exc: Invalid) -> Response:
         return _page(
             request,
-            status_code=422,
-            problems=_problem_rows(errors or [FieldError("file", exc.detail)]),
+            problems=_problem_rows(exc.errors or [FieldError("file", exc.detail)]),
             detail=exc.detail,
             dry_run=dry_run,
         )
-    if dry_run:
-        return _page(request, report=report, dry_run=True)
-    counts = (report.created, report.duplicates, report.organizations_created)
-    query = "&".join(f"{name}={value}" for name, value in zip(_DONE_FIELDS, counts, strict=True))
-    return see_other(f"{PAGE}?{query}#import")
+
+    return save_form(db, save, success=imported, problems=refused)
 
 
 @router.get(f"{PAGE}/export.json")
 def exchange_download_json(user: PageUser, db: SessionDep) -> Response:
     return StreamingResponse(
-        service.export_json(db, user),
+        export.export_json(db, user),
         media_type="application/json",
-        headers=_attachment(service.export_filename(user, "json")),
+        headers=attachment(user, "json"),
     )
 
 
 @router.get(f"{PAGE}/contacts.csv")
 def exchange_download_csv(user: PageUser, db: SessionDep) -> Response:
     return StreamingResponse(
-        service.export_contacts_csv(db, user),
+        export.export_contacts_csv(db, user),
         media_type="text/csv; charset=utf-8",
-        headers=_attachment(service.export_filename(user, "csv")),
+        headers=attachment(user, "csv"),
     )
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}

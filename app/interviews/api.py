@@ -1,7 +1,5 @@
-"""/api/v1/interviews: thin JSON routes over the interview services.
-
-The agenda and the answer matrix live in sub-routers (agenda_api, answers_api), included here
-so the registry keeps one entry point per domain."""
+"""/api/v1/interviews: thin JSON routes over the interview service. The agenda
+(app.interviews.agenda) and the answer matrix (app.interviews.answers) have their own."""
 
 from __future__ import annotations
 
@@ -14,13 +12,14 @@ from pydantic import AwareDatetime
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.interviews import agenda_service, answers_service, listing_service, prep_service, service
-from app.interviews.agenda_api import router as agenda_router
-from app.interviews.answers_api import MARKDOWN
-from app.interviews.answers_api import router as answers_router
-from app.interviews.models import Interview
+from app.interviews import service
+from app.interviews.agenda import service as agenda_service
+from app.interviews.agenda.schemas import AgendaItemRead
+from app.interviews.answers import documents
+from app.interviews.answers import service as answers_service
+from app.interviews.answers.api import MARKDOWN
+from app.interviews.models import Interview, Status
 from app.interviews.schemas import (
-    AgendaItemRead,
     InterviewCreate,
     InterviewDetail,
     InterviewRead,
@@ -28,10 +27,10 @@ from app.interviews.schemas import (
     PromiseCreate,
     ReferralCreate,
     ReferralRead,
-    Status,
     StatusChange,
 )
 from app.schemakit import EARLIEST, LATEST, MAX_INT32, Page
+from app.timezones import user_zone
 from app.web.deps import CurrentUser, SessionDep, run_db
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import (
@@ -44,8 +43,6 @@ from app.web.resources import (
 )
 
 router = APIRouter(tags=["interviews"])
-# Fixed paths such as /interviews/answers must come before /interviews/{interview_id}.
-router.include_router(answers_router)
 InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
@@ -65,9 +62,9 @@ def interview_filters(
     needs_preparation: Annotated[
         bool | None, Query(description="Open interviews whose checklist is not complete.")
     ] = None,
-) -> listing_service.InterviewFilters:
+) -> service.InterviewFilters:
     """The interview list filters."""
-    return listing_service.InterviewFilters(
+    return service.InterviewFilters(
         statuses=list(status or []),
         contact_id=contact_id,
         career_id=career_id,
@@ -87,11 +84,16 @@ def _bounded(value: datetime | None) -> datetime | None:
         return LATEST
 
 
-InterviewFiltersDep = Annotated[listing_service.InterviewFilters, Depends(interview_filters)]
+InterviewFiltersDep = Annotated[service.InterviewFilters, Depends(interview_filters)]
 
 
 def _read(interview: Interview) -> InterviewRead:
     return InterviewRead.model_validate(interview)
+
+
+def _markdown(user: User, notes: answers_service.InterviewNotes) -> Response:
+    text = documents.interview_markdown(notes, user_zone(user.timezone))
+    return Response(text, media_type="text/markdown; charset=utf-8")
 
 
 def _detail(db: Session, user: User, interview: Interview) -> InterviewDetail:
@@ -119,7 +121,7 @@ def list_interviews(
     """The caller's interviews. `q` matches the contact's name, purpose, place, summary and
     takeaways; sort by scheduled_at, requested_at, created_at, updated_at, status,
     preparation_score, duration_minutes or id (empty times last)."""
-    found = listing_service.list_interviews(
+    found = service.list_interviews(
         db,
         user,
         filters,
@@ -157,8 +159,8 @@ def get_interview_notes_markdown(
     interview_id: InterviewId, db: SessionDep, user: CurrentUser
 ) -> Response:
     """The interview as a Markdown document: facts, questions with answers, notes, promises."""
-    text = answers_service.interview_markdown(db, user, interview_id)
-    return Response(text, media_type="text/markdown; charset=utf-8")
+    notes = answers_service.interview_notes(db, user, interview_id)
+    return _markdown(user, notes)
 
 
 @router.get(
@@ -177,8 +179,8 @@ async def get_interview(
 ) -> Response:
     """One interview with its ETag, warnings and the statuses it may move to."""
     if format == "md":
-        text = await run_db(request, answers_service.interview_markdown, db, user, interview_id)
-        return Response(text, media_type="text/markdown; charset=utf-8")
+        notes = await run_db(request, answers_service.interview_notes, db, user, interview_id)
+        return _markdown(user, notes)
     detail = await run_db(request, _detail_of, db, user, interview_id)
     return resource_response(detail)
 
@@ -246,7 +248,7 @@ def capture_interview_referral(
     """Someone the interviewee offered to introduce: creates a contact introduced by them."""
 
     def produce() -> Response:
-        contact = prep_service.capture_referral(db, user, interview_id, data)
+        contact = service.capture_referral(db, user, interview_id, data)
         body = ReferralRead(
             contact_id=contact.id or 0,
             full_name=contact.full_name,
@@ -271,8 +273,5 @@ def add_interview_promise(
     interview_id: InterviewId, data: PromiseCreate, db: SessionDep, user: CurrentUser
 ) -> JSONResponse:
     """Keep something promised by either side (`by`: me or them) on the interview."""
-    interview = prep_service.add_promise(db, user, interview_id, data)
+    interview = service.add_promise(db, user, interview_id, data)
     return resource_response(_detail(db, user, interview), status_code=201)
-
-
-router.include_router(agenda_router)

@@ -1,17 +1,31 @@
-"""Informational interviews and their agendas (snapshots of questions, with answers)."""
+"""Informational interviews, and the vocabulary of their statuses and modes."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field
 
 from app.modelkit import Tracked, fk_field, owner_field, utc_field
 
-INTERVIEW_STATUSES = ("planned", "requested", "scheduled", "completed", "cancelled", "no_show")
-INTERVIEW_MODES = ("in_person", "phone", "video")
+# The API's enums (schemas use these Literals), the stored values and their labels: one list.
+Status = Literal["planned", "requested", "scheduled", "completed", "cancelled", "no_show"]
+Mode = Literal["in_person", "phone", "video"]
+INTERVIEW_STATUSES: tuple[str, ...] = get_args(Status)
+INTERVIEW_MODES: tuple[str, ...] = get_args(Mode)
+# Not held yet: what "upcoming" and "needs preparation" look at.
+OPEN_STATUSES: tuple[str, ...] = ("planned", "requested", "scheduled")
+STATUS_LABELS = {
+    "planned": "Planned",
+    "requested": "Requested",
+    "scheduled": "Scheduled",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "no_show": "No-show",
+}
+MODE_LABELS = {"in_person": "In person", "phone": "Phone", "video": "Video"}
 DEFAULT_PURPOSE = "Learn about the career from someone who does the work; not to ask for a job."
 
 
@@ -59,27 +73,3 @@ class Interview(Tracked, table=True):
     takeaways: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     usefulness: int | None = Field(default=None)
     confidence: int | None = Field(default=None)
-
-
-class InterviewQuestion(Tracked, table=True):
-    """An agenda item: a snapshot of a question's text and category, and the answer heard."""
-
-    __tablename__ = "interview_questions"
-    __label__ = "agenda item"
-    __table_args__ = (
-        Index("ix_interview_questions_interview_position", "interview_id", "position"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    owner_id: int = owner_field()
-    interview_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False)
-    )
-    position: int = Field(default=0, nullable=False)
-    text: str = Field(max_length=1000, nullable=False)
-    category: str = Field(default="other", max_length=64, nullable=False)
-    # Editing or deleting the bank never rewrites this snapshot; the link may go NULL.
-    source_question_id: int | None = fk_field("questions.id", ondelete="SET NULL")
-    asked: bool = Field(default=False, nullable=False)
-    skipped: bool = Field(default=False, nullable=False)
-    answer_notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -1,4 +1,4 @@
-"""Interview and agenda schemas: the API contract, also used to parse the HTML forms."""
+"""Interview schemas: the API contract, also used to parse the HTML forms."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from app.questions.schemas import Category
+from app.interviews.agenda.schemas import AgendaItemRead
+from app.interviews.models import Mode, Status
 from app.schemakit import (
     BoundedDate,
     BoundedTime,
@@ -21,16 +22,14 @@ from app.schemakit import (
     not_null,
 )
 
-Status = Literal["planned", "requested", "scheduled", "completed", "cancelled", "no_show"]
 CreateStatus = Literal["planned", "requested", "scheduled"]
-Mode = Literal["in_person", "phone", "video"]
 PromiseBy = Literal["me", "them"]
-AnswerFormat = Literal["json", "csv", "md"]
+# The list page's views of the interviews (the service knows what each one shows).
+Tab = Literal["upcoming", "prep", "completed", "all"]
 Duration = Annotated[int, Field(ge=5, le=600, description="Planned length in minutes.")]
 MAX_CHECKLIST = 40
 MAX_LINKS = 50
 MAX_PROMISES = 50
-MAX_AGENDA = 500
 
 
 def _single_line(value: str) -> str:
@@ -44,7 +43,6 @@ When = Annotated[
     Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:30:00+01:00."),
 ]
 Day = BoundedDate
-QuestionText = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_single_line)]
 Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
 ItemKey = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,40}$")]
 Location = Annotated[str, Field(max_length=2000)]
@@ -179,71 +177,6 @@ class InterviewRead(TrackedRead):
     confidence: int | None
 
 
-class AgendaItemCreate(InputModel):
-    """A question from a bank (by source_question_id) or a free question (by text)."""
-
-    text: QuestionText | None = None
-    category: Category | None = None
-    source_question_id: DbId | None = None
-
-
-class AgendaItemUpdate(InputModel):
-    """Edit an agenda item or record the answer (PATCH; send If-Match)."""
-
-    text: QuestionText | None = None
-    category: Category | None = None
-    asked: bool | None = None
-    skipped: bool | None = None
-    answer_notes: LongText | None = None
-
-    _not_null = not_null("text", "category", "asked", "skipped", "answer_notes")
-
-
-class AgendaItemRead(TrackedRead):
-    """One agenda item: the snapshot of the question, and what was heard."""
-
-    interview_id: int
-    position: int
-    text: str
-    category: str
-    source_question_id: int | None
-    asked: bool
-    skipped: bool
-    answer_notes: str
-
-
-class InterviewDetail(InterviewRead):
-    """One interview with its agenda (answers included), and warnings (an overlapping
-    schedule) the client should show."""
-
-    warnings: list[str] = Field(default_factory=list)
-    allowed_transitions: list[str] = Field(default_factory=list)
-    agenda: list[AgendaItemRead] = Field(
-        default_factory=list, description="The agenda in order, with the answer notes."
-    )
-
-
-class AgendaOrder(InputModel):
-    """Every agenda item id of the interview, exactly once each, in the new order."""
-
-    item_ids: list[DbId] = Field(max_length=MAX_AGENDA)
-
-
-class AgendaFromBank(InputModel):
-    """Add a whole bank (optionally one category) or chosen questions of it."""
-
-    bank_id: DbId
-    category: Category | None = None
-    question_ids: list[DbId] | None = Field(default=None, max_length=MAX_AGENDA)
-
-
-class AgendaBulkRead(ReadModel):
-    """What a bulk add did: the new items, and how many were already on the agenda."""
-
-    added: list[AgendaItemRead]
-    skipped_duplicates: int
-
-
 class ReferralCreate(InputModel):
     """Someone the interviewee offered to introduce: becomes a contact introduced by them."""
 
@@ -259,57 +192,21 @@ class ReferralRead(ReadModel):
     introduced_by_id: int
 
 
-class AnswerColumn(ReadModel):
-    """One interview of a matrix: who, where they work, when."""
+class InterviewDetail(InterviewRead):
+    """One interview with its agenda (answers included), and warnings (an overlapping
+    schedule) the client should show."""
 
-    interview_id: int
-    contact_id: int
-    contact_name: str
-    organization: str | None
-    date: datetime | None
-    status: str
-
-
-class AnswerCell(ReadModel):
-    """What one interview heard for one question (null in a row when it was not asked)."""
-
-    item_id: int
-    answer_notes: str
-    asked: bool
-    skipped: bool
+    warnings: list[str] = Field(default_factory=list)
+    allowed_transitions: list[str] = Field(default_factory=list)
+    agenda: list[AgendaItemRead] = Field(
+        default_factory=list, description="The agenda in order, with the answer notes."
+    )
 
 
-class AnswerRow(ReadModel):
-    """One question across the interviews: matched by source question or identical text."""
+class InterviewTab(InputModel):
+    """The interviews page's filters: a tab, and optionally one status, contact or career."""
 
-    key: str
-    source_question_id: int | None
-    text: str
-    category: str
-    cells: list[AnswerCell | None]
-
-
-class AnswerMatrix(ReadModel):
-    """Rows of questions against columns of interviews."""
-
-    columns: list[AnswerColumn]
-    rows: list[AnswerRow]
-    category: str | None
-
-
-class QuestionAnswer(AnswerColumn):
-    """One answer to a question, with the interview it was heard in."""
-
-    item_id: int
-    answer_notes: str
-    asked: bool
-    skipped: bool
-
-
-class QuestionAnswers(ReadModel):
-    """Every answer given to one question across the user's interviews."""
-
-    question_id: int
-    text: str
-    category: str
-    answers: list[QuestionAnswer]
+    tab: Tab = "upcoming"
+    status: Status | None = None
+    contact_id: DbId | None = None
+    career_id: DbId | None = None

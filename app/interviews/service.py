@@ -1,12 +1,15 @@
-"""Interviews: the record, its status transitions, and the dashboard summary."""
+"""Interviews: the record, its status, the list, and preparation (checklist, research links,
+promises, referrals)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, func, nulls_last, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -14,11 +17,26 @@ from app.careers.models import Career
 from app.concurrency import check_version
 from app.contacts.models import Contact
 from app.db import utcnow
-from app.errors import Conflict, Invalid
-from app.interviews.models import DEFAULT_PURPOSE, Interview
-from app.interviews.schemas import ChecklistItem, InterviewCreate, InterviewUpdate, StatusChange
+from app.errors import Conflict, Invalid, NotFound
+from app.interviews.models import DEFAULT_PURPOSE, OPEN_STATUSES, Interview
+from app.interviews.schemas import (
+    MAX_CHECKLIST,
+    MAX_LINKS,
+    MAX_PROMISES,
+    ChecklistItem,
+    InterviewCreate,
+    InterviewTab,
+    InterviewUpdate,
+    PromiseCreate,
+    ReferralCreate,
+    ResearchLink,
+    StatusChange,
+)
 from app.organizations.models import Organization
 from app.ownership import get_owned, owned_reference
+from app.paging import order_by_clauses, paginate
+from app.schemakit import Page
+from app.textmatch import like_pattern
 from app.timezones import user_zone
 
 # Only moves that make sense: a completed interview is history; a cancelled one may be revived.
@@ -30,15 +48,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancelled": ("planned",),
     "completed": (),
 }
-STATUS_LABELS = {
-    "planned": "Planned",
-    "requested": "Requested",
-    "scheduled": "Scheduled",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
-    "no_show": "No-show",
-}
-MODE_LABELS = {"in_person": "In person", "phone": "Phone", "video": "Video"}
 # The article's preparation steps, in the order it gives them.
 DEFAULT_CHECKLIST = (
     ("profession", "Researched the profession"),
@@ -148,37 +157,151 @@ def related(session: Session, user: User, interviews: list[Interview]) -> Relate
     return out
 
 
-FORM_CONTACTS = 1000  # the picker lists this many by name (a heavy user has 100,000)
+def has_contacts(session: Session, user: User) -> bool:
+    """Whether the user has anyone to interview yet (the form offers to add a contact first)."""
+    statement = select(Contact.id).where(Contact.owner_id == user.id).limit(1)
+    return session.scalar(statement) is not None
 
 
-def form_choices(
-    session: Session, user: User, selected_contact_id: int | None = None
-) -> tuple[list[Contact], list[Career]]:
-    """The user's contacts and careers, by name, for the interview form's pickers.
+def career_choices(session: Session, user: User) -> list[Career]:
+    """The user's careers by title, for the interview form and the list filter."""
+    statement = select(Career).where(Career.owner_id == user.id).order_by(Career.title, Career.id)
+    return list(session.scalars(statement))
 
-    The selected contact is always among them: a picker without it would show another
-    contact as chosen, and saving would silently move the interview to that person.
-    """
-    contacts = list(
-        session.scalars(
-            select(Contact)
-            .where(Contact.owner_id == user.id)
-            .order_by(Contact.full_name, Contact.id)
-            .limit(FORM_CONTACTS)
+
+# ---- listing --------------------------------------------------------------------------
+
+
+SORTABLE = {
+    "scheduled_at": Interview.scheduled_at,
+    "requested_at": Interview.requested_at,
+    "created_at": Interview.created_at,
+    "updated_at": Interview.updated_at,
+    "status": Interview.status,
+    "preparation_score": Interview.preparation_score,
+    "duration_minutes": Interview.duration_minutes,
+    "id": Interview.id,
+}
+
+
+@dataclass
+class InterviewFilters:
+    """What a list of interviews can be narrowed by."""
+
+    statuses: list[str] = field(default_factory=list)
+    contact_id: int | None = None
+    career_id: int | None = None
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+    needs_preparation: bool | None = None
+
+
+def _conditions(user: User, filters: InterviewFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Interview.owner_id == user.id]
+    if filters.statuses:
+        conditions.append(Interview.status.in_(filters.statuses))
+    if filters.contact_id is not None:
+        conditions.append(Interview.contact_id == filters.contact_id)
+    if filters.career_id is not None:
+        conditions.append(Interview.career_id == filters.career_id)
+    if filters.scheduled_from is not None:
+        conditions.append(Interview.scheduled_at >= filters.scheduled_from)
+    if filters.scheduled_to is not None:
+        conditions.append(Interview.scheduled_at < filters.scheduled_to)
+    if filters.needs_preparation is True:
+        conditions.append(Interview.status.in_(OPEN_STATUSES))
+        conditions.append(Interview.preparation_score < 100)
+    elif filters.needs_preparation is False:
+        conditions.append(
+            or_(Interview.status.not_in(OPEN_STATUSES), Interview.preparation_score >= 100)
         )
+    return conditions
+
+
+# What each tab of the interviews page shows, and in which order.
+TAB_SORT = {"upcoming": "scheduled_at", "prep": "scheduled_at", "completed": "-scheduled_at"}
+
+
+def tab_filters(query: InterviewTab) -> InterviewFilters:
+    """The filters a tab of the interviews page stands for (a chosen status narrows it)."""
+    filters = InterviewFilters(contact_id=query.contact_id, career_id=query.career_id)
+    if query.tab == "upcoming":
+        filters.statuses = list(OPEN_STATUSES)
+    elif query.tab == "prep":
+        filters.needs_preparation = True
+    elif query.tab == "completed":
+        filters.statuses = ["completed"]
+    if query.status is not None:
+        filters.statuses = [query.status]
+    return filters
+
+
+def list_tab(
+    session: Session,
+    user: User,
+    query: InterviewTab,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    q: str | None = None,
+) -> Page[Interview]:
+    """A page of one tab of the interviews page."""
+    filters = tab_filters(query)
+    sort = TAB_SORT.get(query.tab)
+    return list_interviews(session, user, filters, limit=limit, offset=offset, sort=sort, q=q)
+
+
+def list_interviews(
+    session: Session,
+    user: User,
+    filters: InterviewFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
+    q: str | None = None,
+) -> Page[Interview]:
+    """A page of the user's interviews matching the filters, and the total."""
+    statement = select(Interview).where(*_conditions(user, filters))
+    if q:
+        pattern = like_pattern(q)
+        statement = statement.join(Contact, Contact.id == Interview.contact_id).where(
+            or_(
+                func.lower(Contact.full_name).like(pattern, escape="\\"),
+                func.lower(Interview.purpose).like(pattern, escape="\\"),
+                func.lower(Interview.location).like(pattern, escape="\\"),
+                func.lower(Interview.summary).like(pattern, escape="\\"),
+                func.lower(Interview.takeaways).like(pattern, escape="\\"),
+            )
+        )
+    # NULLS LAST on both databases, so SQLite and PostgreSQL list in the same order.
+    clauses = [nulls_last(c) for c in order_by_clauses(sort, SORTABLE, ["-updated_at"])]
+    statement = statement.order_by(*clauses, Interview.id.desc())
+    return paginate(session, statement, limit=limit, offset=offset)
+
+
+def interviews_for(
+    session: Session, user: User, *, career_id: int | None = None, contact_id: int | None = None
+) -> list[Interview]:
+    """The user's interviews about a career and/or with a contact, soonest first."""
+    filters = InterviewFilters(career_id=career_id, contact_id=contact_id)
+    statement = (
+        select(Interview)
+        .where(*_conditions(user, filters))
+        .order_by(nulls_last(Interview.scheduled_at.desc()), Interview.id.desc())
+        .limit(500)
     )
-    if selected_contact_id is not None and all(c.id != selected_contact_id for c in contacts):
-        selected = session.scalar(
-            select(Contact).where(Contact.owner_id == user.id, Contact.id == selected_contact_id)
+    return list(session.scalars(statement))
+
+
+def count_interviews(session: Session, user: User) -> int:
+    """How many interviews the user has recorded."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(Interview).where(Interview.owner_id == user.id)
         )
-        if selected is not None:
-            contacts.insert(0, selected)
-    careers = list(
-        session.scalars(
-            select(Career).where(Career.owner_id == user.id).order_by(Career.title, Career.id)
-        )
+        or 0
     )
-    return contacts, careers
 
 
 # ---- create, update, delete -----------------------------------------------------------
@@ -221,6 +344,26 @@ def create_interview(session: Session, user: User, data: InterviewCreate) -> Int
     return interview
 
 
+def _editable(
+    session: Session, user: User, interview_id: int, expected_version: int | None
+) -> Interview:
+    # Every change to an interview checks the version the client (or page) last saw.
+    interview = get_interview(session, user, interview_id)
+    check_version(interview.version, expected_version)
+    return interview
+
+
+def _write(session: Session, interview: Interview, changes: dict[str, Any]) -> Interview:
+    # The one writer of an interview's fields: the API's PATCH and the page's list edits.
+    if "checklist" in changes:
+        set_checklist(interview, changes.pop("checklist"))
+    for name, value in changes.items():
+        setattr(interview, name, value)
+    interview.touch()
+    session.commit()
+    return interview
+
+
 def update_interview(
     session: Session,
     user: User,
@@ -229,8 +372,7 @@ def update_interview(
     expected_version: int | None = None,
 ) -> Interview:
     """Change an interview's fields (not its status)."""
-    interview = get_interview(session, user, interview_id)
-    check_version(interview.version, expected_version)
+    interview = _editable(session, user, interview_id, expected_version)
     changes = data.model_dump(exclude_unset=True, mode="python")
     if "contact_id" in changes:
         owned_reference(session, Contact, user.id, changes["contact_id"], "contact_id")
@@ -239,27 +381,21 @@ def update_interview(
     if "scheduled_at" in changes:
         _check_schedule(interview.status, changes["scheduled_at"])
     if "checklist" in changes:
-        set_checklist(interview, normalise_checklist(data.checklist or []))
-        changes.pop("checklist")
+        changes["checklist"] = normalise_checklist(data.checklist or [])
     if "research_links" in changes:
         changes["research_links"] = [
             link.model_dump(mode="json") for link in data.research_links or []
         ]
     if "promises" in changes:
         changes["promises"] = [p.model_dump(mode="json") for p in data.promises or []]
-    for name, value in changes.items():
-        setattr(interview, name, value)
-    interview.touch()
-    session.commit()
-    return interview
+    return _write(session, interview, changes)
 
 
 def delete_interview(
     session: Session, user: User, interview_id: int, expected_version: int | None = None
 ) -> None:
     """Delete an interview and its agenda."""
-    interview = get_interview(session, user, interview_id)
-    check_version(interview.version, expected_version)
+    interview = _editable(session, user, interview_id, expected_version)
     session.delete(interview)
     session.commit()
 
@@ -280,8 +416,7 @@ def change_status(
     expected_version: int | None = None,
 ) -> Interview:
     """Move an interview along; completing it records a meeting on the contact's timeline."""
-    interview = get_interview(session, user, interview_id)
-    check_version(interview.version, expected_version)
+    interview = _editable(session, user, interview_id, expected_version)
     target = data.status
     if target not in TRANSITIONS.get(interview.status, ()):
         allowed = ", ".join(TRANSITIONS.get(interview.status, ())) or "none (it is final)"
@@ -309,8 +444,8 @@ def change_status(
 
 def _record_meeting(session: Session, user: User, interview: Interview) -> None:
     # The contacts service owns interactions (and the stay-in-touch rules they drive).
-    from app.contacts import interactions_service
-    from app.contacts.schemas import InteractionCreate
+    from app.interactions import service as interactions_service
+    from app.interactions.schemas import InteractionCreate
 
     occurred = interview.scheduled_at or interview.completed_at or utcnow()
     summary = "Informational interview"
@@ -363,3 +498,205 @@ def overlap_warnings(session: Session, user: User, interview: Interview) -> list
             f"at {when} ({other.duration_minutes} min, interview {other.id})."
         )
     return warnings
+
+
+# ---- preparation and capture ------------------------------------------------------
+
+
+def _edit_list(
+    session: Session,
+    user: User,
+    interview_id: int,
+    expected_version: int | None,
+    edit: Callable[[Interview], dict[str, Any]],
+) -> Interview:
+    # Pages change one item of a list; the edit is made on the version the page showed.
+    interview = _editable(session, user, interview_id, expected_version)
+    return _write(session, interview, edit(interview))
+
+
+def _at(items: list[dict[str, Any]], index: int, label: str) -> None:
+    if not 0 <= index < len(items):
+        raise NotFound(detail=f"No {label} number {index + 1} on this interview.")
+
+
+def set_checklist_done(
+    session: Session,
+    user: User,
+    interview_id: int,
+    done_keys: set[str],
+    expected_version: int | None = None,
+) -> Interview:
+    """Tick exactly the checklist items whose keys are given (the form sends all boxes)."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        items = [{**item, "done": item.get("key") in done_keys} for item in interview.checklist]
+        return {"checklist": items}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def add_checklist_item(
+    session: Session,
+    user: User,
+    interview_id: int,
+    label: str,
+    expected_version: int | None = None,
+) -> Interview:
+    """Append a step of the user's own."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        if not label.strip():
+            raise Invalid.one("label", "Write the step to add.")
+        if len(interview.checklist) >= MAX_CHECKLIST:
+            raise Invalid.one("label", f"A checklist holds at most {MAX_CHECKLIST} items.")
+        try:
+            new = ChecklistItem.model_validate({"label": label})
+        except ValidationError:
+            message = "Write the step on one line, 200 characters at most."
+            raise Invalid.one("label", message) from None
+        current = [ChecklistItem.model_validate(item) for item in interview.checklist]
+        return {"checklist": normalise_checklist([*current, new])}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def remove_checklist_item(
+    session: Session,
+    user: User,
+    interview_id: int,
+    key: str,
+    expected_version: int | None = None,
+) -> Interview:
+    """Drop one checklist item by key."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        kept = [item for item in interview.checklist if item.get("key") != key]
+        if len(kept) == len(interview.checklist):
+            raise NotFound(detail=f"No checklist item {key!r} on this interview.")
+        return {"checklist": kept}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def add_research_link(
+    session: Session,
+    user: User,
+    interview_id: int,
+    link: ResearchLink,
+    expected_version: int | None = None,
+) -> Interview:
+    """Remember something read while preparing, and when."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        if len(interview.research_links) >= MAX_LINKS:
+            raise Invalid.one("url", f"An interview keeps at most {MAX_LINKS} research links.")
+        return {"research_links": [*interview.research_links, link.model_dump(mode="json")]}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def remove_research_link(
+    session: Session,
+    user: User,
+    interview_id: int,
+    index: int,
+    expected_version: int | None = None,
+) -> Interview:
+    """Forget one research link (by its position in the list the page showed)."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        _at(interview.research_links, index, "research link")
+        links = [link for i, link in enumerate(interview.research_links) if i != index]
+        return {"research_links": links}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def add_promise(
+    session: Session,
+    user: User,
+    interview_id: int,
+    data: PromiseCreate,
+    expected_version: int | None = None,
+) -> Interview:
+    """Keep something promised by either side; follow-ups turn these into tasks."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        if len(interview.promises) >= MAX_PROMISES:
+            raise Invalid.one("text", f"An interview keeps at most {MAX_PROMISES} promises.")
+        return {"promises": [*interview.promises, data.model_dump(mode="json")]}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def set_promise_done(
+    session: Session,
+    user: User,
+    interview_id: int,
+    index: int,
+    done: bool,
+    expected_version: int | None = None,
+) -> Interview:
+    """Mark a promise kept (or not)."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        _at(interview.promises, index, "promise")
+        promises = [
+            {**p, "done": done} if i == index else p for i, p in enumerate(interview.promises)
+        ]
+        return {"promises": promises}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def remove_promise(
+    session: Session,
+    user: User,
+    interview_id: int,
+    index: int,
+    expected_version: int | None = None,
+) -> Interview:
+    """Drop a promise (by its position in the list the page showed)."""
+
+    def edit(interview: Interview) -> dict[str, Any]:
+        _at(interview.promises, index, "promise")
+        return {"promises": [p for i, p in enumerate(interview.promises) if i != index]}
+
+    return _edit_list(session, user, interview_id, expected_version, edit)
+
+
+def capture_referral(
+    session: Session, user: User, interview_id: int, data: ReferralCreate
+) -> Contact:
+    """Someone the interviewee offered to introduce: a new contact introduced by them."""
+    # The contacts service owns contacts (search text, stage, duplicates).
+    from app.contacts import service as contacts_service
+    from app.contacts.schemas import ContactCreate
+
+    interview = get_interview(session, user, interview_id)
+    interviewee = session.get(Contact, interview.contact_id)
+    how = f"Referred by {interviewee.full_name if interviewee else 'a contact'}"
+    if data.note:
+        how = f"{how}: {data.note}"
+    created = contacts_service.create_contact(
+        session,
+        user,
+        ContactCreate(
+            full_name=data.full_name,
+            introduced_by_id=interview.contact_id,
+            how_we_met=how[:2000],
+            career_ids=[interview.career_id] if interview.career_id else None,
+        ),
+    )
+    return created
+
+
+def referrals_of(session: Session, user: User, interview: Interview) -> list[Contact]:
+    """The contacts the interviewee has introduced the user to."""
+    statement = (
+        select(Contact)
+        .where(Contact.owner_id == user.id, Contact.introduced_by_id == interview.contact_id)
+        .order_by(Contact.created_at, Contact.id)
+    )
+    return list(session.scalars(statement))

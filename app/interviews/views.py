@@ -1,53 +1,59 @@
-"""Interview pages: the list, create and edit forms, the interview page with preparation,
-status changes and the printable sheet. Agenda, run mode and answer pages are sub-routers
-(agenda_views, run_views, answers_views) included here, so the registry has one entry."""
+"""Interview pages: the list, the create and edit forms, the interview page (status,
+preparation, promises and referrals), run mode, the printable sheet, and the interviews
+section other pages load. Agenda items and the answer matrix have their own packages."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
-from app.errors import Conflict, Invalid, NotFound
-from app.interviews import listing_service, prep_service, service
-from app.interviews.agenda_views import router as agenda_router
-from app.interviews.answers_views import router as answers_router
-from app.interviews.models import Interview
-from app.interviews.pages import (
+from app.interviews import service
+from app.interviews.agenda import service as agenda_service
+from app.interviews.interview_page import (
     CHOICES,
+    DETAIL,
     aware_from_local,
+    contact_text,
     detail_context,
-    detail_section,
-    page_version,
     record_values,
+    save_section,
+    section_of_detail,
+    typed_contact_id,
 )
-from app.interviews.run_views import router as run_router
-from app.interviews.schemas import InterviewCreate, InterviewUpdate, ResearchLink, StatusChange
+from app.interviews.models import DEFAULT_PURPOSE, Interview
+from app.interviews.schemas import (
+    InterviewCreate,
+    InterviewTab,
+    InterviewUpdate,
+    PromiseCreate,
+    ReferralCreate,
+    ResearchLink,
+    StatusChange,
+)
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other, small_int
-from app.web.pages import save_form
-from app.web.templating import render
+from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
+from app.web.pages import confirm_delete, query_filters, save_form
+from app.web.templating import is_htmx, render
 
 router = APIRouter()
-# Fixed paths (/interviews/compare) must be matched before /interviews/{interview_id}.
-router.include_router(answers_router)
 InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 ItemKey = Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,40}$")]
 Index = Annotated[int, Path(ge=0, le=1000)]
-Tab = Literal["upcoming", "prep", "completed", "all"]
 TABS = [
     ("upcoming", "Upcoming"),
     ("prep", "Needs preparation"),
     ("completed", "Completed"),
     ("all", "All"),
 ]
+TAB_FIELDS = ("tab", "status", "contact_id", "career_id")
 PAGE_SIZE = 25
+SECTION_ROWS = 20
 RECORD_FIELDS = (
-    "contact_id",
     "career_id",
     "status",
     "requested_at",
@@ -62,12 +68,12 @@ RECORD_FIELDS = (
     "confidence",
 )
 NULLABLE = {"career_id", "mode", "requested_at", "scheduled_at", "usefulness", "confidence"}
-DETAIL = "interviews/detail.html"
 STALE_EDIT = (
     "Someone changed this interview since you opened the form (another tab?). "
     "Your text is kept below; the saved version is on the interview page. "
     "Save again to overwrite it."
 )
+CAPTURE = "interviews/capture.html"
 
 
 # ---- list -----------------------------------------------------------------------------
@@ -78,56 +84,79 @@ def interviews_page(
     request: Request,
     db: SessionDep,
     user: PageUser,
-    tab: Tab = "upcoming",
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    contact_id: FilterId = None,
-    career_id: FilterId = None,
+    contact: Annotated[str | None, Query(max_length=300)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    filters = listing_service.InterviewFilters(contact_id=contact_id, career_id=career_id)
-    sort = {"upcoming": "scheduled_at", "prep": "scheduled_at", "completed": "-scheduled_at"}
-    if tab == "upcoming":
-        filters.statuses = list(listing_service.OPEN_STATUSES)
-    elif tab == "prep":
-        filters.needs_preparation = True
-    elif tab == "completed":
-        filters.statuses = ["completed"]
-    if status in service.STATUS_LABELS:
-        filters.statuses = [status]
+    # The contact filter is typed ("Name (#id)"); links from other pages give contact_id.
+    typed = {"contact_id": typed_contact_id(db, user, contact)} if contact is not None else {}
+    query = query_filters(request, InterviewTab, TAB_FIELDS, **typed)
+    if contact is not None and not typed["contact_id"]:
+        query.contact_id = None
     text = (q or "").replace("\x00", "").strip() or None
-    found = listing_service.list_interviews(
-        db, user, filters, limit=PAGE_SIZE, offset=offset, sort=sort.get(tab), q=text
-    )
-    rows, total = found.items, found.total
-    contacts, careers = service.form_choices(db, user)
+    found = service.list_tab(db, user, query, limit=PAGE_SIZE, offset=offset, q=text)
+    careers = service.career_choices(db, user)
     ctx = {
         **CHOICES,
         "section": "interviews",
         "tabs": TABS,
-        "tab": tab,
-        "rows": rows,
-        "names": service.related(db, user, rows),
-        "page": Page[Any](items=[], total=total, limit=PAGE_SIZE, offset=offset),
+        "tab": query.tab,
+        "rows": found.items,
+        "names": service.related(db, user, found.items),
+        "page": Page[Any](items=[], total=found.total, limit=PAGE_SIZE, offset=offset),
         "filters": {
-            "status": status or "",
-            "contact_id": contact_id or "",
-            "career_id": career_id or "",
+            "status": query.status or "",
+            "contact": contact_text(db, user, query.contact_id),
+            "contact_id": query.contact_id or "",
+            "career_id": query.career_id or "",
             "q": text or "",
         },
-        "contacts": contacts,
-        "careers": careers,
-        "filtered_career": next((c for c in careers if c.id == career_id), None),
-        "any_interviews": total > 0 or listing_service.count_interviews(db, user) > 0,
+        "career_options": [(c.id, c.title) for c in careers],
+        "filtered_career": next((c for c in careers if c.id == query.career_id), None),
+        "any_interviews": found.total > 0 or service.count_interviews(db, user) > 0,
     }
     return render(request, "interviews/list.html", ctx, block="results")
+
+
+@router.get("/interviews/section", response_class=HTMLResponse)
+def interviews_section(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    career_id: FilterId = None,
+    contact_id: FilterId = None,
+) -> Response:
+    """The interviews about a career or with a contact: a block of the list page that other
+    pages load in place (templates/interviews/_section.html); a plain visit gets the list."""
+    query = "career_id=" + str(career_id) if career_id else f"contact_id={contact_id or ''}"
+    if not is_htmx(request):
+        return see_other(f"/interviews?tab=all&{query}")
+    rows = service.interviews_for(db, user, career_id=career_id, contact_id=contact_id)
+    ctx = {
+        **CHOICES,
+        "section_rows": rows[:SECTION_ROWS],
+        "section_more": len(rows) > SECTION_ROWS,
+        "section_names": service.related(db, user, rows[:SECTION_ROWS]),
+        "section_query": query,
+        "career_id": career_id,
+    }
+    return render(request, "interviews/list.html", ctx, block="section")
 
 
 # ---- create and edit ------------------------------------------------------------------
 
 
-def _record_payload(values: dict[str, Any], tz_name: str, *, creating: bool) -> dict[str, Any]:
+def _record_payload(
+    db: SessionDep, user: User, values: dict[str, Any], *, creating: bool
+) -> dict[str, Any]:
     payload: dict[str, Any] = {}
+    # The page types the contact; a form without that field may send its id (as the API does).
+    if "contact" in values:
+        payload["contact_id"] = typed_contact_id(db, user, str(values["contact"]))
+    elif values.get("contact_id"):
+        payload["contact_id"] = values["contact_id"]
+    if creating and payload.get("contact_id") is None:
+        payload.pop("contact_id", None)  # the schema then names the missing contact
     for name in RECORD_FIELDS:
         if name not in values or (name == "status" and not creating):
             continue
@@ -135,7 +164,7 @@ def _record_payload(values: dict[str, Any], tz_name: str, *, creating: bool) -> 
         if isinstance(value, str) and value.strip() == "" and name in NULLABLE:
             value = None
         elif name in ("requested_at", "scheduled_at"):
-            value = aware_from_local(value, tz_name)
+            value = aware_from_local(value, user.timezone)
         if creating and value is None:
             continue
         payload[name] = value
@@ -148,22 +177,21 @@ def _form_page(
     user: User,
     values: dict[str, Any],
     *,
-    interview: Any = None,
+    interview: Interview | None = None,
     errors: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
-    contacts, careers = service.form_choices(db, user, small_int(values.get("contact_id")))
+    careers = service.career_choices(db, user)
     ctx = {
         **CHOICES,
         "section": "interviews",
         "interview": interview,
         "values": values,
         "errors": errors or {},
-        "contacts": contacts,
-        "careers": careers,
-        "default_purpose": service.DEFAULT_PURPOSE,
+        "has_contacts": interview is not None or service.has_contacts(db, user),
+        "career_options": [(c.id, c.title) for c in careers],
+        "default_purpose": DEFAULT_PURPOSE,
     }
-    return render(request, "interviews/form.html", ctx, status_code=status_code)
+    return render(request, "interviews/form.html", ctx)
 
 
 @router.get("/interviews/new", response_class=HTMLResponse)
@@ -175,11 +203,11 @@ def new_interview_page(
     career_id: FilterId = None,
 ) -> Response:
     values: dict[str, Any] = {
-        "contact_id": contact_id or "",
+        "contact": contact_text(db, user, contact_id),
         "career_id": career_id or "",
         "status": "planned",
         "duration_minutes": 30,
-        "purpose": service.DEFAULT_PURPOSE,
+        "purpose": DEFAULT_PURPOSE,
     }
     return _form_page(request, db, user, values)
 
@@ -191,7 +219,7 @@ def create_interview_submit(
     values = form_values(form, drop_empty=False)
 
     def save() -> Interview:
-        payload = _record_payload(values, user.timezone, creating=True)
+        payload = _record_payload(db, user, values, creating=True)
         return service.create_interview(db, user, parse_form(InterviewCreate, payload))
 
     return save_form(
@@ -207,9 +235,8 @@ def edit_interview_page(
     interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser
 ) -> Response:
     interview = service.get_interview(db, user, interview_id)
-    return _form_page(
-        request, db, user, record_values(interview, user.timezone), interview=interview
-    )
+    values = record_values(db, user, interview)
+    return _form_page(request, db, user, values, interview=interview)
 
 
 @router.post("/interviews/{interview_id}/edit", response_class=HTMLResponse)
@@ -218,18 +245,16 @@ def edit_interview_submit(
 ) -> Response:
     interview = service.get_interview(db, user, interview_id)
     values = form_values(form, drop_empty=False)
-    version = values.get("version", "")
 
     def save() -> Interview:
-        payload = _record_payload(values, user.timezone, creating=False)
-        data = parse_form(InterviewUpdate, payload)
-        return service.update_interview(db, user, interview_id, data, page_version(version))
+        data = parse_form(InterviewUpdate, _record_payload(db, user, values, creating=False))
+        version = form_version(values.get("version"))
+        return service.update_interview(db, user, interview_id, data, version)
 
     def stale() -> Response:
-        values["version"] = interview.version
-        return _form_page(
-            request, db, user, values, interview=interview, errors={"form": STALE_EDIT}
-        )
+        current = service.get_interview(db, user, interview_id)
+        values["version"] = current.version
+        return _form_page(request, db, user, values, interview=current, errors={"form": STALE_EDIT})
 
     return save_form(
         db,
@@ -257,47 +282,64 @@ def interview_page(
     interview = service.get_interview(db, user, interview_id)
     extra: dict[str, Any] = {}
     if bank_id is not None:
-        from app.interviews import agenda_service
-
-        chosen = category if category in dict(CHOICES["category_choices"]) else None
-        try:
-            extra["picker"] = agenda_service.picker_questions(db, user, bank_id, chosen)
-            extra["picker_bank_id"] = bank_id
-            extra["picker_category"] = chosen or ""
-        except NotFound:
+        chosen = category if category in CHOICES["category_labels"] else None
+        picker = agenda_service.picker_questions(db, user, bank_id, chosen)
+        if picker is None:
             extra["errors"] = {"bank_id": "That question bank is not available."}
+        else:
+            extra.update(picker=picker, picker_bank_id=bank_id, picker_category=chosen or "")
     ctx = detail_context(db, user, interview, **extra)
     block = "picker" if bank_id is not None else None
     return render(request, DETAIL, ctx, block=block)
+
+
+def _detail_page(
+    request: Request, db: SessionDep, user: User, interview_id: int, errors: dict[str, str]
+) -> Response:
+    interview = service.get_interview(db, user, interview_id)
+    return render(request, DETAIL, detail_context(db, user, interview, errors=errors))
 
 
 @router.post("/interviews/{interview_id}/status", response_class=HTMLResponse)
 def interview_status_submit(
     interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
-    interview = service.get_interview(db, user, interview_id)
     values = form_values(form)
     payload: dict[str, Any] = {"status": values.get("status", "")}
     if values.get("scheduled_at"):
         payload["scheduled_at"] = aware_from_local(values["scheduled_at"], user.timezone)
-    try:
-        service.change_status(db, user, interview_id, parse_form(StatusChange, payload))
-    except Invalid as exc:
-        ctx = detail_context(db, user, interview, errors=field_errors(exc))
-        return render(request, DETAIL, ctx, status_code=422)
-    except Conflict as exc:
-        ctx = detail_context(db, user, interview, errors={"status": exc.detail})
-        return render(request, DETAIL, ctx, status_code=409)
-    target = f"/interviews/{interview_id}"
-    if values.get("status") == "completed":
-        target += "#notes"
-    return see_other(target)
+
+    def save() -> Interview:
+        data = parse_form(StatusChange, payload)
+        version = form_version(values.get("version"))
+        return service.change_status(db, user, interview_id, data, version)
+
+    def done(interview: Interview) -> str:
+        suffix = "#notes" if interview.status == "completed" else ""
+        return f"/interviews/{interview_id}{suffix}"
+
+    return save_form(
+        db,
+        save,
+        done=done,
+        invalid=lambda errors: _detail_page(request, db, user, interview_id, errors),
+        stale=lambda: _detail_page(request, db, user, interview_id, {"status": STALE_EDIT}),
+        conflict=lambda exc: _detail_page(request, db, user, interview_id, {"status": exc.detail}),
+    )
 
 
-@router.post("/interviews/{interview_id}/delete")
-def delete_interview_submit(interview_id: InterviewId, db: SessionDep, user: PageUser) -> Response:
-    service.delete_interview(db, user, interview_id)
-    return see_other("/interviews")
+@router.post("/interviews/{interview_id}/delete", response_class=HTMLResponse)
+def delete_interview_submit(
+    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    return confirm_delete(
+        db,
+        form_values(form).get("version"),
+        lambda version: service.delete_interview(db, user, interview_id, version),
+        refused=lambda why: _detail_page(request, db, user, interview_id, {"status": why}),
+        done="/interviews",
+        stale_message=STALE_EDIT.replace("Save again to overwrite it.", "Delete it again."),
+    )
 
 
 @router.get("/interviews/{interview_id}/sheet", response_class=HTMLResponse)
@@ -311,14 +353,11 @@ def interview_sheet(
 # ---- preparation ----------------------------------------------------------------------
 
 
-def _prep(
-    request: Request,
-    db: SessionDep,
-    user: User,
-    interview_id: int,
-    errors: dict[str, str] | None = None,
+def _save_prep(
+    request: Request, db: SessionDep, user: User, interview_id: int, save: Any
 ) -> Response:
-    return detail_section(request, db, user, interview_id, "prep", errors=errors)
+    show = section_of_detail(request, db, user, interview_id, "prep")
+    return save_section(request, db, save, show, url=f"/interviews/{interview_id}#prep")
 
 
 @router.post("/interviews/{interview_id}/checklist", response_class=HTMLResponse)
@@ -326,51 +365,207 @@ def checklist_submit(
     interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     done = {v for v in form.getlist("done") if isinstance(v, str)}
-    prep_service.set_checklist_done(db, user, interview_id, done)
-    return _prep(request, db, user, interview_id)
+    version = form_values(form).get("version")
+
+    def save() -> Interview:
+        return service.set_checklist_done(db, user, interview_id, done, form_version(version))
+
+    return _save_prep(request, db, user, interview_id, save)
 
 
 @router.post("/interviews/{interview_id}/checklist/add", response_class=HTMLResponse)
 def checklist_add_submit(
     interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
-    label = form_values(form).get("label", "")
-    try:
-        if not label:
-            raise Invalid.one("label", "Write the step to add.")
-        prep_service.add_checklist_item(db, user, interview_id, label)
-    except Invalid as exc:
-        return _prep(request, db, user, interview_id, field_errors(exc))
-    return _prep(request, db, user, interview_id)
+    values = form_values(form, drop_empty=False)
+
+    def save() -> Interview:
+        label, version = str(values.get("label", "")), form_version(values.get("version"))
+        return service.add_checklist_item(db, user, interview_id, label, version)
+
+    return _save_prep(request, db, user, interview_id, save)
 
 
 @router.post("/interviews/{interview_id}/checklist/{key}/delete", response_class=HTMLResponse)
 def checklist_remove_submit(
-    interview_id: InterviewId, key: ItemKey, request: Request, db: SessionDep, user: PageUser
+    interview_id: InterviewId,
+    key: ItemKey,
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    form: FormDep,
 ) -> Response:
-    prep_service.remove_checklist_item(db, user, interview_id, key)
-    return _prep(request, db, user, interview_id)
+    version = form_values(form).get("version")
+
+    def save() -> Interview:
+        return service.remove_checklist_item(db, user, interview_id, key, form_version(version))
+
+    return _save_prep(request, db, user, interview_id, save)
 
 
 @router.post("/interviews/{interview_id}/links", response_class=HTMLResponse)
 def research_link_submit(
     interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
-    values = {k: v for k, v in form_values(form).items() if k in ("url", "title", "read_on")}
-    try:
-        prep_service.add_research_link(db, user, interview_id, parse_form(ResearchLink, values))
-    except Invalid as exc:
-        return _prep(request, db, user, interview_id, field_errors(exc))
-    return _prep(request, db, user, interview_id)
+    values = form_values(form)
+    link = {k: v for k, v in values.items() if k in ("url", "title", "read_on")}
+
+    def save() -> Interview:
+        data, version = parse_form(ResearchLink, link), form_version(values.get("version"))
+        return service.add_research_link(db, user, interview_id, data, version)
+
+    return _save_prep(request, db, user, interview_id, save)
 
 
 @router.post("/interviews/{interview_id}/links/{index}/delete", response_class=HTMLResponse)
 def research_link_remove_submit(
-    interview_id: InterviewId, index: Index, request: Request, db: SessionDep, user: PageUser
+    interview_id: InterviewId,
+    index: Index,
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    form: FormDep,
 ) -> Response:
-    prep_service.remove_research_link(db, user, interview_id, index)
-    return _prep(request, db, user, interview_id)
+    version = form_values(form).get("version")
+
+    def save() -> Interview:
+        return service.remove_research_link(db, user, interview_id, index, form_version(version))
+
+    return _save_prep(request, db, user, interview_id, save)
 
 
-router.include_router(agenda_router)
-router.include_router(run_router)
+# ---- run mode and quick capture -------------------------------------------------------
+
+
+def _run_context(db: SessionDep, user: User, interview: Interview, **extra: Any) -> dict[str, Any]:
+    ctx = detail_context(db, user, interview, back="run", capture_errors={}, capture_message=None)
+    ctx.update(extra)
+    return ctx
+
+
+@router.get("/interviews/{interview_id}/run", response_class=HTMLResponse)
+def run_page(
+    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser
+) -> Response:
+    interview = service.get_interview(db, user, interview_id)
+    return render(request, "interviews/run.html", _run_context(db, user, interview))
+
+
+def _save_capture(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    interview_id: int,
+    values: dict[str, Any],
+    save: Any,
+    *,
+    field_prefix: str = "",
+    message: Any = lambda _: None,
+) -> Response:
+    """Promises and referrals, on the interview page or in run mode (``back`` says which)."""
+    back = "run" if values.get("back") == "run" else "detail"
+
+    def show(
+        errors: dict[str, str] | None = None, message: str | None = None, stale: bool = False
+    ) -> Response:
+        interview = service.get_interview(db, user, interview_id)
+        shown = {f"{field_prefix}{k}": v for k, v in (errors or {}).items()}
+        if stale:
+            shown = {"form": "These promises were changed elsewhere; here they are as saved now."}
+        ctx = _run_context(
+            db,
+            user,
+            interview,
+            back=back,
+            capture_errors=shown,
+            capture_message=message,
+            refresh_version=is_htmx(request),
+        )
+        if is_htmx(request):
+            return render(request, CAPTURE, ctx, block="capture")
+        return render(request, "interviews/run.html" if back == "run" else DETAIL, ctx)
+
+    suffix = "/run" if back == "run" else ""
+    url = f"/interviews/{interview_id}{suffix}#capture"
+    return save_section(request, db, save, show, url=url, message=message)
+
+
+@router.post("/interviews/{interview_id}/referrals", response_class=HTMLResponse)
+def referral_submit(
+    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    values = form_values(form)
+    payload = {k: v for k, v in values.items() if k in ("full_name", "note")}
+
+    def save() -> Any:
+        data = parse_form(ReferralCreate, payload)
+        return service.capture_referral(db, user, interview_id, data)
+
+    return _save_capture(
+        request,
+        db,
+        user,
+        interview_id,
+        values,
+        save,
+        message=lambda contact: f"Added {contact.full_name} as a contact introduced by them.",
+    )
+
+
+@router.post("/interviews/{interview_id}/promises", response_class=HTMLResponse)
+def promise_submit(
+    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    values = form_values(form)
+    payload = {k: v for k, v in values.items() if k in ("text", "by")}
+
+    def save() -> Interview:
+        data, version = parse_form(PromiseCreate, payload), form_version(values.get("version"))
+        return service.add_promise(db, user, interview_id, data, version)
+
+    return _save_capture(
+        request,
+        db,
+        user,
+        interview_id,
+        values,
+        save,
+        field_prefix="promise_",
+        message=lambda _: "Promise noted.",
+    )
+
+
+@router.post("/interviews/{interview_id}/promises/{index}/toggle", response_class=HTMLResponse)
+def promise_toggle_submit(
+    interview_id: InterviewId,
+    index: Index,
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    form: FormDep,
+) -> Response:
+    values = form_values(form)
+
+    def save() -> Interview:
+        done, version = values.get("done") == "1", form_version(values.get("version"))
+        return service.set_promise_done(db, user, interview_id, index, done, version)
+
+    return _save_capture(request, db, user, interview_id, values, save, field_prefix="promise_")
+
+
+@router.post("/interviews/{interview_id}/promises/{index}/delete", response_class=HTMLResponse)
+def promise_remove_submit(
+    interview_id: InterviewId,
+    index: Index,
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    form: FormDep,
+) -> Response:
+    values = form_values(form)
+
+    def save() -> Interview:
+        version = form_version(values.get("version"))
+        return service.remove_promise(db, user, interview_id, index, version)
+
+    return _save_capture(request, db, user, interview_id, values, save, field_prefix="promise_")

@@ -1,10 +1,14 @@
-"""Organizations: the employers and institutions the user researches and meets people at."""
+"""Organizations: the employers and institutions the user researches and meets people at,
+and the small indexed look-ups their typed fields need (a few names matching what was typed,
+a typed name back to a row): forms and filters offer a text field with suggestions instead
+of a <select> of every organization (thousands for a heavy user)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
@@ -111,10 +115,12 @@ def update_organization(
     for field, value in data.model_dump(include=data.model_fields_set).items():
         setattr(organization, field, value)
     organization.touch()
-    session.commit()
+    session.flush()
     if renamed:
-        # Contacts are found by their organization's name, so their search text follows it.
+        # Contacts are found by their organization's name, so their search text follows it,
+        # in the same transaction.
         contacts_service.reindex_organization(session, user, organization_id)
+    session.commit()
     return organization
 
 
@@ -158,3 +164,74 @@ def count_organizations(session: Session, user: User) -> int:
         select(func.count()).select_from(Organization).where(Organization.owner_id == user.id)
     )
     return session.scalar(statement) or 0
+
+
+def has_organizations(session: Session, user: User) -> bool:
+    """Whether the user has recorded any organization (the form says how to add one if not)."""
+    statement = select(Organization.id).where(Organization.owner_id == user.id).limit(1)
+    return session.scalar(statement) is not None
+
+
+SUGGESTION_LIMIT = 20
+
+
+def suggest_names(
+    session: Session, user: User, text: str, *, limit: int = SUGGESTION_LIMIT
+) -> list[str]:
+    """Up to ``limit`` of the user's organization names containing ``text``, prefixes first."""
+    text = text.replace("\x00", "").strip()
+    owned = Organization.owner_id == user.id
+    name = func.lower(Organization.name)
+    if not text:
+        statement = select(Organization.name).where(owned).order_by(Organization.name)
+    else:
+        # Matched as the list's `q` is: the text case-folded, against the lower-cased name.
+        pattern = like_pattern(text)
+        prefix = pattern.removeprefix("%")
+        statement = (
+            select(Organization.name)
+            .where(owned, name.like(pattern, escape="\\"))
+            .order_by(case((name.like(prefix, escape="\\"), 0), else_=1), name)
+        )
+    # Twice the limit leaves room for duplicate names, dropped below.
+    names = session.scalars(statement.order_by(Organization.id).limit(limit * 2))
+    return list(dict.fromkeys(names))[:limit]
+
+
+def find_by_name(session: Session, user: User, text: str) -> tuple[int, str] | None:
+    """The user's organization named ``text`` (any case; the oldest if several are)."""
+    text = text.replace("\x00", "").strip()
+    if not text:
+        return None
+    statement = (
+        select(Organization.id, Organization.name)
+        .where(
+            Organization.owner_id == user.id,
+            func.lower(Organization.name) == func.lower(literal(text)),
+        )
+        .order_by(Organization.id)
+        .limit(1)
+    )
+    row = session.execute(statement).first()
+    return (row.id, row.name) if row else None
+
+
+def name_of(session: Session, user: User, organization_id: int) -> str | None:
+    """The name of one of the user's organizations; None for a missing or foreign id."""
+    return names_of(session, user.id, [organization_id]).get(organization_id)
+
+
+# A list page asks on every view: one statement, compiled once by SQLAlchemy's cache.
+_NAMES_OF = select(Organization.id, Organization.name).where(
+    Organization.owner_id == bindparam("owner_id"),
+    Organization.id.in_(bindparam("ids", expanding=True)),
+)
+
+
+def names_of(session: Session, owner_id: int | None, ids: Iterable[int | None]) -> dict[int, str]:
+    """id -> name for those of ``ids`` that are the owner's organizations, in one query."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    rows = session.connection().execute(_NAMES_OF, {"owner_id": owner_id, "ids": wanted})
+    return {row[0]: row[1] for row in rows}

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
-from app.contacts.list_service import contacts_for
-from app.organizations import service, suggest_service
+from app.contacts.service import contacts_for
+from app.organizations import service
 from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
 from app.schemakit import MAX_INT32
@@ -79,7 +79,7 @@ def organization_suggestions(
 
     A text field sends its own name, so ``organization`` (the contact form and filter) is
     read as well as ``q``."""
-    names = suggest_service.suggest_names(db, user, q or organization)
+    names = service.suggest_names(db, user, q or organization)
     return render(request, "organizations/_suggestions.html", {"names": names})
 
 

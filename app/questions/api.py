@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
-from app.questions import io_service, question_service, service
+from app.questions import service
+from app.questions.io import service as files
+from app.questions.items import service as questions
+from app.questions.models import QuestionBank
 from app.questions.schemas import (
     BankCopy,
     BankCreate,
@@ -40,14 +44,19 @@ QuestionId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question id.")
 BANK_SORTS = "name, created_at, updated_at, id, question_count"
 QUESTION_SORTS = "position (default), text, category, created_at, updated_at, id"
 BANKS = "/api/v1/question-banks"
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+}
 
 
 def _bank_read(summary: service.BankSummary) -> BankRead:
     return BankRead.model_validate(summary.as_dict())
 
 
-def _bank_created(db: SessionDep, user: CurrentUser, bank: object) -> BankRead:
-    return _bank_read(service.summarise(db, user, bank))  # type: ignore[arg-type]
+def _bank_created(db: SessionDep, user: CurrentUser, bank: QuestionBank) -> BankRead:
+    return _bank_read(service.summarise(db, user, bank))
 
 
 # ---- banks ------------------------------------------------------------------------------
@@ -68,7 +77,7 @@ def list_question_banks(
 
     `q` matches name and description; `sort` takes name, created_at, updated_at, id,
     question_count (prefix '-' for descending)."""
-    summaries, total = service.list_banks(
+    found = service.list_banks(
         db,
         user,
         scope=scope,
@@ -77,8 +86,8 @@ def list_question_banks(
         limit=params.limit,
         offset=params.offset,
     )
-    items = [_bank_read(s) for s in summaries]
-    return page_response(request, items, total=total, limit=params.limit, offset=params.offset)
+    items = [_bank_read(s) for s in found.items]
+    return page_response(request, items, total=found.total, limit=found.limit, offset=found.offset)
 
 
 @router.post("", status_code=201, response_model=BankRead, responses=problems(409))
@@ -97,7 +106,7 @@ def create_question_bank(
 
 
 class _ImportFingerprint(BaseModel):
-    file_format: str
+    file_format: str | None
     name: str | None
     filename: str | None
     sha256: str
@@ -117,14 +126,15 @@ def import_question_bank(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="The file to import (UTF-8).")],
     file_format: Annotated[
-        ExportFormat,
+        ExportFormat | None,
         Form(
             alias="format",
             description="json (as exported), csv (header text,category,tags,why_ask; tags "
             "separated by ';') or md ('## Category' headings, '- question' items, optional "
-            "'  - Why: ...' and '  - Tags: a; b' sub-items).",
+            "'  - Why: ...' and '  - Tags: a; b' sub-items). Left out: from the file name's "
+            "extension (.json, .csv, .md or .markdown).",
         ),
-    ],
+    ] = None,
     name: Annotated[
         str | None,
         Form(max_length=200, description="Name of the new bank (else from the file)."),
@@ -144,7 +154,7 @@ def import_question_bank(
     )
 
     def create() -> BankRead:
-        bank = io_service.import_bank(
+        bank = files.import_bank(
             db,
             user,
             raw,
@@ -229,11 +239,13 @@ def export_question_bank(
     ] = "json",
 ) -> Response:
     """A readable bank as JSON (everything), CSV (text,category,tags,why_ask) or Markdown."""
-    export = io_service.export_bank(db, user, bank_id, file_format)
+    exported = files.export_bank(db, user, bank_id, file_format)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", exported.bank.name).strip("-").lower()[:80]
+    filename = f"{slug or 'question-bank'}.{file_format}"
     return Response(
-        export.content,
-        media_type=export.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+        exported.content,
+        media_type=MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -252,7 +264,7 @@ def list_bank_questions(
 ) -> Response:
     """A readable bank's questions, in order (`sort` takes position, text, category,
     created_at, updated_at, id); `q` matches the text."""
-    found = question_service.list_questions(
+    found = questions.list_questions(
         db,
         user,
         bank_id,
@@ -286,7 +298,7 @@ def create_bank_question(
     """Append a question to one of the caller's banks (409 when the bank is full)."""
 
     def create() -> QuestionRead:
-        question = question_service.create_question(
+        question = questions.create_question(
             db, user, bank_id, data, max_questions=settings.max_bank_questions
         )
         return QuestionRead.model_validate(question)
@@ -298,7 +310,7 @@ def create_bank_question(
 def get_bank_question_order(bank_id: BankId, user: CurrentUser, db: SessionDep) -> Response:
     """The ids of the bank's questions in order; the ETag is the bank's version."""
     bank = service.readable_bank(db, user, bank_id)
-    ids = question_service.question_ids(db, user, bank_id)
+    ids = questions.question_ids(db, user, bank_id)
     assert bank.id is not None
     return resource_response(
         QuestionOrderRead(bank_id=bank.id, version=bank.version, question_ids=ids)
@@ -315,7 +327,7 @@ def reorder_bank_questions(
 
     A list that adds, drops or repeats an id is a 422 naming `question_ids`. If-Match takes
     the bank's ETag."""
-    bank = question_service.reorder_questions(db, user, bank_id, data.question_ids, expected)
+    bank = questions.reorder_questions(db, user, bank_id, data.question_ids, expected)
     assert bank.id is not None
     return resource_response(
         QuestionOrderRead(bank_id=bank.id, version=bank.version, question_ids=data.question_ids)
@@ -329,7 +341,7 @@ def get_bank_question(
     bank_id: BankId, question_id: QuestionId, user: CurrentUser, db: SessionDep
 ) -> Response:
     """One question of a readable bank."""
-    question = question_service.get_question(db, user, bank_id, question_id)
+    question = questions.get_question(db, user, bank_id, question_id)
     return resource_response(QuestionRead.model_validate(question))
 
 
@@ -347,7 +359,7 @@ def update_bank_question(
     expected: IfMatchDep,
 ) -> Response:
     """Edit a question of one of the caller's banks."""
-    question = question_service.update_question(db, user, bank_id, question_id, data, expected)
+    question = questions.update_question(db, user, bank_id, question_id, data, expected)
     return resource_response(QuestionRead.model_validate(question))
 
 
@@ -360,5 +372,5 @@ def delete_bank_question(
     expected: IfMatchDep,
 ) -> Response:
     """Remove a question from one of the caller's banks."""
-    question_service.delete_question(db, user, bank_id, question_id, expected)
+    questions.delete_question(db, user, bank_id, question_id, expected)
     return no_content()

@@ -1,4 +1,10 @@
-"""Per-format parsers and writers for question banks: JSON, CSV and Markdown."""
+"""Per-format parsers and writers for question banks: JSON, CSV and Markdown.
+
+Every parser is bounded before it starts (docs/security.md): a file is refused on its
+shape (too many lines, a line too long, a header wider than the known columns, JSON nested
+too deeply, more questions than a bank may hold) before any work per question, and each
+pass over the input is linear.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +21,18 @@ from pydantic import ValidationError
 from app.errors import FieldError, Invalid
 from app.questions.models import CATEGORY_LABELS, Question, QuestionBank
 from app.questions.schemas import BankDocument, ImportedQuestion
+from app.textlimits import check_lines
 
 CSV_COLUMNS = ("text", "category", "tags", "why_ask")
 MAX_REPORTED_ERRORS = 50
+# The most questions any file may hold (RAPPORT_MAX_BANK_QUESTIONS is at most this).
+MAX_QUESTIONS = 5000
+# A question with its why and tags takes at most three Markdown lines; room for headings.
+MAX_LINES = 4 * MAX_QUESTIONS
+# The longest CSV row: text (1,000) + why (2,000) + tags, every quote doubled.
+MAX_LINE_CHARS = 10_000
+# document -> questions -> question -> tags -> tag is 4 deep; more is not a bank.
+MAX_JSON_DEPTH = 6
 # Spreadsheets run cells starting with these as formulas; exports prefix them with a quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
@@ -40,15 +56,20 @@ class _Problems:
 
     def __init__(self) -> None:
         self.items: list[FieldError] = []
+        self.more = 0
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(FieldError(where, message))
+        # Only the reported ones are kept; the rest are counted.
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append(FieldError(where, message))
+        else:
+            self.more += 1
 
     def raise_if_any(self, what: str) -> None:
         if not self.items:
             return
-        shown = self.items[:MAX_REPORTED_ERRORS]
-        more = len(self.items) - len(shown)
+        shown = list(self.items)
+        more = self.more
         first = f"{shown[0].field}: {shown[0].message}"
         detail = f"The {what} cannot be imported, so nothing was imported. First problem: {first}"
         if more > 0:
@@ -82,6 +103,31 @@ def decode_upload(raw: bytes) -> str:
     return text
 
 
+def _check_shape(text: str, what: str) -> None:
+    """Refuse a file with too many lines or an overlong line before reading it."""
+    broken = check_lines(text, max_lines=MAX_LINES, max_line_chars=MAX_LINE_CHARS)
+    if broken is None:
+        return
+    if broken.too_many_lines:
+        raise Invalid.one(
+            "file",
+            f"The {what} has more than {MAX_LINES:,} lines; a bank holds at most "
+            f"{MAX_QUESTIONS:,} questions. Split it into smaller files.",
+        )
+    raise Invalid.one(
+        f"line {broken.line}",
+        f"Line {broken.line} is longer than {MAX_LINE_CHARS:,} characters; "
+        f"no question is that long.",
+    )
+
+
+def _too_many_questions() -> Invalid:
+    return Invalid.one(
+        "file",
+        f"The file holds more than {MAX_QUESTIONS:,} questions; split it into smaller files.",
+    )
+
+
 def _category_key(value: str) -> str | None:
     cleaned = " ".join(value.split()).casefold()
     if not cleaned:
@@ -109,12 +155,20 @@ def _validate_question(
 
 def parse_csv(text: str) -> ParsedBank:
     """A CSV file with the header text,category,tags,why_ask (tags separated by ';')."""
+    _check_shape(text, "CSV file")
     problems = _Problems()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     questions: list[ImportedQuestion] = []
     try:
-        header = next(reader, None)
-        columns = [cell.strip().casefold() for cell in header or []]
+        header = next(reader, None) or []
+        if len(header) > len(CSV_COLUMNS):
+            problems.add(
+                "row 1",
+                f"The header has {len(header)} columns; the known ones are "
+                f"{','.join(CSV_COLUMNS)}.",
+            )
+            problems.raise_if_any("CSV file")
+        columns = [cell.strip().casefold() for cell in header]
         if "text" not in columns:
             problems.add(
                 "row 1",
@@ -123,20 +177,25 @@ def parse_csv(text: str) -> ParsedBank:
             )
             problems.raise_if_any("CSV file")
         unknown = [c for c in columns if c not in CSV_COLUMNS]
-        repeated = {c for c in columns if columns.count(c) > 1}
+        repeated = {c for c, n in Counter(columns).items() if n > 1}
         if unknown or repeated:
             what = unknown or sorted(repeated)
             problems.add("row 1", f"Unknown or repeated column(s): {', '.join(what)}.")
             problems.raise_if_any("CSV file")
+        rows = 0
         for row_number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
+            # Checked before any work per cell, so a wide row costs nothing more to refuse.
             if len(cells) > len(columns):
                 problems.add(
                     f"row {row_number}",
                     f"has {len(cells)} cells but the header has {len(columns)} columns",
                 )
                 continue
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows += 1
+            if rows > MAX_QUESTIONS:
+                raise _too_many_questions()
             values = dict(zip(columns, (_unneutralise(c) for c in cells), strict=False))
             question = _question_from_cells(values, f"row {row_number}", problems)
             if question is not None:
@@ -171,17 +230,23 @@ def _unneutralise(cell: str) -> str:
 
 def parse_json(text: str) -> ParsedBank:
     """A JSON document as written by the JSON export."""
+    too_deep = Invalid.one("line 1", "The JSON is nested too deeply to be a question bank.")
     try:
         document = json.loads(text)
-        nul_locations = _nul_locations(document, [])
     except json.JSONDecodeError as exc:
         raise Invalid.one(f"line {exc.lineno}", f"Not valid JSON: {exc.msg}.") from None
     except RecursionError:
-        raise Invalid.one(
-            "line 1", "The JSON is nested too deeply to be a question bank."
-        ) from None
+        raise too_deep from None
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits
+        raise Invalid.one("line 1", f"Not valid JSON: {exc}.") from None
     if not isinstance(document, dict):
         raise Invalid.one("line 1", "The JSON must be an object with 'name' and 'questions'.")
+    questions = document.get("questions")
+    if isinstance(questions, list) and len(questions) > MAX_QUESTIONS:
+        raise _too_many_questions()
+    nul_locations = _nul_locations(document)
+    if nul_locations is None:
+        raise too_deep
     problems = _Problems()
     # A "\u0000" escape decodes to NUL; name the question it is in, not the whole list.
     for loc in nul_locations:
@@ -206,16 +271,27 @@ def _add_json_problem(problems: _Problems, loc: list[str], message: str) -> None
         problems.add(".".join(loc) or "document", message)
 
 
-def _nul_locations(value: Any, loc: list[str]) -> list[list[str]]:
-    if isinstance(value, str):
-        return [loc] if "\x00" in value else []
+def _nul_locations(document: Any) -> list[list[str]] | None:
+    """Where strings hold NUL, in one pass with a stack; None when nested past the limit."""
     found: list[list[str]] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _nul_locations(key, [*loc, "key"]) + _nul_locations(item, [*loc, str(key)])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _nul_locations(item, [*loc, str(index)])
+    # Each path is at most MAX_JSON_DEPTH long, so copying it per value stays linear.
+    stack: list[tuple[Any, list[str]]] = [(document, [])]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.append(loc)
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if len(loc) >= MAX_JSON_DEPTH:
+            return None
+        # Pushed in reverse so that problems come out in document order.
+        if isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                stack += [(item, [*loc, str(key)]), (key, [*loc, "key"])]
+        else:
+            stack += [(item, [*loc, str(i)]) for i, item in reversed(list(enumerate(value)))]
     return found
 
 
@@ -227,6 +303,7 @@ _SUB_FIELD = re.compile(r"^(why|tags)\s*:\s*(.*)$", re.IGNORECASE)
 def parse_markdown(text: str) -> ParsedBank:
     """Markdown: an optional '# Name' and description, '## Category' headings, '- question'
     items, and optional '  - Why: ...' and '  - Tags: a; b' sub-items."""
+    _check_shape(text, "Markdown file")
     problems = _Problems()
     name: str | None = None
     description: list[str] = []
@@ -260,6 +337,8 @@ def parse_markdown(text: str) -> ParsedBank:
                 continue
             current = {"text": item.group(1).strip(), "category": category, "tags": []}
             items.append((number, current))
+            if len(items) > MAX_QUESTIONS:
+                raise _too_many_questions()
         elif sub:
             _read_sub_item(sub.group(1), current, where, problems)
         else:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.concurrency import check_version
 from app.errors import Forbidden, Invalid, NotFound
-from app.paging import order_by_clauses
+from app.paging import order_by_clauses, paginate
 from app.questions.models import Question, QuestionBank
 from app.questions.schemas import (
     BankCopy,
@@ -20,6 +20,7 @@ from app.questions.schemas import (
     BankScope,
     BankUpdate,
 )
+from app.schemakit import Page
 from app.textmatch import like_pattern
 
 BUILTIN_READ_ONLY = "Built-in banks are read-only; copy it to change it."
@@ -148,10 +149,9 @@ def list_banks(
     sort: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[BankSummary], int]:
+) -> Page[BankSummary]:
     """The banks the user may read (own, shared with them, built in), one page of them."""
-    count = _question_count()
-    statement = _summary_statement(user)
+    statement = select(QuestionBank).where(_readable(user))
     if scope:
         statement = statement.where(_scope_filter(user, scope))
     if q:
@@ -167,15 +167,26 @@ def list_banks(
         "created_at": QuestionBank.created_at,
         "updated_at": QuestionBank.updated_at,
         "id": QuestionBank.id,
-        "question_count": count,
+        "question_count": _question_count(),
     }
     order = order_by_clauses(sort, allowed, ["name"])
-    total_statement = select(func.count()).select_from(
-        statement.with_only_columns(QuestionBank.id).order_by(None).subquery()
+    page = paginate(
+        session, statement.order_by(*order, QuestionBank.id), limit=limit, offset=offset
     )
-    total = session.scalar(total_statement) or 0
-    rows = session.execute(statement.order_by(*order, QuestionBank.id).limit(limit).offset(offset))
-    return _summaries(user, rows), total
+    page.items = _summaries_of(session, user, page.items)
+    return page
+
+
+def _summaries_of(session: Session, user: User, banks: list[QuestionBank]) -> list[BankSummary]:
+    """The banks' summaries (question count, owner's name), in the banks' order."""
+    if not banks:
+        return []
+    ids = [bank.id for bank in banks]
+    rows = session.execute(
+        _summary_statement(user).where(QuestionBank.id.in_(ids))  # type: ignore[union-attr]
+    )
+    by_id = {summary.bank.id: summary for summary in _summaries(user, rows)}
+    return [by_id[bank_id] for bank_id in ids]
 
 
 def bank_summary(session: Session, user: User, bank_id: int) -> BankSummary:
@@ -284,6 +295,7 @@ def add_questions(
 
 
 def check_capacity(count: int, max_questions: int) -> None:
+    """Invalid when a bank would hold more than ``max_questions``."""
     if count > max_questions:
         raise Invalid.one(
             "questions",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.errors import Conflict, Invalid, PreconditionFailed
-from app.questions import io_service, question_service, service
-from app.questions.models import CATEGORY_LABELS, QUESTION_CATEGORIES
+from app.errors import Invalid
+from app.questions import service
+from app.questions.io import service as files
+from app.questions.items import service as questions
+from app.questions.models import CATEGORY_LABELS, QUESTION_CATEGORIES, QuestionBank
 from app.questions.schemas import (
     BankCopy,
     BankCreate,
@@ -20,7 +23,8 @@ from app.questions.schemas import (
 )
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep, SettingsDep
-from app.web.forms import FormDep, field_errors, form_values, parse_form, see_other, small_int
+from app.web.forms import FormDep, form_values, form_version, parse_form, see_other, small_int
+from app.web.pages import confirm_delete, save_form
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -34,9 +38,7 @@ QUESTION_FIELDS = ("text", "category", "tags", "why_ask")
 # ---- the list ---------------------------------------------------------------------------
 
 
-def _list_page(
-    request: Request, user: PageUser, db: SessionDep, *, status_code: int = 200, **extra: Any
-) -> HTMLResponse:
+def _list_page(request: Request, user: PageUser, db: SessionDep, **extra: Any) -> HTMLResponse:
     q = (request.query_params.get("q") or "").strip()[:200] or None
     if q and "\x00" in q:
         q = None
@@ -63,7 +65,7 @@ def _list_page(
         "limit": SECTION_LIMIT,
     }
     ctx.update(extra)
-    return render(request, "questions/list.html", ctx, status_code=status_code)
+    return render(request, "questions/list.html", ctx)
 
 
 @router.get("/question-banks", response_class=HTMLResponse)
@@ -77,16 +79,12 @@ def question_banks_create(
 ) -> Response:
     values = form_values(form, drop_empty=False)
     fields = {k: v for k, v in values.items() if k in ("name", "description")}
-    try:
-        bank = service.create_bank(db, user, parse_form(BankCreate, fields))
-    except Invalid as exc:
-        return _list_page(
-            request, user, db, status_code=422, values=fields, errors=field_errors(exc)
-        )
-    return see_other(f"/question-banks/{bank.id}")
-
-
-_FORMAT_BY_EXTENSION = {"json": "json", "csv": "csv", "md": "md", "markdown": "md"}
+    return save_form(
+        db,
+        lambda: service.create_bank(db, user, parse_form(BankCreate, fields)),
+        done=lambda bank: f"/question-banks/{bank.id}",
+        invalid=lambda errors: _list_page(request, user, db, values=fields, errors=errors),
+    )
 
 
 @router.post("/question-banks/import", response_class=HTMLResponse)
@@ -100,36 +98,32 @@ def question_banks_import(
         "format": file_format if isinstance(file_format, str) else "",
         "name": name if isinstance(name, str) else "",
     }
-    try:
+
+    def save() -> QuestionBank:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid.one("file", "Choose a file to import.")
-        if not file_format:
-            file_format = _FORMAT_BY_EXTENSION.get(upload.filename.rsplit(".", 1)[-1].lower())
-        if file_format not in ("json", "csv", "md"):
-            raise Invalid.one(
-                "format", "Choose JSON, CSV or Markdown (the file name does not tell)."
-            )
-        bank = io_service.import_bank(
+        return files.import_bank(
             db,
             user,
             upload.file.read(),
-            file_format,  # type: ignore[arg-type]
+            kept["format"] or None,
             max_questions=settings.max_bank_questions,
-            name=name.strip() if isinstance(name, str) and name.strip() else None,
+            name=kept["name"].strip() or None,
             filename=upload.filename,
         )
-    except Invalid as exc:
+
+    def refused(exc: Invalid) -> Response:
         problems = [(e.field, e.message) for e in exc.errors] or [("file", exc.detail)]
         return _list_page(
             request,
             user,
             db,
-            status_code=422,
             import_values=kept,
             import_errors=problems,
             import_detail=exc.detail,
         )
-    return see_other(f"/question-banks/{bank.id}")
+
+    return save_form(db, save, done=lambda bank: f"/question-banks/{bank.id}", problems=refused)
 
 
 # ---- one bank ---------------------------------------------------------------------------
@@ -140,22 +134,20 @@ def _bank_page(
     user: PageUser,
     db: SessionDep,
     bank_id: int,
-    *,
-    status_code: int = 200,
     **extra: Any,
 ) -> HTMLResponse:
     summary = service.bank_summary(db, user, bank_id)
     category = request.query_params.get("category")
     if category not in QUESTION_CATEGORIES:
         category = None
-    questions = service.readable_questions(db, user, bank_id, category=category)
+    shown = service.readable_questions(db, user, bank_id, category=category)
     edit_raw = request.query_params.get("edit", "")
     editing = small_int(edit_raw)
     ctx: dict[str, Any] = {
         "section": "questions",
         "summary": summary,
         "bank": summary.bank,
-        "questions": questions,
+        "questions": shown,
         "category": category,
         "category_options": CATEGORY_OPTIONS,
         "category_labels": CATEGORY_LABELS,
@@ -169,7 +161,7 @@ def _bank_page(
         "message": None,
     }
     ctx.update(extra)
-    return render(request, "questions/bank.html", ctx, block="bank_body", status_code=status_code)
+    return render(request, "questions/bank.html", ctx, block="bank_body")
 
 
 def _after_change(
@@ -199,41 +191,25 @@ def question_bank_update(
 ) -> Response:
     values = form_values(form, drop_empty=False)
     fields = {k: v for k, v in values.items() if k in ("name", "description")}
-    try:
-        data = parse_form(BankUpdate, fields)
-        service.update_bank(db, user, bank_id, data, _version(values))
-    except Invalid as exc:
-        return _bank_page(
-            request,
-            user,
-            db,
-            bank_id,
-            status_code=422,
-            details_values=fields,
-            details_errors=field_errors(exc),
-        )
-    except PreconditionFailed:
-        return _bank_page(
-            request,
-            user,
-            db,
-            bank_id,
-            status_code=409,
-            details_values=fields,
-            details_errors={"form": _CONFLICT},
-        )
-    return _after_change(request, user, db, bank_id)
+    return save_form(
+        db,
+        lambda: service.update_bank(
+            db, user, bank_id, parse_form(BankUpdate, fields), form_version(values.get("version"))
+        ),
+        success=lambda _: _after_change(request, user, db, bank_id),
+        invalid=lambda errors: _bank_page(
+            request, user, db, bank_id, details_values=fields, details_errors=errors
+        ),
+    )
 
 
-_CONFLICT = (
-    "This bank was changed since you loaded the page (perhaps in another tab). "
-    "Your text is kept below; review the current version and save again."
-)
-
-
-def _version(values: dict[str, Any]) -> int | None:
-    raw = str(values.get("version", ""))
-    return small_int(raw)
+def _with_message(
+    request: Request, user: PageUser, db: SessionDep, bank_id: int
+) -> Callable[[dict[str, str]], Response]:
+    """The bank page saying why a button's write was refused (forms without fields)."""
+    return lambda errors: _bank_page(
+        request, user, db, bank_id, message=errors.get("form") or next(iter(errors.values()))
+    )
 
 
 @router.post("/question-banks/{bank_id}/share", response_class=HTMLResponse)
@@ -242,11 +218,14 @@ def question_bank_share(
 ) -> Response:
     values = form_values(form, drop_empty=False)
     shared = values.get("shared") in ("on", "true", "1")
-    try:
-        service.update_bank(db, user, bank_id, BankUpdate(shared=shared), _version(values))
-    except PreconditionFailed:
-        return _bank_page(request, user, db, bank_id, status_code=409, message=_CONFLICT)
-    return _after_change(request, user, db, bank_id)
+    return save_form(
+        db,
+        lambda: service.update_bank(
+            db, user, bank_id, BankUpdate(shared=shared), form_version(values.get("version"))
+        ),
+        success=lambda _: _after_change(request, user, db, bank_id),
+        invalid=_with_message(request, user, db, bank_id),
+    )
 
 
 @router.post("/question-banks/{bank_id}/delete")
@@ -254,21 +233,27 @@ def question_bank_delete(
     request: Request, bank_id: BankId, user: PageUser, db: SessionDep, form: FormDep
 ) -> Response:
     values = form_values(form, drop_empty=False)
-    try:
-        service.delete_bank(db, user, bank_id, _version(values))
-    except PreconditionFailed:
-        return _bank_page(request, user, db, bank_id, status_code=409, message=_CONFLICT)
-    return see_other("/question-banks")
+    return confirm_delete(
+        db,
+        values.get("version"),
+        lambda expected: service.delete_bank(db, user, bank_id, expected),
+        refused=lambda message: _bank_page(request, user, db, bank_id, message=message),
+        done="/question-banks",
+    )
 
 
 @router.post("/question-banks/{bank_id}/copy")
 def question_bank_copy(
-    bank_id: BankId, user: PageUser, db: SessionDep, settings: SettingsDep
+    request: Request, bank_id: BankId, user: PageUser, db: SessionDep, settings: SettingsDep
 ) -> Response:
-    copy = service.copy_bank(
-        db, user, bank_id, BankCopy(), max_questions=settings.max_bank_questions
+    return save_form(
+        db,
+        lambda: service.copy_bank(
+            db, user, bank_id, BankCopy(), max_questions=settings.max_bank_questions
+        ),
+        done=lambda copy: f"/question-banks/{copy.id}",
+        invalid=_with_message(request, user, db, bank_id),
     )
-    return see_other(f"/question-banks/{copy.id}")
 
 
 # ---- questions --------------------------------------------------------------------------
@@ -278,7 +263,8 @@ def _question_fields(form: FormDep) -> dict[str, Any]:
     values = form_values(form, drop_empty=False)
     fields: dict[str, Any] = {k: v for k, v in values.items() if k in QUESTION_FIELDS}
     if "tags" in fields:
-        fields["tags"] = [t for t in str(fields["tags"]).replace(",", ";").split(";") if t.strip()]
+        # Commas like every tag field; ";" too, the separator of the import formats.
+        fields["tags"] = [t for t in str(fields["tags"]).replace(";", ",").split(",") if t.strip()]
     if not fields.get("category"):
         fields.pop("category", None)
     return fields
@@ -288,7 +274,7 @@ def _typed(fields: dict[str, Any]) -> dict[str, Any]:
     """Form values as typed (tags joined back) for re-rendering."""
     shown = dict(fields)
     if isinstance(shown.get("tags"), list):
-        shown["tags"] = "; ".join(shown["tags"])
+        shown["tags"] = ", ".join(shown["tags"])
     return shown
 
 
@@ -302,23 +288,20 @@ def question_add(
     form: FormDep,
 ) -> Response:
     fields = _question_fields(form)
-    try:
-        data = parse_form(QuestionCreate, fields)
-        question = question_service.create_question(
-            db, user, bank_id, data, max_questions=settings.max_bank_questions
-        )
-    except (Invalid, Conflict) as exc:
-        errors = field_errors(exc) if isinstance(exc, Invalid) else {"form": exc.detail}
-        return _bank_page(
-            request,
-            user,
+    return save_form(
+        db,
+        lambda: questions.create_question(
             db,
+            user,
             bank_id,
-            status_code=422,
-            add_values=_typed(fields),
-            add_errors=errors,
-        )
-    return _after_change(request, user, db, bank_id, f"#q-{question.id}")
+            parse_form(QuestionCreate, fields),
+            max_questions=settings.max_bank_questions,
+        ),
+        success=lambda question: _after_change(request, user, db, bank_id, f"#q-{question.id}"),
+        invalid=lambda errors: _bank_page(
+            request, user, db, bank_id, add_values=_typed(fields), add_errors=errors
+        ),
+    )
 
 
 @router.post("/question-banks/{bank_id}/questions/{question_id}", response_class=HTMLResponse)
@@ -332,31 +315,52 @@ def question_edit(
 ) -> Response:
     fields = _question_fields(form)
     fields.setdefault("tags", [])
-    version = _version(form_values(form, drop_empty=False))
-    try:
-        data = parse_form(QuestionUpdate, fields)
-        question_service.update_question(db, user, bank_id, question_id, data, version)
-    except (Invalid, PreconditionFailed) as exc:
-        conflict = isinstance(exc, PreconditionFailed)
-        return _bank_page(
+    version = form.get("version")
+    return save_form(
+        db,
+        lambda: questions.update_question(
+            db,
+            user,
+            bank_id,
+            question_id,
+            parse_form(QuestionUpdate, fields),
+            form_version(version),
+        ),
+        success=lambda _: _after_change(request, user, db, bank_id, f"#q-{question_id}"),
+        invalid=lambda errors: _bank_page(
             request,
             user,
             db,
             bank_id,
-            status_code=409 if conflict else 422,
             editing=question_id,
             edit_values=_typed(fields),
-            edit_errors={"form": _CONFLICT} if conflict else field_errors(exc),  # type: ignore[arg-type]
-        )
-    return _after_change(request, user, db, bank_id, f"#q-{question_id}")
+            edit_errors=errors,
+        ),
+    )
 
 
 @router.post("/question-banks/{bank_id}/questions/{question_id}/delete")
 def question_delete(
-    request: Request, bank_id: BankId, question_id: QuestionId, user: PageUser, db: SessionDep
+    request: Request,
+    bank_id: BankId,
+    question_id: QuestionId,
+    user: PageUser,
+    db: SessionDep,
+    form: FormDep,
 ) -> Response:
-    question_service.delete_question(db, user, bank_id, question_id)
-    return _after_change(request, user, db, bank_id, "#questions")
+    version = form.get("version")
+    return save_form(
+        db,
+        lambda: questions.delete_question(
+            db,
+            user,
+            bank_id,
+            question_id,
+            form_version(version),
+        ),
+        success=lambda _: _after_change(request, user, db, bank_id, "#questions"),
+        invalid=_with_message(request, user, db, bank_id),
+    )
 
 
 @router.post("/question-banks/{bank_id}/questions/{question_id}/move")
@@ -369,8 +373,11 @@ def question_move(
     form: FormDep,
 ) -> Response:
     direction = form.get("direction")
-    if direction not in ("up", "down"):
-        raise Invalid.one("direction", "Move a question 'up' or 'down'.")
-    move: Literal["up", "down"] = "up" if direction == "up" else "down"
-    question_service.move_question(db, user, bank_id, question_id, move)
-    return _after_change(request, user, db, bank_id, f"#q-{question_id}")
+    return save_form(
+        db,
+        lambda: questions.move_question(
+            db, user, bank_id, question_id, direction if isinstance(direction, str) else ""
+        ),
+        success=lambda _: _after_change(request, user, db, bank_id, f"#q-{question_id}"),
+        invalid=_with_message(request, user, db, bank_id),
+    )

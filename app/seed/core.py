@@ -110,7 +110,7 @@ def _refuse_existing_users(engine: Engine, plan: SeedPlan) -> None:
 def _ensure_starter_banks(engine: Engine) -> None:
     # The app loads the shipped banks at start-up; doing it first lets the copies link to them.
     try:
-        from app.questions.starter import ensure_starter_banks
+        from app.questions.starter.service import ensure_starter_banks
     except ImportError:
         return
     ensure_starter_banks(engine)
@@ -118,9 +118,10 @@ def _ensure_starter_banks(engine: Engine) -> None:
 
 def _create_account(engine: Engine, plan: SeedPlan, index: int) -> SeededUser:
     from app.auth import service as auth_service
-    from app.auth import tokens_service
-    from app.auth.schemas import TokenCreate, UserCreate
+    from app.auth.schemas import UserCreate
     from app.db import open_session
+    from app.tokens import service as tokens_service
+    from app.tokens.schemas import TokenCreate
 
     username = f"{plan.username_prefix}{index + 1}"
     with open_session(engine, write=True) as session:

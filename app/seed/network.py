@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from app.contacts.schemas import STAGES
+from app.interactions.schemas import INTERACTION_KINDS
 from app.seed import text as seedtext
 from app.seed import vocab
 
 # Stage weights: a heavy user has many prospects and a core of people they met.
-STAGES = ("prospect", "contacted", "met", "in_network")
 STAGE_WEIGHTS = (35, 25, 20, 20)
 INTERACTIONS_BY_STAGE = {
     "prospect": (0, 0),
@@ -18,7 +19,6 @@ INTERACTIONS_BY_STAGE = {
     "in_network": (2, 5),
 }
 CADENCES = (None, None, 30, 60, 90, 180, 365)
-INTERACTION_KINDS = ("email", "call", "meeting", "letter", "message")
 INTERACTION_WEIGHTS = (45, 15, 20, 5, 15)
 
 
@@ -46,7 +46,7 @@ def search_text_rule() -> Callable[..., str]:
 
 
 def next_touch_rule() -> Callable[[datetime | None, datetime, int | None], datetime | None]:
-    from app.contacts.interactions_service import next_touch_due
+    from app.interactions.service import next_touch_due
 
     return next_touch_due
 

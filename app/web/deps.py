@@ -14,11 +14,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from app.auth import service as auth_service
-from app.auth import tokens_service
-from app.auth.models import ApiToken, User, UserSession
+from app.auth.models import User, UserSession
 from app.config import Settings
 from app.db import open_session
 from app.errors import Forbidden, Unauthorized
+from app.tokens import service as tokens_service
+from app.tokens.models import ApiToken
 from app.web.problems import LoginRequired
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -156,9 +157,11 @@ def _cookie_session(
     return found
 
 
-def _token_lookup(request: Request, db: Session, secret: str) -> tuple[User, ApiToken] | None:
+def _token_lookup(
+    request: Request, db: Session, settings: Settings, secret: str
+) -> tuple[User, ApiToken] | None:
     _begin_lookup(request, db)
-    found = tokens_service.resolve_token(db, secret)
+    found = tokens_service.resolve_token(db, secret, max_days=settings.max_token_days)
     _end_lookup(request, db)
     return found
 
@@ -181,12 +184,12 @@ async def api_actor(
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized(detail="Use 'Authorization: Bearer <token>'.")
         if runs_inline(request):
-            found = tokens_service.find_token(db, secret.strip())
+            found = tokens_service.find_token(db, secret.strip(), max_days=settings.max_token_days)
             if found is not None and tokens_service.token_touch_due(found[1]):
                 # A write: never inline (see runs_inline), and at most once a minute.
                 await run_in_threadpool(tokens_service.touch_token, db, found[1])
         else:
-            found = await run_in_threadpool(_token_lookup, request, db, secret.strip())
+            found = await run_in_threadpool(_token_lookup, request, db, settings, secret.strip())
         if found is None:
             raise Unauthorized(detail="The token is unknown, expired or revoked.")
         actor = Actor(user=found[0], token=found[1])

@@ -82,11 +82,14 @@ def small_int(raw: object) -> int | None:
     return None
 
 
-def form_version(raw: str | None) -> int | None:
-    """An edit form's hidden version field (None when absent); a damaged one is Invalid."""
+def form_version(raw: object) -> int | None:
+    """An edit form's hidden version field (None when absent); a damaged one is Invalid.
+
+    The one way to read it: a value that is not plain digits (blank, "abc", a file) must not
+    turn into "no check", which would let the save overwrite a newer edit."""
     if raw is None:
         return None
-    version = small_int(raw)
+    version = small_int(raw) if isinstance(raw, str) else None
     if version is None:
         raise Invalid.one("version", "The form is damaged; reload the page and try again.")
     return version

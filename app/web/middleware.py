@@ -1,9 +1,10 @@
-"""Pure-ASGI baseline for every response: request id, access log, body limit,
+"""Pure-ASGI baseline for every response: request id, access log, Host check, body limit,
 security headers, and a problem+json 500 that never shows a stack trace."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
 import re
 import time
@@ -15,18 +16,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.config import bare_host
 from app.web.problems import problem_response
 
 log = structlog.get_logger("rapport.http")
-# Requests past this many wait here, in the event loop, holding no thread and no database
-# connection. Without a bound, requests that hold a pooled connection while waiting for a
-# worker thread, and threads blocked waiting for a pooled connection, deadlock each other
-# (seen under load on PostgreSQL). It must stay below the pool size (app.db); the default
-# comes from RAPPORT_MAX_IN_FLIGHT. Each in-flight request holds a SQLite connection and
-# its page cache, so this also bounds a worker's memory.
-MAX_IN_FLIGHT = 32
 # File uploads (the LinkedIn import) may be larger than any form or JSON body.
 UPLOAD_PATHS = ("/api/v1/import/", "/import-export")
+# Liveness and readiness probes come from the orchestrator under whatever host it dials
+# (Docker's HEALTHCHECK uses 127.0.0.1); they reveal nothing, so the Host check skips them.
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+UNKNOWN_ADDRESS = "unknown"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ids = random.Random()
 
@@ -60,7 +59,18 @@ class BodyTooLarge(StarletteHTTPException):
 
 
 class HttpBaseline:
-    """Wraps the whole application; see the module docstring."""
+    """Wraps the whole application; see the module docstring.
+
+    ``max_in_flight`` (RAPPORT_MAX_IN_FLIGHT): requests past this many wait here, in the
+    event loop, holding no thread and no database connection. Without a bound, requests
+    that hold a pooled connection while waiting for a worker thread, and threads blocked
+    waiting for a pooled connection, deadlock each other (seen under load on PostgreSQL).
+    It must stay below the pool size (app.db). Each in-flight request holds a SQLite
+    connection and its page cache, so this also bounds a worker's memory.
+
+    ``allowed_hosts`` (Settings.served_hosts): any other Host header is a 400 before any
+    handler runs, which closes DNS rebinding against an instance on a private address.
+    """
 
     def __init__(
         self,
@@ -68,10 +78,12 @@ class HttpBaseline:
         *,
         max_body_bytes: int,
         secure: bool,
+        max_in_flight: int,
+        allowed_hosts: frozenset[str],
         max_upload_bytes: int | None = None,
-        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.app = app
+        self.allowed_hosts = allowed_hosts
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max(max_upload_bytes or max_body_bytes, max_body_bytes)
         self.secure = secure
@@ -92,13 +104,15 @@ class HttpBaseline:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming, declared = "", ""
-        # Only two request headers matter here; ASGI gives names in lower case.
+        incoming, declared, host = "", "", ""
+        # Only three request headers matter here; ASGI gives names in lower case.
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
             elif name == b"content-length":
                 declared = value.decode("latin-1")
+            elif name == b"host":
+                host = value.decode("latin-1")
         # Correlation ids need to be unique, not secret: no system call per request.
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else f"{_ids.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = request_id
@@ -131,6 +145,17 @@ class HttpBaseline:
             return message
 
         try:
+            if bare_host(host) not in self.allowed_hosts and path not in PROBE_PATHS:
+                status_code = 400
+                await self._send_problem(
+                    scope,
+                    send_wrapper,
+                    400,
+                    "Unknown host",
+                    "This server does not answer to that host name; use the address in "
+                    "RAPPORT_BASE_URL (or add the name to RAPPORT_ALLOWED_HOSTS).",
+                )
+                return
             if declared.isascii() and declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge(limit)
             async with self._slots_for_loop():
@@ -191,7 +216,17 @@ class HttpBaseline:
         return [*raw, *(item for item in extra if item[0] not in present)]
 
 
-def client_ip(scope_or_request: Any) -> str:
-    """The peer address (a reverse proxy should set it through uvicorn's --proxy-headers)."""
-    client = getattr(scope_or_request, "client", None)
-    return client.host if client else "unknown"
+def client_ip(request: Any) -> str:
+    """The client's IP address, normalised, or "unknown"; never an arbitrary string.
+
+    The peer is the client unless it is one of RAPPORT_TRUSTED_PROXIES, whose
+    X-Forwarded-For uvicorn has already applied (``rapport serve``); a value that is not an
+    address (a test client's name, a proxy passing garbage through) counts as "unknown".
+    """
+    client = getattr(request, "client", None)
+    if not client or not client.host:
+        return UNKNOWN_ADDRESS
+    try:
+        return ipaddress.ip_address(client.host.strip("[]")).compressed
+    except ValueError:
+        return UNKNOWN_ADDRESS

@@ -1,4 +1,8 @@
-"""Page flows the domains' views share: list pages, form saves, delete confirmations."""
+"""Page flows the domains' views share: list pages, form saves, delete confirmations.
+
+Every HTML write runs through ``save_form`` (or ``confirm_delete``): the one place that maps
+a refused write to its status (422 invalid, 409 stale or conflicting) and rolls back, through
+``app.db.rollback``, so routers never end transactions themselves."""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.errors import Conflict, Invalid, PreconditionFailed
+from app.db import rollback
+from app.errors import Conflict, Invalid, PayloadTooLarge, PreconditionFailed
 from app.web.forms import field_errors, form_version, parse_form, see_other
 from app.web.templating import render
 
@@ -64,36 +69,67 @@ def _refused(response: Response, status_code: int) -> Response:
     return response
 
 
+STALE_MESSAGE = (
+    "This record was changed since you loaded the page (perhaps in another tab). "
+    "Your input is kept below; review the current version and save again."
+)
+
+
 def save_form(
     db: Session,
     save: Callable[[], T],
     *,
-    done: Callable[[T], str],
-    invalid: Callable[[dict[str, str]], Response],
+    done: Callable[[T], str] | None = None,
+    success: Callable[[T], Response] | None = None,
+    invalid: Callable[[dict[str, str]], Response] | None = None,
+    problems: Callable[[Invalid], Response] | None = None,
     stale: Callable[[], Response] | None = None,
     conflict: Callable[[Conflict], Response] | None = None,
 ) -> Response:
-    """Run a form's save, then 303 to ``done(result)``; a refusal re-renders the form.
+    """Run an HTML write; on success 303 to ``done(result)`` (or answer ``success(result)``).
 
-    Invalid input gets ``invalid(field errors)`` with 422; a stale version (when ``stale`` is
-    given) gets ``stale()`` and a Conflict (when ``conflict`` is given) ``conflict(exc)``, both
-    409. The transaction is rolled back first, so nothing half-done is kept."""
+    A refusal rolls the transaction back and re-renders the form: Invalid input (and an
+    upload past its size limit) with 422 through ``invalid(field -> message)``, or
+    ``problems(exc)`` for pages that list every problem; a stale version with 409 through
+    ``stale()``, else ``invalid({"form": STALE_MESSAGE})``; a Conflict with 409 through
+    ``conflict(exc)``, else ``invalid({"form": exc.detail})``. Other errors (NotFound...)
+    propagate to the error pages; the request's session is closed unsaved."""
+    if (done is None) == (success is None):
+        raise TypeError("save_form needs exactly one of done= or success=")
+    if (invalid is None) == (problems is None):
+        raise TypeError("save_form needs exactly one of invalid= or problems=")
     try:
         result = save()
-    except Invalid as exc:
-        db.rollback()
-        return _refused(invalid(field_errors(exc)), 422)
+    except (Invalid, PayloadTooLarge) as exc:
+        rollback(db)
+        error = exc if isinstance(exc, Invalid) else Invalid(detail=exc.detail)
+        return _refused(_form_again(invalid, problems, error), 422)
     except PreconditionFailed:
-        if stale is None:
-            raise
-        db.rollback()
-        return _refused(stale(), 409)
+        rollback(db)
+        if stale is not None:
+            return _refused(stale(), 409)
+        return _refused(_form_again(invalid, problems, Invalid(detail=STALE_MESSAGE)), 409)
     except Conflict as exc:
-        if conflict is None:
-            raise
-        db.rollback()
-        return _refused(conflict(exc), 409)
+        rollback(db)
+        if conflict is not None:
+            return _refused(conflict(exc), 409)
+        return _refused(_form_again(invalid, problems, Invalid(detail=exc.detail)), 409)
+    if success is not None:
+        return success(result)
+    assert done is not None
     return see_other(done(result))
+
+
+def _form_again(
+    invalid: Callable[[dict[str, str]], Response] | None,
+    problems: Callable[[Invalid], Response] | None,
+    error: Invalid,
+) -> Response:
+    """The form re-rendered with the refusal (a message alone lands on the "form" key)."""
+    if problems is not None:
+        return problems(error)
+    assert invalid is not None
+    return invalid(field_errors(error))
 
 
 def confirm_delete(
@@ -105,18 +141,19 @@ def confirm_delete(
     done: str,
     stale_message: str | None = None,
 ) -> Response:
-    """A delete confirmation's POST: 303 to ``done``, or ``refused(why)`` again with 409.
+    """A delete confirmation's POST: 303 to ``done``, or ``refused(why)`` again.
 
-    ``delete`` gets the version the page showed; dependents (Conflict), a newer version
-    (PreconditionFailed, said as ``stale_message`` when given) or a damaged form are refused."""
+    ``delete`` gets the version the page showed (read by ``form_version``). Dependents
+    (Conflict) or a newer version (PreconditionFailed, said as ``stale_message`` when given)
+    are refused with 409, a damaged form with 422; the transaction is rolled back first."""
     try:
         delete(form_version(version))
     except (Conflict, PreconditionFailed, Invalid) as exc:
-        db.rollback()
+        rollback(db)
         message = (
             stale_message
             if stale_message is not None and isinstance(exc, PreconditionFailed)
             else exc.detail
         )
-        return _refused(refused(message), 409)
+        return _refused(refused(message), 422 if isinstance(exc, Invalid) else 409)
     return see_other(done)

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
-from app.auth.models import ApiToken, User
+from app.auth.models import User
 from app.db import utcnow
+from app.tokens.models import ApiToken
 from tests.conftest import PASSWORD, ApiClient, WebClient
 
 PROFILE_FORM = {"display_name": "Alice A.", "timezone": "UTC", "job_search_status": "exploring"}

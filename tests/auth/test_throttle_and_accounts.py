@@ -1,19 +1,20 @@
-"""Login throttling, no user enumeration, first-run setup, sign-up and the admin user list."""
+"""Login throttling (slowed down, never locked), no user enumeration, first-run setup, sign-up and the admin user list."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from app.auth import service
-from app.auth.models import User
+from app.auth.models import LoginFailure, User
 from app.config import Settings
 from app.errors import RateLimited, Unauthorized
 from app.main import create_app
@@ -27,41 +28,151 @@ def _fail(db: Session, settings: Settings, username: str, ip: str) -> None:
         service.authenticate(db, settings, username, "wrong password!", ip)
 
 
+def _age_attempts(db: Session, seconds: float) -> None:
+    """Move every recorded attempt into the past, as if that much time had gone by."""
+    for row in db.scalars(select(LoginFailure)):
+        row.at -= timedelta(seconds=seconds)
+        db.add(row)
+    db.commit()
+
+
+def _throttled(db: Session, settings: Settings, username: str, ip: str) -> int:
+    with pytest.raises(RateLimited) as caught:
+        service.authenticate(db, settings, username, PASSWORD, ip)
+    return caught.value.retry_after
+
+
 # ---- throttling -----------------------------------------------------------------------
 
 
-def test_ten_failures_for_one_username_block_it_from_any_address(
-    db: Session, settings: Settings, user: User
+def test_failures_from_one_address_never_stop_the_user_at_another(
+    db: Session, settings: Settings, make_user: Callable[..., User]
 ) -> None:
-    for n in range(settings.login_max_failures):
-        _fail(db, settings, "ALICE", f"198.51.100.{n}")
-    with pytest.raises(RateLimited) as caught:
-        service.authenticate(db, settings, "alice", PASSWORD, "203.0.113.77")
-    assert 1 <= caught.value.retry_after <= settings.login_window_minutes * 60 + 1
+    carol = make_user("carol")
+    for _ in range(settings.login_free_failures * 2):
+        try:
+            _fail(db, settings, "CAROL", "198.51.100.7")
+        except RateLimited as slowed:  # wait as told, then fail again
+            _age_attempts(db, slowed.retry_after)
+            _fail(db, settings, "CAROL", "198.51.100.7")
+    assert _throttled(db, settings, "carol", "198.51.100.7") >= 1
+    assert service.authenticate(db, settings, "carol", PASSWORD, "203.0.113.5").id == carol.id
 
 
-def test_ten_failures_from_one_address_block_that_address_only(
-    db: Session, settings: Settings, user: User
+def test_ten_wrong_passwords_for_carol_from_a_leave_her_signing_in_from_b(
+    app: FastAPI, settings: Settings, make_user: Callable[..., User]
 ) -> None:
-    for n in range(settings.login_max_failures):
-        _fail(db, settings, f"nobody{n}", "198.51.100.9")
-    with pytest.raises(RateLimited):
-        service.authenticate(db, settings, "alice", PASSWORD, "198.51.100.9")
-    assert service.authenticate(db, settings, "alice", PASSWORD, "203.0.113.5").id == user.id
+    make_user("carol")
+    wrong = {"username": "carol", "password": "wrong password!"}
+    with (
+        TestClient(app, client=("198.51.100.7", 40000)) as attacker,
+        TestClient(app, client=("203.0.113.9", 40001)) as carol,
+    ):
+        answers = [attacker.post("/login", data=wrong).status_code for _ in range(12)]
+        signed_in = carol.post(
+            "/login", data={"username": "carol", "password": PASSWORD}, follow_redirects=False
+        )
+    assert answers[: settings.login_free_failures] == [401] * settings.login_free_failures
+    assert answers[-1] == 429  # the attacker is slowed down...
+    assert signed_in.status_code == 303  # ...carol, elsewhere, is not
+
+
+def test_the_pair_is_slowed_down_not_locked(db: Session, settings: Settings, user: User) -> None:
+    for _ in range(settings.login_free_failures):
+        _fail(db, settings, "alice", "198.51.100.1")
+    wait = _throttled(db, settings, "alice", "198.51.100.1")
+    assert 1 <= wait <= 2
+    _age_attempts(db, wait)
+    assert service.authenticate(db, settings, "alice", PASSWORD, "198.51.100.1").id == user.id
+
+
+def test_delays_double_up_to_the_maximum(db: Session, settings: Settings, user: User) -> None:
+    settings = settings.model_copy(update={"login_free_failures": 2, "login_max_delay_seconds": 20})
+    for _ in range(2):
+        _fail(db, settings, "alice", "198.51.100.1")
+    waits = []
+    for _ in range(7):
+        waits.append(_throttled(db, settings, "alice", "198.51.100.1"))
+        _age_attempts(db, waits[-1])
+        _fail(db, settings, "alice", "198.51.100.1")
+    # The window forgets: past it, the count starts again.
+    _age_attempts(db, settings.login_window_minutes * 60)
+    assert service.authenticate(db, settings, "alice", PASSWORD, "198.51.100.1").id == user.id
+    assert waits == [1, 2, 4, 8, 16, 20, 20]
 
 
 def test_nine_failures_still_let_the_right_password_in(
     db: Session, settings: Settings, user: User
 ) -> None:
-    for _ in range(settings.login_max_failures - 1):
+    for _ in range(settings.login_free_failures - 1):
         _fail(db, settings, "alice", "198.51.100.1")
     assert service.authenticate(db, settings, "alice", PASSWORD, "198.51.100.1").id == user.id
+
+
+def test_many_unknown_usernames_from_one_address_slow_that_address_briefly(
+    db: Session, settings: Settings, user: User
+) -> None:
+    for n in range(settings.login_address_free_failures):
+        _fail(db, settings, f"nobody{n}", "198.51.100.9")
+    wait = _throttled(db, settings, "alice", "198.51.100.9")
+    assert 1 <= wait <= 2
+    assert service.authenticate(db, settings, "alice", PASSWORD, "203.0.113.5").id == user.id
+    _age_attempts(db, wait)
+    assert service.authenticate(db, settings, "alice", PASSWORD, "198.51.100.9").id == user.id
+
+
+def test_a_success_forgives_the_pair_but_not_the_address(
+    db: Session, settings: Settings, user: User
+) -> None:
+    for n in range(settings.login_address_free_failures - 1):
+        _fail(db, settings, f"nobody{n}", "198.51.100.9")
+    assert service.authenticate(db, settings, "alice", PASSWORD, "198.51.100.9").id == user.id
+    _fail(db, settings, "nobody-else", "198.51.100.9")
+    assert _throttled(db, settings, "someone", "198.51.100.9") >= 1
+
+
+def test_a_throttled_attempt_costs_no_password_hashing(
+    db: Session, settings: Settings, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The address is throttled too, so an unknown username there is refused the same way.
+    settings = settings.model_copy(
+        update={"login_address_free_failures": settings.login_free_failures}
+    )
+    for _ in range(settings.login_free_failures):
+        _fail(db, settings, "alice", "198.51.100.1")
+    hashed: list[str] = []
+    real = service.verify_password
+
+    def counting(password: str, password_hash: str | None) -> tuple[bool, str | None]:
+        hashed.append(password)
+        return real(password, password_hash)
+
+    monkeypatch.setattr(service, "verify_password", counting)
+    for _ in range(20):
+        _throttled(db, settings, "alice", "198.51.100.1")
+        _throttled(db, settings, "ghost", "198.51.100.1")
+    assert hashed == []
+
+
+def test_throttled_known_and_unknown_usernames_get_the_same_answer(
+    app: FastAPI, settings: Settings, user: User
+) -> None:
+    answers = []
+    for username in ("alice", "nobody-here"):
+        with TestClient(app, client=("198.51.100.3", 40000)) as client:
+            wrong = {"username": username, "password": "wrong password!"}
+            for _ in range(settings.login_free_failures):
+                assert client.post("/login", data=wrong).status_code == 401
+            page = client.post("/login", data=wrong)
+        answers.append((page.status_code, _normalised(page.text.replace(username, "<u>"))))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 429
 
 
 def test_login_page_answers_429_with_retry_after(
     client: TestClient, settings: Settings, user: User
 ) -> None:
-    for _ in range(settings.login_max_failures):
+    for _ in range(settings.login_free_failures):
         bad = client.post("/login", data={"username": "alice", "password": "wrong password!"})
         assert bad.status_code == 401
     blocked = client.post("/login", data={"username": "alice", "password": PASSWORD})
@@ -75,13 +186,22 @@ def test_token_endpoint_answers_429_problem_with_retry_after(
     client: TestClient, settings: Settings, user: User
 ) -> None:
     body = {"username": "alice", "password": "wrong password!", "name": "x"}
-    for _ in range(settings.login_max_failures):
+    for _ in range(settings.login_free_failures):
         assert client.post("/api/v1/auth/token", json=body).status_code == 401
     blocked = client.post("/api/v1/auth/token", json={**body, "password": PASSWORD})
     assert blocked.status_code == 429
     assert blocked.headers["content-type"].startswith("application/problem+json")
     assert int(blocked.headers["retry-after"]) > 0
     assert blocked.json()["status"] == 429
+
+
+def test_attempts_are_stored_without_the_typed_username(
+    db: Session, settings: Settings, user: User
+) -> None:
+    _fail(db, settings, "my secret passphrase typed in the wrong box", "198.51.100.1")
+    keys = list(db.scalars(select(LoginFailure.key)))
+    db.rollback()
+    assert len(keys) == 2 and not any("passphrase" in key for key in keys)
 
 
 # ---- no user enumeration ---------------------------------------------------------------

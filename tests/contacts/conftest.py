@@ -11,9 +11,12 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
-from app.contacts import interactions_service, service
-from app.contacts.models import Contact, Interaction
-from app.contacts.schemas import ContactCreate, InteractionCreate
+from app.contacts import service
+from app.contacts.models import Contact
+from app.contacts.schemas import ContactCreate
+from app.interactions import service as interactions_service
+from app.interactions.models import Interaction
+from app.interactions.schemas import InteractionCreate
 from app.organizations.models import Organization
 
 # The browser harness (live server, Chromium, pages) for test_browser.py.

@@ -5,21 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from app.contacts import (
-    delete_service,
-    interactions_service,
-    list_service,
-    pages_service,
-    referrals_service,
-    service,
-    tags_service,
-)
-from app.contacts.models import Contact, ContactCareer, ContactTag, Interaction, Tag
+from app.contacts import service
+from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
-from app.contacts.schemas import ContactCreate, ContactUpdate, InteractionUpdate
+from app.contacts.referrals import service as referrals_service
+from app.contacts.schemas import ContactCreate, ContactUpdate
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.interactions import service as interactions_service
+from app.interactions.models import Interaction
 from app.interviews.models import Interview
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -225,61 +220,6 @@ def test_update_without_tags_keeps_them_and_empty_list_clears(db, user, make_con
 # ---- stay in touch ----------------------------------------------------------------------
 
 
-def test_next_touch_due_rules():
-    created = datetime(2026, 1, 1, tzinfo=UTC)
-    last = datetime(2026, 2, 1, tzinfo=UTC)
-    assert interactions_service.next_touch_due(None, created, None) is None
-    assert interactions_service.next_touch_due(last, created, None) is None
-    assert interactions_service.next_touch_due(None, created, 30) == created
-    assert interactions_service.next_touch_due(last, created, 30) == last + timedelta(days=30)
-
-
-def test_interactions_drive_last_contacted_and_next_touch(db, user, make_contact, make_interaction):
-    contact = make_contact(user, "Jane", stay_in_touch_days=14)
-    first = make_interaction(user, contact, datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
-    latest = make_interaction(user, contact, datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
-    db.refresh(contact)
-    assert contact.last_contacted_at == latest.occurred_at
-    assert contact.next_touch_due == latest.occurred_at + timedelta(days=14)
-    # Editing the latest to an earlier time, then deleting: the dates follow.
-    interactions_service.update_interaction(
-        db, user, latest.id, InteractionUpdate(occurred_at=datetime(2026, 1, 1, tzinfo=UTC))
-    )
-    db.refresh(contact)
-    assert contact.last_contacted_at == first.occurred_at
-    interactions_service.delete_interaction(db, user, first.id)
-    interactions_service.delete_interaction(db, user, latest.id)
-    db.refresh(contact)
-    assert contact.last_contacted_at is None
-    assert contact.next_touch_due == contact.created_at
-    # Changing the cadence recomputes too; clearing it means never due.
-    service.update_contact(db, user, contact.id, ContactUpdate(stay_in_touch_days=None))
-    assert service.get_contact(db, user, contact.id).next_touch_due is None
-
-
-def test_moving_an_interaction_recomputes_both_contacts(db, user, make_contact, make_interaction):
-    a = make_contact(user, "A")
-    b = make_contact(user, "B")
-    interaction = make_interaction(user, a)
-    interactions_service.update_interaction(
-        db, user, interaction.id, InteractionUpdate(contact_id=b.id)
-    )
-    assert service.get_contact(db, user, a.id).last_contacted_at is None
-    assert service.get_contact(db, user, b.id).last_contacted_at == interaction.occurred_at
-
-
-def test_interaction_for_another_users_contact_is_invalid(db, user, other_user, make_contact):
-    theirs = make_contact(other_user, "Theirs")
-    from app.contacts.schemas import InteractionCreate
-
-    with pytest.raises(Invalid) as caught:
-        interactions_service.create_interaction(
-            db, user, InteractionCreate(contact_id=theirs.id, kind="call", occurred_at=NOW)
-        )
-    assert caught.value.errors[0].field == "contact_id"
-    assert db.scalar(select(func.count()).select_from(Interaction)) == 0
-
-
 def test_due_filter(db, user, make_contact, make_interaction):
     never = make_contact(user, "Never contacted", stay_in_touch_days=30)
     recent = make_contact(user, "Recent", stay_in_touch_days=30)
@@ -288,10 +228,10 @@ def test_due_filter(db, user, make_contact, make_interaction):
     now = datetime.now(UTC) + timedelta(minutes=1)
     make_interaction(user, recent, now - timedelta(days=3))
     make_interaction(user, overdue, now - timedelta(days=45))
-    due = list_service.list_contacts(db, user, list_service.ContactFilters(due=True), now=now)
-    assert {c.id for c in due.rows} == {never.id, overdue.id}
-    not_due = list_service.list_contacts(db, user, list_service.ContactFilters(due=False), now=now)
-    assert {c.full_name for c in not_due.rows} == {"Recent", "No cadence"}
+    due = service.contact_read_page(db, user, service.ContactFilters(due=True), now=now)
+    assert {c["id"] for c in due.items} == {never.id, overdue.id}
+    not_due = service.contact_read_page(db, user, service.ContactFilters(due=False), now=now)
+    assert {c["full_name"] for c in not_due.items} == {"Recent", "No cadence"}
 
 
 # ---- listing -----------------------------------------------------------------------------
@@ -303,12 +243,20 @@ def test_list_filters_and_search(db, user, other_user, make_contact, make_career
     jane = make_contact(
         user, "Jane Doe", organization_id=org.id, career_ids=[career.id], tags=["alumni"]
     )
-    bob = make_contact(user, "Bob Roe", introduced_by_id=jane.id, stage="met", title="Nurse")
+    other_career = make_career(user, "Nursing")
+    bob = make_contact(
+        user,
+        "Bob Roe",
+        introduced_by_id=jane.id,
+        stage="met",
+        title="Nurse",
+        career_ids=[other_career.id],
+    )
     make_contact(other_user, "Jane Doe")
 
     def names(**kw):
-        page = list_service.list_contacts(db, user, list_service.ContactFilters(**kw))
-        return [c.full_name for c in page.rows]
+        page = service.contact_read_page(db, user, service.ContactFilters(**kw))
+        return [c["full_name"] for c in page.items]
 
     assert names() == ["Bob Roe", "Jane Doe"]
     assert names(career_id=career.id) == ["Jane Doe"]
@@ -333,22 +281,37 @@ def test_search_follows_an_organization_rename(db, user, make_contact, make_org)
     organizations_service.update_organization(
         db, user, org.id, OrganizationUpdate(name="Intertrode")
     )
-    page = list_service.list_contacts(db, user, list_service.ContactFilters(q="intertrode"))
-    assert [c.full_name for c in page.rows] == ["Peter"]
+    page = service.contact_read_page(db, user, service.ContactFilters(q="intertrode"))
+    assert [c["full_name"] for c in page.items] == ["Peter"]
 
 
 def test_sort_and_paging_in_sql(db, user, make_contact):
     for name in ("Carol", "alice", "Bob", "Dave"):
         make_contact(user, name)
-    page = list_service.list_contacts(
-        db, user, list_service.ContactFilters(), limit=2, offset=1, sort="-full_name"
+    page = service.contact_read_page(
+        db, user, service.ContactFilters(), limit=2, offset=1, sort="-full_name"
     )
     assert page.total == 4
-    assert [c.full_name for c in page.rows] == ["Carol", "Bob"]
+    assert [c["full_name"] for c in page.items] == ["Carol", "Bob"]
     from app.errors import BadRequest
 
     with pytest.raises(BadRequest):
-        list_service.list_contacts(db, user, list_service.ContactFilters(), sort="notes")
+        service.contact_read_page(db, user, service.ContactFilters(), sort="notes")
+
+
+@pytest.mark.parametrize("sort", ["stage", "-stage", "-updated_at", "next_touch_due"])
+def test_equal_sort_keys_page_by_id_in_the_sort_direction(db, user, make_contact, sort):
+    # Ties follow the last key's direction, so a descending sort is one backward index scan
+    # and paging never repeats or skips a row.
+    ids = [make_contact(user, f"Same {i}", stage="met").id for i in range(4)]
+    db.execute(update(Contact).values(updated_at=NOW))
+    db.commit()
+    pages = [
+        service.contact_read_page(db, user, service.ContactFilters(), limit=2, offset=o, sort=sort)
+        for o in (0, 2)
+    ]
+    found = [c["id"] for page in pages for c in page.items]
+    assert found == (sorted(ids, reverse=True) if sort.startswith("-") else sorted(ids))
 
 
 def test_contacts_for_keeps_its_contract(db, user, make_contact, make_career, make_org):
@@ -356,13 +319,11 @@ def test_contacts_for_keeps_its_contract(db, user, make_contact, make_career, ma
     org = make_org(user)
     make_contact(user, "Zed", career_ids=[career.id], organization_id=org.id)
     make_contact(user, "Amy", career_ids=[career.id])
-    assert [c.full_name for c in list_service.contacts_for(db, user, career_id=career.id)] == [
+    assert [c.full_name for c in service.contacts_for(db, user, career_id=career.id)] == [
         "Amy",
         "Zed",
     ]
-    assert [c.full_name for c in list_service.contacts_for(db, user, organization_id=org.id)] == [
-        "Zed"
-    ]
+    assert [c.full_name for c in service.contacts_for(db, user, organization_id=org.id)] == ["Zed"]
 
 
 # ---- delete --------------------------------------------------------------------------------
@@ -378,12 +339,12 @@ def test_delete_with_dependents_needs_cascade_and_leaves_nothing_dangling(
     db.add(Interview(owner_id=user.id, contact_id=jane.id))
     db.commit()
     with pytest.raises(Conflict) as caught:
-        delete_service.delete_contact(db, user, jane.id)
+        service.delete_contact(db, user, jane.id)
     assert caught.value.dependents == {"interactions": 1, "introductions": 1, "interviews": 1}
     assert service.get_contact(db, user, jane.id)
 
     bob_version = bob.version
-    delete_service.delete_contact(db, user, jane.id, cascade=True)
+    service.delete_contact(db, user, jane.id, cascade=True)
     db.expire_all()
     with pytest.raises(NotFound):
         service.get_contact(db, user, jane.id)
@@ -400,8 +361,8 @@ def test_delete_with_dependents_needs_cascade_and_leaves_nothing_dangling(
 def test_delete_without_dependents_and_stale_version(db, user, make_contact):
     contact = make_contact(user, "Jane")
     with pytest.raises(PreconditionFailed):
-        delete_service.delete_contact(db, user, contact.id, expected_version=7)
-    delete_service.delete_contact(db, user, contact.id, expected_version=1)
+        service.delete_contact(db, user, contact.id, expected_version=7)
+    service.delete_contact(db, user, contact.id, expected_version=1)
     assert db.scalar(select(func.count()).select_from(Contact)) == 0
 
 
@@ -414,9 +375,9 @@ def test_another_users_contact_is_not_found_everywhere(
         lambda: service.get_contact(db, user, theirs.id),
         lambda: service.read_contact(db, user, theirs.id),
         lambda: service.update_contact(db, user, theirs.id, ContactUpdate(title="x")),
-        lambda: delete_service.delete_contact(db, user, theirs.id, cascade=True),
+        lambda: service.delete_contact(db, user, theirs.id, cascade=True),
         lambda: referrals_service.referrals(db, user, theirs.id),
-        lambda: pages_service.contact_detail(db, user, theirs.id),
+        lambda: service.contact_detail(db, user, theirs.id),
         lambda: interactions_service.get_interaction(db, user, interaction.id),
         lambda: interactions_service.delete_interaction(db, user, interaction.id),
         lambda: interactions_service.timeline(db, user, theirs.id),
@@ -430,17 +391,7 @@ def test_another_users_contact_is_not_found_everywhere(
 # ---- tags and dashboard ------------------------------------------------------------------
 
 
-def test_tags_listing_with_counts_prefix_and_paging(db, user, other_user, make_contact):
-    make_contact(user, "A", tags=["alumni", "mentor"])
-    make_contact(user, "B", tags=["alumni"])
-    make_contact(other_user, "C", tags=["alumni", "also-theirs"])
-    items, total = tags_service.list_tags(db, user)
-    assert total == 2
-    assert [(t.name, t.contact_count) for t in items] == [("alumni", 2), ("mentor", 1)]
-    items, total = tags_service.list_tags(db, user, q="Me")
-    assert [t.name for t in items] == ["mentor"]
-    items, total = tags_service.list_tags(db, user, limit=1, offset=1)
-    assert total == 2 and [t.name for t in items] == ["mentor"]
-    items, _ = tags_service.list_tags(db, user, sort="-contact_count")
-    assert items[0].name == "alumni"
-    assert tags_service.tag_suggestions(db, user, "a") == ["alumni"]
+def test_every_stage_has_one_label_in_the_one_vocabulary():
+    from app.contacts.schemas import STAGE_LABELS, STAGES
+
+    assert tuple(STAGE_LABELS) == STAGES  # labels in the method's order, none missing

@@ -9,10 +9,11 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
-from app.contacts import interactions_service
 from app.contacts import service as contacts_service
 from app.contacts.models import Contact
-from app.contacts.schemas import ContactCreate, InteractionCreate
+from app.contacts.schemas import ContactCreate
+from app.interactions import service as interactions_service
+from app.interactions.schemas import InteractionCreate
 from app.interviews import service as interviews_service
 from app.interviews.schemas import InterviewCreate
 from app.organizations.models import Organization

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -11,6 +12,7 @@ from app.auth.models import User
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
 from app.contacts.service import create_contact
+from app.exchange import linkedin_csv
 from tests.conftest import WebClient
 from tests.exchange.conftest import FIRST_LINE, connections_csv, person
 
@@ -126,6 +128,18 @@ def test_no_file_chosen_is_an_error_on_the_page(web: WebClient) -> None:
     response = web.form_post(UPLOAD, {"dry_run": ""})
     assert response.status_code == 422
     assert _problem_rows(response.text) == [["", "file", "Choose your Connections.csv file."]]
+
+
+def test_a_file_past_the_size_limit_is_an_error_on_the_page(
+    web: WebClient, db: Session, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(linkedin_csv, "MAX_IMPORT_BYTES", 100)
+    text = connections_csv([person(f"P{i}", "Big", f"big-{i}") for i in range(10)])
+    response = web.form_post(UPLOAD, {}, files=_upload(text))
+    assert response.status_code == 422
+    rows = _problem_rows(response.text)
+    assert len(rows) == 1 and rows[0][1] == "file"
+    assert _contact_count(db, user) == 0
 
 
 def test_upload_without_csrf_token_is_refused(web: WebClient, db: Session, user: User) -> None:

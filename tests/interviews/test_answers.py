@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.interviews import agenda_service, answers_service
-from app.interviews.schemas import AgendaFromBank, AgendaItemCreate, AgendaItemUpdate
+from app.interviews.agenda import service as agenda_service
+from app.interviews.agenda.schemas import AgendaFromBank, AgendaItemCreate, AgendaItemUpdate
+from app.interviews.answers import documents
+from app.interviews.answers import service as answers_service
 
 DAY = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 FREE = [
@@ -202,9 +204,9 @@ def test_empty_matrix(db, user, make_career):
     career = make_career(user)
     _, matrix = answers_service.career_matrix(db, user, career.id)
     assert matrix.columns == [] and matrix.rows == []
-    md = answers_service.matrix_markdown(user, matrix, "Empty")
+    md = documents.matrix_markdown(matrix, "Empty", UTC)
     assert "No questions" in md
-    assert answers_service.matrix_csv(user, matrix).startswith("Question,Category")
+    assert documents.matrix_csv(matrix, UTC).startswith("Question,Category")
 
 
 @pytest.mark.parametrize(
@@ -219,4 +221,4 @@ def test_empty_matrix(db, user, make_career):
     ],
 )
 def test_safe_cell(value, expected):
-    assert answers_service.safe_cell(value) == expected
+    assert documents.safe_cell(value) == expected

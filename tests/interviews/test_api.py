@@ -372,6 +372,8 @@ def test_bulk_add_invalid(api, created, make_bank, user):
         ({"bank_id": bank.id, "category": "nope"}, "category"),
         ({"bank_id": bank.id, "question_ids": [999999]}, "question_ids"),
         ({"bank_id": bank.id, "question_ids": [0]}, "question_ids.0"),
+        # An empty choice used to answer 201 with nothing added; the pages refused it.
+        ({"bank_id": bank.id, "question_ids": []}, "question_ids"),
     ):
         r = api.post(base, json=body)
         assert r.status_code == 422, body

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.interviews import agenda_service
-from app.interviews.schemas import AgendaItemCreate
+from app.interviews.agenda import service as agenda_service
+from app.interviews.agenda.schemas import AgendaItemCreate
 
 
 @pytest.fixture

@@ -7,14 +7,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.contacts.models import Contact, Interaction
+from app.contacts.models import Contact
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from app.interviews import agenda_service, listing_service, prep_service, service
-from app.interviews.models import DEFAULT_PURPOSE, InterviewQuestion
-from app.interviews.schemas import (
+from app.interactions.models import Interaction
+from app.interviews import service
+from app.interviews.agenda import service as agenda_service
+from app.interviews.agenda.models import InterviewQuestion
+from app.interviews.agenda.schemas import (
     AgendaFromBank,
     AgendaItemCreate,
     AgendaItemUpdate,
+    AgendaMove,
+)
+from app.interviews.models import DEFAULT_PURPOSE, STATUS_LABELS
+from app.interviews.schemas import (
     InterviewCreate,
     InterviewUpdate,
     PromiseCreate,
@@ -106,7 +112,7 @@ def test_refused_transitions_are_conflicts(db, user, make_interview, start, targ
 
 
 def test_every_status_is_covered_by_the_transition_table():
-    assert set(service.TRANSITIONS) == set(service.STATUS_LABELS)
+    assert set(service.TRANSITIONS) == set(STATUS_LABELS)
     allowed = {(s, t) for s, targets in service.TRANSITIONS.items() for t in targets}
     assert allowed == set(ALLOWED)
 
@@ -189,46 +195,46 @@ def test_overlap_warns_but_does_not_refuse(db, user, make_interview, make_contac
 
 def test_checklist_score_and_own_items(db, user, make_interview):
     interview = make_interview(user)
-    interview = prep_service.set_checklist_done(db, user, interview.id, {"profession", "person"})
+    interview = service.set_checklist_done(db, user, interview.id, {"profession", "person"})
     assert interview.preparation_score == 33
-    interview = prep_service.add_checklist_item(db, user, interview.id, "Practised my intro")
+    interview = service.add_checklist_item(db, user, interview.id, "Practised my intro")
     assert interview.checklist[-1]["key"] == "own-1"
     assert interview.preparation_score == 29
     keys = {i["key"] for i in interview.checklist}
-    interview = prep_service.set_checklist_done(db, user, interview.id, keys)
+    interview = service.set_checklist_done(db, user, interview.id, keys)
     assert interview.preparation_score == 100
-    interview = prep_service.remove_checklist_item(db, user, interview.id, "own-1")
+    interview = service.remove_checklist_item(db, user, interview.id, "own-1")
     assert len(interview.checklist) == 6
     with pytest.raises(Invalid):
-        prep_service.add_checklist_item(db, user, interview.id, "two\nlines")
+        service.add_checklist_item(db, user, interview.id, "two\nlines")
     with pytest.raises(NotFound):
-        prep_service.remove_checklist_item(db, user, interview.id, "nope")
+        service.remove_checklist_item(db, user, interview.id, "nope")
 
 
 def test_promises_are_kept_on_the_interview(db, user, make_interview):
     interview = make_interview(user)
-    prep_service.add_promise(db, user, interview.id, PromiseCreate(text="Send resume", by="me"))
-    interview = prep_service.add_promise(
+    service.add_promise(db, user, interview.id, PromiseCreate(text="Send resume", by="me"))
+    interview = service.add_promise(
         db, user, interview.id, PromiseCreate(text="Intro to Kim", by="them")
     )
     assert [p["by"] for p in interview.promises] == ["me", "them"]
-    interview = prep_service.set_promise_done(db, user, interview.id, 0, True)
+    interview = service.set_promise_done(db, user, interview.id, 0, True)
     assert interview.promises[0]["done"] is True
-    interview = prep_service.remove_promise(db, user, interview.id, 1)
+    interview = service.remove_promise(db, user, interview.id, 1)
     assert len(interview.promises) == 1
     with pytest.raises(NotFound):
-        prep_service.remove_promise(db, user, interview.id, 5)
+        service.remove_promise(db, user, interview.id, 5)
 
 
 def test_referral_creates_contact_introduced_by_interviewee(db, user, make_interview):
     interview = make_interview(user)
-    created = prep_service.capture_referral(
+    created = service.capture_referral(
         db, user, interview.id, ReferralCreate(full_name="Kim Park", note="runs the data team")
     )
     assert created.introduced_by_id == interview.contact_id
     assert created.owner_id == user.id
     assert "runs the data team" in created.how_we_met
-    assert [c.full_name for c in prep_service.referrals_of(db, user, interview)] == ["Kim Park"]
+    assert [c.full_name for c in service.referrals_of(db, user, interview)] == ["Kim Park"]
 
 
 # ---- agenda ---------------------------------------------------------------------------
@@ -320,7 +326,10 @@ def test_free_questions_and_reorder(db, user, make_interview):
         assert caught.value.errors[0].field == "item_ids"
     with pytest.raises(PreconditionFailed):
         agenda_service.reorder_agenda(db, user, interview.id, ids, version)
-    moved = agenda_service.move_agenda_item(db, user, interview.id, ids[0], -1)
+    up = AgendaMove(direction="up")
+    with pytest.raises(PreconditionFailed):
+        agenda_service.move_agenda_item(db, user, interview.id, ids[0], up, version)
+    moved = agenda_service.move_agenda_item(db, user, interview.id, ids[0], up)
     assert [i.text for i in moved] == ["Q2", "Q0", "Q1"]
 
 
@@ -370,38 +379,26 @@ def test_list_filters_and_interviews_for(db, user, other_user, make_interview, m
     b = make_interview(user, scheduled_at=WHEN + timedelta(days=2))
     make_interview(other_user)
     rows = (
-        found := listing_service.list_interviews(
-            db, user, listing_service.InterviewFilters(statuses=["scheduled"])
-        )
+        found := service.list_interviews(db, user, service.InterviewFilters(statuses=["scheduled"]))
     ).items
     total = found.total
     assert ([r.id for r in rows], total) == ([a.id], 1)
-    rows = listing_service.list_interviews(
+    rows = service.list_interviews(
         db,
         user,
-        listing_service.InterviewFilters(scheduled_from=WHEN + timedelta(days=1)),
+        service.InterviewFilters(scheduled_from=WHEN + timedelta(days=1)),
     ).items
     assert [r.id for r in rows] == [b.id]
     rows = (
-        found := listing_service.list_interviews(
-            db, user, listing_service.InterviewFilters(), sort="scheduled_at"
-        )
+        found := service.list_interviews(db, user, service.InterviewFilters(), sort="scheduled_at")
     ).items
     assert [r.id for r in rows] == [a.id, b.id]
-    rows = (
-        found := listing_service.list_interviews(
-            db, user, listing_service.InterviewFilters(), q="dana"
-        )
-    ).items
+    rows = (found := service.list_interviews(db, user, service.InterviewFilters(), q="dana")).items
     assert len(rows) == 2
-    assert [i.id for i in listing_service.interviews_for(db, user, career_id=career.id)] == [a.id]
-    assert {i.id for i in listing_service.interviews_for(db, user, contact_id=b.contact_id)} == {
-        b.id
-    }
+    assert [i.id for i in service.interviews_for(db, user, career_id=career.id)] == [a.id]
+    assert {i.id for i in service.interviews_for(db, user, contact_id=b.contact_id)} == {b.id}
     prep = (
-        found := listing_service.list_interviews(
-            db, user, listing_service.InterviewFilters(needs_preparation=True)
-        )
+        found := service.list_interviews(db, user, service.InterviewFilters(needs_preparation=True))
     ).items
     assert len(prep) == 2
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.contacts.models import Contact
 from app.errors import BadRequest, Conflict, NotFound, PreconditionFailed
@@ -134,3 +134,23 @@ def test_rename_keeps_contacts_findable_by_the_new_name(db, user, make_organizat
     db.expire_all()
     search_text = db.get(Contact, contact_id).search_text
     assert "new name plc" in search_text and "old name" not in search_text
+
+
+def test_a_rename_and_its_contacts_reindex_are_one_transaction(
+    db, user, make_organization, add_contact
+):
+    organization = make_organization(user, "Old Name Ltd")
+    add_contact(organization, "Grace Hopper")
+    commits: list[object] = []
+
+    def record(session: object) -> None:
+        commits.append(session)
+
+    event.listen(db, "after_commit", record)
+    try:
+        service.update_organization(
+            db, user, organization.id, OrganizationUpdate(name="New Name plc")
+        )
+    finally:
+        event.remove(db, "after_commit", record)
+    assert len(commits) == 1  # never a renamed organization with stale contact search text

@@ -9,10 +9,11 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.questions import question_service, service
+from app.questions import service
+from app.questions.items import service as question_service
 from app.questions.models import QuestionBank
 from app.questions.schemas import BankCreate, QuestionCreate
-from app.questions.starter import ensure_starter_banks
+from app.questions.starter.service import ensure_starter_banks
 
 MAX = 500
 

@@ -443,6 +443,14 @@ def test_import_needs_file_and_known_format(api):
     assert r.status_code == 422 and "format" in _errors(r)
 
 
+def test_import_without_format_takes_it_from_the_file_name_like_the_page(api):
+    r = api.post(f"{BASE}/import", files={"file": ("Ideas.markdown", b"## Advice\n- One?\n")})
+    assert r.status_code == 201, r.text
+    assert (r.json()["name"], r.json()["question_count"]) == ("Ideas", 1)
+    r = api.post(f"{BASE}/import", files={"file": ("list.CSV", b"text\nA?\nB?\n")})
+    assert r.status_code == 201 and r.json()["question_count"] == 2
+
+
 def test_openapi_documents_the_routes(client):
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
-from app.questions import question_service, service
+from app.questions import service
+from app.questions.items import service as question_service
 from app.questions.models import QUESTION_CATEGORIES, Question
 from app.questions.schemas import BankCopy, BankCreate, BankUpdate, QuestionCreate, QuestionUpdate
 from tests.questions.conftest import MAX, THREE
@@ -23,9 +24,11 @@ def test_starter_banks_are_readable_by_everyone_and_rich_enough(db, user, other_
     assert set(starter) == {"essentials", "tiara", "closing"}
     total = 0
     for reader in (user, other_user):
-        rows, count = service.list_banks(db, reader, scope="builtin")
-        assert count == 3
-        assert all(s.bank.builtin and s.bank.owner_id is None and not s.editable for s in rows)
+        found = service.list_banks(db, reader, scope="builtin")
+        assert found.total == 3
+        assert all(
+            s.bank.builtin and s.bank.owner_id is None and not s.editable for s in found.items
+        )
     for bank_id in starter.values():
         questions = service.readable_questions(db, user, bank_id)
         total += len(questions)
@@ -153,8 +156,8 @@ def test_list_scopes_search_sort_and_paging(db, user, other_user, make_bank, sta
     make_bank(other_user, "Hidden")
 
     def names(**kwargs):
-        rows, total = service.list_banks(db, user, **kwargs)
-        return [s.bank.name for s in rows], total
+        found = service.list_banks(db, user, **kwargs)
+        return [s.bank.name for s in found.items], found.total
 
     assert names(scope="mine") == (["Alpha", "Beta"], 2)
     assert names(scope="shared") == (["Gamma"], 1)
@@ -170,7 +173,7 @@ def test_list_scopes_search_sort_and_paging(db, user, other_user, make_bank, sta
     with pytest.raises(BadRequest) as caught:
         names(sort="owner_id")
     assert caught.value.errors[0].field == "sort"
-    counts = {s.bank.name: s.question_count for s in service.list_banks(db, user)[0]}
+    counts = {s.bank.name: s.question_count for s in service.list_banks(db, user).items}
     assert counts["Alpha"] == 3 and counts["Gamma"] == 2
 
 
@@ -322,6 +325,12 @@ def test_move_up_and_down(db, user, make_bank):
     # At the edges nothing moves.
     question_service.move_question(db, user, bank.id, c, "up")
     question_service.move_question(db, user, bank.id, b, "down")
+    assert question_service.question_ids(db, user, bank.id) == [c, a, b]
+    # Any other direction is refused (the pages share this rule), and nothing moves.
+    for direction in ("sideways", "", "UP"):
+        with pytest.raises(Invalid) as caught:
+            question_service.move_question(db, user, bank.id, a, direction)
+        assert caught.value.errors[0].field == "direction"
     assert question_service.question_ids(db, user, bank.id) == [c, a, b]
 
 

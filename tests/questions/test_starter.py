@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.questions import starter as starter_module
 from app.questions.models import Question, QuestionBank
-from app.questions.starter import STARTER_FILE, ensure_starter_banks, load_starter_banks
+from app.questions.starter import service as starter_module
+from app.questions.starter.service import STARTER_FILE, ensure_starter_banks, load_starter_banks
 
 
 def _builtin_state(engine):

@@ -315,6 +315,84 @@ def test_rename_share_and_delete_bank(web, db, user):
     assert web.get(f"/question-banks/{bank_id}").status_code == 404
 
 
+@pytest.mark.parametrize("damaged", ["abc", "²", "-1", ""])
+def test_a_damaged_version_field_is_refused_not_a_silent_overwrite(web, db, damaged):
+    bank_id = _create_bank(web, "Kept name")
+    _add(web, bank_id, "Kept text?")
+    question_id = int(
+        soup(web.get(f"/question-banks/{bank_id}")).select_one("#questions li")["id"][2:]
+    )
+    # Someone else's newer edit is what a damaged field must not overwrite.
+    r = web.form_post(
+        f"/question-banks/{bank_id}/questions/{question_id}",
+        {"text": "Newer text?", "category": "other", "version": "1"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    version = soup(web.get(f"/question-banks/{bank_id}")).select_one(
+        "#details input[name=version]"
+    )["value"]
+    r = web.form_post(
+        f"/question-banks/{bank_id}",
+        {"name": "Newer name", "version": version},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    r = web.form_post(f"/question-banks/{bank_id}", {"name": "Overwrite", "version": damaged})
+    assert r.status_code == 422 and "damaged" in r.text
+    assert soup(r).select_one("#details input[name=name]")["value"] == "Overwrite"
+    r = web.form_post(
+        f"/question-banks/{bank_id}/questions/{question_id}",
+        {"text": "Overwrite?", "category": "other", "version": damaged},
+    )
+    assert r.status_code == 422 and "damaged" in r.text
+    r = web.form_post(f"/question-banks/{bank_id}/share", {"shared": "on", "version": damaged})
+    assert r.status_code == 422
+    r = web.form_post(f"/question-banks/{bank_id}/delete", {"version": damaged})
+    assert r.status_code == 422
+    r = web.form_post(
+        f"/question-banks/{bank_id}/questions/{question_id}/delete", {"version": damaged}
+    )
+    assert r.status_code == 422
+    page = soup(web.get(f"/question-banks/{bank_id}"))
+    assert page.h1.get_text(strip=True) == "Newer name"
+    assert _question_texts(page) == ["Newer text?"]
+    assert page.select_one("[data-testid=kind]") is None  # not shared
+
+
+def test_stale_delete_and_full_bank_answer_409_like_every_form(web, app):
+    bank_id = _create_bank(web)
+    _add(web, bank_id, "First?")
+    question_id = int(
+        soup(web.get(f"/question-banks/{bank_id}")).select_one("#questions li")["id"][2:]
+    )
+    web.form_post(
+        f"/question-banks/{bank_id}/questions/{question_id}",
+        {"text": "Edited?", "category": "other", "version": "1"},
+    )
+    r = web.form_post(f"/question-banks/{bank_id}/questions/{question_id}/delete", {"version": "1"})
+    assert r.status_code == 409 and "changed since you loaded" in r.text
+    r = web.form_post(f"/question-banks/{bank_id}/delete", {"version": "1"})
+    assert r.status_code == 409
+    assert _question_texts(soup(web.get(f"/question-banks/{bank_id}"))) == ["Edited?"]
+    app.state.settings.max_bank_questions = 1
+    r = web.form_post(
+        f"/question-banks/{bank_id}/questions", {"text": "One too many?", "category": "other"}
+    )
+    assert r.status_code == 409 and "maximum of 1 questions" in r.text
+    assert soup(r).select_one("#f-text")["value"] == "One too many?"
+
+
+def test_tags_are_separated_by_commas_like_contacts(web, api):
+    bank_id = _create_bank(web)
+    _add(web, bank_id, "Tagged?", tags="Remote Work, pay;travel")
+    question = api.get(f"/api/v1/question-banks/{bank_id}/questions").json()["items"][0]
+    assert question["tags"] == ["remote work", "pay", "travel"]
+    page = soup(web.get(f"/question-banks/{bank_id}", params={"edit": question["id"]}))
+    assert page.select_one("#f-edit-tags")["value"] == "remote work, pay, travel"
+    assert "commas" in page.select_one("label[for=f-edit-tags]").get_text()
+
+
 # ---- import from the page ---------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Export of everything a user owns: one JSON document, and contacts as CSV."""

@@ -1,0 +1,215 @@
+"""Export of everything a user owns: one streamed JSON document, and contacts as CSV.
+
+The JSON is written by the database, a row at a time (sql.py), read in batches
+(``yield_per``: a server-side cursor on PostgreSQL) and handed on in chunks of about
+CHUNK_BYTES, so memory stays flat however much the user has. The CSV is built in Python
+from batches of contacts, with their tag names fetched per batch, never per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Column, Select, Table, select, text
+from sqlmodel import Session, SQLModel
+
+from app.auth.models import User
+from app.careers.models import Career
+from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
+from app.db import utcnow
+from app.exchange.export.sql import LEFT_OUT, Child, rows_as_json
+from app.interactions.models import Interaction
+from app.interviews.agenda.models import InterviewQuestion
+from app.interviews.models import Interview
+from app.organizations.models import Organization
+from app.questions.models import Question, QuestionBank
+
+FORMAT = "rapport.export"
+FORMAT_VERSION = 1
+BATCH = 500
+CHUNK_BYTES = 256 * 1024
+Rows = list[dict[str, Any]]
+
+
+# ---- the JSON document ------------------------------------------------------------------
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _sections() -> tuple[tuple[str, Table, tuple[Child, ...]], ...]:
+    contact_careers, contact_tags = _table(ContactCareer), _table(ContactTag)
+    return (
+        ("careers", _table(Career), ()),
+        ("organizations", _table(Organization), ()),
+        ("tags", _table(Tag), ()),
+        (
+            "contacts",
+            _table(Contact),
+            (
+                Child("career_ids", contact_careers, "contact_id", ("career_id",), "career_id"),
+                Child(
+                    "tags",
+                    contact_tags,
+                    "contact_id",
+                    ('{alias}_tag."name"',),
+                    '{alias}_tag."name"',
+                    join='JOIN tags AS {alias}_tag ON {alias}_tag."id" = {alias}."tag_id"',
+                ),
+            ),
+        ),
+        ("interactions", _table(Interaction), ()),
+        (
+            # The user's own banks (never the built-in or other users' shared ones).
+            "question_banks",
+            _table(QuestionBank),
+            (Child("questions", _table(Question), "bank_id", ("position", "id")),),
+        ),
+        (
+            "interviews",
+            _table(Interview),
+            (Child("agenda", _table(InterviewQuestion), "interview_id", ("position", "id")),),
+        ),
+    )
+
+
+def account(user: User) -> dict[str, Any]:
+    """The account's own fields; never its password hash, sessions or tokens."""
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "timezone": user.timezone,
+        "job_search_status": user.job_search_status,
+        "job_search_note": user.job_search_note,
+        "created_at": user.created_at,
+    }
+
+
+def _json_rows(session: Session, user: User, sql: str) -> Iterator[tuple[int, bytes]]:
+    """(row count, the rows' JSON joined by commas), about CHUNK_BYTES at a time."""
+    result = session.execute(text(sql).execution_options(yield_per=BATCH), {"owner": user.id})
+    # partitions() needs the size: without it a text() result is not split by yield_per
+    # (PostgreSQL then fetched the whole section at once).
+    pending: list[str] = []
+    size = 0
+    for partition in result.partitions(BATCH):
+        for (row,) in partition:
+            pending.append(row)
+            size += len(row)
+            if size >= CHUNK_BYTES:
+                yield len(pending), ",".join(pending).encode()
+                pending, size = [], 0
+    if pending:
+        yield len(pending), ",".join(pending).encode()
+
+
+def export_json(session: Session, user: User) -> Iterator[bytes]:
+    """Everything the user owns as one JSON document, yielded in chunks as it is read."""
+    dialect = session.get_bind().dialect.name
+    head = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": utcnow(),
+        "account": account(user),
+    }
+    yield orjson.dumps(head)[:-1]  # left open: the sections follow
+    counts: dict[str, int] = {}
+    for name, table, children in _sections():
+        yield b',"' + name.encode() + b'":['
+        count = 0
+        for rows, chunk in _json_rows(session, user, rows_as_json(dialect, table, children)):
+            if count:
+                yield b","
+            yield chunk
+            count += rows
+        yield b"]"
+        counts[name] = count
+    yield b',"counts":' + orjson.dumps(counts) + b"}"
+
+
+# ---- contacts as CSV --------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id",
+    "full_name",
+    "title",
+    "organization",
+    "email",
+    "phone",
+    "linkedin_url",
+    "location",
+    "stage",
+    "tags",
+    "how_we_met",
+    "introduced_by_id",
+    "stay_in_touch_days",
+    "last_contacted_at",
+    "next_touch_due",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _batches(session: Session, statement: Select[Any]) -> Iterator[Rows]:
+    """The statement's rows as dicts, BATCH at a time, streamed from the database."""
+    result = session.execute(statement.execution_options(yield_per=BATCH))
+    keys = list(result.keys())
+    for partition in result.partitions(BATCH):
+        yield [dict(zip(keys, row, strict=True)) for row in partition]
+
+
+def _tag_names(session: Session, user: User, low: int, high: int) -> dict[int, list[str]]:
+    """Tag names of the user's contacts with ids from low to high."""
+    statement = (
+        select(ContactTag.contact_id, Tag.name)
+        .join(Tag, Tag.id == ContactTag.tag_id)  # type: ignore[arg-type]
+        .where(Tag.owner_id == user.id, ContactTag.contact_id.between(low, high))  # type: ignore[attr-defined]
+        .order_by(ContactTag.contact_id, Tag.name)
+    )
+    names: dict[int, list[str]] = {}
+    for contact_id, name in session.execute(statement):
+        names.setdefault(contact_id, []).append(name)
+    return names
+
+
+def neutralise(value: Any) -> str:
+    """A cell as text; a leading = + - @ (or tab / CR) gets a quote so it is not a formula."""
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def export_contacts_csv(session: Session, user: User) -> Iterator[bytes]:
+    """The user's contacts as CSV (one row each, tags separated by '; '), streamed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    wanted: list[Column[Any]] = [
+        c for c in _table(Contact).c if c.name in CSV_COLUMNS and c.name not in LEFT_OUT
+    ]
+    statement = (
+        select(*wanted, Organization.name.label("organization"))  # type: ignore[attr-defined]
+        .outerjoin(Organization, Organization.id == Contact.organization_id)
+        .where(Contact.owner_id == user.id)
+        .order_by(Contact.id)
+    )
+    for rows in _batches(session, statement):
+        tags = _tag_names(session, user, rows[0]["id"], rows[-1]["id"])
+        for row in rows:
+            row["tags"] = "; ".join(tags.get(row["id"], []))
+            writer.writerow([neutralise(row[name]) for name in CSV_COLUMNS])
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()

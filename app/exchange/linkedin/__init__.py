@@ -1,0 +1,1 @@
+"""Import of LinkedIn connections (a Connections.csv export) as contacts."""

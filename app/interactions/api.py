@@ -1,0 +1,112 @@
+"""/api/v1/interactions: touches with contacts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.interactions import service
+from app.interactions.schemas import (
+    InteractionCreate,
+    InteractionKind,
+    InteractionRead,
+    InteractionUpdate,
+)
+from app.schemakit import MAX_INT32, Page
+from app.web.deps import CurrentUser, SessionDep
+from app.web.listing import ListQueryDep, page_response
+from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
+
+router = APIRouter(prefix="/interactions", tags=["interactions"])
+InteractionId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # A bound without an offset is read as UTC.
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@router.get("", response_model=Page[InteractionRead])
+def list_interactions(
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    listing: ListQueryDep,
+    contact_id: Annotated[int | None, Query(ge=1, le=MAX_INT32)] = None,
+    kind: InteractionKind | None = None,
+    occurred_after: Annotated[
+        datetime | None, Query(description="Inclusive lower bound (ISO 8601).")
+    ] = None,
+    occurred_before: Annotated[
+        datetime | None, Query(description="Exclusive upper bound (ISO 8601).")
+    ] = None,
+) -> Response:
+    """The caller's interactions, newest first. Sort by occurred_at, created_at, updated_at
+    or kind; `q` matches the summary."""
+    found = service.list_interactions(
+        db,
+        user,
+        contact_id=contact_id,
+        kind=kind,
+        occurred_after=_utc(occurred_after),
+        occurred_before=_utc(occurred_before),
+        q=listing.q,
+        limit=listing.limit,
+        offset=listing.offset,
+        sort=listing.sort,
+    )
+    items = [InteractionRead.model_validate(r) for r in found.items]
+    return page_response(
+        request, items, total=found.total, limit=listing.limit, offset=listing.offset
+    )
+
+
+@router.post("", status_code=201, response_model=InteractionRead, responses=problems(409))
+def create_interaction(
+    data: InteractionCreate, request: Request, user: CurrentUser, db: SessionDep
+) -> Response:
+    """Record a touch; the contact's last_contacted_at and next_touch_due follow."""
+
+    def create() -> InteractionRead:
+        return InteractionRead.model_validate(service.create_interaction(db, user, data))
+
+    return created(request, db, user, data, create, collection="/api/v1/interactions")
+
+
+@router.get("/{interaction_id}", response_model=InteractionRead, responses=problems(404))
+def get_interaction(
+    interaction_id: InteractionId, user: CurrentUser, db: SessionDep
+) -> JSONResponse:
+    """One interaction, with an ETag."""
+    return resource_response(
+        InteractionRead.model_validate(service.get_interaction(db, user, interaction_id))
+    )
+
+
+@router.patch("/{interaction_id}", response_model=InteractionRead, responses=problems(404, 412))
+def update_interaction(
+    interaction_id: InteractionId,
+    data: InteractionUpdate,
+    user: CurrentUser,
+    db: SessionDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    """Change an interaction; the contact's dates are recomputed."""
+    interaction = service.update_interaction(
+        db, user, interaction_id, data, expected_version=expected
+    )
+    return resource_response(InteractionRead.model_validate(interaction))
+
+
+@router.delete("/{interaction_id}", status_code=204, responses=problems(404, 412))
+def delete_interaction(
+    interaction_id: InteractionId, user: CurrentUser, db: SessionDep, expected: IfMatchDep
+) -> Response:
+    """Delete an interaction; the contact's dates are recomputed."""
+    service.delete_interaction(db, user, interaction_id, expected_version=expected)
+    return no_content()

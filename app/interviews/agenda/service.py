@@ -1,0 +1,320 @@
+"""The agenda: snapshots of bank questions and free questions, their order, and the answers."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.concurrency import check_version
+from app.errors import Invalid, NotFound
+from app.interviews.agenda.models import InterviewQuestion
+from app.interviews.agenda.schemas import (
+    MAX_AGENDA,
+    AgendaFromBank,
+    AgendaItemCreate,
+    AgendaItemUpdate,
+    AgendaMove,
+)
+from app.interviews.models import Interview
+from app.interviews.service import get_interview
+from app.paging import order_by_clauses, paginate
+from app.questions import service as questions_service
+from app.questions.models import Question, QuestionBank
+from app.schemakit import Page
+from app.textmatch import like_pattern
+
+
+def list_agenda(session: Session, user: User, interview_id: int) -> list[InterviewQuestion]:
+    """The interview's agenda in order."""
+    interview = get_interview(session, user, interview_id)
+    return _items(session, interview)
+
+
+def _items(session: Session, interview: Interview) -> list[InterviewQuestion]:
+    statement = (
+        select(InterviewQuestion)
+        .where(InterviewQuestion.interview_id == interview.id)
+        .order_by(InterviewQuestion.position, InterviewQuestion.id)
+    )
+    return list(session.scalars(statement))
+
+
+def get_agenda_item(
+    session: Session, user: User, interview_id: int, item_id: int
+) -> InterviewQuestion:
+    """One agenda item of one of the user's interviews."""
+    get_interview(session, user, interview_id)
+    item = session.get(InterviewQuestion, item_id)
+    if item is None or item.interview_id != interview_id or item.owner_id != user.id:
+        raise NotFound(detail=f"No agenda item with id {item_id} on interview {interview_id}.")
+    return item
+
+
+def _next_position(session: Session, interview: Interview) -> int:
+    highest = session.scalar(
+        select(func.max(InterviewQuestion.position)).where(
+            InterviewQuestion.interview_id == interview.id
+        )
+    )
+    return 0 if highest is None else highest + 1
+
+
+def _count(session: Session, interview: Interview) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(InterviewQuestion)
+            .where(InterviewQuestion.interview_id == interview.id)
+        )
+        or 0
+    )
+
+
+def _check_room(session: Session, interview: Interview, adding: int, field_name: str) -> None:
+    if _count(session, interview) + adding > MAX_AGENDA:
+        raise Invalid.one(field_name, f"An agenda holds at most {MAX_AGENDA} questions.")
+
+
+def add_agenda_item(
+    session: Session, user: User, interview_id: int, data: AgendaItemCreate
+) -> InterviewQuestion:
+    """Add a bank question (copied as a snapshot) or a free question at the end."""
+    interview = get_interview(session, user, interview_id)
+    text, category, source_id = data.text, data.category, None
+    if data.source_question_id is not None:
+        try:
+            question = questions_service.readable_question(session, user, data.source_question_id)
+        except NotFound as exc:
+            raise Invalid.one("source_question_id", exc.detail) from None
+        text, category, source_id = (
+            text or question.text,
+            category or question.category,
+            question.id,
+        )
+    if not text:
+        raise Invalid.one("text", "Write the question, or name a source_question_id.")
+    _check_room(session, interview, 1, "text")
+    item = InterviewQuestion(
+        owner_id=user.id,
+        interview_id=interview.id,
+        position=_next_position(session, interview),
+        text=text,
+        category=category or "other",
+        source_question_id=source_id,
+    )
+    session.add(item)
+    session.commit()
+    return item
+
+
+def add_from_bank(
+    session: Session, user: User, interview_id: int, data: AgendaFromBank
+) -> tuple[list[InterviewQuestion], int]:
+    """Snapshot a whole readable bank (or a category, or chosen questions) onto the agenda.
+
+    Questions already on the agenda (same source) are skipped; returns (added, skipped).
+    An empty choice of questions is refused: it is a mistake, not a request to add nothing."""
+    interview = get_interview(session, user, interview_id)
+    if data.question_ids == []:
+        raise Invalid.one("question_ids", "Tick the questions to add, or add them all.")
+    try:
+        questions = questions_service.readable_questions(
+            session, user, data.bank_id, category=data.category
+        )
+    except NotFound as exc:
+        raise Invalid.one("bank_id", exc.detail) from None
+    if data.question_ids is not None:
+        by_id = {q.id: q for q in questions}
+        missing = [qid for qid in data.question_ids if qid not in by_id]
+        if missing:
+            raise Invalid.one(
+                "question_ids",
+                f"Not questions of bank {data.bank_id}"
+                f"{' in that category' if data.category else ''}: "
+                f"{', '.join(map(str, missing[:10]))}.",
+            )
+        wanted = set(data.question_ids)
+        questions = [q for q in questions if q.id in wanted]
+    present = set(
+        session.scalars(
+            select(InterviewQuestion.source_question_id).where(
+                InterviewQuestion.interview_id == interview.id,
+                InterviewQuestion.source_question_id.is_not(None),
+            )
+        )
+    )
+    fresh = [q for q in questions if q.id not in present]
+    _check_room(session, interview, len(fresh), "bank_id")
+    position = _next_position(session, interview)
+    added = []
+    for offset, question in enumerate(fresh):
+        item = InterviewQuestion(
+            owner_id=user.id,
+            interview_id=interview.id,
+            position=position + offset,
+            text=question.text,
+            category=question.category,
+            source_question_id=question.id,
+        )
+        session.add(item)
+        added.append(item)
+    session.commit()
+    return added, len(questions) - len(fresh)
+
+
+def update_agenda_item(
+    session: Session,
+    user: User,
+    interview_id: int,
+    item_id: int,
+    data: AgendaItemUpdate,
+    expected_version: int | None = None,
+) -> InterviewQuestion:
+    """Edit the item or record its answer; a stale version is refused (412), never merged."""
+    item = get_agenda_item(session, user, interview_id, item_id)
+    check_version(item.version, expected_version)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("asked"):
+        changes.setdefault("skipped", False)
+    if changes.get("skipped"):
+        changes.setdefault("asked", False)
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.touch()
+    session.commit()
+    return item
+
+
+def delete_agenda_item(
+    session: Session,
+    user: User,
+    interview_id: int,
+    item_id: int,
+    expected_version: int | None = None,
+) -> None:
+    """Remove a question from the agenda (its answer goes with it)."""
+    item = get_agenda_item(session, user, interview_id, item_id)
+    check_version(item.version, expected_version)
+    session.delete(item)
+    session.commit()
+
+
+def reorder_agenda(
+    session: Session,
+    user: User,
+    interview_id: int,
+    item_ids: list[int],
+    expected_version: int | None = None,
+) -> list[InterviewQuestion]:
+    """Put the agenda in the given order; the list must name every item exactly once.
+
+    The order is part of the interview, so this checks and bumps the interview's version."""
+    interview = get_interview(session, user, interview_id)
+    check_version(interview.version, expected_version)
+    items = _items(session, interview)
+    current = {item.id for item in items}
+    if len(item_ids) != len(set(item_ids)) or set(item_ids) != current:
+        extra = sorted(set(item_ids) - current)
+        missing = sorted(current - set(item_ids))
+        parts = []
+        if extra:
+            parts.append(f"not on this agenda: {', '.join(map(str, extra[:10]))}")
+        if missing:
+            parts.append(f"missing: {', '.join(str(i) for i in missing[:10])}")
+        if len(item_ids) != len(set(item_ids)):
+            parts.append("an id appears more than once")
+        raise Invalid.one(
+            "item_ids", "Send every agenda item id exactly once (" + "; ".join(parts) + ")."
+        )
+    by_id = {item.id: item for item in items}
+    for position, item_id in enumerate(item_ids):
+        item = by_id[item_id]
+        if item.position != position:
+            item.position = position
+            item.touch()
+    interview.touch()
+    session.commit()
+    return [by_id[i] for i in item_ids]
+
+
+def move_agenda_item(
+    session: Session,
+    user: User,
+    interview_id: int,
+    item_id: int,
+    data: AgendaMove,
+    expected_version: int | None = None,
+) -> list[InterviewQuestion]:
+    """Move one item up or down by one place: the page's reorder buttons.
+
+    ``expected_version`` is the interview's, like a whole reorder's."""
+    get_agenda_item(session, user, interview_id, item_id)
+    interview = get_interview(session, user, interview_id)
+    ids = [item.id for item in _items(session, interview) if item.id is not None]
+    index = ids.index(item_id)
+    step = -1 if data.direction == "up" else 1
+    target = max(0, min(len(ids) - 1, index + step))
+    ids.insert(target, ids.pop(index))
+    return reorder_agenda(session, user, interview_id, ids, expected_version)
+
+
+def readable_banks(session: Session, user: User) -> list[QuestionBank]:
+    """The banks the user may pick questions from: own, built-in and shared."""
+    statement = (
+        select(QuestionBank)
+        .where(
+            or_(
+                QuestionBank.owner_id == user.id,
+                QuestionBank.builtin.is_(True),
+                QuestionBank.shared.is_(True),
+            )
+        )
+        .order_by(QuestionBank.builtin.desc(), QuestionBank.name, QuestionBank.id)
+    )
+    return list(session.scalars(statement))
+
+
+def picker_questions(
+    session: Session, user: User, bank_id: int, category: str | None
+) -> list[Question] | None:
+    """The questions of a readable bank for the picker, optionally one category; None when
+    the bank is not one the user may read (the picker says so instead of failing)."""
+    try:
+        return questions_service.readable_questions(session, user, bank_id, category=category)
+    except NotFound:
+        return None
+
+
+AGENDA_SORTABLE = {
+    "position": InterviewQuestion.position,
+    "category": InterviewQuestion.category,
+    "updated_at": InterviewQuestion.updated_at,
+    "id": InterviewQuestion.id,
+}
+
+
+def list_agenda_page(
+    session: Session,
+    user: User,
+    interview_id: int,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
+    q: str | None = None,
+) -> Page[InterviewQuestion]:
+    """A page of the agenda (in agenda order unless sorted otherwise); `q` matches text."""
+    interview = get_interview(session, user, interview_id)
+    statement = select(InterviewQuestion).where(InterviewQuestion.interview_id == interview.id)
+    if q:
+        pattern = like_pattern(q)
+        statement = statement.where(
+            or_(
+                func.lower(InterviewQuestion.text).like(pattern, escape="\\"),
+                func.lower(InterviewQuestion.answer_notes).like(pattern, escape="\\"),
+            )
+        )
+    clauses = order_by_clauses(sort, AGENDA_SORTABLE, ["position"])
+    statement = statement.order_by(*clauses, InterviewQuestion.id)
+    return paginate(session, statement, limit=limit, offset=offset)

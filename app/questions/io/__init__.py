@@ -1,0 +1,1 @@
+"""A bank as a file: import from and export to JSON, CSV or Markdown."""

@@ -1,0 +1,1 @@
+"""The questions of a bank: add, edit, delete and reorder them (banks are app.questions)."""

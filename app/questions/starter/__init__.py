@@ -1,0 +1,1 @@
+"""The starter banks shipped with the app (app/questions/starter_banks.json)."""

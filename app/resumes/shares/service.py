@@ -1,0 +1,187 @@
+"""Resume shares: record which version went to which contact, and their feedback."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, literal, select
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.concurrency import check_version
+from app.contacts.models import Contact
+from app.db import utcnow
+from app.errors import Invalid, NotFound
+from app.ownership import get_owned, owned_reference
+from app.paging import order_by_clauses, paginate
+from app.resumes.models import Resume
+from app.resumes.shares.models import ResumeShare
+from app.resumes.shares.schemas import ShareCreate, ShareUpdate
+from app.schemakit import Page
+from app.textmatch import like_pattern
+
+SORTABLE: dict[str, Any] = {
+    "shared_at": ResumeShare.shared_at,
+    "created_at": ResumeShare.created_at,
+    "updated_at": ResumeShare.updated_at,
+}
+DEFAULT_SORT = ("-shared_at",)
+# A contact picked from the suggestions reads "Name (#12)".
+_NUMBERED = re.compile(r"\(#(\d{1,9})\)\s*$")
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """A share with the name of the contact and whether the version still exists."""
+
+    share: ResumeShare
+    contact_name: str
+
+
+def create_share(session: Session, user: User, resume_id: int, data: ShareCreate) -> ResumeShare:
+    """Record that a version went to a contact (another user's contact is a 422)."""
+    resume = get_owned(session, Resume, user.id, resume_id)
+    owned_reference(session, Contact, user.id, data.contact_id, "contact_id")
+    share = ResumeShare(
+        owner_id=user.id,
+        resume_id=resume_id,
+        contact_id=data.contact_id,
+        shared_at=data.shared_at or utcnow(),
+        feedback=data.feedback,
+        resume_label=resume.label,
+        resume_file_name=resume.file_name,
+    )
+    session.add(share)
+    session.commit()
+    return share
+
+
+def get_share(session: Session, user: User, resume_id: int, share_id: int) -> ResumeShare:
+    """One share of one of the user's versions (NotFound for anyone else's)."""
+    get_owned(session, Resume, user.id, resume_id)
+    share = get_owned(session, ResumeShare, user.id, share_id)
+    if share.resume_id != resume_id:
+        raise NotFound(detail=f"No resume share with id {share_id}.")
+    return share
+
+
+def list_shares(
+    session: Session,
+    user: User,
+    resume_id: int,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[ResumeShare]:
+    """One page of a version's shares; unknown sort: 400."""
+    get_owned(session, Resume, user.id, resume_id)
+    order = order_by_clauses(sort, SORTABLE, DEFAULT_SORT)
+    statement = (
+        select(ResumeShare)
+        .where(ResumeShare.owner_id == user.id, ResumeShare.resume_id == resume_id)
+        .order_by(*order, ResumeShare.id)
+    )
+    return paginate(session, statement, limit=limit, offset=offset)
+
+
+def update_share(
+    session: Session,
+    user: User,
+    resume_id: int,
+    share_id: int,
+    data: ShareUpdate,
+    *,
+    expected_version: int | None = None,
+) -> ResumeShare:
+    """Change the feedback or date, unless the caller's version is stale (412)."""
+    share = get_share(session, user, resume_id, share_id)
+    check_version(share.version, expected_version)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(share, field, value)
+    share.touch()
+    session.commit()
+    return share
+
+
+def delete_share(
+    session: Session,
+    user: User,
+    resume_id: int,
+    share_id: int,
+    *,
+    expected_version: int | None = None,
+) -> None:
+    """Forget that a version went to someone (a mistaken record)."""
+    share = get_share(session, user, resume_id, share_id)
+    check_version(share.version, expected_version)
+    session.delete(share)
+    session.commit()
+
+
+def shares_of_resume(session: Session, user: User, resume_id: int) -> list[ShareRow]:
+    """Who received a version, newest first, with their names (the resume page)."""
+    statement = (
+        select(ResumeShare, Contact.full_name)
+        .join(Contact, Contact.id == ResumeShare.contact_id)
+        .where(ResumeShare.owner_id == user.id, ResumeShare.resume_id == resume_id)
+        .order_by(ResumeShare.shared_at.desc(), ResumeShare.id.desc())  # type: ignore[attr-defined]
+        .limit(500)
+    )
+    return [ShareRow(share, name) for share, name in session.execute(statement)]
+
+
+def shared_with_contact(session: Session, user: User, contact_id: int) -> list[ResumeShare]:
+    """What a contact has received, deleted versions included, newest first."""
+    statement = (
+        select(ResumeShare)
+        .where(ResumeShare.owner_id == user.id, ResumeShare.contact_id == contact_id)
+        .order_by(ResumeShare.shared_at.desc(), ResumeShare.id.desc())  # type: ignore[attr-defined]
+        .limit(200)
+    )
+    return list(session.scalars(statement))
+
+
+def contact_options(session: Session, user: User, text: str) -> list[tuple[str, str]]:
+    """("Name (#id)", title) for up to 10 of the user's contacts whose name contains ``text``."""
+    text = _NUMBERED.sub("", text.replace("\x00", "")).strip()
+    statement = (
+        select(Contact.id, Contact.full_name, Contact.title)
+        .where(Contact.owner_id == user.id)
+        .order_by(func.lower(Contact.full_name), Contact.id)
+        .limit(10)
+    )
+    if text:
+        statement = statement.where(
+            func.lower(Contact.full_name).like(like_pattern(text), escape="\\")
+        )
+    return [(f"{name} (#{cid})", title or "") for cid, name, title in session.execute(statement)]
+
+
+def typed_contact_id(session: Session, user: User, text: str) -> int:
+    """The contact a share form names: a picked "Name (#id)" or one contact's exact name."""
+    text = text.strip()
+    numbered = _NUMBERED.search(text)
+    if numbered:
+        return int(numbered.group(1))  # create_share checks it is the user's
+    if not text:
+        raise Invalid.one("contact", "Name the contact who received it.")
+    statement = (
+        select(Contact.id)
+        .where(
+            Contact.owner_id == user.id, func.lower(Contact.full_name) == func.lower(literal(text))
+        )
+        .order_by(Contact.id)
+        .limit(2)
+    )
+    found = list(session.scalars(statement))
+    if len(found) == 1:
+        return found[0]
+    message = (
+        f"None of your contacts is named “{text}”: pick one from the suggestions."
+        if not found
+        else f"Several of your contacts are named “{text}”: pick one from the suggestions."
+    )
+    raise Invalid.one("contact", message)

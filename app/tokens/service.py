@@ -1,0 +1,148 @@
+"""API tokens: created shown once, stored as SHA-256, with scopes, expiry and last use."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
+from app.auth.models import User
+from app.db import utcnow
+from app.errors import Invalid, NotFound
+from app.tokens.models import ApiToken
+from app.tokens.schemas import NEVER, TokenCreate
+
+TOKEN_PREFIX = "rpt_"
+MAX_SECRET_LENGTH = 200
+
+
+def check_lifetime(data: TokenCreate, max_days: int | None) -> None:
+    """Refuse "never" or a lifetime past the administrator's maximum, naming the field."""
+    if max_days is None:
+        return
+    if data.expires_in_days == NEVER or int(data.expires_in_days) > max_days:
+        raise Invalid.one(
+            "expires_in_days",
+            f"Tokens on this instance expire within {max_days} days at most "
+            f"(set by the administrator); choose 1 to {max_days}.",
+        )
+
+
+def create_token(
+    session: Session, user: User, data: TokenCreate, *, max_days: int | None = None
+) -> tuple[str, ApiToken]:
+    """A new token; the secret is returned here once and stored only as SHA-256."""
+    check_lifetime(data, max_days)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    expires: datetime | None = None
+    if data.expires_in_days != NEVER:
+        expires = now + timedelta(days=int(data.expires_in_days))
+    token = ApiToken(
+        user_id=user.id,
+        name=data.name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        secret_hash=sha256_hex(secret),
+        scopes=" ".join(sorted(set(data.scopes))),
+        created_at=now,
+        expires_at=expires,
+    )
+    session.add(token)
+    session.commit()
+    return secret, token
+
+
+def find_token(
+    session: Session, secret: str, *, max_days: int | None = None
+) -> tuple[User, ApiToken] | None:
+    """The user and token for a bearer secret, or None when unknown, expired or revoked.
+
+    With a maximum lifetime set, a token older than it is expired whatever it was created
+    with, so lowering the maximum also retires the older "never" tokens.
+    """
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.secret_hash == sha256_hex(secret))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if token.revoked_at is not None or not user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if max_days is not None and token.created_at + timedelta(days=max_days) <= now:
+        return None
+    return user, token
+
+
+def token_touch_due(token: ApiToken) -> bool:
+    """Whether last_used_at is old enough to be written again (once a minute at most)."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > TOUCH_INTERVAL
+
+
+def touch_token(session: Session, token: ApiToken) -> None:
+    """Record that the token was used now (a write of its own)."""
+    # End the read first so the write starts its own transaction (no lock upgrade).
+    session.commit()
+    token.last_used_at = utcnow()
+    session.add(token)
+    session.commit()
+
+
+def resolve_token(
+    session: Session, secret: str, *, max_days: int | None = None
+) -> tuple[User, ApiToken] | None:
+    """find_token, recording the use when it is due."""
+    found = find_token(session, secret, max_days=max_days)
+    if found is not None and token_touch_due(found[1]):
+        touch_token(session, found[1])
+    return found
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens that are not revoked, newest first."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> None:
+    """Revoke one of the user's tokens."""
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if token is None or token.revoked_at is not None:
+        raise NotFound(detail="No such token.")
+    token.revoked_at = utcnow()
+    session.add(token)
+    session.commit()
+
+
+def revoke_all_tokens(session: Session, user: User) -> list[str]:
+    """Revoke every live token of a user inside the caller's transaction; their names."""
+    names = list(
+        session.scalars(
+            select(ApiToken.name)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.id)
+        )
+    )
+    if names:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    return names
