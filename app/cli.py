@@ -11,8 +11,10 @@ import typer
 from sqlmodel import Session
 
 from app.config import get_settings
+from app.reminders.command import send_reminders_command
 
 app = typer.Typer(help="Rapport: informational interviews, done well.", no_args_is_help=True)
+app.command("send-reminders")(send_reminders_command)
 
 
 @contextmanager

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # The longest lifetime an API token may have; unset allows "never".
     max_token_days: int | None = Field(default=None, ge=1, le=3650)
     # Bounded: the import parsers refuse larger files before reading them
-    # (app.questions.io_formats.MAX_QUESTIONS).
+    # (app.questions.io.formats.MAX_QUESTIONS).
     max_bank_questions: int = Field(default=500, ge=1, le=5000)
     # Threads that run blocking handlers. Few on purpose: with anyio's default of 40,
     # requests contend for the GIL around every SQLite call and throughput halves.

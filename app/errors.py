@@ -96,3 +96,10 @@ class PayloadTooLarge(DomainError):
     """The request body or an upload is over the configured limit."""
 
     title: str = "Payload too large"
+
+
+@dataclass
+class UnsupportedMediaType(DomainError):
+    """An upload's content is none of the kinds the operation accepts."""
+
+    title: str = "Unsupported media type"

@@ -9,7 +9,6 @@ DOMAINS = [
     "auth",
     "tokens",
     "idempotency",
-    # Before "dashboard": its placeholder /follow-ups page gives way to the real one.
     "followups",
     "messages",
     "jobsearch",

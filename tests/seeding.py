@@ -37,6 +37,8 @@ class Step:
     provides: tuple[str, ...]
     # Parameters this step needs from earlier steps (skipped when one is missing).
     needs: tuple[str, ...] = ()
+    # Files to upload: the request is then multipart/form-data, ``body`` its form fields.
+    files: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 def _when(days: int = 0) -> str:
@@ -170,6 +172,18 @@ STEPS: list[Step] = [
         },
         ("template_id", "message_template_id"),
     ),
+    Step(
+        "/api/v1/resumes",
+        lambda v: {"label": f"Data roles {MARKER}", "notes": f"Notes {MARKER}"},
+        ("resume_id",),
+        files=lambda v: {"file": (f"cv-{MARKER}.txt", f"Resume {MARKER}".encode(), "text/plain")},
+    ),
+    Step(
+        "/api/v1/resumes/{resume_id}/shares",
+        lambda v: {"contact_id": v["contact_id"], "feedback": f"Liked it {MARKER}"},
+        ("share_id",),
+        needs=("resume_id", "contact_id"),
+    ),
 ]
 
 
@@ -232,8 +246,11 @@ def seed_everything(
             seeded.skipped.append(f"{step.path} (needs {', '.join(step.needs)})")
             continue
         url = step.path.format(**seeded.params)
-        body = step.body(seeded.params)
-        response = api.post(url, json=body if marked else _unmarked(body))
+        body = step.body(seeded.params) if marked else _unmarked(step.body(seeded.params))
+        if step.files is not None:
+            response = api.post(url, data=body, files=step.files(seeded.params))
+        else:
+            response = api.post(url, json=body)
         assert response.status_code in (200, 201), (
             f"seeding POST {url} failed with {response.status_code}: {response.text}\n"
             "Fix its payload in tests/seeding.py (STEPS) to match the domain's schema."
@@ -255,6 +272,8 @@ def _sub_keys(api: TestClient, seeded: Seeded) -> None:
         if checklist and isinstance(checklist[0], dict) and "key" in checklist[0]:
             seeded.params.setdefault("key", checklist[0]["key"])
     seeded.params.setdefault("key", "research")
+    # A calendar feed address is a capability, not an id: any made-up secret must be a 404.
+    seeded.params.setdefault("secret", "rcal_not-a-feed-secret")
 
 
 def today() -> str:

@@ -48,6 +48,9 @@ class UserSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=300, nullable=False)
     ip_address: str = Field(default="", max_length=64, nullable=False)
     revoked_at: datetime | None = utc_field()
+    # What a POST leaves for the page it redirects to (a saved notice, a new token shown
+    # once), as JSON; taken (and cleared) by that page, so it never travels in a URL.
+    flash: str | None = Field(default=None, max_length=4000)
 
 
 class LoginFailure(SQLModel, table=True):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -17,6 +19,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized
 from app.tokens import service as tokens_service
+from app.validation import Problems
 
 BAD_CREDENTIALS = "Unknown username or wrong password."
 THROTTLED = "Too many failed sign-in attempts. Try again later."
@@ -53,6 +56,32 @@ def create_user(session: Session, data: UserCreate, *, is_admin: bool = False) -
     session.add(user)
     session.commit()
     return user
+
+
+NEW_USER_FIELDS = ("username", "password", "display_name", "email", "timezone")
+
+
+def parse_new_user(
+    session: Session, values: Mapping[str, str], *, confirm: str | None = None
+) -> UserCreate:
+    """A new-account form checked all at once: fields, matching passwords, policy, free name.
+
+    ``confirm`` is the repeated password (None when the form has no such field)."""
+    problems = Problems()
+    data = problems.validate(UserCreate, {k: v for k, v in values.items() if k in NEW_USER_FIELDS})
+    password = values.get("password") or ""
+    if password:
+        problems.check(check_password_policy, password)
+    if confirm is not None and password != confirm:
+        problems.add("password_confirm", "The two passwords do not match.")
+    username = values.get("username") or ""
+    if data is not None and session.scalar(
+        select(User.id).where(User.username_key == fold_username(username))
+    ):
+        problems.add("username", "That username is taken.")
+    problems.raise_if_any()
+    assert data is not None
+    return data
 
 
 def create_first_user(session: Session, data: UserCreate) -> User:
@@ -330,6 +359,29 @@ def touch_session(session: Session, user_session: UserSession) -> None:
     user_session.last_seen_at = utcnow()
     session.add(user_session)
     session.commit()
+
+
+def leave_flash(session: Session, user_session: UserSession, notes: dict[str, str]) -> None:
+    """Keep notes for the next page this session shows (after a POST's redirect)."""
+    user_session.flash = json.dumps(notes)[:4000]
+    session.add(user_session)
+    session.commit()
+
+
+def take_flash(session: Session, user_session: UserSession | None) -> dict[str, str]:
+    """The notes a POST left for this session, cleared so a reload does not show them again."""
+    if user_session is None or not user_session.flash:
+        return {}
+    try:
+        notes = json.loads(user_session.flash)
+    except ValueError:
+        notes = {}
+    # End the read first so the write starts its own transaction (no lock upgrade).
+    session.commit()
+    user_session.flash = None
+    session.add(user_session)
+    session.commit()
+    return {str(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {}
 
 
 def resolve_session(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth import service
@@ -88,7 +88,7 @@ def setup_submit(
     values = form_values(form)
     return save_form(
         db,
-        lambda: service.create_first_user(db, _user_create(values)),
+        lambda: service.create_first_user(db, _user_create(db, values)),
         success=lambda user: _sign_in(request, settings, db, user, "/"),
         invalid=lambda errors: _user_form(request, "auth/setup.html", values, errors),
         conflict=lambda exc: _user_form(
@@ -116,7 +116,7 @@ def signup_submit(
     values = form_values(form)
     return save_form(
         db,
-        lambda: service.create_user(db, _user_create(values)),
+        lambda: service.create_user(db, _user_create(db, values)),
         success=lambda user: _sign_in(request, settings, db, user, "/"),
         invalid=lambda errors: _user_form(request, "auth/signup.html", values, errors),
         conflict=lambda exc: _user_form(
@@ -125,16 +125,9 @@ def signup_submit(
     )
 
 
-def _user_fields(values: dict[str, str]) -> dict[str, str]:
-    allowed = ("username", "password", "display_name", "email", "timezone")
-    return {k: v for k, v in values.items() if k in allowed}
-
-
-def _user_create(values: dict[str, str]) -> UserCreate:
-    """The setup and sign-up forms as a UserCreate; the two passwords must match."""
-    if values.get("password") != values.get("password_confirm"):
-        raise Invalid.one("password_confirm", "The two passwords do not match.")
-    return parse_form(UserCreate, _user_fields(values))
+def _user_create(db: SessionDep, values: dict[str, str]) -> UserCreate:
+    """The setup and sign-up forms as a UserCreate: every problem reported at once."""
+    return service.parse_new_user(db, values, confirm=values.get("password_confirm", ""))
 
 
 def _user_form(
@@ -216,7 +209,9 @@ def _account(request: Request, actor: PageActor, db: SessionDep, **extra: object
         "token_errors": {},
         "new_token": None,
         "message": None,
+        "profile_values": None,
     }
+    ctx.update(service.take_flash(db, actor.web_session))
     ctx.update(extra)
     status = (
         422
@@ -229,6 +224,13 @@ def _account(request: Request, actor: PageActor, db: SessionDep, **extra: object
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, actor: PageActor, db: SessionDep) -> Response:
     return _account(request, actor, db)
+
+
+def _back_to_account(db: SessionDep, actor: PageActor, anchor: str, **notes: str) -> Response:
+    """POST-redirect-GET: the notes (a new token too) ride in the session, not the URL."""
+    if actor.web_session is not None:
+        service.leave_flash(db, actor.web_session, notes)
+    return see_other(f"/account#{anchor}")
 
 
 @router.post("/account/profile", response_class=HTMLResponse)
@@ -244,8 +246,10 @@ def account_profile(request: Request, actor: PageActor, db: SessionDep, form: Fo
     return save_form(
         db,
         lambda: service.update_profile(db, actor.user, parse_form(ProfileUpdate, fields)),
-        success=lambda _: _account(request, actor, db, message="Profile saved."),
-        invalid=lambda errors: _account(request, actor, db, profile_errors=errors),
+        success=lambda _: _back_to_account(db, actor, "profile", message="Profile saved."),
+        invalid=lambda errors: _account(
+            request, actor, db, profile_errors=errors, profile_values=fields
+        ),
     )
 
 
@@ -266,8 +270,8 @@ def account_password(request: Request, actor: PageActor, db: SessionDep, form: F
     return save_form(
         db,
         change,
-        success=lambda revoked: _account(
-            request, actor, db, message=_revoked_message(revoked, revoke_tokens)
+        success=lambda revoked: _back_to_account(
+            db, actor, "password", message=_revoked_message(revoked, revoke_tokens)
         ),
         invalid=lambda errors: _account(request, actor, db, password_errors=errors),
     )
@@ -305,7 +309,7 @@ def account_create_token(
             parse_form(TokenCreate, payload),
             max_days=request.app.state.settings.max_token_days,
         ),
-        success=lambda made: _account(request, actor, db, new_token=made[0]),
+        success=lambda made: _back_to_account(db, actor, "tokens", new_token=made[0]),
         invalid=lambda errors: _account(request, actor, db, token_errors=errors, token_values=kept),
     )
 
@@ -334,8 +338,14 @@ def _admin_page(request: Request, db: SessionDep, **extra: object) -> HTMLRespon
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def admin_users(request: Request, admin: AdminPageUser, db: SessionDep) -> Response:
-    return _admin_page(request, db)
+def admin_users(
+    request: Request,
+    admin: AdminPageUser,
+    db: SessionDep,
+    created: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    message = f"Created {created}." if created else None
+    return _admin_page(request, db, message=message)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -347,10 +357,12 @@ def admin_create_user(
         db,
         lambda: service.create_user(
             db,
-            parse_form(UserCreate, _user_fields(values)),
+            service.parse_new_user(db, values),
             is_admin=values.get("is_admin") == "on",
         ),
-        success=lambda created: _admin_page(request, db, message=f"Created {created.username}."),
+        success=lambda created: see_other(
+            f"/admin/users?{urlencode({'created': created.username})}"
+        ),
         invalid=lambda errors: _admin_page(request, db, values=_strip_pw(values), errors=errors),
         conflict=lambda exc: _admin_page(
             request, db, values=_strip_pw(values), errors={"username": exc.detail}

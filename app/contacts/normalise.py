@@ -57,3 +57,22 @@ def normalise_linkedin(raw: str) -> tuple[str, str]:
     if not 1 <= len(slug) <= 100 or _SLUG_FORBIDDEN.search(slug):
         raise _invalid_linkedin("The profile name in the address is not valid")
     return f"https://www.linkedin.com/in/{quote(slug, safe='-_.~')}", slug
+
+
+def display_phone(e164: str | None, region: str) -> str:
+    """A stored E.164 number as people write it: national form at home, international else."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if not phonenumbers.is_valid_number(number):
+        return e164
+    home = phonenumbers.region_code_for_number(number) == region.upper()
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)

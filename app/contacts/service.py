@@ -50,7 +50,13 @@ from app.concurrency import check_version
 from app.contacts.models import Contact, ContactCareer, ContactCount, ContactTag, Tag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
-from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
+from app.contacts.schemas import (
+    STAGES,
+    ContactCreate,
+    ContactRead,
+    ContactUpdate,
+    ReferralsRead,
+)
 from app.db import UTCDateTime, utcnow
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
@@ -597,11 +603,26 @@ def _refresh_search_texts(session: Session, owner_id: int, contacts: list[Contac
         session.add(contact)
 
 
+def _with_new_organization(
+    session: Session, user: User, resolved: _Resolved, name: str | None
+) -> None:
+    # The contact form may name an organization to create with the contact (same transaction).
+    if name:
+        organization = organizations_service.add_organization(session, user, name)
+        resolved.columns["organization_id"] = organization.id
+
+
 def create_contact(
-    session: Session, user: User, data: ContactCreate, *, phone_region: str = "US"
+    session: Session,
+    user: User,
+    data: ContactCreate,
+    *,
+    phone_region: str = "US",
+    new_organization: str | None = None,
 ) -> Contact:
     """A new contact; references must be the user's own (else 422 naming the field)."""
     resolved = _resolve(session, user, None, data.model_dump(exclude_unset=True), phone_region)
+    _with_new_organization(session, user, resolved, new_organization)
     resolved.columns.setdefault("full_name", data.full_name)
     resolved.columns.setdefault("stage", data.stage)
     contact = Contact(owner_id=user.id, full_name=data.full_name)
@@ -618,6 +639,7 @@ def update_contact(
     *,
     expected_version: int | None = None,
     phone_region: str = "US",
+    new_organization: str | None = None,
 ) -> Contact:
     """Change the fields sent; a stale ``expected_version`` is refused (412)."""
     contact = get_contact(session, user, contact_id)
@@ -625,10 +647,20 @@ def update_contact(
     resolved = _resolve(
         session, user, contact_id, data.model_dump(exclude_unset=True), phone_region
     )
+    _with_new_organization(session, user, resolved, new_organization)
     contact.touch()
     _write(session, user, contact, resolved)
     session.commit()
     return contact
+
+
+def advance_stage(session: Session, user: User, contact_id: int, stage: str) -> None:
+    """Move a contact forward to ``stage`` (never back); the caller commits."""
+    contact = get_contact(session, user, contact_id)
+    if STAGES.index(stage) > STAGES.index(contact.stage):
+        contact.stage = stage
+        contact.touch()
+        session.add(contact)
 
 
 def reindex_organization(session: Session, user: User, organization_id: int) -> None:

@@ -30,11 +30,12 @@ from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
 from app.interactions.schemas import KIND_LABELS
 from app.organizations import service as organizations_service
+from app.resumes.shares import service as resume_shares
 from app.schemakit import MAX_INT32, Page
 from app.tags import service as tags_service
 from app.timezones import user_zone
 from app.web.deps import PageUser, SessionDep, SettingsDep, run_db
-from app.web.forms import FormDep, form_version, parse_form
+from app.web.forms import FormDep, form_version
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import is_htmx, render
@@ -186,7 +187,8 @@ def _read_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the values as typed, for re-rendering; the payload for the schema)."""
     typed: dict[str, Any] = {}
     payload: dict[str, Any] = {}
-    for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS, *TYPED_FIELDS, "tags", "version", "next"):
+    extra = ("tags", "version", "next", "create_organization")
+    for name in (*TEXT_FIELDS, *OPTIONAL_FIELDS, *TYPED_FIELDS, *extra):
         raw = form.get(name)
         if isinstance(raw, str):
             typed[name] = raw
@@ -271,14 +273,23 @@ def create_contact_submit(
     request: Request, db: SessionDep, user: PageUser, settings: SettingsDep, form: FormDep
 ) -> Response:
     typed, payload = _read_form(form)
-    return save_form(
-        db,
-        lambda: service.create_contact(
+    region = settings.default_phone_region
+
+    def save() -> Contact:
+        checked = references.parse_contact_form(
+            db, user, ContactCreate, typed, payload, phone_region=region
+        )
+        return service.create_contact(
             db,
             user,
-            parse_form(ContactCreate, references.with_references(db, user, typed, payload)),
-            phone_region=settings.default_phone_region,
-        ),
+            checked.data,
+            phone_region=region,
+            new_organization=checked.new_organization,
+        )
+
+    return save_form(
+        db,
+        save,
         done=lambda contact: _safe_next(typed.get("next")) or f"/contacts/{contact.id}",
         invalid=lambda errors: _form_page(
             request, db, user, contact=None, values=typed, errors=errors
@@ -332,14 +343,18 @@ def edit_contact_submit(
 
     def save() -> Contact:
         expected = form_version(typed.get("version"))
-        data = parse_form(ContactUpdate, references.with_references(db, user, typed, payload))
+        region = settings.default_phone_region
+        checked = references.parse_contact_form(
+            db, user, ContactUpdate, typed, payload, phone_region=region
+        )
         return service.update_contact(
             db,
             user,
             contact_id,
-            data,
+            checked.data,
             expected_version=expected,
-            phone_region=settings.default_phone_region,
+            phone_region=region,
+            new_organization=checked.new_organization,
         )
 
     def stale() -> Response:
@@ -384,6 +399,7 @@ def detail_page(
         "detail": detail,
         "contact": detail.contact,
         "interactions": interactions_service.timeline(db, user, contact_id),
+        "resume_shares": resume_shares.shared_with_contact(db, user, contact_id),
         "values": values or {"kind": "email", "occurred_at": local_input(utcnow(), user)},
         "errors": errors or {},
         "kinds": list(KIND_LABELS.items()),

@@ -12,8 +12,9 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.dashboard import service
 from app.dashboard.service import COUNT_CAP, Dashboard
+from app.followups import service as followups_service
 from app.timezones import user_zone
-from app.web.deps import OptionalPageUser, PageUser, SessionDep, run_db
+from app.web.deps import OptionalPageUser, SessionDep, run_db
 from app.web.forms import see_other
 from app.web.templating import render
 
@@ -86,11 +87,10 @@ def _dashboard(request: Request, db: SessionDep, user: User | None) -> Response:
     return render(
         request,
         "dashboard/index.html",
-        {"section": "dashboard", "summary": summary(service.dashboard(db, user), user)},
+        {
+            "section": "dashboard",
+            "summary": summary(service.dashboard(db, user), user),
+            "due": followups_service.due_now(db, user),
+            "kind_labels": followups_service.KIND_LABELS,
+        },
     )
-
-
-@router.get("/follow-ups", response_class=HTMLResponse)
-def follow_ups(request: Request, user: PageUser) -> Response:
-    # Follow-up tasks are not built yet; the navigation link explains what will live here.
-    return render(request, "dashboard/follow_ups.html", {"section": "followups"})

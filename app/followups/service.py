@@ -329,11 +329,15 @@ class DueList:
         return len(self.overdue) + len(self.today) + len(self.week) + len(self.later)
 
 
-def _day_bounds(user: User, now: datetime) -> tuple[datetime, datetime, datetime]:
-    zone = user_zone(user.timezone)
-    local = now.astimezone(zone)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1), start + timedelta(days=7)
+def _horizons(user: User, now: datetime) -> tuple[datetime, datetime]:
+    """Where "today" and "this week" end for the user.
+
+    "Today" runs to local midnight but never less than a day ahead, so a thank-you due
+    24 hours after an interview counts as today's task the moment the interview ends."""
+    local = now.astimezone(user_zone(user.timezone))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    today_end = max(midnight, now + timedelta(days=1))
+    return today_end, midnight + timedelta(days=6)
 
 
 def due_list(
@@ -350,7 +354,7 @@ def due_list(
         .limit(MAX_DUE_LIST)
     )
     rows = list(session.scalars(statement))
-    _start, tomorrow, week_end = _day_bounds(user, now)
+    tomorrow, week_end = _horizons(user, now)
     out = DueList(contacts=contacts_of(session, user, rows))
     for row in rows:
         if row.due_at < now:
@@ -365,15 +369,15 @@ def due_list(
 
 
 def due_now(session: Session, user: User, *, now: datetime | None = None) -> DueList:
-    """Open follow-ups overdue or due today (the dashboard's list and the digest)."""
+    """Open follow-ups overdue or due today, i.e. within a day (the dashboard and digest)."""
     now = now or utcnow()
-    _start, tomorrow, _week = _day_bounds(user, now)
+    tomorrow, _week = _horizons(user, now)
     return due_list(session, user, FollowUpFilters(status="open", due_before=tomorrow), now=now)
 
 
 def count_due(session: Session, user: User, *, now: datetime | None = None) -> int:
-    """How many open follow-ups are due by the end of today (the navigation badge)."""
-    _start, tomorrow, _week = _day_bounds(user, now or utcnow())
+    """How many open follow-ups are overdue or due today (the navigation badge)."""
+    tomorrow, _week = _horizons(user, now or utcnow())
     statement = select(func.count()).where(
         FollowUp.owner_id == user.id, FollowUp.status == "open", FollowUp.due_at < tomorrow
     )
@@ -508,6 +512,14 @@ def sync_interview_tasks(
 def on_interview_completed(session: Session, user: User, interview: Interview) -> list[FollowUp]:
     """Thank-you, keep-a-promise and thank-the-introducer tasks; the caller commits."""
     return sync_interview_tasks(session, user, interview)
+
+
+def on_interview_status_changed(session: Session, user: User, interview: Interview) -> None:
+    """The one call the interviews service makes on a status change; the caller commits."""
+    if interview.status == "completed":
+        on_interview_completed(session, user, interview)
+    elif interview.status == "cancelled":
+        on_interview_cancelled(session, user, interview)
 
 
 def on_interview_captured(session: Session, user: User, interview: Interview) -> list[FollowUp]:

@@ -10,6 +10,8 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.concurrency import check_version
 from app.contacts.models import Contact
+from app.db import utcnow
+from app.errors import Invalid
 from app.interactions.models import Interaction
 from app.interactions.schemas import InteractionCreate, InteractionUpdate
 from app.ownership import get_owned, owned_reference
@@ -28,12 +30,21 @@ INTERACTION_SORTS = {
 def next_touch_due(
     last_contacted_at: datetime | None, created_at: datetime, cadence_days: int | None
 ) -> datetime | None:
-    """When the next touch is due: last touch + cadence; never touched means due since creation."""
+    """When the next touch is due: one cadence after the last touch, or after the contact was
+    added when there was none yet (a new contact is not due at once)."""
     if cadence_days is None:
         return None
-    if last_contacted_at is None:
-        return created_at
-    return last_contacted_at + timedelta(days=cadence_days)
+    return (last_contacted_at or created_at) + timedelta(days=cadence_days)
+
+
+FUTURE_MESSAGE = "When must not be in the future: record a touch once it has happened."
+
+
+def _check_past(occurred_at: datetime) -> None:
+    # Interactions drive "last contacted" and the next touch: a future one would report a
+    # contact as reached before it happened and push the reminder past its real date.
+    if occurred_at > utcnow():
+        raise Invalid.one("occurred_at", FUTURE_MESSAGE)
 
 
 def refresh_touch_dates(session: Session, contact: Contact, *, bump: bool = True) -> None:
@@ -54,6 +65,7 @@ def refresh_touch_dates(session: Session, contact: Contact, *, bump: bool = True
 def create_interaction(session: Session, user: User, data: InteractionCreate) -> Interaction:
     """Record a touch with one of the user's contacts and update its stay-in-touch dates."""
     contact = owned_reference(session, Contact, user.id, data.contact_id, "contact_id")
+    _check_past(data.occurred_at)
     interaction = Interaction(
         owner_id=user.id,
         contact_id=contact.id,
@@ -85,6 +97,8 @@ def update_interaction(
     interaction = get_owned(session, Interaction, user.id, interaction_id)
     check_version(interaction.version, expected_version)
     changes = data.model_dump(exclude_unset=True)
+    if data.occurred_at is not None:
+        _check_past(data.occurred_at)
     old_contact = get_owned(session, Contact, user.id, interaction.contact_id)
     new_contact = old_contact
     if "contact_id" in changes:

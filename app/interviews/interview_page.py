@@ -3,8 +3,8 @@ is saved and shown again (the detail, run and sheet pages all render an intervie
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -53,6 +53,12 @@ def local_input(value: datetime | None, tz_name: str) -> str:
     return value.astimezone(user_zone(tz_name)).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
+def held_default(scheduled_at: datetime | None) -> datetime:
+    """The time a completion form proposes: the scheduled time unless it is still ahead."""
+    now = datetime.now(UTC)
+    return scheduled_at if scheduled_at is not None and scheduled_at <= now else now
+
+
 def aware_from_local(value: str, tz_name: str) -> str:
     """A datetime-local input (no offset) read in the user's timezone; other text is passed
     on unchanged so the schema names what is wrong with it."""
@@ -64,7 +70,9 @@ def aware_from_local(value: str, tz_name: str) -> str:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=user_zone(tz_name))
     try:
-        return parsed.isoformat()
+        # In UTC: a zone's historical offset (Paris was +00:09:21 in 1200) is not ISO 8601,
+        # and the schema then says the date is out of range instead of naming a parse error.
+        return parsed.astimezone(UTC).isoformat()
     except (OverflowError, ValueError):
         return text
 
@@ -124,7 +132,10 @@ def detail_context(db: Session, user: User, interview: Interview, **extra: Any) 
         "picker": None,
         "picker_bank_id": None,
         "picker_category": "",
+        "typed": {},  # a refused section form's values (section_of_detail)
         "scheduled_value": local_input(interview.scheduled_at, user.timezone),
+        # Completing proposes when it happened: the scheduled time, or now if that is ahead.
+        "held_value": local_input(held_default(interview.scheduled_at), user.timezone),
         "errors": {},
         "message": None,
         # A section sent alone (HTMX) also refreshes the version every form on the page holds.
@@ -168,9 +179,17 @@ def save_section(
 
 
 def section_of_detail(
-    request: Request, db: Session, user: User, interview_id: int, block: str
+    request: Request,
+    db: Session,
+    user: User,
+    interview_id: int,
+    block: str,
+    *,
+    typed: Mapping[str, Any] | None = None,
 ) -> Callable[..., Response]:
-    """``show`` for a section of the interview page: the page, or for HTMX its ``block``."""
+    """``show`` for a section of the interview page: the page, or for HTMX its ``block``.
+
+    A refusal shows the section's forms with ``typed`` (what was sent) in their fields."""
 
     def show(
         errors: dict[str, str] | None = None, message: str | None = None, stale: bool = False
@@ -180,6 +199,8 @@ def section_of_detail(
         ctx = detail_context(
             db, user, interview, errors=errors, message=message, refresh_version=is_htmx(request)
         )
+        if errors:
+            ctx["typed"] = dict(typed or {})
         return render(request, DETAIL, ctx, block=block)
 
     return show

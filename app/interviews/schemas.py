@@ -152,6 +152,9 @@ class StatusChange(InputModel):
 
     status: Status
     scheduled_at: When | None = None
+    # Completing: when the conversation took place (default: the scheduled time, or now when
+    # that is still ahead). Never in the future.
+    held_at: When | None = None
 
 
 class InterviewRead(TrackedRead):

@@ -18,6 +18,7 @@ from app.concurrency import check_version
 from app.contacts.models import Contact
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
+from app.followups import service as followups
 from app.interviews.models import DEFAULT_PURPOSE, OPEN_STATUSES, Interview
 from app.interviews.schemas import (
     MAX_CHECKLIST,
@@ -236,6 +237,14 @@ def tab_filters(query: InterviewTab) -> InterviewFilters:
     return filters
 
 
+def opening_tab(session: Session, user: User, query: InterviewTab) -> str:
+    """The tab the interviews page opens on: "upcoming" while any is open, else "all"
+    (after the interviews were held, an empty "Upcoming" looked like lost data)."""
+    upcoming = InterviewTab(tab="upcoming", contact_id=query.contact_id, career_id=query.career_id)
+    found = list_tab(session, user, upcoming, limit=1)
+    return "upcoming" if found.total > 0 else "all"
+
+
 def list_tab(
     session: Session,
     user: User,
@@ -396,6 +405,7 @@ def delete_interview(
 ) -> None:
     """Delete an interview and its agenda."""
     interview = _editable(session, user, interview_id, expected_version)
+    followups.on_interview_cancelled(session, user, interview)  # its open tasks are skipped
     session.delete(interview)
     session.commit()
 
@@ -433,21 +443,37 @@ def change_status(
     now = utcnow()
     if target == "requested" and interview.requested_at is None:
         interview.requested_at = now
+    held = _held_at(interview, data.held_at, now) if target == "completed" else None
     interview.status = target
     interview.touch()
-    if target == "completed":
+    if held is not None:
         interview.completed_at = now
-        _record_meeting(session, user, interview)
+        # The interview took place then: its page and the calendar show when it really was.
+        interview.scheduled_at = held
+        _record_meeting(session, user, interview, held)
+    followups.on_interview_status_changed(session, user, interview)
     session.commit()
     return interview
 
 
-def _record_meeting(session: Session, user: User, interview: Interview) -> None:
+def _held_at(interview: Interview, held_at: datetime | None, now: datetime) -> datetime:
+    """When a completed interview took place: as told, else the scheduled time, never ahead."""
+    if held_at is not None:
+        if held_at > now:
+            raise Invalid.one(
+                "held_at", "Held on must not be in the future: record it once it has taken place."
+            )
+        return held_at
+    scheduled = interview.scheduled_at
+    return scheduled if scheduled is not None and scheduled <= now else now
+
+
+def _record_meeting(session: Session, user: User, interview: Interview, held: datetime) -> None:
     # The contacts service owns interactions (and the stay-in-touch rules they drive).
+    from app.contacts import service as contacts_service
     from app.interactions import service as interactions_service
     from app.interactions.schemas import InteractionCreate
 
-    occurred = interview.scheduled_at or interview.completed_at or utcnow()
     summary = "Informational interview"
     if interview.summary:
         summary += f": {interview.summary[:9000]}"
@@ -455,9 +481,10 @@ def _record_meeting(session: Session, user: User, interview: Interview) -> None:
         session,
         user,
         InteractionCreate(
-            contact_id=interview.contact_id, kind="meeting", occurred_at=occurred, summary=summary
+            contact_id=interview.contact_id, kind="meeting", occurred_at=held, summary=summary
         ),
     )
+    contacts_service.advance_stage(session, user, interview.contact_id, "met")
 
 
 def overlap_warnings(session: Session, user: User, interview: Interview) -> list[str]:
@@ -642,6 +669,7 @@ def set_promise_done(
 
     def edit(interview: Interview) -> dict[str, Any]:
         _at(interview.promises, index, "promise")
+        followups.on_promise_kept(session, user, interview, interview.promises[index]["text"], done)
         promises = [
             {**p, "done": done} if i == index else p for i, p in enumerate(interview.promises)
         ]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from app.auth.models import User
 from app.interviews import service
@@ -93,6 +94,8 @@ def interviews_page(
     query = query_filters(request, InterviewTab, TAB_FIELDS, **typed)
     if contact is not None and not typed["contact_id"]:
         query.contact_id = None
+    if "tab" not in request.query_params:
+        query.tab = service.opening_tab(db, user, query)
     text = (q or "").replace("\x00", "").strip() or None
     found = service.list_tab(db, user, query, limit=PAGE_SIZE, offset=offset, q=text)
     careers = service.career_choices(db, user)
@@ -114,6 +117,7 @@ def interviews_page(
         "career_options": [(c.id, c.title) for c in careers],
         "filtered_career": next((c for c in careers if c.id == query.career_id), None),
         "any_interviews": found.total > 0 or service.count_interviews(db, user) > 0,
+        "has_contacts": service.has_contacts(db, user),
     }
     return render(request, "interviews/list.html", ctx, block="results")
 
@@ -139,6 +143,7 @@ def interviews_section(
         "section_names": service.related(db, user, rows[:SECTION_ROWS]),
         "section_query": query,
         "career_id": career_id,
+        "contact_id": None if career_id else contact_id,
     }
     return render(request, "interviews/list.html", ctx, block="section")
 
@@ -283,21 +288,35 @@ def interview_page(
     extra: dict[str, Any] = {}
     if bank_id is not None:
         chosen = category if category in CHOICES["category_labels"] else None
-        picker = agenda_service.picker_questions(db, user, bank_id, chosen)
-        if picker is None:
+        questions = agenda_service.picker_questions(db, user, bank_id, None)
+        if questions is None:
             extra["errors"] = {"bank_id": "That question bank is not available."}
         else:
-            extra.update(picker=picker, picker_bank_id=bank_id, picker_category=chosen or "")
+            # The category filter offers only the categories this bank has questions in.
+            present = {q.category for q in questions}
+            extra.update(
+                picker=[q for q in questions if chosen is None or q.category == chosen],
+                picker_bank_id=bank_id,
+                picker_category=chosen or "",
+                picker_categories=[c for c in CHOICES["category_choices"] if c[0] in present],
+            )
     ctx = detail_context(db, user, interview, **extra)
     block = "picker" if bank_id is not None else None
     return render(request, DETAIL, ctx, block=block)
 
 
 def _detail_page(
-    request: Request, db: SessionDep, user: User, interview_id: int, errors: dict[str, str]
+    request: Request,
+    db: SessionDep,
+    user: User,
+    interview_id: int,
+    errors: dict[str, str],
+    **typed: str,
 ) -> Response:
     interview = service.get_interview(db, user, interview_id)
-    return render(request, DETAIL, detail_context(db, user, interview, errors=errors))
+    context = detail_context(db, user, interview, errors=errors)
+    context.update({f"{name}_value": value for name, value in typed.items() if value})
+    return render(request, DETAIL, context)
 
 
 @router.post("/interviews/{interview_id}/status", response_class=HTMLResponse)
@@ -306,8 +325,9 @@ def interview_status_submit(
 ) -> Response:
     values = form_values(form)
     payload: dict[str, Any] = {"status": values.get("status", "")}
-    if values.get("scheduled_at"):
-        payload["scheduled_at"] = aware_from_local(values["scheduled_at"], user.timezone)
+    for name in ("scheduled_at", "held_at"):
+        if values.get(name):
+            payload[name] = aware_from_local(values[name], user.timezone)
 
     def save() -> Interview:
         data = parse_form(StatusChange, payload)
@@ -322,7 +342,15 @@ def interview_status_submit(
         db,
         save,
         done=done,
-        invalid=lambda errors: _detail_page(request, db, user, interview_id, errors),
+        invalid=lambda errors: _detail_page(
+            request,
+            db,
+            user,
+            interview_id,
+            errors,
+            scheduled=values.get("scheduled_at", ""),
+            held=values.get("held_at", ""),
+        ),
         stale=lambda: _detail_page(request, db, user, interview_id, {"status": STALE_EDIT}),
         conflict=lambda exc: _detail_page(request, db, user, interview_id, {"status": exc.detail}),
     )
@@ -354,9 +382,10 @@ def interview_sheet(
 
 
 def _save_prep(
-    request: Request, db: SessionDep, user: User, interview_id: int, save: Any
+    request: Request, db: SessionDep, user: User, interview_id: int, save: Any, form: FormData
 ) -> Response:
-    show = section_of_detail(request, db, user, interview_id, "prep")
+    # A refused form comes back with what was typed in it, valid or not.
+    show = section_of_detail(request, db, user, interview_id, "prep", typed=form_values(form))
     return save_section(request, db, save, show, url=f"/interviews/{interview_id}#prep")
 
 
@@ -370,7 +399,7 @@ def checklist_submit(
     def save() -> Interview:
         return service.set_checklist_done(db, user, interview_id, done, form_version(version))
 
-    return _save_prep(request, db, user, interview_id, save)
+    return _save_prep(request, db, user, interview_id, save, form)
 
 
 @router.post("/interviews/{interview_id}/checklist/add", response_class=HTMLResponse)
@@ -383,7 +412,7 @@ def checklist_add_submit(
         label, version = str(values.get("label", "")), form_version(values.get("version"))
         return service.add_checklist_item(db, user, interview_id, label, version)
 
-    return _save_prep(request, db, user, interview_id, save)
+    return _save_prep(request, db, user, interview_id, save, form)
 
 
 @router.post("/interviews/{interview_id}/checklist/{key}/delete", response_class=HTMLResponse)
@@ -400,7 +429,7 @@ def checklist_remove_submit(
     def save() -> Interview:
         return service.remove_checklist_item(db, user, interview_id, key, form_version(version))
 
-    return _save_prep(request, db, user, interview_id, save)
+    return _save_prep(request, db, user, interview_id, save, form)
 
 
 @router.post("/interviews/{interview_id}/links", response_class=HTMLResponse)
@@ -414,7 +443,7 @@ def research_link_submit(
         data, version = parse_form(ResearchLink, link), form_version(values.get("version"))
         return service.add_research_link(db, user, interview_id, data, version)
 
-    return _save_prep(request, db, user, interview_id, save)
+    return _save_prep(request, db, user, interview_id, save, form)
 
 
 @router.post("/interviews/{interview_id}/links/{index}/delete", response_class=HTMLResponse)
@@ -431,7 +460,7 @@ def research_link_remove_submit(
     def save() -> Interview:
         return service.remove_research_link(db, user, interview_id, index, form_version(version))
 
-    return _save_prep(request, db, user, interview_id, save)
+    return _save_prep(request, db, user, interview_id, save, form)
 
 
 # ---- run mode and quick capture -------------------------------------------------------

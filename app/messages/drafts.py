@@ -175,7 +175,7 @@ def _line_of(exc: BaseException) -> int | None:
 
 def _problem(field: str, exc: BaseException | None, message: str) -> Invalid:
     line = _line_of(exc) if exc is not None else None
-    where = f"line {line}: " if line else ""
+    where = f"Line {line}: " if line else ""
     text = f"{where}{message}"
     return Invalid(detail=f"{field}: {text}", errors=[FieldError(field, text)])
 
@@ -183,7 +183,7 @@ def _problem(field: str, exc: BaseException | None, message: str) -> Invalid:
 def check_source(field: str, source: str) -> None:
     """Refuse a template that does not parse or uses what the sandbox does not offer."""
     if len(source) > MAX_SOURCE:
-        raise Invalid.one(field, f"at most {MAX_SOURCE} characters")
+        raise Invalid.one(field, f"At most {MAX_SOURCE} characters.")
     try:
         tree = _ENV.parse(source, name=_TEMPLATE_NAME)
     except TemplateSyntaxError as exc:
@@ -191,16 +191,16 @@ def check_source(field: str, source: str) -> None:
     for node in tree.find_all(tuple(_REFUSED_NODES)):
         message = _REFUSED_NODES[type(node)]
         raise Invalid(
-            detail=f"{field}: line {node.lineno}: {message}",
-            errors=[FieldError(field, f"line {node.lineno}: {message}")],
+            detail=f"{field}: Line {node.lineno}: {message}",
+            errors=[FieldError(field, f"Line {node.lineno}: {message}")],
         )
     for name in tree.find_all(nodes.Name):
         if name.ctx == "load" and name.name in _SPECIAL_NAMES:
-            text = f"line {name.lineno}: {name.name!r} is undefined"
+            text = f"Line {name.lineno}: {name.name!r} is undefined"
             raise Invalid(detail=f"{field}: {text}", errors=[FieldError(field, text)])
     for node in tree.find_all(nodes.Filter):
         if node.name not in _ENV.filters:
-            text = f"line {node.lineno}: no filter named {node.name!r}"
+            text = f"Line {node.lineno}: no filter named {node.name!r}"
             raise Invalid(detail=f"{field}: {text}", errors=[FieldError(field, text)])
 
 
@@ -215,7 +215,7 @@ def _bounded(chunks: Iterator[str], deadline: float) -> str:
     for chunk in chunks:
         size += len(chunk)
         if size > MAX_OUTPUT:
-            raise Invalid.one("body", f"the draft would be longer than {MAX_OUTPUT} characters")
+            raise Invalid.one("body", f"The draft would be longer than {MAX_OUTPUT} characters.")
         if time.monotonic() > deadline:
             raise _Timeout
         out.append(chunk)
@@ -247,7 +247,7 @@ def render_text(field: str, source: str, variables: dict[str, Any]) -> str:
     try:
         return _with_deadline(lambda: _bounded(template.generate(variables), deadline), deadline)
     except _Timeout:
-        raise Invalid.one(field, f"rendering took longer than {MAX_SECONDS} seconds") from None
+        raise Invalid.one(field, f"Rendering took longer than {MAX_SECONDS} seconds.") from None
     except Invalid as exc:
         raise Invalid.one(field, exc.errors[0].message) from None
     except SecurityError as exc:

@@ -42,6 +42,14 @@ def create_organization(session: Session, user: User, data: OrganizationCreate) 
     return organization
 
 
+def add_organization(session: Session, user: User, name: str) -> Organization:
+    """A new organization by name alone, inside the caller's transaction (not committed)."""
+    organization = Organization(owner_id=user.id, name=name)
+    session.add(organization)
+    session.flush()
+    return organization
+
+
 def get_organization(session: Session, user: User, organization_id: int) -> Organization:
     """One of the user's organizations (NotFound for anyone else's)."""
     return get_owned(session, Organization, user.id, organization_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from app.resumes import service
-from app.resumes.files import EXTENSIONS, MAX_RESUME_BYTES, UnsupportedType, download_headers
+from app.resumes.files import EXTENSIONS, MAX_RESUME_BYTES, download_headers
 from app.resumes.models import Resume
 from app.resumes.schemas import ResumeCreate, ResumeRead, ResumeUpdate
 from app.schemakit import MAX_INT32, Page
@@ -96,10 +96,7 @@ def create_resume(
     )
 
     def create() -> ResumeRead:
-        try:
-            return _read(service.create_resume(db, user, data, content, name))
-        except UnsupportedType as exc:
-            raise HTTPException(415, exc.detail) from None
+        return _read(service.create_resume(db, user, data, content, name))
 
     return created(request, db, user, fingerprint, create)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from app.errors import DomainError, Invalid, PayloadTooLarge
+from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 
 MAX_RESUME_BYTES = 5 * 1024 * 1024
 PDF = "application/pdf"
@@ -34,15 +34,6 @@ _REFUSED = (
 )
 
 
-@dataclass
-class UnsupportedType(DomainError):
-    """The bytes are none of the accepted kinds (HTTP 415).
-
-    app.errors has no 415 yet, so the resume routes map this one themselves."""
-
-    title: str = "Unsupported media type"
-
-
 @dataclass(frozen=True)
 class CheckedFile:
     """An upload that passed: its bytes, the type they are, and the name to keep."""
@@ -60,7 +51,7 @@ def check_upload(content: bytes, file_name: str) -> CheckedFile:
         raise Invalid.one("file", "The file is empty.")
     content_type = sniff(content, file_name)
     if content_type is None:
-        raise UnsupportedType(detail=_REFUSED)
+        raise UnsupportedMediaType(detail=_REFUSED)
     return CheckedFile(content, content_type, stored_name(file_name, content_type))
 
 

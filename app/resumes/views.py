@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.auth.models import User
-from app.errors import Invalid, PayloadTooLarge
+from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 from app.resumes import service
-from app.resumes.files import MAX_RESUME_BYTES, UnsupportedType, download_headers
+from app.resumes.files import MAX_RESUME_BYTES, download_headers
 from app.resumes.models import Resume
 from app.resumes.schemas import ResumeCreate, ResumeFilters, ResumeUpdate
 from app.resumes.shares import service as shares_service
@@ -99,8 +99,8 @@ def upload_resume_submit(
         content = upload.file.read(MAX_RESUME_BYTES + 1)
         try:
             return service.create_resume(db, user, data, content, upload.filename)
-        except (UnsupportedType, PayloadTooLarge) as exc:
-            refusal["status"] = 415 if isinstance(exc, UnsupportedType) else 413
+        except (UnsupportedMediaType, PayloadTooLarge) as exc:
+            refusal["status"] = 415 if isinstance(exc, UnsupportedMediaType) else 413
             raise Invalid.one("file", exc.detail) from None
 
     response = save_form(

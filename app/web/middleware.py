@@ -21,7 +21,7 @@ from app.web.problems import problem_response
 
 log = structlog.get_logger("rapport.http")
 # File uploads (the LinkedIn import) may be larger than any form or JSON body.
-UPLOAD_PATHS = ("/api/v1/import/", "/import-export")
+UPLOAD_PATHS = ("/api/v1/import/", "/import-export", "/api/v1/resumes", "/resumes/new")
 # Liveness and readiness probes come from the orchestrator under whatever host it dials
 # (Docker's HEALTHCHECK uses 127.0.0.1); they reveal nothing, so the Host check skips them.
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})
@@ -118,6 +118,7 @@ class HttpBaseline:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         path: str = scope["path"]
+        stays_on_post = scope["method"] not in _SAFE_METHODS and not path.startswith("/api/")
         limit = self.max_upload_bytes if path.startswith(UPLOAD_PATHS) else self.max_body_bytes
         started = time.perf_counter()
         response_started = False
@@ -131,6 +132,11 @@ class HttpBaseline:
                 message["headers"] = self._with_security_headers(
                     list(message.get("headers", [])), path, request_id
                 )
+                if stays_on_post and not 300 <= status_code < 400:
+                    # A page answering a form post in place (a 422 form, a preview) must not
+                    # become the address: HTMX would push the POST-only URL, and a reload
+                    # of it would be "405 Method Not Allowed". Redirects push their target.
+                    message["headers"].append((b"hx-push-url", b"false"))
             await send(message)
 
         received = 0
@@ -214,6 +220,9 @@ class HttpBaseline:
         if self.secure:
             extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
         return [*raw, *(item for item in extra if item[0] not in present)]
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def client_ip(request: Any) -> str:

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import errors
+from app import errors, validation
 from app.web.templating import is_htmx, templates
 
 log = structlog.get_logger("rapport.errors")
@@ -27,6 +27,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PreconditionFailed: 412,
     errors.PayloadTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
     errors.Invalid: 422,
     errors.RateLimited: 429,
 }
@@ -87,14 +88,6 @@ def problem_response(
     )
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
-        source, rest = parts[0], parts[1:]
-        return ".".join(rest) if rest else source
-    return ".".join(parts)
-
-
 async def _domain_error(request: Request, exc: errors.DomainError) -> Response:
     status = STATUS_BY_ERROR.get(type(exc), 400)
     extra: dict[str, Any] = {}
@@ -115,12 +108,10 @@ async def _domain_error(request: Request, exc: errors.DomainError) -> Response:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    items = []
-    for err in exc.errors():
-        message = str(err.get("msg", "Invalid value"))
-        message = message.removeprefix("Value error, ")
-        items.append({"field": _field_name(err.get("loc", ())), "message": message})
-    detail = "; ".join(f"{i['field']}: {i['message']}" for i in items[:5]) or "Invalid input."
+    # The catalogue words each error, so the API says what the form beside the field says.
+    fields = validation.field_errors_of(exc.errors())
+    items = [{"field": f.field, "message": f.message} for f in fields]
+    detail = " ".join(f.message for f in fields[:5]) or "Invalid input."
     return problem_response(request, 422, "Validation failed", detail, extra={"errors": items})
 
 

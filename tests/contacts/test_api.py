@@ -307,6 +307,9 @@ def test_list_filters(api, user, make_career, make_org):
         stay_in_touch_days=10,
     )
     _create(api, full_name="Bob", introduced_by_id=jane["id"], stage="met", email="bob@ex.org")
+    # A new contact is not due at once (issue 11): Jane is due from a touch long ago.
+    touch = {"contact_id": jane["id"], "kind": "call", "occurred_at": "2026-01-02T10:00:00Z"}
+    assert api.post("/api/v1/interactions", json=touch).status_code == 201
 
     def names(query: str) -> list[str]:
         response = api.get(f"/api/v1/contacts?{query}")

@@ -5,6 +5,7 @@ results, never timings."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from app.contacts.models import Contact, ContactCount
 from app.contacts.schemas import ContactCreate, ContactUpdate
 from app.dashboard import service as dashboard_service
 from app.db import _refresh_statistics, make_engine, open_session, utcnow
+from app.interactions import service as interactions_service
 from app.organizations import service as organizations_service
 from app.organizations.schemas import OrganizationUpdate
 
@@ -298,7 +300,10 @@ def test_the_count_is_right_under_concurrent_writers(engine, db, user):
 
 def test_the_dashboard_does_not_count_its_due_list(db, user, make_contact):
     for i in range(7):
-        make_contact(user, f"Due {i}", stay_in_touch_days=1)
+        contact = make_contact(user, f"Due {i}", stay_in_touch_days=1)
+        contact.created_at -= timedelta(days=2)  # added two days ago: due now
+        interactions_service.refresh_touch_dates(db, contact)
+    db.commit()
     statements: list[str] = []
     from sqlalchemy import event
 

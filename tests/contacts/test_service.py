@@ -115,8 +115,8 @@ def test_create_contact_with_everything(db, user, make_career, make_org, make_co
     # Search text holds name, title, organization, email and tags, lower-cased.
     for part in ("jane doe", "staff researcher", "acme health", "jane@example.com", "mentor"):
         assert part in contact.search_text
-    # A cadence but no interaction yet: due now (since it was created).
-    assert read.next_touch_due == contact.created_at
+    # A cadence but no interaction yet: due one cadence after it was added (issue 11).
+    assert read.next_touch_due == contact.created_at + timedelta(days=read.stay_in_touch_days)
     assert read.last_contacted_at is None
 
 
@@ -220,8 +220,16 @@ def test_update_without_tags_keeps_them_and_empty_list_clears(db, user, make_con
 # ---- stay in touch ----------------------------------------------------------------------
 
 
+def _added_days_ago(db, contact, days: int) -> None:
+    """Backdate a contact's creation, and its stay-in-touch dates with it."""
+    contact.created_at -= timedelta(days=days)
+    interactions_service.refresh_touch_dates(db, contact)
+    db.commit()
+
+
 def test_due_filter(db, user, make_contact, make_interaction):
     never = make_contact(user, "Never contacted", stay_in_touch_days=30)
+    _added_days_ago(db, never, 40)
     recent = make_contact(user, "Recent", stay_in_touch_days=30)
     overdue = make_contact(user, "Overdue", stay_in_touch_days=30)
     make_contact(user, "No cadence")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from app.contacts import service
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactUpdate
+from app.interactions import service as interactions_service
 
 HTMX = {"HX-Request": "true"}
 
@@ -115,8 +116,12 @@ def test_pagination_from_the_same_service_call(web, user, make_contact):
     assert len(second.select("#contact-results tbody tr")) == 2
 
 
-def test_due_view(web, user, make_contact, make_interaction):
-    make_contact(user, "Due Dana", stay_in_touch_days=10)
+def test_due_view(web, db, user, make_contact, make_interaction):
+    dana = make_contact(user, "Due Dana", stay_in_touch_days=10)
+    # Added 20 days ago and never touched since: due (a new contact is not, issue 11).
+    dana.created_at -= timedelta(days=20)
+    interactions_service.refresh_touch_dates(db, dana)
+    db.commit()
     fresh = make_contact(user, "Fresh Fred", stay_in_touch_days=10)
     make_interaction(user, fresh, datetime.now(UTC))
     response = web.get("/contacts/due")
@@ -714,7 +719,7 @@ def test_contact_suggestions_are_the_users_own_with_numbers(
     assert [o["value"] for o in soup(picked).find_all("option")] == [f"Hans Berg (#{hans.id})"]
     # Interview forms' contact field (m.contact_field) sends "contact".
     typed = web.get("/contacts/suggest?contact=zoe")
-    assert [o["value"] for o in soup(typed).find_all("option")][0].startswith("Zoe Hanley (#")
+    assert next(o["value"] for o in soup(typed).find_all("option")).startswith("Zoe Hanley (#")
     assert web.get("/contacts/suggest?q=" + "x" * 201).status_code == 422
     assert web.get("/contacts/suggest?q=han%00").status_code == 200
 

@@ -118,6 +118,10 @@ def test_due_for_a_touch_lists_the_most_overdue_five(web, db, user, other_user):
 
 def test_never_contacted_with_a_cadence_is_due(web, db, user):
     dana = _contact(db, user, "Due Dana", stay_in_touch_days=10)
+    assert _section(soup(web.get("/")), "Due for a touch") == []  # just added: not due
+    dana.created_at -= timedelta(days=11)
+    interactions_service.refresh_touch_dates(db, dana)
+    db.commit()
     assert _section(soup(web.get("/")), "Due for a touch") == [
         (f"/contacts/{dana.id}", "Due Dana", "never contacted")
     ]
@@ -165,3 +169,29 @@ def test_empty_dashboard_says_so(web):
         section = page.find("section", attrs={"aria-label": title})
         assert section.find("p", class_="empty").get_text() == "Nothing here yet."
     assert _step(page, "Find professionals in each") == "0 contacts"
+
+
+def test_follow_ups_due_today_or_overdue_lead_the_page_each_with_done(
+    web, db, user, other_user
+):
+    from app.followups import service as followups_service
+    from app.followups.schemas import FollowUpCreate
+
+    now = datetime.now(UTC)
+    dana = _contact(db, user, "Dana Due")
+    theirs = _contact(db, other_user, "Not Yours")
+    for contact, owner, due, subject in (
+        (dana, user, now - timedelta(days=2), "Overdue thanks"),
+        (dana, user, now + timedelta(days=9), "Later check-in"),
+        (theirs, other_user, now - timedelta(days=1), "Someone else's"),
+    ):
+        followups_service.create_follow_up(
+            db, owner, FollowUpCreate(contact_id=contact.id, due_at=due, subject=subject)
+        )
+    db.rollback()
+    page = soup(web.get("/"))
+    section = page.find("section", class_="due-follow-ups")
+    items = section.find_all("li")
+    assert len(items) == 1 and "Dana Due" in items[0].get_text()
+    done = items[0].find("form")
+    assert done["action"].endswith("/done") and done.find("button").get_text() == "Done"

@@ -215,10 +215,10 @@ def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     contexts: list[Any] = []
     pages: list[Any] = []
 
-    def _open(server: LiveServer) -> Any:
-        context = browser.new_context(
-            base_url=server.base_url, viewport={"width": 1280, "height": 900}
-        )
+    def _open(server: LiveServer, **options: Any) -> Any:
+        """``options`` go to the browser context (a phone viewport, a time zone id...)."""
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(base_url=server.base_url, **options)
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         new_page = context.new_page()
         watch = ConsoleWatch()

@@ -12,7 +12,7 @@ from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
 from app.contacts.service import create_contact
 from app.errors import Invalid, PayloadTooLarge
-from app.exchange import linkedin_csv
+from app.exchange.linkedin import connections
 from app.exchange.linkedin import service as linkedin_service
 from app.exchange.linkedin.service import import_linkedin_csv
 from app.organizations.models import Organization
@@ -257,12 +257,12 @@ def test_file_problems_name_the_file(db: Session, user: User) -> None:
 
 def test_size_and_row_limits(db: Session, user: User, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [person("P", str(i), f"p-{i}") for i in range(6)]
-    monkeypatch.setattr(linkedin_csv, "MAX_IMPORT_ROWS", 5)
+    monkeypatch.setattr(connections, "MAX_IMPORT_ROWS", 5)
     with pytest.raises(Invalid) as too_many:
         import_linkedin_csv(db, user, connections_csv(rows))
     assert "more than 5 rows" in too_many.value.errors[0].message
 
-    monkeypatch.setattr(linkedin_csv, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(connections, "MAX_IMPORT_BYTES", 100)
     with pytest.raises(PayloadTooLarge):
         import_linkedin_csv(db, user, connections_csv(rows).encode())
     with pytest.raises(PayloadTooLarge):

@@ -59,3 +59,9 @@ def test_the_panel_fragment_loads_into_another_page(web):
     fragment = web.get("/feeds", headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<section id="calendar-feed"')
     assert "<html" not in fragment.text
+
+
+def test_the_account_page_carries_the_panel(web):
+    page = web.get("/account")
+    assert 'id="calendar-feed"' in page.text
+    assert 'hx-get="/feeds"' in page.text and 'href="/feeds"' in page.text

@@ -135,8 +135,8 @@ def test_follow_up_journey(live_server: Any, open_page: Any) -> None:
         "button", name="Copy"
     ).click()
     page.wait_for_url(re.compile(r"/message-templates/\d+/edit$"))
-    page.get_by_label("Body").fill("Dear {{ contact.first_name }}, thanks!")
-    page.get_by_label("Preview for").select_option(label="Rachel Carson")
+    page.locator("#f-body").fill("Dear {{ contact.first_name }}, thanks!")
+    page.locator("#f-contact_id").select_option(label="Rachel Carson")
     expect(page.locator("#preview-body")).to_have_value("Dear Rachel, thanks!")
     page.get_by_role("button", name="Save template").click()
     page.wait_for_url(re.compile(r"/message-templates/\d+$"))

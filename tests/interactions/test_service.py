@@ -12,7 +12,7 @@ from app.contacts.schemas import ContactUpdate
 from app.errors import Invalid
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
-from app.interactions.schemas import InteractionUpdate
+from app.interactions.schemas import InteractionCreate, InteractionUpdate
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -22,7 +22,8 @@ def test_next_touch_due_rules():
     last = datetime(2026, 2, 1, tzinfo=UTC)
     assert interactions_service.next_touch_due(None, created, None) is None
     assert interactions_service.next_touch_due(last, created, None) is None
-    assert interactions_service.next_touch_due(None, created, 30) == created
+    # A new contact is due one cadence after it was added, not at once (issue 11).
+    assert interactions_service.next_touch_due(None, created, 30) == created + timedelta(days=30)
     assert interactions_service.next_touch_due(last, created, 30) == last + timedelta(days=30)
 
 
@@ -43,7 +44,7 @@ def test_interactions_drive_last_contacted_and_next_touch(db, user, make_contact
     interactions_service.delete_interaction(db, user, latest.id)
     db.refresh(contact)
     assert contact.last_contacted_at is None
-    assert contact.next_touch_due == contact.created_at
+    assert contact.next_touch_due == contact.created_at + timedelta(days=14)
     # Changing the cadence recomputes too; clearing it means never due.
     service.update_contact(db, user, contact.id, ContactUpdate(stay_in_touch_days=None))
     assert service.get_contact(db, user, contact.id).next_touch_due is None
@@ -76,3 +77,33 @@ def test_every_kind_has_one_label_in_the_one_vocabulary():
     from app.interactions.schemas import INTERACTION_KINDS, KIND_LABELS
 
     assert tuple(KIND_LABELS) == INTERACTION_KINDS
+
+
+def test_a_new_contact_with_a_cadence_is_not_due_at_once(db, user, make_contact):
+    """Issue 11: the clock starts when the contact is added, not at the epoch."""
+    contact = make_contact(user, "New", stay_in_touch_days=30)
+    db.refresh(contact)
+    assert contact.next_touch_due == contact.created_at + timedelta(days=30)
+    assert contact.next_touch_due > datetime.now(UTC)
+
+
+def test_an_interaction_in_the_future_is_refused(db, user, make_contact):
+    contact = make_contact(user, "Ahead", stay_in_touch_days=30)
+    ahead = datetime.now(UTC) + timedelta(days=3)
+    with pytest.raises(Invalid) as caught:
+        interactions_service.create_interaction(
+            db, user, InteractionCreate(contact_id=contact.id, kind="call", occurred_at=ahead)
+        )
+    assert caught.value.errors[0].field == "occurred_at"
+    db.rollback()
+    done = interactions_service.create_interaction(
+        db,
+        user,
+        InteractionCreate(
+            contact_id=contact.id, kind="call", occurred_at=datetime(2026, 1, 2, tzinfo=UTC)
+        ),
+    )
+    with pytest.raises(Invalid):
+        interactions_service.update_interaction(
+            db, user, done.id, InteractionUpdate(occurred_at=ahead)
+        )

@@ -131,8 +131,11 @@ def test_requesting_stamps_requested_at(db, user, make_interview):
     assert interview.requested_at is not None
 
 
+PAST = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
 def test_completing_records_a_meeting(db, user, make_interview):
-    interview = make_interview(user, status="scheduled", scheduled_at=WHEN, summary="Great chat")
+    interview = make_interview(user, status="scheduled", scheduled_at=PAST, summary="Great chat")
     done = _move(db, user, interview, "completed")
     assert done.completed_at is not None
     interactions = db.scalars(
@@ -140,8 +143,51 @@ def test_completing_records_a_meeting(db, user, make_interview):
     ).all()
     assert len(interactions) == 1
     assert interactions[0].kind == "meeting"
-    assert interactions[0].occurred_at == WHEN
+    assert interactions[0].occurred_at == PAST
     assert "Great chat" in interactions[0].summary
+
+
+def test_completing_early_never_dates_anything_in_the_future(db, user, make_interview):
+    """Issue 11: completing an interview scheduled next week records it as held now."""
+    ahead = datetime.now(UTC) + timedelta(days=7)
+    interview = make_interview(user, status="scheduled", scheduled_at=ahead)
+    before = datetime.now(UTC)
+    done = _move(db, user, interview, "completed")
+    after = datetime.now(UTC)
+    contact = db.get(Contact, interview.contact_id)
+    meeting = db.scalars(select(Interaction).where(Interaction.contact_id == contact.id)).one()
+    assert before <= meeting.occurred_at <= after
+    assert before <= contact.last_contacted_at <= after
+    assert done.scheduled_at <= after
+    if contact.next_touch_due is not None:
+        assert contact.next_touch_due - contact.last_contacted_at <= timedelta(
+            days=contact.stay_in_touch_days
+        )
+
+
+def test_completing_takes_when_it_happened_but_not_a_future_time(db, user, make_interview):
+    interview = make_interview(user, status="scheduled", scheduled_at=WHEN)
+    with pytest.raises(Invalid) as caught:
+        _move(db, user, interview, "completed", held_at=datetime.now(UTC) + timedelta(hours=2))
+    assert caught.value.errors[0].field == "held_at"
+    db.rollback()
+    done = _move(db, user, interview, "completed", held_at=PAST)
+    assert done.scheduled_at == PAST
+    assert db.get(Contact, interview.contact_id).last_contacted_at == PAST
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("prospect", "met"), ("contacted", "met"), ("met", "met"), ("in_network", "in_network")],
+)
+def test_completing_moves_the_contact_to_met_never_back(db, user, make_interview, before, after):
+    interview = make_interview(user, status="scheduled", scheduled_at=PAST)
+    contact = db.get(Contact, interview.contact_id)
+    contact.stage = before
+    db.add(contact)
+    db.commit()
+    _move(db, user, interview, "completed")
+    assert db.get(Contact, interview.contact_id).stage == after
 
 
 def test_stale_version_refused(db, user, make_interview):

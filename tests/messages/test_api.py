@@ -55,9 +55,9 @@ def test_copy_then_edit(api):
 @pytest.mark.parametrize(
     "body, message",
     [
-        ("Hi\n{{ contact.nickname }", "line 2:"),
-        ("Hi\n\n{% for %}", "line 3:"),
-        ("{{ ''.__class__ }}", "line 1:"),
+        ("Hi\n{{ contact.nickname }", "Line 2:"),
+        ("Hi\n\n{% for %}", "Line 3:"),
+        ("{{ ''.__class__ }}", "Line 1:"),
         ("{{ contact.name|center(99999) }}", "no filter named 'center'"),
     ],
 )
@@ -79,7 +79,7 @@ def test_unknown_variable_is_422_on_save_naming_the_line(api):
     assert response.status_code == 422
     assert response.json()["errors"][0] == {
         "field": "body",
-        "message": "line 2: 'dict object' has no attribute 'nickname'",
+        "message": "Line 2: 'dict object' has no attribute 'nickname'.",
     }
 
 
@@ -95,7 +95,7 @@ def test_a_template_failing_on_real_data_is_422_when_rendered(api, db, user, mak
         f"/api/v1/message-templates/{row.id}/render", json={"contact_id": contact.id}
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["message"].startswith("line 2:")
+    assert response.json()["errors"][0]["message"].startswith("Line 2:")
 
 
 def test_render_for_a_contact_and_interview(api, user, make_contact, make_career, make_interview):

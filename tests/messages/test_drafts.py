@@ -53,16 +53,16 @@ def test_nothing_but_the_variables_can_be_reached(source):
 def test_unknown_variable_names_the_line():
     assert (
         _refusal("Hello\n\n{{ contact.nickname }}")
-        == "line 3: 'dict object' has no attribute 'nickname'"
+        == "Line 3: 'dict object' has no attribute 'nickname'"
     )
-    assert _refusal("{{ someone }}") == "line 1: 'someone' is undefined"
+    assert _refusal("{{ someone }}") == "Line 1: 'someone' is undefined"
 
 
 def test_syntax_error_names_the_line_and_the_problem():
     message = _refusal("ok\nfine\n{{ contact.full_name + }}", field="subject")
-    assert message == "line 3: unexpected 'end of print statement'"
+    assert message == "Line 3: unexpected 'end of print statement'"
     unclosed = _refusal("ok\n{% if contact.full_name %}\nunclosed")
-    assert unclosed.startswith("line 2:") and "endif" in unclosed
+    assert unclosed.startswith("Line 2:") and "endif" in unclosed
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_invalid_save_keeps_what_was_typed_and_names_the_line(web):
     assert response.status_code == 422
     page = _page(response)
     assert page.select_one("#e-name") and page.select_one("#e-body")
-    assert "line 2" in page.select_one("#e-body").text
+    assert "Line 2" in page.select_one("#e-body").text
     assert page.select_one('input[name="subject"]')["value"] == "Kept"
     assert page.select_one('textarea[name="body"]').text == typed["body"]
 

@@ -19,7 +19,6 @@ from app.followups import service as followups_service
 from app.followups.models import FollowUpSettings
 from app.followups.schemas import FollowUpCreate
 from app.reminders import service
-from app.reminders.command import send_reminders_command
 from app.reminders.models import DigestDelivery
 
 
@@ -147,9 +146,9 @@ def test_smtp_url_forms():
 
 
 def _run_command(monkeypatch, database_url: str, **env: str) -> tuple[int, str, str]:
-    import typer
     from typer.testing import CliRunner
 
+    from app.cli import app as rapport
     from app.config import get_settings
 
     monkeypatch.setenv("RAPPORT_DATABASE_URL", database_url)
@@ -158,11 +157,8 @@ def _run_command(monkeypatch, database_url: str, **env: str) -> tuple[int, str, 
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    cli = typer.Typer()
-    cli.command("send-reminders")(send_reminders_command)
-    cli.command("noop")(lambda: None)  # a group, so the command is called by its name
     try:
-        result = CliRunner().invoke(cli, ["send-reminders"])
+        result = CliRunner().invoke(rapport, ["send-reminders"])
     finally:
         get_settings.cache_clear()
     return result.exit_code, result.stdout, result.stderr

@@ -119,11 +119,6 @@ def test_an_oversized_file_is_413_and_nothing_is_stored(api):
     assert count(api) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app.web.middleware.UPLOAD_PATHS lacks /api/v1/resumes: bodies over "
-    "RAPPORT_MAX_BODY_BYTES (2 MB) are refused before the route (asked of the lead)",
-)
 def test_a_file_of_exactly_the_limit_is_accepted(api):
     content = PDF_BYTES + b"0" * (MAX_RESUME_BYTES - len(PDF_BYTES))
     response = upload(api, content, "cv.pdf")

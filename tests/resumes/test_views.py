@@ -198,3 +198,13 @@ def test_the_list_searches_and_its_results_block_serves_htmx(web, api):
     assert web.get("/resumes", params={"sort": "secret"}).status_code == 400
     none = web.get("/resumes", params={"q": "zzz"})
     assert "No versions match this search" in none.text
+
+
+def test_the_contact_page_shows_the_resumes_they_have(web, api, contact_of):
+    resume = upload(api, PDF_BYTES, "cv.pdf", label="Data roles").json()
+    contact = contact_of(api, "Rachel Carson")
+    api.post(f"{URL}/{resume['id']}/shares", json={"contact_id": contact["id"], "feedback": "Nice"})
+    page = web.get(f"/contacts/{contact['id']}")
+    assert page.status_code == 200
+    section = page.text.split('id="resumes-shared"', 1)[1]
+    assert f'href="/resumes/{resume["id"]}"' in section and "Nice" in section

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from app.config import Settings
-from app.exchange.linkedin_csv import MAX_IMPORT_BYTES
+from app.exchange.linkedin.connections import MAX_IMPORT_BYTES
 from tests.conftest import ApiClient
 
 BOUND_SECONDS = 1.0

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.contacts.models import Contact
+from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.service import ContactFilters, contact_read_page
 from app.errors import Invalid
 from app.organizations import service as organizations_service
+from app.validation import Problems
+
+M = TypeVar("M", bound=BaseModel)
 
 # A contact field shows "Name (#id)": names repeat among 100,000 people, numbers do not.
 _NUMBERED = re.compile(r"\(#(\d{1,9})\)\s*$")
@@ -99,6 +104,23 @@ def form_introducer_id(
     raise Invalid.one("introduced_by", message)
 
 
+class UnknownOrganization(Invalid):
+    """A typed organization name that none of the user's organizations has."""
+
+    name: str = ""
+
+    @classmethod
+    def named(cls, name: str) -> UnknownOrganization:
+        """The refusal of ``name``, offering to create it."""
+        message = (
+            f"None of your organizations is named “{name}”: pick one from the suggestions, "
+            "or tick the box below to create it."
+        )
+        error = cls.one("organization", message)
+        error.name = name
+        return error
+
+
 @dataclass
 class OrganizationChoice:
     """What an organization field holds: the organization's id and the name shown for it."""
@@ -143,11 +165,7 @@ def form_organization_id(
     current = _small_id(organization_id)
     choice = organization_choice(session, user, current, _typed(text, "organization"))
     if choice.unknown:
-        raise Invalid.one(
-            "organization",
-            f"None of your organizations is named “{choice.name}”: "
-            "pick one from the suggestions, or add the organization first.",
-        )
+        raise UnknownOrganization.named(choice.name)
     return None if choice.id is None else str(choice.id)
 
 
@@ -165,20 +183,58 @@ def _typed(text: str, field: str) -> str:
     return text
 
 
-def with_references(
-    session: Session, user: User, typed: dict[str, Any], payload: dict[str, Any]
-) -> dict[str, Any]:
-    """A contact form's payload with the organization and introducer its typed names (or
-    bare ids) stand for; an unknown or ambiguous name is Invalid."""
+@dataclass
+class ContactForm:
+    """A contact form checked as a whole: the schema's data, and an organization to create."""
+
+    data: Any
+    new_organization: str | None = None
+
+
+def parse_contact_form(
+    session: Session,
+    user: User,
+    schema: type[M],
+    typed: dict[str, Any],
+    payload: dict[str, Any],
+    *,
+    phone_region: str,
+) -> ContactForm:
+    """The contact form's every problem at once: typed references, fields, phone, LinkedIn.
+
+    An unknown organization name is created with the contact when the form says so
+    (``create_organization``), else refused with an offer to create it."""
+    problems = Problems()
+    create = typed.get("create_organization") == "on"
+    new_organization: str | None = None
     if "organization" in typed or "organization_id" in typed:
-        payload["organization_id"] = form_organization_id(
-            session, user, typed.get("organization_id"), typed.get("organization")
-        )
+        try:
+            payload["organization_id"] = form_organization_id(
+                session, user, typed.get("organization_id"), typed.get("organization")
+            )
+        except UnknownOrganization as exc:
+            if create and exc.name:
+                new_organization, payload["organization_id"] = exc.name[:200], None
+            else:
+                problems.add("organization", exc.detail)
+        except Invalid as exc:
+            problems.errors.extend(exc.errors)
     if "introduced_by" in typed or "introduced_by_id" in typed:
-        payload["introduced_by_id"] = form_introducer_id(
-            session, user, typed.get("introduced_by_id"), typed.get("introduced_by")
+        payload["introduced_by_id"] = problems.check(
+            form_introducer_id,
+            session,
+            user,
+            typed.get("introduced_by_id"),
+            typed.get("introduced_by"),
         )
-    return payload
+    data = problems.validate(schema, payload)
+    # Server-side checks of fields the schema let through, so a bad phone shows with the rest.
+    if payload.get("phone") and not problems.has("phone"):
+        problems.check(normalise_phone, str(payload["phone"]), phone_region)
+    if payload.get("linkedin_url") and not problems.has("linkedin_url"):
+        problems.check(normalise_linkedin, str(payload["linkedin_url"]))
+    problems.raise_if_any()
+    return ContactForm(data, new_organization)
 
 
 def reference_values(

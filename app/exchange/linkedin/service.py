@@ -1,6 +1,6 @@
 """Import of a LinkedIn "Connections.csv" export as contacts.
 
-The whole file is read and checked first (app.exchange.linkedin_csv); only a file without
+The whole file is read and checked first (connections.py); only a file without
 problems is written, in one transaction, with bulk inserts (the contacts' text index and
 count are kept by the database's triggers). A dry run stops before writing.
 """
@@ -21,9 +21,9 @@ from app.db import utcnow
 from app.errors import FieldError, Invalid
 
 # Callers (the API, the page, the CLI) read an upload up to these limits: the service's own.
-from app.exchange.linkedin_csv import MAX_IMPORT_BYTES as MAX_IMPORT_BYTES
-from app.exchange.linkedin_csv import MAX_IMPORT_ROWS as MAX_IMPORT_ROWS
-from app.exchange.linkedin_csv import Connection, decode, parse
+from app.exchange.linkedin.connections import MAX_IMPORT_BYTES as MAX_IMPORT_BYTES
+from app.exchange.linkedin.connections import MAX_IMPORT_ROWS as MAX_IMPORT_ROWS
+from app.exchange.linkedin.connections import Connection, decode, parse
 from app.exchange.schemas import ImportReport
 from app.organizations.models import Organization
 

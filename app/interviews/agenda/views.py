@@ -58,7 +58,7 @@ def agenda_add_submit(
         data = parse_form(AgendaItemCreate, values)
         return agenda_service.add_agenda_item(db, user, interview_id, data)
 
-    show = section_of_detail(request, db, user, interview_id, "agenda")
+    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
     return save_section(request, db, save, show, url=_agenda_url(interview_id))
 
 
@@ -78,7 +78,7 @@ def agenda_bank_submit(
         data = parse_form(AgendaFromBank, payload)
         return agenda_service.add_from_bank(db, user, interview_id, data)
 
-    show = section_of_detail(request, db, user, interview_id, "agenda")
+    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
     return save_section(request, db, save, show, url=_agenda_url(interview_id), message=_added)
 
 
@@ -98,7 +98,7 @@ def agenda_move_submit(
         version = form_version(values.get("version"))
         return agenda_service.move_agenda_item(db, user, interview_id, item_id, data, version)
 
-    show = section_of_detail(request, db, user, interview_id, "agenda")
+    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
     return save_section(request, db, save, show, url=_agenda_url(interview_id))
 
 
@@ -116,7 +116,7 @@ def agenda_remove_submit(
     def save() -> None:
         agenda_service.delete_agenda_item(db, user, interview_id, item_id, form_version(version))
 
-    show = section_of_detail(request, db, user, interview_id, "agenda")
+    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
     return save_section(request, db, save, show, url=_agenda_url(interview_id))
 
 

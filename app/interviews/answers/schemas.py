@@ -47,6 +47,8 @@ class AnswerMatrix(ReadModel):
     columns: list[AnswerColumn]
     rows: list[AnswerRow]
     category: str | None
+    # Every category these interviews' agendas have questions in (a filter offers only these).
+    categories: list[str] = []
 
 
 class QuestionAnswer(AnswerColumn):

@@ -105,7 +105,10 @@ def build_matrix(
             joined = "\n\n".join(n for n in (existing.answer_notes, item.answer_notes) if n)
             existing.answer_notes = joined
             existing.asked = existing.asked or item.asked
-    return AnswerMatrix(columns=columns, rows=list(rows.values()), category=category)
+    present = sorted({item.category for item in items})
+    return AnswerMatrix(
+        columns=columns, rows=list(rows.values()), category=category, categories=present
+    )
 
 
 def career_matrix(

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.errors import FieldError, Invalid
 from app.questions import service
-from app.questions.io_formats import PARSERS, WRITERS, decode_upload
+from app.questions.io.formats import PARSERS, WRITERS, decode_upload
 from app.questions.models import QuestionBank
 from app.questions.schemas import BankCreate, ExportFormat
 
