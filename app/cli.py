@@ -6,12 +6,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.reminders.command import send_reminders_command
+
+if TYPE_CHECKING:
+    from app.backup.service import BackupReport
 
 app = typer.Typer(help="Rapport: informational interviews, done well.", no_args_is_help=True)
 app.command("send-reminders")(send_reminders_command)
@@ -300,6 +304,64 @@ def import_linkedin(
         f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
         f"{report.duplicates} duplicates skipped ({report.rows} rows read)"
     )
+
+
+def _print_backup(report: BackupReport) -> None:
+    typer.echo(f"  file: {report.path} ({report.size:,} bytes)")
+    if report.revision:
+        typer.echo(f"  schema revision: {report.revision}")
+    if report.rows:
+        typer.echo("  rows: " + ", ".join(f"{name} {count}" for name, count in report.rows.items()))
+
+
+@app.command("backup")
+def backup(
+    path: Path = typer.Argument(..., help="A new file, or a directory to write a dated file in."),
+) -> None:
+    """Take a consistent copy of the database while the app serves (SQLite) or run pg_dump."""
+    from app.backup import service
+    from app.errors import DomainError
+
+    try:
+        report = service.backup(get_settings().effective_database_url, path)
+    except DomainError as exc:
+        _fail(_describe(exc))
+        return
+    typer.echo(f"backup written and checked (integrity ok): {report.path}")
+    _print_backup(report)
+
+
+@app.command("restore")
+def restore(
+    path: Path = typer.Argument(..., help="A file written by `rapport backup`."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Replace the database with a backup; the current database is kept aside first."""
+    from app.backup import service
+    from app.errors import DomainError
+
+    url = get_settings().effective_database_url
+    try:
+        checked = service.check_backup(url, path)
+    except DomainError as exc:
+        _fail(_describe(exc))
+        return
+    typer.echo(f"backup checked (integrity ok): {path}")
+    _print_backup(checked)
+    if not yes and not typer.confirm(
+        "Replace the current database with this backup? Stop the app first.", default=False
+    ):
+        typer.echo("nothing restored")
+        raise typer.Exit(1)
+    try:
+        report = service.restore(url, path)
+    except DomainError as exc:
+        _fail(_describe(exc))
+        return
+    typer.echo(f"restored {path}")
+    if report.aside is not None:
+        typer.echo(f"  the database it replaced is kept at {report.aside}")
+    typer.echo("  run `rapport migrate` if the backup is from an older version")
 
 
 @app.command()

@@ -329,3 +329,11 @@ def test_openapi_has_bearer_security_and_no_html_routes(client: TestClient) -> N
     assert me["security"] and "401" in me["responses"] and "422" in me["responses"]
     token = schema["paths"]["/api/v1/auth/token"]["post"]
     assert token.get("security") == []
+
+
+def test_the_conventional_favicon_address_points_at_the_icon(client):
+    """Pages without an icon link (the API docs) make browsers ask /favicon.ico (issue 11)."""
+    response = client.get("/favicon.ico", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == "/static/favicon.svg"
+    assert client.get("/favicon.ico").status_code == 200

@@ -9,12 +9,13 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
 
+from app.interviews.models import MODE_LABELS
+
 PRODID = "-//Rapport//Informational interviews//EN"
 # How often a subscribed client should fetch the feed again.
 REFRESH = timedelta(hours=1)
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 _STATUS = {"cancelled": "CANCELLED"}
-_MODE_LABELS = {"in_person": "In person", "phone": "Phone", "video": "Video"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def interview_event(item: InterviewItem, base_url: str) -> Event:
     who = f"{item.person}, {item.person_title}" if item.person_title else item.person
     lines = [f"With: {who}"]
     if item.mode:
-        lines.append(f"How: {_MODE_LABELS.get(item.mode, item.mode)}")
+        lines.append(f"How: {MODE_LABELS.get(item.mode, item.mode)}")
     if item.location:
         lines.append(("Link: " if item.mode == "video" else "Where: ") + item.location)
     if item.purpose:

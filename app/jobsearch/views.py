@@ -60,7 +60,7 @@ def job_search_submit(request: Request, db: SessionDep, user: PageUser, form: Fo
     before_id = before.id if before else None
 
     def save() -> bool:
-        expected = form_version(values.get("version") or None)
+        expected = form_version(values.get("version"))
         payload = {k: values.get(k, "") for k in ("status", "note", "since")}
         if not payload["since"]:
             payload.pop("since")

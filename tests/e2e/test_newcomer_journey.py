@@ -212,6 +212,9 @@ def test_newcomer_journey_on_a_desktop(start_server: Any, open_page: Any) -> Non
     page.goto("/")
     expect(page.locator("ol.method")).to_contain_text("1 contact")
     expect(page.locator("ol.method")).to_contain_text("1 interview")
+    # The API docs name no icon: the browser's /favicon.ico must not be a 404 either.
+    page.goto("/docs")
+    expect(page.locator("#swagger-ui .info")).to_be_visible()
     assert_clean_console(page, expected=EXPECTED_CONSOLE)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from app.interviews.models import Interview
@@ -113,6 +115,27 @@ def test_status_transitions(api, created):
     assert r.status_code == 200
     assert r.json()["allowed_transitions"] == []
     assert api.post(url, json={"status": "bogus"}).status_code == 422
+
+
+def test_completing_through_the_api_never_dates_the_future(api, created):
+    """Issue 11: WHEN is ahead; completing now records it as held now, and a future
+    held_at is refused with a message naming the field."""
+    url = f"/api/v1/interviews/{created['id']}/status"
+    assert api.post(url, json={"status": "scheduled", "scheduled_at": WHEN}).status_code == 200
+    ahead = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    refused = api.post(url, json={"status": "completed", "held_at": ahead})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0] == {
+        "field": "held_at",
+        "message": "Held on must not be in the future: record it once it has taken place.",
+    }
+    done = api.post(url, json={"status": "completed"})
+    assert done.status_code == 200
+    held = datetime.fromisoformat(done.json()["scheduled_at"])
+    assert held <= datetime.now(UTC)
+    contact = api.get(f"/api/v1/contacts/{created['contact_id']}").json()
+    assert datetime.fromisoformat(contact["last_contacted_at"]) <= datetime.now(UTC)
+    assert contact["stage"] == "met"
 
 
 def test_overlap_warning_in_response(api, contact, make_contact, user):

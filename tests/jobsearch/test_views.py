@@ -52,3 +52,13 @@ def test_network_without_a_choice_is_422(web):
     response = web.form_post("/job-search/network", {})
     assert response.status_code == 422
     assert "Choose at least one person" in response.text
+
+
+def test_a_damaged_or_blank_version_is_refused_not_a_silent_overwrite(web):
+    for damaged in ("", "abc"):
+        response = web.form_post(
+            "/job-search", {"status": "preparing", "note": "n", "version": damaged}
+        )
+        assert response.status_code == 422, damaged
+    stale = web.form_post("/job-search", {"status": "preparing", "note": "n", "version": "7"})
+    assert stale.status_code == 409
