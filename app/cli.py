@@ -51,6 +51,15 @@ def migrate(revision: str = typer.Argument("head")) -> None:
 
 
 @app.command()
+def reindex() -> None:
+    """Rebuild the search index from every record (the triggers keep it right after that)."""
+    from app.search.service import rebuild_index
+
+    with _session() as session:
+        typer.echo(f"search index rebuilt: {rebuild_index(session)} entries")
+
+
+@app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -291,6 +300,86 @@ def import_linkedin(
             with file.open("rb") as source:
                 payload = source.read(service.MAX_IMPORT_BYTES + 1)
             report = service.import_linkedin_csv(session, account, payload, dry_run=dry_run)
+        except Invalid as exc:
+            typer.echo(exc.detail, err=True)
+            for error in exc.errors:
+                typer.echo(f"  {error.field}: {error.message}", err=True)
+            raise typer.Exit(1) from None
+        except DomainError as exc:
+            _fail(_describe(exc))
+            return
+    prefix = "dry run, nothing written: would create" if dry_run else "created"
+    typer.echo(
+        f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
+        f"{report.duplicates} duplicates skipped ({report.rows} rows read)"
+    )
+
+
+@app.command("import-vcard")
+def import_vcard(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="A .vcf address book."
+    ),
+    user: str = typer.Option(..., "--user", help="The account that gets the contacts."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; import nothing."),
+) -> None:
+    """Import a vCard file (2.1, 3.0 or 4.0) as a user's contacts (any bad card imports nothing)."""
+    from app.auth import service as auth_service
+    from app.errors import DomainError, Invalid
+    from app.exchange.vcard import service
+
+    with _session() as session:
+        try:
+            account = auth_service.get_user_by_username(session, user)
+            with file.open("rb") as source:
+                payload = source.read(service.MAX_IMPORT_BYTES + 1)
+            report = service.import_vcard(
+                session,
+                account,
+                payload,
+                phone_region=get_settings().default_phone_region,
+                dry_run=dry_run,
+            )
+        except Invalid as exc:
+            typer.echo(exc.detail, err=True)
+            for error in exc.errors:
+                typer.echo(f"  {error.field}: {error.message}", err=True)
+            raise typer.Exit(1) from None
+        except DomainError as exc:
+            _fail(_describe(exc))
+            return
+    prefix = "dry run, nothing written: would create" if dry_run else "created"
+    typer.echo(
+        f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
+        f"{report.duplicates} duplicates skipped ({report.rows} cards read)"
+    )
+
+
+@app.command("import-google")
+def import_google(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="Google Contacts' contacts.csv."
+    ),
+    user: str = typer.Option(..., "--user", help="The account that gets the contacts."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; import nothing."),
+) -> None:
+    """Import a Google Contacts CSV export as a user's contacts (any bad row imports nothing)."""
+    from app.auth import service as auth_service
+    from app.errors import DomainError, Invalid
+    from app.exchange.google import service
+
+    with _session() as session:
+        try:
+            account = auth_service.get_user_by_username(session, user)
+            with file.open("rb") as source:
+                payload = source.read(service.MAX_IMPORT_BYTES + 1)
+            report = service.import_google_csv(
+                session,
+                account,
+                payload,
+                phone_region=get_settings().default_phone_region,
+                dry_run=dry_run,
+            )
         except Invalid as exc:
             typer.echo(exc.detail, err=True)
             for error in exc.errors:

@@ -27,6 +27,7 @@ DOMAINS = [
     "exchange",
     "resumes.shares",  # before resumes: /resumes/contact-options is not a resume id
     "resumes",
+    "search",
 ]
 
 

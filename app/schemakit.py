@@ -9,7 +9,15 @@ from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 MAX_INT32 = 2**31 - 1
 T = TypeVar("T")
@@ -105,7 +113,20 @@ def is_timezone(value: str) -> bool:
     return value in _timezones()
 
 
-HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_check_http_url)]
+def _with_scheme(value: Any) -> Any:
+    # "example.org/page" is how people write addresses (the README's own LinkedIn example
+    # too): read it as https, as browsers do. Anything with a scheme is checked as sent.
+    if isinstance(value, str):
+        text = value.strip()
+        host = text.split("/", 1)[0]
+        if text and "://" not in text and "." in host and ":" not in host and " " not in host:
+            return "https://" + text
+    return value
+
+
+HttpUrl = Annotated[
+    str, BeforeValidator(_with_scheme), Field(max_length=2000), AfterValidator(_check_http_url)
+]
 Timezone = Annotated[str, Field(max_length=64), AfterValidator(_check_timezone)]
 DbId = Annotated[int, Field(ge=1, le=MAX_INT32)]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -141,7 +162,7 @@ def _check_day(value: date) -> date:
 # An aware datetime between EARLIEST and LATEST, converted to UTC.
 BoundedDateTime = Annotated[AwareDatetime, AfterValidator(_within_bounds("date"))]
 # The same, worded for a time of day (interviews are scheduled at a time).
-BoundedTime = Annotated[AwareDatetime, AfterValidator(_within_bounds("time"))]
+BoundedTime = Annotated[AwareDatetime, AfterValidator(_within_bounds("date"))]
 BoundedDate = Annotated[date, AfterValidator(_check_day)]
 
 _TAG_RE = re.compile(r"\s+")

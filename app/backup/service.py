@@ -222,12 +222,16 @@ def backup_postgres(url: str, path: Path) -> BackupReport:
 
 
 def restore_postgres(url: str, path: Path) -> BackupReport:
-    """pg_restore of a pg_dump file over the database, in one transaction."""
+    """pg_restore of a pg_dump file over the database, in one transaction, after a dump aside."""
     if not path.is_file():
         raise Invalid.one("path", f"{path} is not a file.")
-    _, restore = postgres_commands(path, make_url(url).database or "")
+    database = make_url(url).database or ""
+    aside = path.with_name(f"{database}.before-restore-{utcnow():%Y%m%d-%H%M%S}.dump")
+    dump, _ = postgres_commands(aside, database)
+    _run(dump, url)
+    _, restore = postgres_commands(path, database)
     _run(restore, url)
-    return BackupReport(path=path, size=path.stat().st_size, revision=None)
+    return BackupReport(path=path, size=path.stat().st_size, revision=None, aside=aside)
 
 
 def backup(url: str, path: Path) -> BackupReport:

@@ -18,7 +18,7 @@ _SLUG_FORBIDDEN = re.compile(r"[\s/?#\x00-\x1f\x7f]")
 def normalise_phone(raw: str, region: str) -> str:
     """A phone number in E.164 (+15551234567); ``region`` applies when there is no +code."""
     message = (
-        f"Not a valid phone number for region {region}; "
+        f"Phone must be a valid number for region {region}; "
         "include the country code for other regions (e.g. +44 20 7946 0958)."
     )
     try:

@@ -1,19 +1,23 @@
-"""/api/v1/export and /api/v1/import: a full JSON export, contacts as CSV, LinkedIn import."""
+"""/api/v1/export and /api/v1/import: a full JSON export, contacts as CSV or vCard, imports."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from app.exchange.downloads import attachment
+from app.contacts.service import ContactFilters
+from app.exchange.downloads import attachment, contact_filters
 from app.exchange.export import service as export
+from app.exchange.google import service as google
 from app.exchange.linkedin import service as linkedin
 from app.exchange.schemas import ImportReport
-from app.web.deps import CurrentUser, SessionDep
+from app.exchange.vcard import service as vcard
+from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
+from app.web.deps import CurrentUser, SessionDep, SettingsDep
 from app.web.resources import idempotent, problems
 
 router = APIRouter(tags=["import and export"])
@@ -66,6 +70,32 @@ def export_contacts(user: CurrentUser, db: SessionDep) -> StreamingResponse:
     )
 
 
+@router.get(
+    "/export/contacts.vcf",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The caller's contacts as vCard 3.0 cards (an attachment).",
+            "content": {"text/vcard": {"schema": {"type": "string"}}},
+        },
+    },
+    summary="Export your contacts as vCard",
+)
+def export_contacts_vcard(
+    user: CurrentUser,
+    db: SessionDep,
+    filters: Annotated[ContactFilters, Depends(contact_filters)],
+) -> StreamingResponse:
+    """One vCard 3.0 card per contact (UID, REV, N, FN, ORG, TITLE, EMAIL, TEL, URL,
+    CATEGORIES for tags, NOTE), for phone and desktop address books. All contacts, or those
+    the same filters as `GET /api/v1/contacts` pick. A read-only token is enough."""
+    return StreamingResponse(
+        export.export_contacts_vcard(db, user, filters),
+        media_type=VCARD_MEDIA_TYPE,
+        headers=attachment(user, "vcf"),
+    )
+
+
 class _ImportFingerprint(BaseModel):
     sha256: str
     dry_run: bool
@@ -101,6 +131,97 @@ def import_linkedin(
 
     def run() -> Response:
         report = linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run)
+        return JSONResponse(report.model_dump(mode="json"))
+
+    return idempotent(request, db, user, fingerprint, run)
+
+
+@router.post(
+    "/import/vcard",
+    response_model=ImportReport,
+    responses=problems(409),
+    summary="Import an address book (vCard .vcf)",
+)
+def import_vcard(
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="A .vcf file of one or many cards (vCard 2.1, 3.0 or 4.0; UTF-8, "
+            "UTF-16 or Windows-1252; up to 5 MB).",
+            media_type="text/vcard",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, Query(description="Check the file and report what would happen; write nothing.")
+    ] = False,
+) -> Response:
+    """Create a contact for each card in the uploaded file (multipart/form-data, field
+    `file`): FN (or N) as the name, the preferred (or first) EMAIL and TEL (the others go to
+    the notes), ORG as organization (matched by name or created), TITLE, NOTE, ADR's city,
+    region and country as location, and a LinkedIn profile among the URLs. PHOTO and BDAY
+    are ignored. A phone number that is not valid for the instance's region is kept in the
+    notes as written.
+
+    Cards whose email or LinkedIn profile is already one of your contacts', or appears
+    earlier in the file, are skipped and counted. A file with any invalid card (one without
+    a name, for instance) imports nothing: the 422 problem lists every problem as
+    `row N: field` (N is the line where the card begins). Up to 20,000 cards. Needs the
+    write scope; honours Idempotency-Key."""
+    raw = file.file.read(vcard.MAX_IMPORT_BYTES + 1)
+    fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
+
+    def run() -> Response:
+        report = vcard.import_vcard(
+            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
+        )
+        return JSONResponse(report.model_dump(mode="json"))
+
+    return idempotent(request, db, user, fingerprint, run)
+
+
+@router.post(
+    "/import/google",
+    response_model=ImportReport,
+    responses=problems(409),
+    summary="Import your Google Contacts (CSV export)",
+)
+def import_google(
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="contacts.csv from Google Contacts (Export > Google CSV), current or "
+            "older header style; UTF-8, UTF-16 or Windows-1252; up to 5 MB."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, Query(description="Check the file and report what would happen; write nothing.")
+    ] = False,
+) -> Response:
+    """Create a contact for each row of the uploaded file (multipart/form-data, field `file`),
+    read as the vCard import reads a card: the name (Name, or First/Middle/Last Name), the
+    primary ("* ") or first email and phone (the others, and values joined by " ::: ", go to
+    the notes), organization, title, department, notes, city/region/country and a LinkedIn
+    profile among the websites.
+
+    Rows whose email or LinkedIn profile is already one of your contacts', or appears earlier
+    in the file, are skipped and counted. A file with any invalid row imports nothing: the
+    422 problem lists every problem as `row N: field` (N is the line in the file). Up to
+    20,000 rows. Needs the write scope; honours Idempotency-Key."""
+    raw = file.file.read(google.MAX_IMPORT_BYTES + 1)
+    fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
+
+    def run() -> Response:
+        report = google.import_google_csv(
+            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
+        )
         return JSONResponse(report.model_dump(mode="json"))
 
     return idempotent(request, db, user, fingerprint, run)

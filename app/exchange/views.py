@@ -1,19 +1,24 @@
-"""The Import & export page: download everything, upload LinkedIn connections."""
+"""The Import & export page: download everything, upload LinkedIn connections or vCards."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
+from app.contacts.service import ContactFilters
 from app.errors import FieldError, Invalid
-from app.exchange.downloads import attachment
+from app.exchange.downloads import attachment, contact_filters
 from app.exchange.export import service as export
+from app.exchange.google import service as google
 from app.exchange.linkedin import service as linkedin
 from app.exchange.schemas import ImportReport
-from app.web.deps import PageUser, SessionDep
+from app.exchange.vcard import service as vcard
+from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
+from app.web.deps import PageUser, SessionDep, SettingsDep
 from app.web.forms import FormDep, see_other, small_int
 from app.web.pages import save_form
 from app.web.templating import render
@@ -32,6 +37,8 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         "problems": [],
         "detail": "",
         "dry_run": False,
+        "source": "linkedin",  # which upload form the report or the problems belong to
+        "vcard_max_cards": vcard.MAX_CARDS,
         "max_rows": linkedin.MAX_IMPORT_ROWS,
         "max_mb": linkedin.MAX_IMPORT_BYTES // (1024 * 1024),
     }
@@ -60,28 +67,41 @@ def _problem_rows(errors: list[FieldError]) -> list[tuple[str, str, str]]:
 
 @router.get(PAGE, response_class=HTMLResponse)
 def exchange_page(request: Request, user: PageUser) -> Response:
-    return _page(request, done=_done(request))
+    asked = request.query_params.get("source")
+    source = asked if asked in ("vcard", "google") else "linkedin"
+    return _page(request, done=_done(request), source=source)
 
 
-@router.post(f"{PAGE}/linkedin", response_class=HTMLResponse)
-def exchange_import_linkedin(
-    request: Request, user: PageUser, db: SessionDep, form: FormDep
+def _import(
+    request: Request,
+    db: SessionDep,
+    form: FormData,
+    *,
+    source: str,
+    missing: str,
+    run: Callable[[bytes, bool], ImportReport],
+    max_bytes: int,
 ) -> Response:
+    """The upload flow every import format shares: check, report or redirect, or the errors."""
     upload = form.get("file")
     dry_run = form.get("dry_run") not in (None, "", "0", "false")
 
     def save() -> ImportReport:
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise Invalid.one("file", "Choose your Connections.csv file.")
-        raw = upload.file.read(linkedin.MAX_IMPORT_BYTES + 1)
-        return linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run)
+            raise Invalid.one("file", missing)
+        return run(upload.file.read(max_bytes + 1), dry_run)
 
     def imported(report: ImportReport) -> Response:
         if dry_run:
-            return _page(request, report=report, dry_run=True)
+            return _page(request, report=report, dry_run=True, source=source)
         counts = (report.created, report.duplicates, report.organizations_created)
-        pairs = zip(_DONE_FIELDS, counts, strict=True)
-        return see_other(f"{PAGE}?{'&'.join(f'{name}={value}' for name, value in pairs)}#import")
+        pairs = [*zip(_DONE_FIELDS, counts, strict=True)]
+        anchor = "import"
+        if source != "linkedin":
+            pairs.append(("source", source))
+            anchor = f"import-{source}"
+        query = "&".join(f"{name}={value}" for name, value in pairs)
+        return see_other(f"{PAGE}?{query}#{anchor}")
 
     def refused(exc: Invalid) -> Response:
         return _page(
@@ -89,9 +109,59 @@ def exchange_import_linkedin(
             problems=_problem_rows(exc.errors or [FieldError("file", exc.detail)]),
             detail=exc.detail,
             dry_run=dry_run,
+            source=source,
         )
 
     return save_form(db, save, success=imported, problems=refused)
+
+
+@router.post(f"{PAGE}/linkedin", response_class=HTMLResponse)
+def exchange_import_linkedin(
+    request: Request, user: PageUser, db: SessionDep, form: FormDep
+) -> Response:
+    return _import(
+        request,
+        db,
+        form,
+        source="linkedin",
+        missing="Choose your Connections.csv file.",
+        run=lambda raw, dry_run: linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run),
+        max_bytes=linkedin.MAX_IMPORT_BYTES,
+    )
+
+
+@router.post(f"{PAGE}/vcard", response_class=HTMLResponse)
+def exchange_import_vcard(
+    request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
+) -> Response:
+    return _import(
+        request,
+        db,
+        form,
+        source="vcard",
+        missing="Choose a .vcf file.",
+        run=lambda raw, dry_run: vcard.import_vcard(
+            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
+        ),
+        max_bytes=vcard.MAX_IMPORT_BYTES,
+    )
+
+
+@router.post(f"{PAGE}/google", response_class=HTMLResponse)
+def exchange_import_google(
+    request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
+) -> Response:
+    return _import(
+        request,
+        db,
+        form,
+        source="google",
+        missing="Choose your Google Contacts CSV file.",
+        run=lambda raw, dry_run: google.import_google_csv(
+            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
+        ),
+        max_bytes=google.MAX_IMPORT_BYTES,
+    )
 
 
 @router.get(f"{PAGE}/export.json")
@@ -109,4 +179,17 @@ def exchange_download_csv(user: PageUser, db: SessionDep) -> Response:
         export.export_contacts_csv(db, user),
         media_type="text/csv; charset=utf-8",
         headers=attachment(user, "csv"),
+    )
+
+
+@router.get(f"{PAGE}/contacts.vcf")
+def exchange_download_vcard(
+    user: PageUser,
+    db: SessionDep,
+    filters: Annotated[ContactFilters, Depends(contact_filters)],
+) -> Response:
+    return StreamingResponse(
+        export.export_contacts_vcard(db, user, filters),
+        media_type=VCARD_MEDIA_TYPE,
+        headers=attachment(user, "vcf"),
     )

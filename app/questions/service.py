@@ -256,6 +256,11 @@ def delete_bank(session: Session, user: User, bank_id: int, expected: int | None
     session.commit()
 
 
+def copy_name(name: str) -> str:
+    """A copied bank's default name: "TIARA" becomes "TIARA (my copy)"."""
+    return f"{name[:190]} (my copy)"
+
+
 def copy_bank(
     session: Session, user: User, bank_id: int, data: BankCopy, *, max_questions: int
 ) -> QuestionBank:
@@ -265,7 +270,7 @@ def copy_bank(
     check_capacity(len(questions), max_questions)
     copy = QuestionBank(
         owner_id=user.id,
-        name=data.name or source.name,
+        name=data.name or copy_name(source.name),
         description=source.description,
         copied_from_id=source.id,
     )

@@ -141,6 +141,9 @@ def _bank_page(
     if category not in QUESTION_CATEGORIES:
         category = None
     shown = service.readable_questions(db, user, bank_id, category=category)
+    every = shown if category is None else service.readable_questions(db, user, bank_id)
+    # The "Show category" filter offers only the categories this bank has questions in.
+    present = {q.category for q in every}
     edit_raw = request.query_params.get("edit", "")
     editing = small_int(edit_raw)
     ctx: dict[str, Any] = {
@@ -150,6 +153,7 @@ def _bank_page(
         "questions": shown,
         "category": category,
         "category_options": CATEGORY_OPTIONS,
+        "filter_options": [o for o in CATEGORY_OPTIONS if o[0] in present or o[0] == category],
         "category_labels": CATEGORY_LABELS,
         "editing": editing if summary.editable else None,
         "add_values": {"category": category or "other"},

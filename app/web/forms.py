@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from app.errors import FieldError, Invalid
+from app import validation
+from app.errors import Invalid
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,14 +43,8 @@ def form_values(
 
 
 def invalid_from(exc: ValidationError) -> Invalid:
-    """Pydantic's errors as our Invalid, one FieldError per field."""
-    items = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ())]
-        message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
-        items.append(FieldError(".".join(loc) or "form", message))
-    detail = "Please correct the highlighted fields."
-    return Invalid(detail=detail, errors=items)
+    """Pydantic's errors as our Invalid, worded by the one catalogue (``app.validation``)."""
+    return validation.invalid(validation.field_errors_of(exc.errors()))
 
 
 def parse_form(schema: type[M], values: dict[str, Any]) -> M:

@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.contacts.normalise import display_phone
 from app.markdown import render_markdown
 from app.timezones import user_zone
 
@@ -45,7 +47,17 @@ def _query(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
+@pass_context
+def _phone(context: Any, value: str | None) -> str:
+    """A stored E.164 number formatted for the instance's phone region."""
+    request = context.get("request")
+    settings = getattr(getattr(request, "app", None), "state", None)
+    region = getattr(getattr(settings, "settings", None), "default_phone_region", "US")
+    return display_phone(value, region)
+
+
 templates.env.filters["markdown"] = render_markdown
+templates.env.filters["phone"] = _phone
 templates.env.filters["localtime"] = _localtime
 templates.env.globals["query"] = _query
 

@@ -192,7 +192,8 @@ def test_postgres_round_trip(
     assert report.size > 0
     make_user("after")
     engine.dispose()
-    service.restore(database_url, target)
+    restored = service.restore(database_url, target)
+    assert restored.aside is not None and restored.aside.stat().st_size > 0
     with engine.connect() as connection:
         names = set(connection.execute(text("SELECT username FROM users")).scalars())
     assert "kept" in names and "after" not in names

@@ -171,9 +171,7 @@ def test_empty_dashboard_says_so(web):
     assert _step(page, "Find professionals in each") == "0 contacts"
 
 
-def test_follow_ups_due_today_or_overdue_lead_the_page_each_with_done(
-    web, db, user, other_user
-):
+def test_follow_ups_due_today_or_overdue_lead_the_page_each_with_done(web, db, user, other_user):
     from app.followups import service as followups_service
     from app.followups.schemas import FollowUpCreate
 

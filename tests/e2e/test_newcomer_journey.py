@@ -118,7 +118,7 @@ def _add_contact(page: Any, career_id: int) -> int:
     for expected in (
         "None of your organizations is named “Acme Health”",
         "Email must be an email address",
-        "Not a valid phone number",
+        "Phone must be a valid number for region US",
         "Stay in touch every (days) must be a whole number.",
     ):
         assert expected in text, f"{expected!r} missing from:\n{text}"

@@ -47,7 +47,11 @@ def test_page_has_downloads_and_an_upload_form_with_csrf(web: WebClient) -> None
     soup = _soup(response.text)
     assert soup.find("a", attrs={"aria-current": "page", "href": PAGE}) is not None
     links = {a["href"] for a in soup.select("a[download]")}
-    assert links == {"/import-export/export.json", "/import-export/contacts.csv"}
+    assert links == {
+        "/import-export/export.json",
+        "/import-export/contacts.csv",
+        "/import-export/contacts.vcf",
+    }
     form = soup.find("form", id="import-linkedin")
     assert form["method"] == "post" and form["action"] == UPLOAD
     assert form["enctype"] == "multipart/form-data"

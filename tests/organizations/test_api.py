@@ -52,7 +52,7 @@ INVALID = [
     ({"website": "JAVASCRIPT:alert(1)"}, "website"),
     ({"website": "data:text/html,hi"}, "website"),
     ({"website": "ftp://files.example"}, "website"),
-    ({"website": "hospital.example"}, "website"),
+    ({"website": "ftp://hospital.example"}, "website"),
     ({"website": "https://" + "a" * 2000 + ".example"}, "website"),
     ({"website": "https://x.example/\x00"}, "website"),
     ({"industry": "i" * 201}, "industry"),

@@ -271,7 +271,7 @@ def test_copy_a_starter_bank(api):
     assert r.status_code == 201, r.text
     copy = r.json()
     assert copy["copied_from_id"] == tiara and copy["builtin"] is False and copy["editable"]
-    assert copy["name"] == "TIARA" and copy["question_count"] == 15
+    assert copy["name"] == "TIARA (my copy)" and copy["question_count"] == 15
     assert r.headers["location"] == f"{BASE}/{copy['id']}"
     named = api.post(f"{BASE}/{tiara}/copy", json={"name": "My TIARA"}).json()
     assert named["name"] == "My TIARA"

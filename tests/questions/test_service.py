@@ -180,7 +180,7 @@ def test_list_scopes_search_sort_and_paging(db, user, other_user, make_bank, sta
 def test_copy_a_starter_bank_into_ones_own(db, user, starter):
     copy = service.copy_bank(db, user, starter["tiara"], BankCopy(), max_questions=MAX)
     assert copy.owner_id == user.id and copy.copied_from_id == starter["tiara"]
-    assert copy.name == "TIARA" and not copy.builtin and copy.builtin_key is None
+    assert copy.name == "TIARA (my copy)" and not copy.builtin and copy.builtin_key is None
     original = service.readable_questions(db, user, starter["tiara"])
     copied = service.readable_questions(db, user, copy.id)
     assert [(q.text, q.category, q.tags, q.why_ask) for q in copied] == [

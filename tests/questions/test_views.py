@@ -528,7 +528,7 @@ def test_newcomer_journey(web, other_user, web_client_for):
     web.form_post(f"/question-banks/{mine}/share", {"shared": "on"})
 
     bob = web_client_for(other_user)
-    assert "TIARA" in _section_names(soup(bob.get("/question-banks")), "shared")
+    assert "TIARA (my copy)" in _section_names(soup(bob.get("/question-banks")), "shared")
     bobs = _copy(bob, mine)
     assert _question_texts(soup(bob.get(f"/question-banks/{bobs}"))) == texts
     r = bob.form_post(f"/question-banks/{mine}/questions", {"text": "Bob's?"})

@@ -137,3 +137,92 @@ def test_a_question_bank_at_the_question_limit_still_imports(
     )
     assert response.status_code == 201, response.text
     assert response.json()["question_count"] == count
+
+
+# vCard: each shape attacks the unfolding, the parameter parser, the card or line counts.
+_CARD = "BEGIN:VCARD\r\nFN:a\r\nEND:VCARD\r\n"
+_PAD = "p" * 32
+
+
+def _zip_bomb(size: int) -> bytes:
+    """A zip archive named .vcf whose one member inflates to a thousand times its size."""
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("contacts.vcf", "BEGIN:VCARD\r\nNOTE:" + "x" * 50_000_000)
+    return archive.getvalue()[:size]
+
+
+VCARD_FILES: dict[str, Callable[[int], str | bytes]] = {
+    "a million blank lines": lambda n: _fill("\r\n", n, "BEGIN:VCARD\r\n"),
+    "one line of the whole size": lambda n: _fill("x", n, "BEGIN:VCARD\r\nFN:", "\r\nEND:VCARD"),
+    "a million folds": lambda n: _fill("\r\n y", n, "BEGIN:VCARD\r\nFN:x", "\r\nEND:VCARD"),
+    "folds into one line": lambda n: _fill(
+        "\r\n " + _PAD, n, "BEGIN:VCARD\r\nFN:", "\r\nEND:VCARD"
+    ),
+    "quoted-printable soft breaks into one line": lambda n: _fill(
+        _PAD + "=\r\n", n, "BEGIN:VCARD\r\nNOTE;ENCODING=QUOTED-PRINTABLE:", "x\r\nEND:VCARD"
+    ),
+    "a million parameters": lambda n: _fill(";a", n, "BEGIN:VCARD\r\nFN", ":x\r\nEND:VCARD"),
+    "an unclosed quote": lambda n: _fill('"', n, "BEGIN:VCARD\r\nFN;a=", ":x\r\nEND:VCARD"),
+    "a million empty cards": lambda n: _fill("BEGIN:VCARD\r\nEND:VCARD\r\n", n),
+    "one card past the card limit": lambda n: _CARD * 20_001,
+    "a card of a hundred thousand emails": lambda n: _fill(
+        f"EMAIL:{_PAD}@example.com\r\n", n, "BEGIN:VCARD\r\nFN:x\r\n", "END:VCARD\r\n"
+    ),
+    "lines outside any card": lambda n: _fill(_PAD + "\r\n", n, _CARD),
+    "nameless cards up to the size": lambda n: _fill(
+        f"BEGIN:VCARD\r\nNOTE:{_PAD}\r\nEND:VCARD\r\n", n
+    ),
+    "a zip bomb named .vcf": _zip_bomb,
+    "binary disguised as a card": lambda n: b"BEGIN:VCARD\r\n" + bytes(range(256)) * (n // 512),
+}
+
+
+@pytest.mark.parametrize("shape", list(VCARD_FILES))
+def test_vcard_import_refuses_a_pathological_file_quickly(api: ApiClient, shape: str) -> None:
+    from app.exchange.vcard.addressbook import MAX_IMPORT_BYTES as VCARD_MAX_BYTES
+
+    made = VCARD_FILES[shape](VCARD_MAX_BYTES)
+    content = made.encode() if isinstance(made, str) else made
+    assert len(content) <= VCARD_MAX_BYTES
+    status, elapsed = _timed(
+        lambda: api.post(
+            "/api/v1/import/vcard", files={"file": ("contacts.vcf", content, "text/vcard")}
+        )
+    )
+    assert 400 <= status < 500, (shape, status)
+    assert elapsed < BOUND_SECONDS, f"{shape}: {elapsed:.2f} s"
+
+
+GOOGLE_HEADER = "First Name,Last Name,E-mail 1 - Value,Phone 1 - Value,Notes\n"
+GOOGLE_FILES: dict[str, Callable[[int], str]] = {
+    "a header of a million cells": lambda n: _fill(",x", n, "First Name"),
+    "a million blank records": lambda n: _fill(",,,,\n", n, GOOGLE_HEADER),
+    "a million rows": lambda n: _fill("a,b,,,\n", n, GOOGLE_HEADER),
+    "rows of a thousand cells": lambda n: _fill("a," * 1_000 + "\n", n, GOOGLE_HEADER),
+    "one quoted cell over a million lines": lambda n: _fill(
+        "\n", n, GOOGLE_HEADER + 'a,b,,,"', '"'
+    ),
+    "one row past the row limit": lambda n: (
+        GOOGLE_HEADER + "".join(f"Ada,L{k},ada{k}@example.com,,\n" for k in range(20_001))
+    ),
+    "binary": lambda n: GOOGLE_HEADER + "\x00" * 1000,
+}
+
+
+@pytest.mark.parametrize("shape", list(GOOGLE_FILES))
+def test_google_import_refuses_a_pathological_file_quickly(api: ApiClient, shape: str) -> None:
+    from app.exchange.google.contacts import MAX_IMPORT_BYTES as GOOGLE_MAX_BYTES
+
+    content = GOOGLE_FILES[shape](GOOGLE_MAX_BYTES).encode()
+    assert len(content) <= GOOGLE_MAX_BYTES
+    status, elapsed = _timed(
+        lambda: api.post(
+            "/api/v1/import/google", files={"file": ("contacts.csv", content, "text/csv")}
+        )
+    )
+    assert 400 <= status < 500, (shape, status)
+    assert elapsed < BOUND_SECONDS, f"{shape}: {elapsed:.2f} s"

@@ -1,4 +1,4 @@
-"""Export of everything a user owns: one streamed JSON document, and contacts as CSV.
+"""Export of everything a user owns: one streamed JSON document, contacts as CSV or vCard.
 
 The JSON is written by the database, a row at a time (sql.py), read in batches
 (``yield_per``: a server-side cursor on PostgreSQL) and handed on in chunks of about
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -21,8 +22,10 @@ from sqlmodel import Session, SQLModel
 from app.auth.models import User
 from app.careers.models import Career
 from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
+from app.contacts.service import ContactFilters, filter_conditions, filter_params
 from app.db import utcnow
 from app.exchange.export.sql import LEFT_OUT, Child, rows_as_json
+from app.exchange.vcard.cards import contact_card
 from app.interactions.models import Interaction
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.models import Interview
@@ -181,11 +184,16 @@ def _tag_names(session: Session, user: User, low: int, high: int) -> dict[int, l
     return names
 
 
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
 def neutralise(value: Any) -> str:
     """A cell as text; a leading = + - @ (or tab / CR) gets a quote so it is not a formula."""
     if value is None:
         return ""
     text = value.isoformat() if isinstance(value, datetime) else str(value)
+    if _E164.fullmatch(text):
+        return text  # a validated phone number ("+12025550143") cannot be a formula
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -213,3 +221,40 @@ def export_contacts_csv(session: Session, user: User) -> Iterator[bytes]:
         buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
+
+
+# ---- contacts as vCard ------------------------------------------------------------------
+
+_VCARD_COLUMNS = (
+    "id",
+    "full_name",
+    "title",
+    "email",
+    "phone",
+    "linkedin_url",
+    "location",
+    "how_we_met",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+
+
+def export_contacts_vcard(
+    session: Session, user: User, filters: ContactFilters | None = None
+) -> Iterator[bytes]:
+    """The user's contacts (all, or those the contacts list's filters pick) as vCard 3.0."""
+    # The same filters, with the same meaning, as the contacts list (app.contacts.service).
+    dialect = session.get_bind().dialect.name
+    params = filter_params(dialect, user, filters or ContactFilters(), utcnow())
+    wanted = [getattr(Contact, name) for name in _VCARD_COLUMNS]
+    statement = (
+        select(*wanted, Organization.name.label("organization"))  # type: ignore[attr-defined]
+        .outerjoin(Organization, Organization.id == Contact.organization_id)
+        .where(*filter_conditions(params))
+        .order_by(Contact.id)
+        .params(params)
+    )
+    for rows in _batches(session, statement):
+        tags = _tag_names(session, user, rows[0]["id"], rows[-1]["id"])
+        yield "".join(contact_card(row, tags.get(row["id"], [])) for row in rows).encode()

@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.contacts.normalise import normalise_linkedin
 from app.contacts.schemas import ContactCreate
 from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.exchange.schemas import NewContact
 from app.organizations.schemas import OrganizationName
 from app.textlimits import check_lines
 
@@ -67,24 +68,10 @@ _organization_name: TypeAdapter[str] = TypeAdapter(OrganizationName)
 
 
 @dataclass
-class Connection:
-    """One row of the file, checked: what the contact will hold."""
-
-    line: int
-    full_name: str
-    title: str
-    email: str | None
-    linkedin_url: str | None
-    linkedin_key: str | None
-    organization: str | None
-    how_we_met: str
-
-
-@dataclass
 class Parsed:
     """The file's rows that passed, the problems of those that did not, and the count read."""
 
-    rows: list[Connection] = field(default_factory=list)
+    rows: list[NewContact] = field(default_factory=list)
     problems: list[FieldError] = field(default_factory=list)
     read: int = 0
 
@@ -223,7 +210,7 @@ def _cells(cells: list[str], columns: dict[str, int]) -> dict[str, str]:
 
 def _check_row(
     parsed: Parsed, line: int, cells: dict[str, str], dates: dict[str, str]
-) -> Connection | None:
+) -> NewContact | None:
     """One data row as a contact, or None after recording its problems."""
     before = len(parsed.problems)
     full_name = " ".join(f"{cells.get('first_name', '')} {cells.get('last_name', '')}".split())
@@ -266,7 +253,7 @@ def _check_row(
             parsed.problem(line, "organization", f"Company: {message}")
     if contact is None or len(parsed.problems) > before:
         return None
-    return Connection(
+    return NewContact(
         line=line,
         full_name=contact.full_name,
         title=contact.title or "",

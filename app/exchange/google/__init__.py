@@ -1,0 +1,1 @@
+"""Google Contacts: the CSV that contacts.google.com exports, read as contacts."""

@@ -1,0 +1,206 @@
+"""Reading a Google Contacts CSV export (the current header style and the older one).
+
+Each row becomes a card (app.exchange.vcard.addressbook's Card), so it is checked by the
+same rules as a vCard: the preferred (Google's "* " type) or first email and phone are the
+contact's, the others go to the notes, and so on. Multi-value cells hold values joined by
+" ::: ". The file is bounded before it is read, like every import (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.exchange.vcard.addressbook import Card, Parsed, Property, check_card
+from app.textlimits import check_lines
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+# Notes may hold quoted newlines: room for them, not for a flood of lines.
+MAX_LINES = 200_000
+MAX_LINE_CHARS = 65_536
+# Google writes about 90 columns (more with many emails or phones); far more is not Google's.
+MAX_CELLS = 512
+_MULTI = " ::: "
+_NUMBERED = re.compile(
+    r"^(e-mail|phone|website|address) (\d{1,3}) - (type|label|value|city|region|country)$"
+)
+# Header cell (case-folded) -> part of the name / organization, in both header styles.
+_COLUMNS = {
+    "name": "name",
+    "first name": "given",
+    "given name": "given",
+    "middle name": "additional",
+    "additional name": "additional",
+    "last name": "family",
+    "family name": "family",
+    "organization name": "org",
+    "organization 1 - name": "org",
+    "organization title": "title",
+    "organization 1 - title": "title",
+    "organization department": "department",
+    "organization 1 - department": "department",
+    "notes": "notes",
+}
+_PROPERTY = {"e-mail": "EMAIL", "phone": "TEL", "website": "URL"}
+
+
+def decode(payload: str | bytes) -> str:
+    """The file as text: UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252."""
+    too_large = PayloadTooLarge(
+        detail=f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
+        "split it into smaller files and import each."
+    )
+    if isinstance(payload, str):
+        if len(payload) > MAX_IMPORT_BYTES or len(payload.encode()) > MAX_IMPORT_BYTES:
+            raise too_large
+        text = payload.removeprefix("\ufeff")
+    else:
+        if len(payload) > MAX_IMPORT_BYTES:
+            raise too_large
+        if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
+            try:
+                text = payload.decode("utf-16")
+            except UnicodeDecodeError:
+                raise Invalid.one("file", "The file claims UTF-16 but is not.") from None
+        else:
+            try:
+                text = payload.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = payload.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Invalid.one(f"row {line}: file", "This line has a NUL character; not a CSV file.")
+    if not text.strip():
+        raise Invalid.one("file", "The file is empty.")
+    return text
+
+
+def _check_shape(text: str) -> None:
+    # Counted in C before the csv module reads a record.
+    broken = check_lines(text, max_lines=MAX_LINES, max_line_chars=MAX_LINE_CHARS)
+    if broken is None:
+        return
+    if broken.too_many_lines:
+        raise Invalid.one("file", f"The file has more than {MAX_LINES:,} lines; split it.")
+    raise Invalid.one(
+        f"row {broken.line}: file",
+        f"Line {broken.line} is longer than {MAX_LINE_CHARS:,} characters; not Google's CSV.",
+    )
+
+
+def _escaped(value: str, *, structured: bool = False) -> str:
+    """A CSV cell as a vCard value (what the card checker unescapes)."""
+    value = value.replace("\\", "\\\\")
+    return value.replace(";", "\\;") if structured else value
+
+
+def _header(cells: list[str]) -> tuple[dict[str, int], dict[tuple[str, int, str], int]]:
+    named: dict[str, int] = {}
+    numbered: dict[tuple[str, int, str], int] = {}
+    for index, cell in enumerate(cells):
+        key = " ".join(cell.replace("\ufeff", "").split()).casefold()
+        if key in _COLUMNS:
+            named.setdefault(_COLUMNS[key], index)
+        elif (match := _NUMBERED.match(key)) is not None:
+            kind, number, part = match.groups()
+            numbered.setdefault((kind, int(number), "type" if part == "label" else part), index)
+    if not {"name", "given", "family"} & named.keys():
+        raise Invalid.one(
+            "file",
+            "No Google Contacts header found: the first line should name the columns "
+            "(First Name, Last Name, E-mail 1 - Value, ... or Name, Given Name, ...).",
+        )
+    return named, numbered
+
+
+def _card(
+    line: int,
+    cells: list[str],
+    named: dict[str, int],
+    numbered: dict[tuple[str, int, str], int],
+) -> Card:
+    def cell(index: int | None) -> str:
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    card = Card(line=line)
+    name = cell(named.get("name"))
+    if name:
+        card.add(Property("FN", {}, _escaped(name)))
+    parts = [cell(named.get(part)) for part in ("family", "given", "additional")]
+    if any(parts):
+        card.add(Property("N", {}, ";".join(_escaped(p, structured=True) for p in parts)))
+    for part, prop in (("title", "TITLE"), ("notes", "NOTE")):
+        if cell(named.get(part)):
+            card.add(Property(prop, {}, _escaped(cell(named.get(part)))))
+    organization = cell(named.get("org"))
+    if organization or cell(named.get("department")):
+        units = [organization, cell(named.get("department"))]
+        card.add(Property("ORG", {}, ";".join(_escaped(u, structured=True) for u in units)))
+    for (kind, number, part), index in sorted(numbered.items()):
+        if part != "value" or kind not in _PROPERTY:
+            continue
+        label = cell(numbered.get((kind, number, "type")))
+        # Google marks the primary value's type with a leading "* " ("* Work").
+        params = {"TYPE": ["pref"]} if label.startswith("*") else {}
+        for value in cell(index).split(_MULTI):
+            if value.strip():
+                card.add(Property(_PROPERTY[kind], params, _escaped(value.strip())))
+    city, region, country = (
+        cell(numbered.get(("address", 1, p))) for p in ("city", "region", "country")
+    )
+    if city or region or country:
+        values = ["", "", "", city, region, "", country]
+        card.add(Property("ADR", {}, ";".join(_escaped(v, structured=True) for v in values)))
+    return card
+
+
+def parse(text: str, *, phone_region: str) -> Parsed:
+    """Every data row of the file, checked as a contact."""
+    _check_shape(text)
+    parsed = Parsed()
+    header, records = _records(text, parsed)
+    # Counted before any row is checked: checking is the costly part.
+    if len(records) > MAX_IMPORT_ROWS:
+        raise Invalid.one("file", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")
+    if header is None:
+        return parsed
+    for start, cells in records:
+        parsed.read += 1
+        card = _card(start, cells, *header)
+        nameless = "Name, First Name and Last Name are empty"
+        row = check_card(parsed, card, phone_region, nameless=nameless)
+        if row is not None:
+            parsed.rows.append(row)
+    return parsed
+
+
+def _records(
+    text: str, parsed: Parsed
+) -> tuple[
+    tuple[dict[str, int], dict[tuple[str, int, str], int]] | None, list[tuple[int, list[str]]]
+]:
+    """The header's columns, and each data record with its first line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = None
+    records: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if len(cells) > MAX_CELLS:
+                parsed.problem(start, "file", f"{len(cells)} cells; more than Google writes.")
+                continue
+            if not "".join(cells).strip():
+                continue
+            if header is None:
+                header = _header(cells)
+                continue
+            records.append((start, cells))
+            if len(records) > MAX_IMPORT_ROWS:
+                break
+    except csv.Error as exc:
+        parsed.problems.append(FieldError(f"row {line}: file", f"Not valid CSV: {exc}."))
+    return header, records

@@ -1,0 +1,35 @@
+"""Import of a Google Contacts CSV export as contacts: the one import flow (newcontacts).
+
+A row is already known when its email or LinkedIn profile is one of the user's contacts'
+(or earlier in the file), as for vCard.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.exchange.google.contacts import MAX_IMPORT_BYTES as MAX_IMPORT_BYTES
+from app.exchange.google.contacts import MAX_IMPORT_ROWS as MAX_IMPORT_ROWS
+from app.exchange.google.contacts import decode, parse
+from app.exchange.newcontacts.service import add_contacts, refused
+from app.exchange.schemas import ImportReport
+
+MAX_REPORTED_ERRORS = 500
+
+
+def import_google_csv(
+    session: Session,
+    user: User,
+    payload: str | bytes,
+    *,
+    phone_region: str,
+    dry_run: bool = False,
+) -> ImportReport:
+    """A contact per new row of a Google Contacts CSV; any bad row imports nothing (Invalid)."""
+    parsed = parse(decode(payload), phone_region=phone_region)
+    if parsed.problems:
+        raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
+    return add_contacts(
+        session, user, parsed.rows, read=parsed.read, dry_run=dry_run, match_email=True
+    )

@@ -1,0 +1,1 @@
+"""Contacts arriving from an imported file, whatever its format."""

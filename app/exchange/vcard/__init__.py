@@ -1,0 +1,1 @@
+"""vCard: contacts written as address-book cards, and cards read as contacts."""

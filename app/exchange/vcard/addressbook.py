@@ -1,0 +1,449 @@
+"""Reading an address book (vCard 2.1, 3.0 or 4.0: one card or many) as new contacts.
+
+The file is bounded before it is read (docs/security.md): its size, its lines (counted in
+C), the length of a property once unfolded, the properties of a card and the number of
+cards; a compressed or binary file is refused by its first bytes. Each card is then checked
+with the same rules as a contact typed into Rapport, and every problem is tied to the line
+where its card begins ("row N: field").
+
+vobject reads these files too (the tests read our export back with it), but it spends about
+0.3 ms a card and seconds on one long line, which the 10,000-card budget cannot afford; the
+grammar an address book needs is this small.
+"""
+
+from __future__ import annotations
+
+import codecs
+import quopri
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from app.contacts.normalise import normalise_linkedin, normalise_phone
+from app.contacts.schemas import ContactCreate
+from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.exchange.schemas import NewContact
+from app.organizations.schemas import OrganizationName
+from app.textlimits import check_lines
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_CARDS = 20_000
+# A phone's export folds a photo into lines of 75: a 5 MB file of them is 70,000 lines.
+MAX_LINES = 200_000
+# An unfolded property a contact is made of; PHOTO and the like (skipped) may be any length.
+MAX_PROPERTY_CHARS = 16_384
+MAX_PROPERTIES = 100
+_SIGNATURES = {
+    b"PK\x03\x04": "a zip archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"BZh": "a bzip2 archive",
+    b"\xfd7zXZ": "an xz archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"%PDF": "a PDF document",
+}
+_NAME_END = re.compile(r"[;:]")
+_BEGIN = re.compile(r"^BEGIN:VCARD", re.IGNORECASE | re.MULTILINE)
+# NAME;PARAM=VALUE up to the first colon outside double quotes (a quoted value may hold one).
+# Possessive quantifiers: no backtracking, so the work is linear whatever the line holds.
+_HEAD = re.compile(r'(?:[^":]++|"[^"]*+")*+(?=:)')
+_SEGMENTS = re.compile(r'((?:[^";]++|"[^"]*+")*+)(?:;|$)')
+_VALUES = re.compile(r'(?:[^",]++|"[^"]*+")++')
+_COMPONENT = re.compile(r"(?<!\\);")
+# The properties a contact is made of; the others are skipped before they are parsed.
+_USED = frozenset(
+    {"FN", "N", "NOTE", "EMAIL", "TEL", "ORG", "TITLE", "URL", "X-SOCIALPROFILE", "ADR"}
+)
+# A file this broken is not an address book: stop reading, and report what was found.
+MAX_PROBLEMS = 1000
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPED = {"n": "\n", "N": "\n"}
+_organization_name: TypeAdapter[str] = TypeAdapter(OrganizationName)
+
+
+@dataclass
+class Property:
+    """One content line: NAME;PARAM=VALUE:value, its value still escaped."""
+
+    name: str
+    params: dict[str, list[str]]
+    value: str
+
+    def types(self) -> set[str]:
+        return {t.casefold() for t in self.params.get("TYPE", [])}
+
+    def rank(self) -> int:
+        """Preference, lowest first: vCard 4's PREF=1..100, vCard 3's TYPE=pref, then none."""
+        for pref in self.params.get("PREF", []):
+            if pref.isdigit():
+                return int(pref)
+        return 1 if "pref" in self.types() else 101
+
+
+@dataclass
+class Card:
+    """A card's properties by name, and the line where it begins."""
+
+    line: int
+    properties: dict[str, list[Property]] = field(default_factory=dict)
+    count: int = 0
+    overflow: bool = False  # more properties than MAX_PROPERTIES (reported once)
+
+    def add(self, prop: Property) -> None:
+        self.properties.setdefault(prop.name, []).append(prop)
+        self.count += 1
+
+    def all(self, name: str) -> list[Property]:
+        return self.properties.get(name, [])
+
+
+@dataclass
+class Parsed:
+    """The cards that passed, the problems of those that did not, and the count read."""
+
+    rows: list[NewContact] = field(default_factory=list)
+    problems: list[FieldError] = field(default_factory=list)
+    read: int = 0
+
+    def problem(self, line: int, field_name: str, message: str) -> None:
+        self.problems.append(FieldError(f"row {line}: {field_name}", message))
+
+
+# ---- bytes to text ----------------------------------------------------------------------
+
+
+def decode(payload: str | bytes) -> str:
+    """The file as text (UTF-8 with or without a BOM, UTF-16 with one, else Windows-1252)."""
+    too_large = PayloadTooLarge(
+        detail=f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
+        "split it into smaller files and import each."
+    )
+    if isinstance(payload, str):
+        if len(payload) > MAX_IMPORT_BYTES or len(payload.encode()) > MAX_IMPORT_BYTES:
+            raise too_large
+        text = payload.removeprefix("\ufeff")
+    else:
+        if len(payload) > MAX_IMPORT_BYTES:
+            raise too_large
+        for signature, kind in _SIGNATURES.items():
+            if payload.startswith(signature):
+                raise Invalid.one("file", f"This is {kind}, not a vCard file; extract it first.")
+        text = _text(payload)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Invalid.one(f"row {line}: file", "This line has a NUL character; not a vCard file.")
+    if not text.strip():
+        raise Invalid.one("file", "The file is empty.")
+    if not text.lstrip()[:11].upper() == "BEGIN:VCARD":
+        raise Invalid.one("file", "Not a vCard file: it does not start with BEGIN:VCARD.")
+    return text
+
+
+def _text(payload: bytes) -> str:
+    if payload.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return payload.decode("utf-16")
+        except UnicodeDecodeError:
+            raise Invalid.one("file", "The file claims UTF-16 but is not.") from None
+    try:
+        return payload.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Old phones and Outlook write vCard 2.1 in the Windows code page.
+        return payload.decode("cp1252", errors="replace")
+
+
+# ---- text to cards ----------------------------------------------------------------------
+
+
+def _check_shape(text: str) -> str:
+    """The text with CRLF and CR as LF, or Invalid when it has too many lines."""
+    broken = check_lines(text, max_lines=MAX_LINES, max_line_chars=MAX_IMPORT_BYTES)
+    if broken is not None:
+        raise Invalid.one(
+            "file",
+            f"The file has more than {MAX_LINES:,} lines; split it into smaller files.",
+        )
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Counted in C too: past the limit, no card is read at all.
+    if len(_BEGIN.findall(normalised)) > MAX_CARDS:
+        raise Invalid.one(
+            "file", f"The file has more than {MAX_CARDS:,} cards; split it into smaller files."
+        )
+    return normalised
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(first physical line, content line): folds joined, and vCard 2.1's soft line breaks."""
+    start, pieces, soft = 0, [""], False
+    # Pieces are joined once per content line: adding to a string per fold is quadratic.
+    for number, chunk in enumerate(text.split("\n"), start=1):
+        if start and chunk[:1] in (" ", "\t"):  # a fold: newline and one space or tab removed
+            pieces.append(chunk[1:])
+            continue
+        if start and soft and pieces[-1].endswith("="):  # quoted-printable's soft break
+            pieces[-1] = pieces[-1][:-1]
+            pieces.append(chunk)
+            continue
+        if start:
+            yield start, "".join(pieces)
+        start, pieces = number, [chunk]
+        soft = "QUOTED-PRINTABLE" in chunk.partition(":")[0].upper()
+    if start:
+        yield start, "".join(pieces)
+
+
+def _property(line: str) -> Property | None:
+    """One content line, or None when it has no NAME: part."""
+    head = _HEAD.match(line)
+    if head is None:
+        return None
+    value = line[head.end() + 1 :]
+    name, *parts = _SEGMENTS.findall(head.group())[:-1] if ";" in head.group() else [head.group()]
+    name = name.rsplit(".", 1)[-1].strip().upper()  # "item1.EMAIL" is an EMAIL
+    if not name:
+        return None
+    params: dict[str, list[str]] = {}
+    for part in parts:
+        key, has_value, values = part.partition("=")
+        key = key.strip().upper()
+        if has_value:
+            found = _VALUES.findall(values) if '"' in values else values.split(",")
+            params.setdefault(key, []).extend(v.strip().strip('"') for v in found)
+        elif key in ("QUOTED-PRINTABLE", "BASE64", "B", "8BIT"):
+            params.setdefault("ENCODING", []).append(key)
+        elif key:  # vCard 2.1's bare types: TEL;CELL;PREF
+            params.setdefault("TYPE", []).append(key)
+    return Property(name=name, params=params, value=value)
+
+
+def _cards(text: str, parsed: Parsed) -> list[Card]:
+    cards: list[Card] = []
+    card: Card | None = None
+    for number, line in _logical_lines(_check_shape(text)):
+        if len(parsed.problems) >= MAX_PROBLEMS:
+            parsed.problem(number, "file", "Too many problems; the rest of the file was not read.")
+            return cards
+        if not line.strip():
+            continue
+        upper = line[:12].upper()
+        if upper.startswith("BEGIN:VCARD"):
+            if card is not None:
+                parsed.problem(card.line, "file", "A card is not closed with END:VCARD.")
+            card = Card(line=number)
+            if len(cards) >= MAX_CARDS:
+                raise Invalid.one(
+                    "file",
+                    f"The file has more than {MAX_CARDS:,} cards; split it into smaller files.",
+                )
+            continue
+        if upper.startswith("END:VCARD"):
+            if card is None:
+                parsed.problem(number, "file", "END:VCARD without BEGIN:VCARD.")
+            else:
+                cards.append(card)
+            card = None
+            continue
+        if card is None:
+            parsed.problem(number, "file", "A line outside any card (BEGIN:VCARD ... END:VCARD).")
+            continue
+        if card.overflow:  # already refused: its other lines cost nothing more
+            continue
+        name = _NAME_END.split(line[:200], maxsplit=1)[0].rsplit(".", 1)[-1].strip().upper()
+        if name not in _USED:  # PHOTO, BDAY, VERSION, X-... and the like: not read at all
+            continue
+        if len(line) > MAX_PROPERTY_CHARS:
+            # Measured before the line is parsed: a long line costs nothing more to refuse.
+            parsed.problem(number, name.lower(), f"Longer than {MAX_PROPERTY_CHARS:,} characters.")
+            continue
+        if card.count >= MAX_PROPERTIES:
+            if not card.overflow:
+                card.overflow = True
+                parsed.problem(
+                    card.line, "file", f"More than {MAX_PROPERTIES} emails, phones, notes..."
+                )
+            continue
+        prop = _property(line)
+        if prop is None:
+            parsed.problem(number, "file", "Not a vCard property (NAME:value).")
+        else:
+            card.add(prop)
+    if card is not None:
+        parsed.problem(card.line, "file", "The last card is not closed with END:VCARD.")
+    return cards
+
+
+# ---- cards to contacts ------------------------------------------------------------------
+
+# The property a contact field came from: messages start with it, to point at what to fix.
+_SOURCE = {
+    "full_name": "FN",
+    "title": "TITLE",
+    "email": "EMAIL",
+    "notes": "NOTE",
+    "location": "ADR",
+}
+
+
+def parse(text: str, *, phone_region: str) -> Parsed:
+    """Every card of the file, checked as a contact."""
+    parsed = Parsed()
+    for card in _cards(text, parsed):
+        parsed.read += 1
+        row = check_card(parsed, card, phone_region)
+        if row is not None:
+            parsed.rows.append(row)
+    parsed.problems.sort(key=_problem_line)
+    return parsed
+
+
+def _problem_line(problem: FieldError) -> int:
+    where = problem.field.partition(":")[0].removeprefix("row ")
+    return int(where) if where.isdigit() else 0
+
+
+def _value(parsed: Parsed, card: Card, prop: Property) -> str | None:
+    """A property's text: quoted-printable and its charset decoded; None when unreadable."""
+    value = prop.value
+    encodings = {e.upper() for e in prop.params.get("ENCODING", [])}
+    if encodings & {"B", "BASE64"}:
+        return None  # binary data in a text property: nothing a contact can hold
+    if "QUOTED-PRINTABLE" in encodings:
+        raw = quopri.decodestring(value.encode("latin-1", errors="replace"))
+        charset = (prop.params.get("CHARSET") or ["utf-8"])[0]
+        try:
+            value = raw.decode(charset).replace("\r\n", "\n")
+        except LookupError:
+            parsed.problem(card.line, prop.name.lower(), f"Unknown CHARSET {charset[:40]!r}.")
+            return None
+        except UnicodeDecodeError:
+            parsed.problem(card.line, prop.name.lower(), f"The text is not {charset[:40]}.")
+            return None
+    return value
+
+
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value.strip()
+    return _UNESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), value).strip()
+
+
+def _components(value: str, count: int) -> list[str]:
+    """A structured value (N, ORG, ADR): its first ``count`` parts, split on unescaped ;."""
+    parts = _COMPONENT.split(value, maxsplit=count - 1)
+    return [_unescape(part) for part in parts] + [""] * (count - len(parts))
+
+
+def _texts(parsed: Parsed, card: Card, name: str) -> list[str]:
+    """The values of every ``name`` property, most preferred first, blanks left out."""
+    props = sorted(card.all(name), key=Property.rank)
+    values = (_value(parsed, card, prop) for prop in props)
+    return [text for text in (_unescape(v) for v in values if v is not None) if text]
+
+
+def _full_name(parsed: Parsed, card: Card) -> str:
+    for text in _texts(parsed, card, "FN"):
+        return " ".join(text.split())
+    for prop in card.all("N"):
+        value = _value(parsed, card, prop)
+        if value is None:
+            continue
+        family, given, additional = _components(value, 4)[:3]
+        name = " ".join(f"{given} {additional} {family}".split())
+        if name:
+            return name
+    return ""
+
+
+def _linkedin(urls: list[str], notes: list[str]) -> tuple[str | None, str | None]:
+    """The first URL that is a LinkedIn profile, normalised; the others go to the notes."""
+    found: tuple[str | None, str | None] = (None, None)
+    for url in urls:
+        if found[0] is None and "linkedin.com" in url.casefold():
+            try:
+                found = normalise_linkedin(url)
+                continue
+            except Invalid:
+                pass
+        notes.append(f"Website: {url}")
+    return found
+
+
+def check_card(
+    parsed: Parsed, card: Card, phone_region: str, *, nameless: str = "FN and N are empty"
+) -> NewContact | None:
+    """One card as a contact, or None after recording its problems (also Google rows' cards)."""
+    before = len(parsed.problems)
+    line = card.line
+    full_name = _full_name(parsed, card)
+    if not full_name:
+        parsed.problem(line, "full_name", f"A name is needed: {nameless}.")
+    notes = _texts(parsed, card, "NOTE")
+    emails = _texts(parsed, card, "EMAIL")
+    if len(emails) > 1:
+        notes.append(f"Other emails: {', '.join(emails[1:])}")
+    phone = None
+    phones = [text.removeprefix("tel:") for text in _texts(parsed, card, "TEL")]
+    if phones:
+        try:
+            phone = normalise_phone(phones[0], phone_region)
+        except Invalid:
+            # An address book holds local numbers; kept as written rather than refused.
+            notes.append(f"Phone: {phones[0]}")
+    if len(phones) > 1:
+        notes.append(f"Other phones: {', '.join(phones[1:])}")
+    organization = None
+    for prop in card.all("ORG"):
+        value = _value(parsed, card, prop)
+        if value is not None and organization is None:
+            # ORG is the organization, then its units (department, team...).
+            name, *units = [part for part in _components(value, 4) if part] or [""]
+            organization = " ".join(name.split()) or None
+            if units:
+                notes.append(f"Department: {', '.join(units)}")
+    urls = _texts(parsed, card, "URL") + _texts(parsed, card, "X-SOCIALPROFILE")
+    linkedin_url, linkedin_key = _linkedin(urls, notes)
+    location = ""
+    for prop in sorted(card.all("ADR"), key=Property.rank)[:1]:
+        value = _value(parsed, card, prop)
+        if value is not None:
+            # ADR: post office box, extended, street, city, region, postal code, country.
+            parts = _components(value, 7)[3:7]
+            location = ", ".join(part for i, part in enumerate(parts) if part and i != 2)
+    values: dict[str, Any] = {
+        "full_name": full_name or "-",
+        "title": next(iter(_texts(parsed, card, "TITLE")), ""),
+        "notes": "\n".join(notes),
+        "location": location,
+    }
+    if emails:
+        values["email"] = emails[0]
+    try:
+        contact = ContactCreate.model_validate(values)
+    except ValidationError as exc:
+        contact = None
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err.get("loc") else "row"
+            message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
+            parsed.problem(line, name, f"{_SOURCE.get(name, name)}: {message}")
+    if organization is not None:
+        try:
+            _organization_name.validate_python(organization)
+        except ValidationError as exc:
+            message = str(exc.errors()[0].get("msg", "Invalid value"))
+            parsed.problem(line, "organization", f"ORG: {message}")
+    if contact is None or len(parsed.problems) > before:
+        return None
+    return NewContact(
+        line=line,
+        full_name=contact.full_name,
+        title=contact.title or "",
+        email=contact.email,
+        phone=phone,
+        linkedin_url=linkedin_url,
+        linkedin_key=linkedin_key,
+        organization=organization,
+        location=contact.location or "",
+        notes=contact.notes or "",
+    )

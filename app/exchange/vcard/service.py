@@ -1,0 +1,39 @@
+"""Import of an address book (vCard 2.1, 3.0 or 4.0) as contacts.
+
+The same flow as the LinkedIn import: the whole file is read and checked first
+(addressbook.py), a file with any bad card imports nothing, and the new contacts are
+written in one transaction (app.exchange.newcontacts). A card is already known when its
+LinkedIn profile or its email is one of the user's contacts' (or earlier in the file).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.exchange.newcontacts.service import add_contacts, refused
+from app.exchange.schemas import ImportReport
+
+# Callers (the API, the page, the CLI) read an upload up to MAX_IMPORT_BYTES: the service's own.
+from app.exchange.vcard.addressbook import MAX_CARDS as MAX_CARDS
+from app.exchange.vcard.addressbook import MAX_IMPORT_BYTES as MAX_IMPORT_BYTES
+from app.exchange.vcard.addressbook import decode, parse
+
+MAX_REPORTED_ERRORS = 500
+
+
+def import_vcard(
+    session: Session,
+    user: User,
+    payload: str | bytes,
+    *,
+    phone_region: str,
+    dry_run: bool = False,
+) -> ImportReport:
+    """A contact per new card in a .vcf file; any bad card imports nothing (Invalid)."""
+    parsed = parse(decode(payload), phone_region=phone_region)
+    if parsed.problems:
+        raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
+    return add_contacts(
+        session, user, parsed.rows, read=parsed.read, dry_run=dry_run, match_email=True
+    )

@@ -1,0 +1,66 @@
+"""/api/v1/search: one search over everything the caller wrote."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.search import service
+from app.search.schemas import SearchHitRead, SearchKind, SearchPage
+from app.web.deps import CurrentUser, SessionDep, run_db
+from app.web.listing import encode_json, link_header
+
+router = APIRouter(prefix="/search", tags=["search"])
+MAX_SEARCH_LIMIT = 100
+
+SearchText = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00]*$",
+        description='Words (all must match), "quoted phrases", -excluded; the last word'
+        " matches as a prefix, so results come as you type.",
+    ),
+]
+SearchTypes = Annotated[
+    list[SearchKind] | None,
+    Query(description="Only these kinds (repeat the parameter); all kinds when absent."),
+]
+
+
+def page_of(found: service.SearchResults) -> SearchPage:
+    """The API's page for a service result."""
+    return SearchPage(
+        items=[SearchHitRead.model_validate(hit, from_attributes=True) for hit in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
+        counts=found.counts,  # type: ignore[arg-type]
+    )
+
+
+@router.get("", response_model=SearchPage)
+async def search(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    q: SearchText,
+    types: SearchTypes = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """Contacts, organizations, careers, interviews, answers, questions (the caller's and
+    the built-in ones), interactions, follow-ups and templates matching `q`, best first.
+    `counts` gives the matches per kind, whatever `types` selects."""
+    found = await run_db(
+        request, service.search, db, user, q, kinds=types, limit=limit, offset=offset
+    )
+    page = page_of(found)
+    link = link_header(request, total=page.total, limit=page.limit, offset=page.offset)
+    return Response(
+        encode_json(page.model_dump(mode="json")),
+        media_type="application/json",
+        headers={"Link": link},
+    )

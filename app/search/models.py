@@ -1,0 +1,294 @@
+"""The search index: one row per searchable record, kept right by database triggers.
+
+There is no SQLModel table here: the index is an FTS5 virtual table on SQLite and a table
+with a generated ``tsvector`` on PostgreSQL, neither of which the ORM can declare. The DDL
+below runs after ``create_all`` (tests, fresh databases) and is copied literally into the
+Alembic revision that introduced it. Triggers rather than service code keep it right, so
+Core bulk inserts (the seeder, imports), cascaded deletes and every future write path update
+it in the writing transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import DDL, event
+from sqlmodel import SQLModel
+
+# Kind codes. SQLite packs them into the FTS5 rowid (row id * KIND_SLOTS + code), so
+# deleting an entry is a rowid lookup and the kind is known without reading the row.
+KIND_SLOTS = 16
+KIND_CODES: dict[str, int] = {
+    "contact": 1,
+    "organization": 2,
+    "career": 3,
+    "interview": 4,
+    "answer": 5,
+    "question": 6,
+    "interaction": 7,
+    "follow_up": 8,
+    "template": 9,
+}
+KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
+# Rows without an owner (built-in questions and templates) are indexed under owner 0, which
+# every user's search reads; no user has id 0.
+SHARED_OWNER = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    """How one table feeds the index; expressions use ``{r}`` for the NEW row."""
+
+    table: str
+    kind: str
+    columns: tuple[str, ...]  # an update of any of these re-indexes the row
+    owner: str
+    parent: str
+    title: str
+    body: tuple[str, ...]
+    when: str = ""  # index the row only when this holds (SQL, same in both dialects)
+
+
+def _sqlite_resources(r: str) -> str:
+    return (
+        "coalesce((SELECT group_concat(coalesce(json_extract(x.value, '$.title'), '') || ' ' ||"
+        " coalesce(json_extract(x.value, '$.note'), '') || ' ' ||"
+        f" coalesce(json_extract(x.value, '$.url'), ''), ' ') FROM json_each({r}.resources) AS x),"
+        " '')"
+    )
+
+
+def _postgresql_resources(r: str) -> str:
+    return (
+        "coalesce((SELECT string_agg(coalesce(x->>'title', '') || ' ' || coalesce(x->>'note', '')"
+        f" || ' ' || coalesce(x->>'url', ''), ' ') FROM json_array_elements({r}.resources) AS x),"
+        " '')"
+    )
+
+
+def _sources(dialect: str) -> tuple[Source, ...]:
+    resources = _sqlite_resources if dialect == "sqlite" else _postgresql_resources
+    tags = (
+        "coalesce((SELECT group_concat(x.value, ' ') FROM json_each({r}.tags) AS x), '')"
+        if dialect == "sqlite"
+        else "coalesce((SELECT string_agg(x, ' ') FROM json_array_elements_text({r}.tags) AS x),"
+        " '')"
+    )
+    return (
+        Source(
+            "contacts",
+            "contact",
+            ("owner_id", "full_name", "title", "location", "email", "how_we_met", "notes"),
+            "{r}.owner_id",
+            "NULL",
+            "{r}.full_name",
+            ("{r}.title", "{r}.location", "coalesce({r}.email, '')", "{r}.how_we_met", "{r}.notes"),
+        ),
+        Source(
+            "organizations",
+            "organization",
+            ("owner_id", "name", "industry", "location", "website", "research_notes"),
+            "{r}.owner_id",
+            "NULL",
+            "{r}.name",
+            ("{r}.industry", "{r}.location", "coalesce({r}.website, '')", "{r}.research_notes"),
+        ),
+        Source(
+            "careers",
+            "career",
+            ("owner_id", "title", "industry", "research_notes", "resources"),
+            "{r}.owner_id",
+            "NULL",
+            "{r}.title",
+            ("{r}.industry", "{r}.research_notes", resources("{r}")),
+        ),
+        Source(
+            "interviews",
+            "interview",
+            ("owner_id", "contact_id", "purpose", "location", "summary", "takeaways"),
+            "{r}.owner_id",
+            "{r}.contact_id",
+            "{r}.purpose",
+            ("{r}.summary", "{r}.takeaways", "{r}.location"),
+        ),
+        # An agenda item is searchable once it has an answer; its question text is the
+        # title so the result reads "what was asked" and the snippet shows what was said.
+        Source(
+            "interview_questions",
+            "answer",
+            ("owner_id", "interview_id", "text", "answer_notes"),
+            "{r}.owner_id",
+            "{r}.interview_id",
+            "{r}.text",
+            ("{r}.answer_notes",),
+            when="{r}.answer_notes <> ''",
+        ),
+        Source(
+            "questions",
+            "question",
+            ("owner_id", "bank_id", "text", "why_ask", "tags"),
+            f"coalesce({{r}}.owner_id, {SHARED_OWNER})",
+            "{r}.bank_id",
+            "{r}.text",
+            ("{r}.why_ask", tags),
+        ),
+        Source(
+            "interactions",
+            "interaction",
+            ("owner_id", "contact_id", "kind", "summary"),
+            "{r}.owner_id",
+            "{r}.contact_id",
+            "{r}.kind",
+            ("{r}.summary",),
+        ),
+        Source(
+            "follow_ups",
+            "follow_up",
+            ("owner_id", "contact_id", "subject", "message", "notes"),
+            "{r}.owner_id",
+            "{r}.contact_id",
+            "{r}.subject",
+            ("{r}.message", "{r}.notes"),
+        ),
+        Source(
+            "message_templates",
+            "template",
+            ("owner_id", "name", "subject", "body"),
+            f"coalesce({{r}}.owner_id, {SHARED_OWNER})",
+            "NULL",
+            "{r}.name",
+            ("{r}.subject", "{r}.body"),
+        ),
+    )
+
+
+def _body(source: Source, r: str) -> str:
+    return " || ' ' || ".join(part.format(r=r) for part in source.body)
+
+
+def _where(source: Source, r: str) -> str:
+    return f" WHERE {source.when.format(r=r)}" if source.when else ""
+
+
+def _sqlite_ddl() -> tuple[str, ...]:
+    statements = [
+        "DROP TABLE IF EXISTS search_index",
+        # owner holds one token per row ("o42"): the owner filter is part of MATCH, so a
+        # search reads only the caller's postings and never a row to check who owns it.
+        "CREATE VIRTUAL TABLE search_index USING fts5(owner, title, body, parent_id UNINDEXED,"
+        " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+    ]
+    for s in _sources("sqlite"):
+        code = KIND_CODES[s.kind]
+        insert = (
+            "INSERT INTO search_index (rowid, owner, title, body, parent_id)"
+            f" SELECT new.id * {KIND_SLOTS} + {code}, 'o' || {s.owner.format(r='new')},"
+            f" {s.title.format(r='new')}, {_body(s, 'new')}, {s.parent.format(r='new')}"
+            f"{_where(s, 'new')};"
+        )
+        delete = f"DELETE FROM search_index WHERE rowid = old.id * {KIND_SLOTS} + {code};"
+        name = f"search_index_{s.table}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}_insert",
+            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {s.table} BEGIN {insert} END",
+            f"DROP TRIGGER IF EXISTS {name}_update",
+            f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(s.columns)} ON {s.table}"
+            f" BEGIN {delete} {insert} END",
+            f"DROP TRIGGER IF EXISTS {name}_delete",
+            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {s.table} BEGIN {delete} END",
+            "INSERT INTO search_index (rowid, owner, title, body, parent_id)"
+            f" SELECT t.id * {KIND_SLOTS} + {code}, 'o' || {s.owner.format(r='t')},"
+            f" {s.title.format(r='t')}, {_body(s, 't')}, {s.parent.format(r='t')}"
+            f" FROM {s.table} AS t{_where(s, 't')}",
+        ]
+    return tuple(statements)
+
+
+def _postgresql_ddl() -> tuple[str, ...]:
+    statements = [
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
+        "CREATE EXTENSION IF NOT EXISTS btree_gin",
+        # A text search configuration that folds accents: the generated column, the query
+        # and ts_headline all use it, so "resume" finds and highlights "résumé".
+        """DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'rapport_search') THEN
+            CREATE TEXT SEARCH CONFIGURATION rapport_search (COPY = simple);
+            ALTER TEXT SEARCH CONFIGURATION rapport_search ALTER MAPPING FOR
+                asciiword, word, numword, asciihword, hword, numhword,
+                hword_asciipart, hword_part, hword_numpart
+                WITH unaccent, simple;
+        END IF;
+    END $$""",
+        "DROP TABLE IF EXISTS search_index",
+        # The parser reads <...> as markup and skips a <script>'s content; notes are text, so
+        # every word in them is searchable, as on SQLite.
+        """CREATE TABLE search_index (
+        kind smallint NOT NULL,
+        row_id integer NOT NULL,
+        owner_id integer NOT NULL,
+        parent_id integer,
+        title text NOT NULL,
+        body text NOT NULL,
+        document tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('rapport_search'::regconfig, translate(title, '<>', '  ')), 'A')
+            || setweight(to_tsvector('rapport_search'::regconfig, translate(body, '<>', '  ')), 'B')
+        ) STORED,
+        CONSTRAINT search_index_pkey PRIMARY KEY (kind, row_id)
+    )""",
+        # btree_gin puts the owner in the same GIN index: one index scan answers both.
+        "CREATE INDEX search_index_owner_document ON search_index USING gin (owner_id, document)",
+        """CREATE OR REPLACE FUNCTION search_index_truncate() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM search_index WHERE kind = TG_ARGV[0]::smallint;
+        RETURN NULL;
+    END $$""",
+    ]
+    for s in _sources("postgresql"):
+        code = KIND_CODES[s.kind]
+        name = f"search_index_{s.table}"
+        values = (
+            f"{code}, NEW.id, {s.owner.format(r='NEW')}, {s.parent.format(r='NEW')},"
+            f" {s.title.format(r='NEW')}, {_body(s, 'NEW')}"
+        )
+        condition = f" AND {s.when.format(r='NEW')}" if s.when else ""
+        statements += [
+            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            DELETE FROM search_index WHERE kind = {code} AND row_id = OLD.id;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE'){condition} THEN
+            INSERT INTO search_index (kind, row_id, owner_id, parent_id, title, body)
+            VALUES ({values});
+        END IF;
+        RETURN NULL;
+    END $$""",
+            f"DROP TRIGGER IF EXISTS {name}_change ON {s.table}",
+            f"CREATE TRIGGER {name}_change AFTER INSERT OR DELETE OR UPDATE OF"
+            f" {', '.join(s.columns)} ON {s.table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+            # TRUNCATE fires no row triggers: clear the kind as a whole.
+            f"DROP TRIGGER IF EXISTS {name}_truncate ON {s.table}",
+            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {s.table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION search_index_truncate('{code}')",
+            "INSERT INTO search_index (kind, row_id, owner_id, parent_id, title, body)"
+            f" SELECT {code}, t.id, {s.owner.format(r='t')}, {s.parent.format(r='t')},"
+            f" {s.title.format(r='t')}, {_body(s, 't')} FROM {s.table} AS t{_where(s, 't')}",
+        ]
+    return tuple(statements)
+
+
+SQLITE_SEARCH_DDL = _sqlite_ddl()
+POSTGRESQL_SEARCH_DDL = _postgresql_ddl()
+# Rebuilding is the same statements: drop the index, recreate it, fill it from the sources.
+DDL_BY_DIALECT = {"sqlite": SQLITE_SEARCH_DDL, "postgresql": POSTGRESQL_SEARCH_DDL}
+
+# After every table exists (the triggers name them all), and gone before they are dropped.
+for _statement in SQLITE_SEARCH_DDL:
+    event.listen(SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_SEARCH_DDL:
+    event.listen(
+        SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )
+event.listen(SQLModel.metadata, "before_drop", DDL("DROP TABLE IF EXISTS search_index"))

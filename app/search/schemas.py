@@ -1,0 +1,55 @@
+"""Search results as the API and the pages show them."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from app.schemakit import Page, ReadModel
+
+# The API's enum for `types` and the index's kinds are one list (app.search.models).
+SearchKind = Literal[
+    "contact",
+    "organization",
+    "career",
+    "interview",
+    "answer",
+    "question",
+    "interaction",
+    "follow_up",
+    "template",
+]
+SEARCH_KINDS: tuple[str, ...] = get_args(SearchKind)
+KIND_LABELS: dict[str, str] = {
+    "contact": "Contacts",
+    "organization": "Organizations",
+    "career": "Careers",
+    "interview": "Interviews",
+    "answer": "Interview answers",
+    "question": "Questions",
+    "interaction": "Interactions",
+    "follow_up": "Follow-ups",
+    "template": "Message templates",
+}
+
+
+class SearchHitRead(ReadModel):
+    """One record that matched, with where to find it."""
+
+    kind: SearchKind
+    id: int
+    parent_id: int | None = Field(
+        description="The record it belongs to: the interview of an answer, the contact of an"
+        " interview, interaction or follow-up, the bank of a question."
+    )
+    title: str = Field(description="Plain text.")
+    title_html: str = Field(description="The title, HTML-escaped, matches in <mark>.")
+    snippet_html: str = Field(description="Text around the match, HTML-escaped, matches in <mark>.")
+    url: str = Field(description="The page showing the record (an answer: its agenda item).")
+
+
+class SearchPage(Page[SearchHitRead]):
+    """One page of results, best first, with how many matched of each kind."""
+
+    counts: dict[SearchKind, int]

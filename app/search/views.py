@@ -1,0 +1,79 @@
+"""The search pages: full results with filters by kind, and the navigation box's list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.auth.models import User
+from app.search import service
+from app.search.schemas import KIND_LABELS, SEARCH_KINDS
+from app.web.deps import PageUser, SessionDep, run_db
+from app.web.templating import render
+
+router = APIRouter()
+PAGE_SIZE = 20
+SUGGESTIONS = 8
+
+QueryText = Annotated[str, Query(max_length=200)]
+# A person's filter links: unknown kinds are dropped rather than answered with an error.
+KindFilter = Annotated[list[str], Query(max_length=len(SEARCH_KINDS))]
+
+
+@router.get("/search", response_class=HTMLResponse)
+async def search_page(
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    q: QueryText = "",
+    types: KindFilter = [],  # noqa: B006 (FastAPI copies the default)
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    return await run_db(request, _search_page, request, db, user, q, types, offset)
+
+
+def _search_page(
+    request: Request, db: SessionDep, user: User, q: str, types: list[str], offset: int
+) -> Response:
+    kinds = [kind for kind in SEARCH_KINDS if kind in types]
+    found = service.search(
+        db, user, q.replace("\x00", ""), kinds=kinds or None, limit=PAGE_SIZE, offset=offset
+    )
+    context = {
+        "section": "search",
+        "q": q,
+        "kinds": kinds,
+        "found": found,
+        "kind_labels": KIND_LABELS,
+        "prev_url": _page_url(q, kinds, offset - PAGE_SIZE) if offset > 0 else None,
+        "next_url": (
+            _page_url(q, kinds, offset + PAGE_SIZE) if offset + PAGE_SIZE < found.total else None
+        ),
+        "kind_urls": {kind: _page_url(q, [kind], 0) for kind in SEARCH_KINDS},
+        "all_url": _page_url(q, [], 0),
+    }
+    return render(request, "search/page.html", context, block="results")
+
+
+def _page_url(q: str, kinds: list[str], offset: int) -> str:
+    # Built here because `types` repeats, which the templates' query() helper would collapse.
+    params = [("q", q), *(("types", kind) for kind in kinds)]
+    if offset > 0:
+        params.append(("offset", str(offset)))
+    return "/search?" + urlencode(params)
+
+
+@router.get("/search/suggest", response_class=HTMLResponse)
+async def search_suggest(
+    request: Request, db: SessionDep, user: PageUser, q: QueryText = ""
+) -> Response:
+    return await run_db(request, _search_suggest, request, db, user, q)
+
+
+def _search_suggest(request: Request, db: SessionDep, user: User, q: str) -> Response:
+    found = service.search(db, user, q.replace("\x00", ""), limit=SUGGESTIONS)
+    context = {"q": q, "found": found, "kind_labels": KIND_LABELS}
+    return render(request, "search/_suggestions.html", context)

@@ -1,0 +1,159 @@
+"""Search benchmarks of issue 15: in-process latency, index size and write overhead.
+
+    python -m bench.search_bench --smoke                 # tiny, seconds (a check, not a result)
+    python -m bench.search_bench                         # 100k contacts, 20k interviews, 200k answers
+    python -m bench.search_bench --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_search
+
+The database is migrated to head and seeded; an existing one is refused (the seeder refuses
+existing users). Over-HTTP numbers come from `bench.run` (its text search scenario).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, text
+
+from app.auth.models import User
+from app.contacts.models import Contact
+from app.db import make_engine, open_session
+from app.migrations import upgrade
+from app.search.service import search
+from app.seed import SeededUser, SeedPlan, seed_demo, vocab
+
+QUERIES = 200
+WRITES = 2_000
+
+
+def varied_queries(seeded: SeededUser, count: int = QUERIES, seed: int = 11) -> list[str]:
+    """One word, two words, a phrase, a 2-3 letter prefix, a word that matches nothing."""
+    rng = random.Random(seed)
+    words = [*seeded.name_fragments, *vocab.TOPICS, *(s.lower() for s in vocab.SKILLS)]
+    words = [w for w in words if len(w) >= 3] or ["archive"]
+    shapes = [
+        lambda: rng.choice(words),
+        lambda: f"{rng.choice(words)} {rng.choice(words)}",
+        lambda: f'"{rng.choice(words)} {rng.choice(words)}"',
+        lambda: rng.choice(words)[: rng.choice((2, 3))],
+        lambda: f"zq{rng.randrange(10**6)}x",
+    ]
+    return [shapes[i % len(shapes)]() for i in range(count)]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value at ``share`` of the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def time_queries(engine: Engine, seeded: SeededUser) -> tuple[float, float]:
+    """p50 and p95 in ms of the search service, one session per query as a request has."""
+    with open_session(engine) as session:
+        user = session.get(User, seeded.user_id)
+        assert user is not None
+        session.expunge(user)
+    durations = []
+    for q in varied_queries(seeded):
+        with open_session(engine) as session:
+            started = time.perf_counter()
+            search(session, user, q, limit=20)
+            durations.append((time.perf_counter() - started) * 1000)
+    return statistics.median(durations), percentile(durations, 0.95)
+
+
+def index_share(engine: Engine) -> float:
+    """The index's size as a share of everything else in the database."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            index = conn.scalar(text("SELECT pg_total_relation_size('search_index')"))
+            whole = conn.scalar(text("SELECT pg_database_size(current_database())"))
+        else:
+            # dbstat is not always compiled in; page counts per object are, via the FTS5
+            # shadow tables' row sizes, so measure the file with and without the index.
+            whole = conn.scalar(text("PRAGMA page_count")) * conn.scalar(text("PRAGMA page_size"))
+            index = conn.scalar(
+                text("SELECT coalesce(sum(length(block)), 0) FROM search_index_data")
+            ) + conn.scalar(
+                text(
+                    "SELECT coalesce(sum(length(c0) + length(c1) + length(c2)), 0)"
+                    " FROM search_index_content"
+                )
+            )
+    return float(index) / max(1.0, float(whole) - float(index))
+
+
+def time_writes(engine: Engine, owner_id: int, with_index: bool) -> float:
+    """Seconds to insert WRITES contacts in one transaction (rolled back afterwards)."""
+    rows = [
+        {
+            "owner_id": owner_id,
+            "full_name": f"Bench Person {n}",
+            "notes": "met at the archive conference; talked about provenance and registrars",
+            "search_text": f"bench person {n}",
+            "created_at": datetime.now(UTC),
+            "updated_at": datetime.now(UTC),
+            "version": 1,
+        }
+        for n in range(WRITES)
+    ]
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            if not with_index:
+                # DDL is transactional on both databases: the rollback puts the triggers back.
+                if engine.dialect.name == "postgresql":
+                    conn.execute(text("DROP TRIGGER search_index_contacts_change ON contacts"))
+                else:
+                    conn.execute(text("DROP TRIGGER search_index_contacts_insert"))
+            started = time.perf_counter()
+            conn.execute(insert(Contact.__table__), rows)  # type: ignore[arg-type]
+            return time.perf_counter() - started
+        finally:
+            transaction.rollback()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed, measure, print one line per measurement with its target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--smoke", action="store_true", help="a tiny dataset, for a check")
+    args = parser.parse_args(argv)
+    plan = (
+        SeedPlan(contacts=300, interviews=30, answers=300, username_prefix="searchbench")
+        if args.smoke
+        else SeedPlan(
+            contacts=100_000, interviews=20_000, answers=200_000, username_prefix="searchbench"
+        )
+    )
+    with tempfile.TemporaryDirectory() as work:
+        url = args.url or f"sqlite:///{Path(work) / 'search-bench.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            started = time.perf_counter()
+            seeded = seed_demo(engine, plan).users[0]
+            print(f"seeded in {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
+            p50, p95 = time_queries(engine, seeded)
+            print(f"in-process search: p50 {p50:.2f} ms, p95 {p95:.2f} ms (target p95 < 10 ms)")
+            share = index_share(engine)
+            print(f"index size: {share:.0%} of the rest of the database (target <= 50 %)")
+            with_index = min(time_writes(engine, seeded.user_id, True) for _ in range(3))
+            without = min(time_writes(engine, seeded.user_id, False) for _ in range(3))
+            print(
+                f"writes: {WRITES} contacts {with_index * 1000:.0f} ms with the index,"
+                f" {without * 1000:.0f} ms without: +{with_index / without - 1:.0%}"
+                " (target <= +20 %)"
+            )
+        finally:
+            engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""User text becomes search terms; whatever is typed, the database sees only safe syntax."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.search import query
+from app.search import service as search_service
+
+SAFE_TSQUERY = re.compile(r"^[\w' <>\-&!():*]*$")
+
+
+def test_words_phrases_exclusions_and_the_prefix():
+    terms = query.parse('museum "SQL matters" -python regi')
+    assert terms == [
+        query.Term(("museum",)),
+        query.Term(("sql", "matters")),
+        query.Term(("python",), exclude=True),
+        query.Term(("regi",), prefix=True),
+    ]
+    assert query.fts5_match(terms, [7, 0]) == (
+        'owner : ("o7" OR "o0") AND {title body} : '
+        '(("museum" AND "sql matters" AND "regi"*) NOT "python")'
+    )
+    assert (
+        query.tsquery_text(terms) == "('museum') & ('sql' <-> 'matters') & ('regi':*) & !('python')"
+    )
+
+
+def test_operators_and_accents_are_only_separators():
+    # A word with punctuation inside is a phrase of its parts, as the tokenizers see it.
+    assert query.parse('NEAR(a b) ^start "unbalanced') == [
+        query.Term(("near", "a")),
+        query.Term(("b",)),
+        query.Term(("start",)),
+        query.Term(("unbalanced",), prefix=True),
+    ]
+    assert query.parse("Résumé") == [query.Term(("resume",), prefix=True)]
+    assert query.parse('- "" * -"') == []
+    assert not query.searchable(query.parse("-only -excluded"))
+    assert query.parse("a")[0].prefix is False  # one letter: a whole word, not a prefix
+
+
+@given(st.text(max_size=200))
+def test_any_text_compiles_to_quoted_tokens_only(text):
+    terms = query.parse(text)
+    match = query.fts5_match(terms, [1, 0]) if query.searchable(terms) else ""
+    # Outside the quoted strings only the operators this module writes remain.
+    outside = re.sub(r'"(?:[^"]|"")*"', "", match)
+    assert re.fullmatch(r"[\s(){}:*A-Za-z]*", outside), outside
+    assert set(re.findall(r"[A-Za-z]+", outside)) <= {"owner", "title", "body", "AND", "OR", "NOT"}
+    assert SAFE_TSQUERY.match(query.tsquery_text(terms))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=60))
+def test_the_database_accepts_anything_typed(db, user, text):
+    search_service.search(db, user, text.replace("\x00", ""))
+    db.rollback()

@@ -1,0 +1,82 @@
+"""/search and /search/suggest: the results page, its filters and paging, the nav box list."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+
+def test_results_page_shows_hits_with_marks_and_counts(web, corpus):
+    contact = corpus.contact("Perpetua Quince", notes="loves <script>alert(1)</script> archives")
+    corpus.organization("Quince Museum")
+    page = web.get("/search", params={"q": "quin"})
+    assert page.status_code == 200
+    assert f'href="/contacts/{contact.id}"' in page.text
+    assert "<mark>Quince</mark>" in page.text
+    assert "<script>alert(1)</script>" not in page.text
+    assert "Contacts (1)" in page.text and "Organizations (1)" in page.text
+
+
+def test_kind_filter_and_paging_keep_each_other(web, corpus):
+    for n in range(25):
+        corpus.contact(f"Tamsin {n}")
+    corpus.organization("Tamsin Org")
+    page = web.get("/search", params=[("q", "tamsin"), ("types", "contact")])
+    assert page.text.count('data-testid="search-hit"') == 20
+    assert 'data-kind="organization" data-testid' not in page.text
+    assert "/search?q=tamsin&amp;types=contact&amp;offset=20" in page.text
+    rest = web.get("/search", params=[("q", "tamsin"), ("types", "contact"), ("offset", 20)])
+    assert rest.text.count('data-testid="search-hit"') == 5
+
+
+def test_htmx_gets_only_the_results_block(web, corpus):
+    corpus.contact("Ulrika Vance")
+    response = web.get("/search", params={"q": "ulri"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="search-results"')
+    assert "<mark>Ulrika</mark>" in response.text
+
+
+def test_empty_and_hostile_queries_render(web, corpus):
+    corpus.contact("Nothing Here")
+    for q in ("", "   ", '"', "-", "NEAR(", "*", "a" * 200):
+        assert web.get("/search", params={"q": q}).status_code == 200, q
+    assert web.get("/search", params={"q": "x", "types": "nope"}).status_code == 200
+
+
+def test_suggestions_list_the_best_few_as_options(web, corpus):
+    for n in range(10):
+        corpus.contact(f"Wilhelmina {n}")
+    response = web.get("/search/suggest", params={"q": "wilh"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.count('role="option"') == 9  # eight hits and "all results"
+    assert "/search?q=wilh" in response.text
+    assert web.get("/search/suggest", params={"q": ""}).text.strip() == ""
+
+
+def test_other_users_rows_stay_out_of_the_pages(web, corpus_for, other_user):
+    corpus_for(other_user).contact("Xanthe Hidden")
+    assert "Xanthe" not in web.get("/search", params={"q": "xanthe"}).text
+    assert "Xanthe" not in web.get("/search/suggest", params={"q": "xanthe"}).text
+
+
+def test_pages_need_a_login(client):
+    response = client.get("/search", params={"q": "x"}, follow_redirects=False)
+    assert response.status_code in (303, 401)
+
+
+def test_every_page_has_the_htmx_driven_nav_box_without_inline_script(web):
+    html = web.get("/").text
+    box = BeautifulSoup(html, "html.parser").select_one("nav [data-search-box]")
+    field = box.select_one("input[name=q]")
+    assert field["hx-get"] == "/search/suggest"
+    assert field["hx-trigger"] == "input changed delay:200ms, search"
+    assert field["hx-sync"] == "this:replace"
+    # Loaded once in <head>, so boosted navigation never runs it twice or too late.
+    assert html.count('<script src="/static/search.js" defer></script>') == 1
+    assert "<script>" not in html
+
+
+def test_search_script_is_served(client):
+    response = client.get("/static/search.js")
+    assert response.status_code == 200
+    assert "aria-activedescendant" in response.text
