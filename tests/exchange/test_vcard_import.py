@@ -4,7 +4,6 @@ duplicates skipped), and the API, the page and the CLI on top of the same servic
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -223,12 +222,9 @@ def test_ten_thousand_cards(db: Session, user: User) -> None:
         f"ORG:Org {n % 50}\r\nTITLE:Engineer\r\nEND:VCARD\r\n"
         for n in range(10_000)
     )
-    started = time.perf_counter()
     report = _import(db, user, cards.encode())
-    elapsed = time.perf_counter() - started
     assert (report.created, report.organizations_created) == (10_000, 50)  # type: ignore[attr-defined]
     assert _count(db, user) == 10_000
-    assert elapsed < 15, f"{elapsed:.1f} s"  # a hang guard here; bench/ holds the budget
 
 
 # ---- the API ----------------------------------------------------------------------------
