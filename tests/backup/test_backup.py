@@ -18,7 +18,6 @@ from app.backup import service
 from app.cli import app as cli
 from app.config import get_settings
 from app.errors import Conflict, Invalid
-from tests.conftest import backend
 
 WRITERS = 4
 
@@ -177,11 +176,10 @@ def test_backup_into_directory_and_refusals(data_dir: Path) -> None:
     assert probes(data_dir / "rapport.db") == set()  # the live database was not touched
 
 
+@pytest.mark.postgres
 def test_postgres_round_trip(
     database_url: str, engine: Engine, make_user: Callable[..., User], tmp_path: Path
 ) -> None:
-    if backend() != "postgres":
-        pytest.skip("PostgreSQL run only (RAPPORT_TEST_DB=postgres)")
     make_user("kept")
     target = tmp_path / "db.dump"
     try:

@@ -63,7 +63,7 @@ def test_search_as_you_type_gets_the_results_block(web, user, make_career):
     make_career(user, "Data science", industry="Tech")
     make_career(user, "Nursing", industry="Health")
     page = soup(web.get("/careers"))
-    search = page.find("input", attrs={"name": "q"})
+    search = page.select_one("main input[name=q]")
     assert search["hx-get"] == "/careers"
     assert "delay:" in search["hx-trigger"] and "input" in search["hx-trigger"]
     target = search.find_parent("form")["hx-target"]

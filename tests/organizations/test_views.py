@@ -46,7 +46,7 @@ def test_list_filters_and_live_search(web, user, other_user, make_organization):
         "Leeds",
         "York",
     ]
-    search = page.find("input", attrs={"name": "q"})
+    search = page.select_one("main input[name=q]")
     assert search["hx-get"] == "/organizations" and "delay:" in search["hx-trigger"]
 
     fragment = web.get("/organizations", params={"q": "leeds"}, headers=HX)
