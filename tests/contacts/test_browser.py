@@ -69,7 +69,7 @@ def test_contacts_journey(live_server: Any, open_page: Any) -> None:
     # Search as you type: results change without leaving the page, the URL follows.
     page.goto("/contacts")
     page.evaluate("window.__sameDocument = true")
-    page.get_by_label("Search").fill("cle")
+    page.get_by_label("Search", exact=True).fill("cle")
     expect(page.locator("#contact-results tbody tr")).to_have_count(1)
     assert page.locator("#contact-results tbody tr a").first.inner_text() == "Cleo Third"
     assert page.evaluate("window.__sameDocument") is True
