@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.contacts import service
+from app.contacts.models import Stage
 from app.contacts.referrals import service as referrals_service
-from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead, Stage
+from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep, run_db
 from app.web.listing import ListQueryDep, json_page_response

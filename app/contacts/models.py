@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import DDL, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event, func
 from sqlmodel import Field, SQLModel
 
 from app.modelkit import Tracked, fk_field, owner_field, utc_field
+
+Stage = Literal["prospect", "contacted", "met", "in_network"]
+STAGES: tuple[str, ...] = get_args(Stage)
+# How each stage reads on a page, in the method's order (the keys are exactly STAGES).
+STAGE_LABELS: dict[str, str] = {
+    "prospect": "Prospect",
+    "contacted": "Contacted",
+    "met": "Met",
+    "in_network": "In network",
+}
 
 
 class Contact(Tracked, table=True):

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from app.contacts.schemas import STAGE_LABELS
+from app.contacts.models import STAGE_LABELS
 from app.timezones import user_zone
 
 

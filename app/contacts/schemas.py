@@ -4,10 +4,11 @@ with their labels: the one home of that vocabulary."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, Field
 
+from app.contacts.models import Stage
 from app.schemakit import (
     DbId,
     InputModel,
@@ -18,15 +19,6 @@ from app.schemakit import (
     not_null,
 )
 
-Stage = Literal["prospect", "contacted", "met", "in_network"]
-STAGES: tuple[str, ...] = get_args(Stage)
-# How each stage reads on a page, in the method's order (the keys are exactly STAGES).
-STAGE_LABELS: dict[str, str] = {
-    "prospect": "Prospect",
-    "contacted": "Contacted",
-    "met": "Met",
-    "in_network": "In network",
-}
 Cadence = Annotated[int, Field(ge=1, le=3650, description="Stay-in-touch cadence in days.")]
 Email = Annotated[EmailStr, Field(max_length=254)]
 # Parsed and stored as E.164 by the service (it knows the default region).

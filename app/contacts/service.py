@@ -47,16 +47,10 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.careers.models import Career
 from app.concurrency import check_version
-from app.contacts.models import Contact, ContactCareer, ContactCount, ContactTag, Tag
+from app.contacts.models import STAGES, Contact, ContactCareer, ContactCount, ContactTag, Tag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
-from app.contacts.schemas import (
-    STAGES,
-    ContactCreate,
-    ContactRead,
-    ContactUpdate,
-    ReferralsRead,
-)
+from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
 from app.db import UTCDateTime, utcnow
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service

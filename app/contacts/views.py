@@ -15,20 +15,14 @@ from starlette.datastructures import FormData
 
 from app.auth.models import User
 from app.contacts import service
-from app.contacts.models import Contact
+from app.contacts.models import STAGE_LABELS, Contact
 from app.contacts.references import service as references
 from app.contacts.rows import ContactRow, contact_rows
-from app.contacts.schemas import (
-    STAGE_LABELS,
-    ContactCreate,
-    ContactPageFilters,
-    ContactRead,
-    ContactUpdate,
-)
+from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
-from app.interactions.schemas import KIND_LABELS
+from app.interactions.models import KIND_LABELS
 from app.organizations import service as organizations_service
 from app.resumes.shares import service as resume_shares
 from app.schemakit import MAX_INT32, Page

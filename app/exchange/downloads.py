@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query
 
 from app.auth.models import User
-from app.contacts.schemas import Stage
+from app.contacts.models import Stage
 from app.contacts.service import ContactFilters
 from app.db import utcnow
 from app.schemakit import MAX_INT32

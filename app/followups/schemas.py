@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.interactions.schemas import InteractionKind
+from app.interactions.models import InteractionKind
 from app.schemakit import (
     BoundedDateTime,
     DbId,

@@ -19,7 +19,7 @@ from app.followups.schemas import (
     FollowUpSettingsUpdate,
     FollowUpUpdate,
 )
-from app.interactions.schemas import INTERACTION_KINDS
+from app.interactions.models import INTERACTION_KINDS
 from app.schemakit import MAX_INT32
 from app.timezones import user_zone
 from app.web.deps import PageUser, SessionDep

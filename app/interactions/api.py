@@ -9,12 +9,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.interactions import service
-from app.interactions.schemas import (
-    InteractionCreate,
-    InteractionKind,
-    InteractionRead,
-    InteractionUpdate,
-)
+from app.interactions.models import InteractionKind
+from app.interactions.schemas import InteractionCreate, InteractionRead, InteractionUpdate
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.listing import ListQueryDep, page_response

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field
 
 from app.modelkit import Tracked, owner_field, utc_field
+
+InteractionKind = Literal["email", "call", "meeting", "letter", "message"]
+INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
+# How each kind reads on a page, in the order forms offer them.
+KIND_LABELS: dict[str, str] = {
+    "email": "Email",
+    "call": "Call",
+    "meeting": "Meeting",
+    "letter": "Letter",
+    "message": "Message",
+}
 
 
 class Interaction(Tracked, table=True):

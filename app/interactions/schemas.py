@@ -4,22 +4,12 @@ interaction kinds with their labels: the one home of that vocabulary."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, get_args
 
 from pydantic import Field
 
+from app.interactions.models import InteractionKind
 from app.schemakit import BoundedDateTime, DbId, InputModel, TrackedRead, not_null
 
-InteractionKind = Literal["email", "call", "meeting", "letter", "message"]
-INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
-# How each kind reads on a page, in the order forms offer them.
-KIND_LABELS: dict[str, str] = {
-    "email": "Email",
-    "call": "Call",
-    "meeting": "Meeting",
-    "letter": "Letter",
-    "message": "Message",
-}
 _NULL_REFUSED = "cannot be null; leave the field out to keep it"
 
 

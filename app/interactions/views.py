@@ -14,8 +14,8 @@ from app.contacts import service as contacts_service
 from app.contacts.views import detail_page, local_input
 from app.errors import NotFound
 from app.interactions import service
-from app.interactions.models import Interaction
-from app.interactions.schemas import KIND_LABELS, InteractionCreate, InteractionUpdate
+from app.interactions.models import KIND_LABELS, Interaction
+from app.interactions.schemas import InteractionCreate, InteractionUpdate
 from app.schemakit import MAX_INT32
 from app.timezones import user_zone
 from app.web.deps import PageUser, SessionDep

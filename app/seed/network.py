@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from app.contacts.schemas import STAGES
-from app.interactions.schemas import INTERACTION_KINDS
+from app.contacts.models import STAGES
+from app.interactions.models import INTERACTION_KINDS
 from app.seed import text as seedtext
 from app.seed import vocab
 

@@ -400,6 +400,6 @@ def test_another_users_contact_is_not_found_everywhere(
 
 
 def test_every_stage_has_one_label_in_the_one_vocabulary():
-    from app.contacts.schemas import STAGE_LABELS, STAGES
+    from app.contacts.models import STAGE_LABELS, STAGES
 
     assert tuple(STAGE_LABELS) == STAGES  # labels in the method's order, none missing

@@ -74,7 +74,7 @@ def test_interaction_for_another_users_contact_is_invalid(db, user, other_user, 
 
 
 def test_every_kind_has_one_label_in_the_one_vocabulary():
-    from app.interactions.schemas import INTERACTION_KINDS, KIND_LABELS
+    from app.interactions.models import INTERACTION_KINDS, KIND_LABELS
 
     assert tuple(KIND_LABELS) == INTERACTION_KINDS
 
