@@ -281,25 +281,28 @@ def export(
         engine.dispose()
 
 
-@app.command("import-linkedin")
-def import_linkedin(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, readable=True, help="LinkedIn's Connections.csv."
-    ),
-    user: str = typer.Option(..., "--user", help="The account that gets the contacts."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; import nothing."),
-) -> None:
-    """Import a LinkedIn Connections.csv as a user's contacts (any bad row imports nothing)."""
+def _import_contacts(file: Path, user: str, dry_run: bool, source: str, unit: str) -> None:
+    """Read a file of contacts into ``user``'s account; every problem is printed, nothing
+    is imported from a file with a bad row. One runner for every import format."""
     from app.auth import service as auth_service
     from app.errors import DomainError, Invalid
-    from app.exchange.linkedin import service
+    from app.exchange.google import service as google
+    from app.exchange.linkedin import service as linkedin
+    from app.exchange.vcard import service as vcard
 
+    region = get_settings().default_phone_region
+    importers = {
+        "linkedin": (linkedin.MAX_IMPORT_BYTES, linkedin.import_linkedin_csv, {}),
+        "vcard": (vcard.MAX_IMPORT_BYTES, vcard.import_vcard, {"phone_region": region}),
+        "google": (google.MAX_IMPORT_BYTES, google.import_google_csv, {"phone_region": region}),
+    }
+    max_bytes, run_import, options = importers[source]
     with _session() as session:
         try:
             account = auth_service.get_user_by_username(session, user)
-            with file.open("rb") as source:
-                payload = source.read(service.MAX_IMPORT_BYTES + 1)
-            report = service.import_linkedin_csv(session, account, payload, dry_run=dry_run)
+            with file.open("rb") as handle:
+                payload = handle.read(max_bytes + 1)
+            report = run_import(session, account, payload, dry_run=dry_run, **options)
         except Invalid as exc:
             typer.echo(exc.detail, err=True)
             for error in exc.errors:
@@ -311,8 +314,24 @@ def import_linkedin(
     prefix = "dry run, nothing written: would create" if dry_run else "created"
     typer.echo(
         f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
-        f"{report.duplicates} duplicates skipped ({report.rows} rows read)"
+        f"{report.duplicates} duplicates skipped ({report.rows} {unit} read)"
     )
+
+
+_USER = typer.Option(..., "--user", help="The account that gets the contacts.")
+_DRY_RUN = typer.Option(False, "--dry-run", help="Check and report; import nothing.")
+
+
+@app.command("import-linkedin")
+def import_linkedin(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="LinkedIn's Connections.csv."
+    ),
+    user: str = _USER,
+    dry_run: bool = _DRY_RUN,
+) -> None:
+    """Import a LinkedIn Connections.csv as a user's contacts (any bad row imports nothing)."""
+    _import_contacts(file, user, dry_run, "linkedin", "rows")
 
 
 @app.command("import-vcard")
@@ -320,39 +339,11 @@ def import_vcard(
     file: Path = typer.Argument(
         ..., exists=True, dir_okay=False, readable=True, help="A .vcf address book."
     ),
-    user: str = typer.Option(..., "--user", help="The account that gets the contacts."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; import nothing."),
+    user: str = _USER,
+    dry_run: bool = _DRY_RUN,
 ) -> None:
     """Import a vCard file (2.1, 3.0 or 4.0) as a user's contacts (any bad card imports nothing)."""
-    from app.auth import service as auth_service
-    from app.errors import DomainError, Invalid
-    from app.exchange.vcard import service
-
-    with _session() as session:
-        try:
-            account = auth_service.get_user_by_username(session, user)
-            with file.open("rb") as source:
-                payload = source.read(service.MAX_IMPORT_BYTES + 1)
-            report = service.import_vcard(
-                session,
-                account,
-                payload,
-                phone_region=get_settings().default_phone_region,
-                dry_run=dry_run,
-            )
-        except Invalid as exc:
-            typer.echo(exc.detail, err=True)
-            for error in exc.errors:
-                typer.echo(f"  {error.field}: {error.message}", err=True)
-            raise typer.Exit(1) from None
-        except DomainError as exc:
-            _fail(_describe(exc))
-            return
-    prefix = "dry run, nothing written: would create" if dry_run else "created"
-    typer.echo(
-        f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
-        f"{report.duplicates} duplicates skipped ({report.rows} cards read)"
-    )
+    _import_contacts(file, user, dry_run, "vcard", "cards")
 
 
 @app.command("import-google")
@@ -360,39 +351,11 @@ def import_google(
     file: Path = typer.Argument(
         ..., exists=True, dir_okay=False, readable=True, help="Google Contacts' contacts.csv."
     ),
-    user: str = typer.Option(..., "--user", help="The account that gets the contacts."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; import nothing."),
+    user: str = _USER,
+    dry_run: bool = _DRY_RUN,
 ) -> None:
     """Import a Google Contacts CSV export as a user's contacts (any bad row imports nothing)."""
-    from app.auth import service as auth_service
-    from app.errors import DomainError, Invalid
-    from app.exchange.google import service
-
-    with _session() as session:
-        try:
-            account = auth_service.get_user_by_username(session, user)
-            with file.open("rb") as source:
-                payload = source.read(service.MAX_IMPORT_BYTES + 1)
-            report = service.import_google_csv(
-                session,
-                account,
-                payload,
-                phone_region=get_settings().default_phone_region,
-                dry_run=dry_run,
-            )
-        except Invalid as exc:
-            typer.echo(exc.detail, err=True)
-            for error in exc.errors:
-                typer.echo(f"  {error.field}: {error.message}", err=True)
-            raise typer.Exit(1) from None
-        except DomainError as exc:
-            _fail(_describe(exc))
-            return
-    prefix = "dry run, nothing written: would create" if dry_run else "created"
-    typer.echo(
-        f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
-        f"{report.duplicates} duplicates skipped ({report.rows} rows read)"
-    )
+    _import_contacts(file, user, dry_run, "google", "rows")
 
 
 def _print_backup(report: BackupReport) -> None:

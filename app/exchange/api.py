@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
@@ -101,6 +102,24 @@ class _ImportFingerprint(BaseModel):
     dry_run: bool
 
 
+def _import(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    raw: bytes,
+    dry_run: bool,
+    run_import: Callable[[], ImportReport],
+) -> Response:
+    """Every contact import's answer: its report as JSON, replayed for a retried
+    Idempotency-Key (the key is bound to the file's hash and the dry-run flag)."""
+    fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
+
+    def run() -> Response:
+        return JSONResponse(run_import().model_dump(mode="json"))
+
+    return idempotent(request, db, user, fingerprint, run)
+
+
 @router.post(
     "/import/linkedin",
     response_model=ImportReport,
@@ -127,13 +146,14 @@ def import_linkedin(
     problem lists every problem as `row N: field` (N is the line in the file). Up to 20,000
     rows. Needs the write scope; honours Idempotency-Key."""
     raw = file.file.read(linkedin.MAX_IMPORT_BYTES + 1)
-    fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
-
-    def run() -> Response:
-        report = linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run)
-        return JSONResponse(report.model_dump(mode="json"))
-
-    return idempotent(request, db, user, fingerprint, run)
+    return _import(
+        request,
+        db,
+        user,
+        raw,
+        dry_run,
+        lambda: linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run),
+    )
 
 
 @router.post(
@@ -172,15 +192,15 @@ def import_vcard(
     `row N: field` (N is the line where the card begins). Up to 20,000 cards. Needs the
     write scope; honours Idempotency-Key."""
     raw = file.file.read(vcard.MAX_IMPORT_BYTES + 1)
-    fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
-
-    def run() -> Response:
-        report = vcard.import_vcard(
-            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
-        )
-        return JSONResponse(report.model_dump(mode="json"))
-
-    return idempotent(request, db, user, fingerprint, run)
+    region = settings.default_phone_region
+    return _import(
+        request,
+        db,
+        user,
+        raw,
+        dry_run,
+        lambda: vcard.import_vcard(db, user, raw, phone_region=region, dry_run=dry_run),
+    )
 
 
 @router.post(
@@ -216,12 +236,12 @@ def import_google(
     422 problem lists every problem as `row N: field` (N is the line in the file). Up to
     20,000 rows. Needs the write scope; honours Idempotency-Key."""
     raw = file.file.read(google.MAX_IMPORT_BYTES + 1)
-    fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
-
-    def run() -> Response:
-        report = google.import_google_csv(
-            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
-        )
-        return JSONResponse(report.model_dump(mode="json"))
-
-    return idempotent(request, db, user, fingerprint, run)
+    region = settings.default_phone_region
+    return _import(
+        request,
+        db,
+        user,
+        raw,
+        dry_run,
+        lambda: google.import_google_csv(db, user, raw, phone_region=region, dry_run=dry_run),
+    )
