@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Integer, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -22,7 +22,7 @@ from app.auth.models import User
 from app.careers.models import Career
 from app.concurrency import check_version
 from app.contacts.models import Contact, ContactCareer
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.followups.models import FollowUp, FollowUpSettings
 from app.followups.schemas import (
@@ -340,20 +340,8 @@ def _horizons(user: User, now: datetime) -> tuple[datetime, datetime]:
     return today_end, midnight + timedelta(days=6)
 
 
-def due_list(
-    session: Session, user: User, filters: FollowUpFilters, *, now: datetime | None = None
-) -> DueList:
-    """The follow-ups page: overdue, today, this week and later (open ones unless filtered)."""
-    now = now or utcnow()
-    if filters.status is None:
-        filters = filters.model_copy(update={"status": "open"})
-    statement = (
-        select(FollowUp)
-        .where(*_matches(filters, user))
-        .order_by(FollowUp.due_at, FollowUp.id)
-        .limit(MAX_DUE_LIST)
-    )
-    rows = list(session.scalars(statement))
+def _sorted_by_when(session: Session, user: User, rows: list[FollowUp], now: datetime) -> DueList:
+    """Rows in due order put under overdue, today, this week and later."""
     tomorrow, week_end = _horizons(user, now)
     out = DueList(contacts=contacts_of(session, user, rows))
     for row in rows:
@@ -368,20 +356,45 @@ def due_list(
     return out
 
 
+def due_list(
+    session: Session, user: User, filters: FollowUpFilters, *, now: datetime | None = None
+) -> DueList:
+    """The follow-ups page: overdue, today, this week and later (open ones unless filtered)."""
+    now = now or utcnow()
+    if filters.status is None:
+        filters = filters.model_copy(update={"status": "open"})
+    statement = (
+        select(FollowUp)
+        .where(*_matches(filters, user))
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .limit(MAX_DUE_LIST)
+    )
+    return _sorted_by_when(session, user, list(session.scalars(statement)), now)
+
+
+# The dashboard and the navigation badge ask on every page view, so their statements are
+# built once with named binds: building a filtered select per call cost more than running it.
+_OWNER = bindparam("owner_id", type_=Integer)
+_BEFORE = bindparam("before", type_=UTCDateTime)
+_OPEN_BEFORE = (FollowUp.owner_id == _OWNER, FollowUp.status == "open", FollowUp.due_at < _BEFORE)
+_DUE_NOW = (
+    select(FollowUp).where(*_OPEN_BEFORE).order_by(FollowUp.due_at, FollowUp.id).limit(MAX_DUE_LIST)
+)
+_COUNT_DUE = select(func.count()).where(*_OPEN_BEFORE)
+
+
 def due_now(session: Session, user: User, *, now: datetime | None = None) -> DueList:
     """Open follow-ups overdue or due today, i.e. within a day (the dashboard and digest)."""
     now = now or utcnow()
     tomorrow, _week = _horizons(user, now)
-    return due_list(session, user, FollowUpFilters(status="open", due_before=tomorrow), now=now)
+    rows = session.scalars(_DUE_NOW, {"owner_id": user.id, "before": tomorrow})
+    return _sorted_by_when(session, user, list(rows), now)
 
 
 def count_due(session: Session, user: User, *, now: datetime | None = None) -> int:
     """How many open follow-ups are overdue or due today (the navigation badge)."""
     tomorrow, _week = _horizons(user, now or utcnow())
-    statement = select(func.count()).where(
-        FollowUp.owner_id == user.id, FollowUp.status == "open", FollowUp.due_at < tomorrow
-    )
-    return session.scalar(statement) or 0
+    return session.scalar(_COUNT_DUE, {"owner_id": user.id, "before": tomorrow}) or 0
 
 
 # ---- creating from events --------------------------------------------------------------
