@@ -235,3 +235,14 @@ class Problems:
         """Raise one Invalid with every recorded problem."""
         if self.errors:
             raise invalid(self.errors)
+
+
+def small_int(raw: object) -> int | None:
+    """A field of plain ASCII digits (at most 9) as an int, else None.
+
+    ``str.isdigit`` alone accepts "²" and other Unicode digits that ``int()`` refuses.
+    """
+    text = str(raw or "")
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None

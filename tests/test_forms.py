@@ -8,7 +8,8 @@ import pytest
 from fastapi.responses import HTMLResponse, Response
 
 from app.errors import Conflict, FieldError, Invalid, NotFound, PayloadTooLarge, PreconditionFailed
-from app.web.forms import form_version, small_int
+from app.validation import small_int
+from app.web.forms import form_version
 from app.web.pages import STALE_MESSAGE, confirm_delete, save_form
 from tests.conftest import ApiClient, WebClient
 

@@ -13,8 +13,9 @@ from app.errors import Invalid
 from app.followups import service as followups_service
 from app.jobsearch import service
 from app.jobsearch.schemas import STATUS_LABELS, JobSearchUpdate
+from app.validation import small_int
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, form_values, form_version, parse_form, small_int
+from app.web.forms import FormDep, form_values, form_version, parse_form
 from app.web.pages import save_form
 from app.web.templating import render
 

@@ -19,8 +19,9 @@ from app.messages.schemas import (
     MessageTemplateUpdate,
 )
 from app.schemakit import MAX_INT32
+from app.validation import small_int
 from app.web.deps import PageUser, SessionDep
-from app.web.forms import FormDep, field_errors, form_values, form_version, parse_form, small_int
+from app.web.forms import FormDep, field_errors, form_values, form_version, parse_form
 from app.web.pages import confirm_delete, save_form
 from app.web.templating import render
 

@@ -22,8 +22,9 @@ from app.questions.schemas import (
     QuestionUpdate,
 )
 from app.schemakit import MAX_INT32
+from app.validation import small_int
 from app.web.deps import PageUser, SessionDep, SettingsDep
-from app.web.forms import FormDep, form_values, form_version, parse_form, see_other, small_int
+from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import confirm_delete, save_form
 from app.web.templating import is_htmx, render
 

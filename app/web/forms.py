@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from app import validation
 from app.errors import Invalid
+from app.validation import small_int
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -64,17 +65,6 @@ def field_errors(exc: Invalid) -> dict[str, str]:
     if not exc.errors:
         out["form"] = exc.detail
     return out
-
-
-def small_int(raw: object) -> int | None:
-    """A field of plain ASCII digits (at most 9) as an int, else None.
-
-    ``str.isdigit`` alone accepts "²" and other Unicode digits that ``int()`` refuses.
-    """
-    text = str(raw or "")
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        return int(text)
-    return None
 
 
 def form_version(raw: object) -> int | None:

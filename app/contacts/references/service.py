@@ -22,7 +22,7 @@ from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.service import ContactFilters, contact_read_page
 from app.errors import Invalid
 from app.organizations import service as organizations_service
-from app.validation import Problems
+from app.validation import Problems, small_int
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -162,18 +162,11 @@ def form_organization_id(
     """The contact form's organization as the id the schema reads; an unknown name is Invalid."""
     if text is None:
         return organization_id  # no text field (quick-add forms): the id as sent
-    current = _small_id(organization_id)
+    current = small_int(organization_id)
     choice = organization_choice(session, user, current, _typed(text, "organization"))
     if choice.unknown:
         raise UnknownOrganization.named(choice.name)
     return None if choice.id is None else str(choice.id)
-
-
-def _small_id(raw: Any) -> int | None:
-    """A form's id field as an int, or None for anything that is not a plain small number."""
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9:
-        return int(raw)
-    return None
 
 
 def _typed(text: str, field: str) -> str:
@@ -256,7 +249,7 @@ def typed_from_ids(session: Session, user: User, values: dict[str, Any]) -> dict
     ids = {}
     for name in ("organization_id", "introduced_by_id"):
         raw = values.get(name) if name.removesuffix("_id") not in values else None
-        if (found := _small_id(raw)) is not None:
+        if (found := small_int(raw)) is not None:
             ids[name] = found
     if not ids:
         return values
