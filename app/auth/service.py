@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import String, bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
 from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
@@ -323,15 +323,19 @@ def start_session(
     return cookie_value, user_session
 
 
+# Every page view asks this: the statement is built once, only the hash is bound.
+_BY_HASH = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.id_hash == bindparam("id_hash", type_=String))
+)
+
+
 def find_session(
     session: Session, settings: Settings, cookie_value: str
 ) -> tuple[User, UserSession] | None:
     """The live session and its user for a cookie, or None when expired or revoked."""
-    row = session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.id_hash == sha256_hex(cookie_value))
-    ).first()
+    row = session.execute(_BY_HASH, {"id_hash": sha256_hex(cookie_value)}).first()
     if row is None:
         return None
     user_session, user = row

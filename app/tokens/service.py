@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlmodel import Session
 
 from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
@@ -55,6 +55,14 @@ def create_token(
     return secret, token
 
 
+# Every API request asks this: the statement is built once, only the hash is bound.
+_BY_HASH = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.secret_hash == bindparam("secret_hash", type_=String))
+)
+
+
 def find_token(
     session: Session, secret: str, *, max_days: int | None = None
 ) -> tuple[User, ApiToken] | None:
@@ -65,11 +73,7 @@ def find_token(
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.secret_hash == sha256_hex(secret))
-    ).first()
+    row = session.execute(_BY_HASH, {"secret_hash": sha256_hex(secret)}).first()
     if row is None:
         return None
     token, user = row
