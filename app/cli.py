@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ import typer
 from sqlmodel import Session
 
 from app.config import get_settings
+from app.exchange.account.command import import_account_command
+from app.exchange.command import import_alias, import_command
 from app.reminders.command import send_reminders_command
 
 if TYPE_CHECKING:
@@ -19,6 +22,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Rapport: informational interviews, done well.", no_args_is_help=True)
 app.command("send-reminders")(send_reminders_command)
+app.command("import-account")(import_account_command)
+app.command("import")(import_command)
+# The commands of one format each, from before `rapport import`: the same import now.
+for _format in ("linkedin", "vcard", "google"):
+    app.command(f"import-{_format}")(import_alias(_format))
 
 
 @contextmanager
@@ -63,27 +71,63 @@ def reindex() -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: int = 1,
+    workers: int | None = typer.Option(
+        None, help="Worker processes (default: RAPPORT_WORKERS, else one per CPU)."
+    ),
     reload: bool = False,
     migrate_first: bool = typer.Option(True, "--migrate/--no-migrate"),
 ) -> None:
-    """Serve the application with uvicorn."""
+    """Serve the application with uvicorn: one worker per CPU, uvloop and httptools when
+    installed, and one access log line per request (the app's own, structured)."""
     import uvicorn
+
+    from app.httpserver import http_protocol
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.effective_secret_key()
     if migrate_first:
         migrate("head")
+    count = 1 if reload else serve_workers(workers, settings.workers)
+    typer.echo(f"serving on http://{host}:{port} with {count} worker(s), {_server_stack()}")
     uvicorn.run(
         "app.main:_app_factory",
         factory=True,
         host=host,
         port=port,
-        workers=workers,
+        workers=count,
         reload=reload,
+        # uvloop and httptools when they are installed, asyncio and h11 if not.
+        loop="auto",
+        http=http_protocol(),
+        # app.web.middleware.HttpBaseline writes the access line (with the request id).
+        access_log=False,
         **proxy_options(settings.trusted_proxies),
     )
+
+
+def serve_workers(option: int | None, configured: int | None) -> int:
+    """--workers, else RAPPORT_WORKERS, else one worker per CPU this process may use."""
+    if option is not None:
+        return max(1, option)
+    if configured is not None:
+        return configured
+    return _usable_cpus()
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # honours taskset and container CPU sets
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _server_stack() -> str:
+    import importlib.util
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} event loop, {http} parser"
 
 
 def proxy_options(trusted_proxies: list[str]) -> dict[str, object]:
@@ -279,83 +323,6 @@ def export(
     finally:
         session.close()
         engine.dispose()
-
-
-def _import_contacts(file: Path, user: str, dry_run: bool, source: str, unit: str) -> None:
-    """Read a file of contacts into ``user``'s account; every problem is printed, nothing
-    is imported from a file with a bad row. One runner for every import format."""
-    from app.auth import service as auth_service
-    from app.errors import DomainError, Invalid
-    from app.exchange.google import service as google
-    from app.exchange.linkedin import service as linkedin
-    from app.exchange.vcard import service as vcard
-
-    region = get_settings().default_phone_region
-    importers = {
-        "linkedin": (linkedin.MAX_IMPORT_BYTES, linkedin.import_linkedin_csv, {}),
-        "vcard": (vcard.MAX_IMPORT_BYTES, vcard.import_vcard, {"phone_region": region}),
-        "google": (google.MAX_IMPORT_BYTES, google.import_google_csv, {"phone_region": region}),
-    }
-    max_bytes, run_import, options = importers[source]
-    with _session() as session:
-        try:
-            account = auth_service.get_user_by_username(session, user)
-            with file.open("rb") as handle:
-                payload = handle.read(max_bytes + 1)
-            report = run_import(session, account, payload, dry_run=dry_run, **options)
-        except Invalid as exc:
-            typer.echo(exc.detail, err=True)
-            for error in exc.errors:
-                typer.echo(f"  {error.field}: {error.message}", err=True)
-            raise typer.Exit(1) from None
-        except DomainError as exc:
-            _fail(_describe(exc))
-            return
-    prefix = "dry run, nothing written: would create" if dry_run else "created"
-    typer.echo(
-        f"{prefix} {report.created} contacts and {report.organizations_created} organizations; "
-        f"{report.duplicates} duplicates skipped ({report.rows} {unit} read)"
-    )
-
-
-_USER = typer.Option(..., "--user", help="The account that gets the contacts.")
-_DRY_RUN = typer.Option(False, "--dry-run", help="Check and report; import nothing.")
-
-
-@app.command("import-linkedin")
-def import_linkedin(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, readable=True, help="LinkedIn's Connections.csv."
-    ),
-    user: str = _USER,
-    dry_run: bool = _DRY_RUN,
-) -> None:
-    """Import a LinkedIn Connections.csv as a user's contacts (any bad row imports nothing)."""
-    _import_contacts(file, user, dry_run, "linkedin", "rows")
-
-
-@app.command("import-vcard")
-def import_vcard(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, readable=True, help="A .vcf address book."
-    ),
-    user: str = _USER,
-    dry_run: bool = _DRY_RUN,
-) -> None:
-    """Import a vCard file (2.1, 3.0 or 4.0) as a user's contacts (any bad card imports nothing)."""
-    _import_contacts(file, user, dry_run, "vcard", "cards")
-
-
-@app.command("import-google")
-def import_google(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, readable=True, help="Google Contacts' contacts.csv."
-    ),
-    user: str = _USER,
-    dry_run: bool = _DRY_RUN,
-) -> None:
-    """Import a Google Contacts CSV export as a user's contacts (any bad row imports nothing)."""
-    _import_contacts(file, user, dry_run, "google", "rows")
 
 
 def _print_backup(report: BackupReport) -> None:

@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     # Requests served at once; the rest wait without a connection (app.web.middleware).
     # Below the database pool (32 + 16 overflow) on purpose.
     max_in_flight: int = Field(default=16, ge=1, le=32)
+    # Bounded waits on the database (app.db.make_engine): past them a request is a 503 with
+    # Retry-After rather than a hang. SQLite writers wait this long for the write lock.
+    db_busy_seconds: float = Field(default=10.0, ge=0.1, le=120)
+    # PostgreSQL: seconds to open a connection, and to wait for a free pooled one.
+    db_connect_timeout: int = Field(default=5, ge=1, le=120)
+    db_pool_timeout: float = Field(default=10.0, ge=0.1, le=300)
+    # The whole request body must arrive within this (a stalled upload is a 408).
+    body_timeout_seconds: float = Field(default=60.0, ge=1, le=3600)
+    # `rapport serve` worker processes; unset: one per CPU.
+    workers: int | None = Field(default=None, ge=1, le=256)
 
     @field_validator("trusted_proxies", "allowed_hosts", mode="before")
     @classmethod

@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
+
+from app.errors import DomainError, InsufficientStorage, Unavailable
 
 # A stable naming convention keeps Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -70,8 +73,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
     optimized: list[bool] = []
+    busy_ms = int(busy_seconds * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -79,7 +83,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-16384")
@@ -102,7 +106,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers take the lock up front so concurrent writers wait on busy_timeout
         # instead of failing with "database is locked" when upgrading a read lock.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        if immediate and writers.acquire(timeout=_WRITER_WAIT_SECONDS):
+        if immediate and writers.acquire(timeout=busy_seconds):
             conn.info[_WRITER_KEY] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -125,7 +129,6 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _WRITER_KEY = "rapport_writer"
-_WRITER_WAIT_SECONDS = 10.0
 
 
 def _refresh_statistics(cursor: Any) -> None:
@@ -147,10 +150,23 @@ def _refresh_statistics(cursor: Any) -> None:
         pass  # another process holds the write lock: next start-up will do it
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for SQLite (with pragmas) or PostgreSQL (psycopg 3)."""
+def make_engine(
+    url: str,
+    *,
+    busy_seconds: float = 10.0,
+    connect_timeout: int = 5,
+    pool_timeout: float = 10.0,
+) -> Engine:
+    """An engine for SQLite (with pragmas) or PostgreSQL (psycopg 3).
+
+    Every wait is bounded so a request fails fast with a 503 instead of hanging: SQLite
+    writers wait ``busy_seconds`` for the write lock, a PostgreSQL connection attempt
+    ``connect_timeout`` and a request for a pooled connection ``pool_timeout``.
+    """
     if url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 10}}
+        kwargs: dict[str, Any] = {
+            "connect_args": {"check_same_thread": False, "timeout": busy_seconds}
+        }
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
         else:
@@ -159,14 +175,82 @@ def make_engine(url: str) -> Engine:
             # re-running the pragmas, on every burst.
             # LIFO hands out the most recently used connection: its page cache is warm, and
             # the rarely used ones cost no memory for pages.
-            kwargs.update(pool_size=32, max_overflow=16, pool_use_lifo=True)
+            kwargs.update(
+                pool_size=32, max_overflow=16, pool_use_lifo=True, pool_timeout=pool_timeout
+            )
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_seconds)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    # Room for every in-flight request (Settings.max_in_flight) to hold one.
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    # Room for every in-flight request (Settings.max_in_flight) to hold one. pool_pre_ping
+    # finds connections a restarted server dropped, so service comes back by itself.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=20,
+        max_overflow=20,
+        pool_timeout=pool_timeout,
+        connect_args={
+            "connect_timeout": connect_timeout,
+            # Sent data still unacknowledged after this long means the server or the path to
+            # it is gone (not a slow query, whose packets the server's kernel acknowledges).
+            "tcp_user_timeout": connect_timeout * 1000,
+        },
+    )
+
+
+# SQLite result codes (the low byte of the extended code) that mean "not now" or "no room".
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_IOERR, _SQLITE_FULL = 5, 6, 10, 13
+
+
+def database_fault(exc: BaseException) -> DomainError | None:
+    """What a database failure means for the client, or None when it is a bug (a 500).
+
+    The database being busy, full or out of reach is no fault of the request: the
+    transaction was rolled back, so the client is told to retry (503 or 507 with
+    Retry-After) instead of seeing a 500.
+    """
+    if isinstance(exc, sa_exc.TimeoutError):  # every pooled connection stayed in use
+        return Unavailable(detail="The server is busy; please try again shortly.", retry_after=2)
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return None
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", 0) & 0xFF
+        if code == _SQLITE_FULL or "disk is full" in str(orig):
+            return InsufficientStorage(
+                detail="The server has run out of disk space, so nothing was saved. "
+                "Reading still works; please try again later."
+            )
+        if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in str(orig):
+            return Unavailable(
+                detail="The database is busy with other changes; nothing was saved. "
+                "Please try again in a moment.",
+                retry_after=1,
+            )
+        if code == _SQLITE_IOERR:
+            return Unavailable(detail="The database could not be read or written; try again.")
+        return None
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    if sqlstate == "53100":  # disk_full
+        return InsufficientStorage(
+            detail="The database server has run out of disk space, so nothing was saved. "
+            "Please try again later."
+        )
+    # Connection failures (08), resource limits (53), shutdowns (57P), serialization
+    # failures and deadlocks (40): the transaction was rolled back and a retry can succeed.
+    transient = sqlstate.startswith(("08", "53", "57P", "40"))
+    if (
+        exc.connection_invalidated
+        or transient
+        or (not sqlstate and isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError))
+    ):
+        return Unavailable(
+            detail="The database is unavailable right now; nothing was changed. "
+            "Please try again shortly."
+        )
+    return None
 
 
 def open_session(engine: Engine, *, write: bool = False) -> Session:

@@ -103,3 +103,19 @@ class UnsupportedMediaType(DomainError):
     """An upload's content is none of the kinds the operation accepts."""
 
     title: str = "Unsupported media type"
+
+
+@dataclass
+class Unavailable(DomainError):
+    """The database is busy or out of reach for now; nothing was changed, retry later."""
+
+    title: str = "Service unavailable"
+    retry_after: int = 5
+
+
+@dataclass
+class InsufficientStorage(DomainError):
+    """The server has no room left to store the change; nothing was saved."""
+
+    title: str = "Insufficient storage"
+    retry_after: int = 60

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, get_settings
+from app.contract import install_contract, request_as_declared
 from app.db import make_engine
 from app.logs import configure_logging
 from app.questions.starter.service import ensure_starter_banks
@@ -65,7 +66,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=_lifespan(settings),
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.effective_database_url)
+    app.state.engine = engine or make_engine(
+        settings.effective_database_url,
+        busy_seconds=settings.db_busy_seconds,
+        connect_timeout=settings.db_connect_timeout,
+        pool_timeout=settings.db_pool_timeout,
+    )
     app.state.secret_key = settings.effective_secret_key()
     try:
         ensure_starter_banks(app.state.engine)  # shipped question banks, created or upgraded
@@ -83,12 +89,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         secure=settings.secure_cookies,
         max_in_flight=settings.max_in_flight,
         allowed_hosts=settings.served_hosts,
+        body_timeout=settings.body_timeout_seconds,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     api = APIRouter(
         prefix=API_PREFIX,
-        dependencies=[Depends(reject_unknown_query_params)],
+        dependencies=[Depends(reject_unknown_query_params), Depends(request_as_declared)],
         responses=COMMON_PROBLEMS,
     )
     for module in domain_modules("api"):
@@ -97,6 +104,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in domain_modules("views"):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(_system_router())
+    install_contract(app)  # the OpenAPI every operation shares, and 405 with Allow
     return app
 
 

@@ -15,6 +15,7 @@ DOMAINS = [
     "reminders",
     "dashboard",
     "careers",
+    "progress",  # /careers/{id}/progress and the figures of the dashboard
     "organizations",
     "contacts",
     "interactions",
@@ -24,6 +25,7 @@ DOMAINS = [
     "interviews.answers",
     "interviews",
     "interviews.agenda",
+    "exchange.account",
     "exchange",
     "resumes.shares",  # before resumes: /resumes/contact-options is not a resume id
     "resumes",

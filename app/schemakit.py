@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
@@ -16,8 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 MAX_INT32 = 2**31 - 1
 T = TypeVar("T")
@@ -36,15 +41,86 @@ def _reject_nul(value: Any) -> Any:
     return value
 
 
+# What the schema says of free text, because the server refuses NUL and strips whitespace
+# before length checks: any text without NUL, or (when a minimum length applies) text with at
+# least one character that is neither NUL nor whitespace.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+NOT_BLANK_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
 class InputModel(BaseModel):
-    """Base for request bodies: unknown fields are refused, NUL bytes too."""
+    """Base for request bodies: unknown fields, NUL bytes and numbers for booleans are refused,
+    and the JSON schema states each rule (null, blank text, NUL) so clients see it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
+    def _strict_input(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads 0 and 1 as booleans; the contract says true or false.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            field = cls.model_fields.get(info.field_name or "")
+            if field is not None and _takes_bool(field.annotation):
+                raise ValueError("must be true or false")
         return _reject_nul(value)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The schema states the rules this base enforces, so schema-valid input is accepted.
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        refused = _null_refused_fields(cls)
+        for name, prop in target.get("properties", {}).items():
+            if name in refused or "*" in refused:
+                _drop_null(prop)
+            _declare_text_rules(prop)
+        return schema
+
+
+def _takes_bool(annotation: Any) -> bool:
+    return annotation is bool or (
+        get_origin(annotation) in (Union, types.UnionType)
+        and bool in get_args(annotation)
+        and all(arg in (bool, type(None)) for arg in get_args(annotation))
+    )
+
+
+def _null_refused_fields(model: type[BaseModel]) -> set[str]:
+    fields: set[str] = set()
+    for decorator in model.__pydantic_decorators__.field_validators.values():
+        if getattr(decorator.func, "refuses_null", False):
+            fields.update(decorator.info.fields)
+    return fields
+
+
+def _drop_null(prop: dict[str, Any]) -> None:
+    options = prop.get("anyOf")
+    if not isinstance(options, list):
+        return
+    kept = [option for option in options if option.get("type") != "null"]
+    if len(kept) == len(options):
+        return
+    if prop.get("default", ...) is None:
+        del prop["default"]
+    if len(kept) == 1:
+        del prop["anyOf"]
+        prop.update(kept[0])
+    else:
+        prop["anyOf"] = kept
+
+
+def _declare_text_rules(prop: dict[str, Any]) -> None:
+    for option in prop.get("anyOf", []):
+        _declare_text_rules(option)
+    if isinstance(prop.get("items"), dict):
+        _declare_text_rules(prop["items"])
+    if prop.get("type") != "string" or any(
+        k in prop for k in ("pattern", "enum", "const", "format")
+    ):
+        return
+    prop["pattern"] = NOT_BLANK_PATTERN if prop.get("minLength", 0) >= 1 else NO_NUL_PATTERN
 
 
 def not_null(*fields: str, message: str = "may be omitted but not null") -> Any:
@@ -56,6 +132,8 @@ def not_null(*fields: str, message: str = "may be omitted but not null") -> Any:
             raise ValueError(message)
         return value
 
+    # InputModel's JSON schema reads this mark and leaves null out of these fields' types.
+    refuse_null.refuses_null = True  # type: ignore[attr-defined]
     return field_validator(*fields)(refuse_null)
 
 
@@ -124,10 +202,23 @@ def _with_scheme(value: Any) -> Any:
     return value
 
 
+# The addresses _with_scheme and _check_http_url accept, for the schema: an http(s) address
+# with a host, or a scheme-less "host.name/path" read as https. Whitespace around is stripped.
+HTTP_URL_PATTERN = (
+    r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#][^\s\x00-\x1f]*)?"
+    r"|[A-Za-z0-9_~%-]*\.[A-Za-z0-9._~%-]*(?:/[^\s\x00-\x1f:]*)?)\s*$"
+)
 HttpUrl = Annotated[
-    str, BeforeValidator(_with_scheme), Field(max_length=2000), AfterValidator(_check_http_url)
+    str,
+    BeforeValidator(_with_scheme),
+    Field(max_length=2000, json_schema_extra={"pattern": HTTP_URL_PATTERN}),
+    AfterValidator(_check_http_url),
 ]
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_check_timezone)]
+Timezone = Annotated[
+    str,
+    Field(max_length=64, json_schema_extra={"enum": sorted(_timezones())}),
+    AfterValidator(_check_timezone),
+]
 DbId = Annotated[int, Field(ge=1, le=MAX_INT32)]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=50_000)]
@@ -159,11 +250,80 @@ def _check_day(value: date) -> date:
     return value
 
 
+# The bounds as the schema states them: an RFC 3339 date-time in the years 1901 to 2198,
+# inside EARLIEST..LATEST whatever its offset (the server accepts a little more at both
+# ends; the schema promises what always passes). A whole pattern, not a prefix, so clients
+# and fuzzers can draw valid values from it.
+_YEARS_INSIDE = r"(?:190[1-9]|19[1-9][0-9]|20[0-9]{2}|21[0-8][0-9]|219[0-8])"
+_MONTH_DAY = r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+DATE_TIME_PATTERN = (
+    f"^{_YEARS_INSIDE}{_MONTH_DAY}"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+DATE_PATTERN = f"^(?:19[0-9]{{2}}|20[0-9]{{2}}|21[0-9]{{2}}){_MONTH_DAY}$"
+_NUMERIC = re.compile(r"\s*[-+]?[0-9]+(?:\.[0-9]*)?\s*")
+
+
+def _refuse_timestamp(value: Any) -> Any:
+    # pydantic reads numbers as Unix timestamps; the contract says an ISO 8601 string.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMERIC.fullmatch(value)):
+        raise ValueError("must be a date in ISO 8601 form, such as 2026-05-01T09:30:00+02:00")
+    return value
+
+
+_BOUNDED = Field(json_schema_extra={"pattern": DATE_TIME_PATTERN})
 # An aware datetime between EARLIEST and LATEST, converted to UTC.
-BoundedDateTime = Annotated[AwareDatetime, AfterValidator(_within_bounds("date"))]
+BoundedDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_refuse_timestamp),
+    _BOUNDED,
+    AfterValidator(_within_bounds("date")),
+]
 # The same, worded for a time of day (interviews are scheduled at a time).
-BoundedTime = Annotated[AwareDatetime, AfterValidator(_within_bounds("date"))]
-BoundedDate = Annotated[date, AfterValidator(_check_day)]
+BoundedTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_refuse_timestamp),
+    _BOUNDED,
+    AfterValidator(_within_bounds("date")),
+]
+# A list filter's bound: any aware date and time; the schema states the years that always
+# pass, as for BoundedDateTime.
+AwareDateTimeFilter = Annotated[
+    AwareDatetime,
+    BeforeValidator(_refuse_timestamp),
+    Field(json_schema_extra={"pattern": DATE_TIME_PATTERN}),
+]
+BoundedDate = Annotated[
+    date,
+    BeforeValidator(_refuse_timestamp),
+    Field(json_schema_extra={"pattern": DATE_PATTERN}),
+    AfterValidator(_check_day),
+]
+
+SINGLE_LINE_PATTERN = r"^[^\r\n\x00]*$"
+SINGLE_LINE_NOT_BLANK_PATTERN = r"^[^\r\n\x00]*[^\s\x00][^\r\n\x00]*$"
+
+
+def _check_single_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def single_line(max_length: int, *, required: bool = False) -> Any:
+    """A one-line text type (no CR or LF), declared as such in the schema."""
+    pattern = SINGLE_LINE_NOT_BLANK_PATTERN if required else SINGLE_LINE_PATTERN
+    return Annotated[
+        str,
+        Field(
+            min_length=1 if required else 0,
+            max_length=max_length,
+            json_schema_extra={"pattern": pattern},
+        ),
+        AfterValidator(_check_single_line),
+    ]
+
 
 _TAG_RE = re.compile(r"\s+")
 

@@ -40,6 +40,7 @@ LABELS: dict[str, str] = {
     "organization_name": "Organization",
     "introduced_by_id": "Introduced by",
     "contact_id": "Contact",
+    "resume_id": "Resume",
     "career_id": "Career",
     "career_ids": "Careers",
     "scheduled_at": "Scheduled for",

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from app.careers import service
 from app.careers.models import Career, CareerStatus
 from app.careers.schemas import CareerCreate, CareerFilters, CareerRead, CareerUpdate
+from app.paging import sortable
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.forms import parse_form
@@ -44,7 +45,7 @@ def _read(career: Career) -> CareerRead:
     return CareerRead.model_validate(career)
 
 
-@router.get("", response_model=Page[CareerRead])
+@router.get("", response_model=Page[CareerRead], openapi_extra=sortable(service.SORTABLE))
 def list_careers(
     request: Request,
     db: SessionDep,

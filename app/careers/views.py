@@ -20,6 +20,8 @@ from app.careers.models import (
 )
 from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
 from app.contacts.service import contacts_for
+from app.progress import service as progress_service
+from app.progress.charts import month_chart
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import (
@@ -220,10 +222,15 @@ def edit_career_submit(
 @router.get("/careers/{career_id}", response_class=HTMLResponse)
 def career_page(request: Request, career_id: CareerId, db: SessionDep, user: PageUser) -> Response:
     career = service.get_career(db, user, career_id)
+    progress = progress_service.career_progress(db, user, career_id)
     context = {
         "section": "careers",
         "career": career,
         "contacts": contacts_for(db, user, career_id=career_id),
+        "progress": progress,
+        "chart": month_chart(
+            progress.months, key="chart-career", title=f"{career.title}: interviews held per month"
+        ),
         **_CHOICES,
     }
     return render(request, "careers/detail.html", context)

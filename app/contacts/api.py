@@ -11,6 +11,7 @@ from app.contacts import service
 from app.contacts.models import Stage
 from app.contacts.referrals import service as referrals_service
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
+from app.paging import sortable
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep, run_db
 from app.web.listing import ListQueryDep, json_page_response
@@ -21,7 +22,7 @@ ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 
-@router.get("", response_model=Page[ContactRead])
+@router.get("", response_model=Page[ContactRead], openapi_extra=sortable(service.CONTACT_SORTS))
 async def list_contacts(
     request: Request,
     user: CurrentUser,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, get_args
 
 from sqlalchemy import DDL, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event, func
@@ -58,6 +58,8 @@ class Contact(Tracked, table=True):
     linkedin_key: str | None = Field(default=None, max_length=200)
     location: str = Field(default="", max_length=200, nullable=False)
     how_we_met: str = Field(default="", max_length=2000, nullable=False)
+    # When the user connected on LinkedIn (its export's "Connected On"), kept as a date.
+    connected_on: date | None = Field(default=None)
     introduced_by_id: int | None = fk_field("contacts.id", ondelete="SET NULL")
     stage: str = Field(default="prospect", max_length=20, nullable=False)
     stay_in_touch_days: int | None = Field(default=None)

@@ -3,7 +3,7 @@ with their labels: the one home of that vocabulary."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, Field
@@ -90,6 +90,7 @@ class ContactRead(TrackedRead):
     career_ids: list[int]
     tags: list[str]
     how_we_met: str
+    connected_on: date | None = None
     introduced_by_id: int | None
     stage: str
     stay_in_touch_days: int | None

@@ -1,10 +1,12 @@
-"""What the dashboard shows: the user's counts and two short lists, in three narrow queries.
+"""What the dashboard shows: the user's counts, two short lists and their progress.
 
 The home page is the page people open most, and a heavy user has 100,000 contacts and
 20,000 interviews, so it reads only what it shows: every count in one statement (each count
 stops at ``COUNT_CAP``: counting all 20,000 interviews is a scan on every visit, while the
 step's note only needs "a lot"), the few most overdue contacts and the next interviews with
-their contacts' names, from the indexes their order follows.
+their contacts' names, from the indexes their order follows. Progress (interviews held per
+month, a summary per career) is two aggregate statements more, skipped for a first-time user
+(no careers and no interviews), who sees a guide to the method instead.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from app.contacts.models import Contact, ContactCount
 from app.db import UTCDateTime, utcnow
 from app.interviews.models import Interview
 from app.organizations.models import Organization
+from app.progress import service as progress_service
+from app.progress.service import Overview
 from app.questions.models import QuestionBank
 
 COUNT_CAP = 1000  # counts stop just past it: the page only needs to say "more than this"
@@ -55,6 +59,13 @@ class Dashboard:
     due: list[DueContact]
     upcoming: list[UpcomingInterview]
     now: datetime
+    # None for a first-time user: there is nothing to draw yet.
+    progress: Overview | None = None
+
+    @property
+    def first_time(self) -> bool:
+        """No careers and no interviews yet: the page shows the method instead of charts."""
+        return not self.counts["careers"] and not self.counts["interviews"]
 
 
 # Constant statements, their values named binds: SQLAlchemy's compiled cache compiles each
@@ -109,9 +120,12 @@ def dashboard(session: Session, user: User) -> Dashboard:
     }
     due = connection.execute(_DUE, {"owner_id": user.id, "now": now})
     upcoming = connection.execute(_UPCOMING, {"owner_id": user.id, "now": now - UPCOMING_GRACE})
-    return Dashboard(
+    found = Dashboard(
         counts=counts,
         due=[DueContact(*r) for r in due],
         upcoming=[UpcomingInterview(*r) for r in upcoming],
         now=now,
     )
+    if not found.first_time:
+        found.progress = progress_service.overview(session, user, now=now)
+    return found

@@ -10,9 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth import service as auth_service
 from app.auth.models import User
+from app.careers.models import STATUS_LABELS as CAREER_STATUS_LABELS
 from app.dashboard import service
 from app.dashboard.service import COUNT_CAP, Dashboard
 from app.followups import service as followups_service
+from app.progress.charts import MonthChart, month_chart
+from app.progress.service import FIGURE_CAP
 from app.timezones import user_zone
 from app.web.deps import OptionalPageUser, SessionDep, run_db
 from app.web.forms import see_other
@@ -36,6 +39,8 @@ class DashboardSummary:
 
     counts: dict[str, str] = field(default_factory=dict)
     sections: dict[str, list[DashboardItem]] = field(default_factory=dict)
+    # The month chart, absent for a first-time user (the guide takes its place).
+    chart: MonthChart | None = None
 
 
 def _shown(name: str, count: int) -> str:
@@ -53,7 +58,16 @@ def _due_note(last_contacted_at: datetime | None, now: datetime) -> str:
 def summary(data: Dashboard, user: User) -> DashboardSummary:
     """The dashboard's data as the page shows it: counts, links and notes."""
     zone = user_zone(user.timezone)
+    chart = None
+    if data.progress is not None:
+        chart = month_chart(
+            data.progress.months,
+            key="chart-held",
+            title="Interviews held per month",
+            cap=FIGURE_CAP,
+        )
     return DashboardSummary(
+        chart=chart,
         counts={name: _shown(name, count) for name, count in data.counts.items()},
         sections={
             "Due for a touch": [
@@ -84,12 +98,16 @@ async def dashboard(request: Request, db: SessionDep, user: OptionalPageUser) ->
 def _dashboard(request: Request, db: SessionDep, user: User | None) -> Response:
     if user is None:
         return see_other("/setup" if auth_service.count_users(db) == 0 else "/login")
+    data = service.dashboard(db, user)
     return render(
         request,
         "dashboard/index.html",
         {
             "section": "dashboard",
-            "summary": summary(service.dashboard(db, user), user),
+            "summary": summary(data, user),
+            "data": data,
+            "career_status_labels": CAREER_STATUS_LABELS,
+            "figure_cap": FIGURE_CAP,
             "due": followups_service.due_now(db, user),
             "kind_labels": followups_service.KIND_LABELS,
         },

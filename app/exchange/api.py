@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from app.contacts.service import ContactFilters
+from app.errors import Invalid
+from app.exchange.contactfile import MAX_IMPORT_BYTES
 from app.exchange.downloads import attachment, contact_filters
 from app.exchange.export import service as export
 from app.exchange.google import service as google
 from app.exchange.linkedin import service as linkedin
-from app.exchange.schemas import ImportReport
+from app.exchange.newcontacts.service import ImportOptions, import_file
+from app.exchange.schemas import FileFormat, ImportPreview, ImportReport
 from app.exchange.vcard import service as vcard
 from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
@@ -100,6 +104,7 @@ def export_contacts_vcard(
 class _ImportFingerprint(BaseModel):
     sha256: str
     dry_run: bool
+    options: str = ""
 
 
 def _import(
@@ -108,16 +113,118 @@ def _import(
     user: CurrentUser,
     raw: bytes,
     dry_run: bool,
-    run_import: Callable[[], ImportReport],
+    run_import: Callable[[], BaseModel],
+    options: str = "",
 ) -> Response:
     """Every contact import's answer: its report as JSON, replayed for a retried
-    Idempotency-Key (the key is bound to the file's hash and the dry-run flag)."""
-    fingerprint = _ImportFingerprint(sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run)
+    Idempotency-Key (the key is bound to the file's hash, the dry-run flag and the options)."""
+    fingerprint = _ImportFingerprint(
+        sha256=hashlib.sha256(raw).hexdigest(), dry_run=dry_run, options=options
+    )
 
     def run() -> Response:
         return JSONResponse(run_import().model_dump(mode="json"))
 
     return idempotent(request, db, user, fingerprint, run)
+
+
+_SHA256 = r"^[0-9a-fA-F]{64}$"
+
+
+def _mapping(raw: str | None) -> dict[str, str | None] | None:
+    """The ``mapping`` form field: a JSON object of contact field -> column name."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+    ):
+        raise Invalid.one(
+            "mapping", 'Send a JSON object of field to column, e.g. {"email": "E-mail"}.'
+        )
+    return value
+
+
+@router.post(
+    "/import/contacts",
+    response_model=ImportPreview,
+    responses=problems(409),
+    summary="Import contacts from any file: preview, then commit",
+)
+def import_contacts(
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="A LinkedIn Connections.csv, a vCard file, a Google Contacts CSV or any "
+            "CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab); up to 5 MB."
+        ),
+    ],
+    format: Annotated[
+        FileFormat, Form(description="The file's format; auto tells it from the content.")
+    ] = "auto",
+    mapping: Annotated[
+        str | None,
+        Form(
+            max_length=4000,
+            description="For any CSV: a JSON object of contact field to column name, over the "
+            'guess from the headers (e.g. {"name": "Full Name", "email": "E-mail"}; an empty '
+            "column unmaps a field). Fields: name, first_name, last_name, email, organization, "
+            "title, phone, linkedin_url, tags, notes.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, Form(description="Preview only (the default): classify every row, write nothing.")
+    ] = True,
+    skip_lines: Annotated[
+        list[int] | None,
+        Form(description="Lines (from the preview) to leave out; repeat the field for each."),
+    ] = None,
+    update_empty: Annotated[
+        bool, Form(description="Fill the empty fields of the contacts duplicate rows match.")
+    ] = False,
+    expected_sha256: Annotated[
+        str | None,
+        Form(
+            pattern=_SHA256,
+            description="The preview's file_sha256: a different file is refused (409).",
+        ),
+    ] = None,
+) -> Response:
+    """One import for every format. With `dry_run=true` (the default) the answer is a
+    preview: each row (or card) classified `new`, `duplicate` (with the contact of yours it
+    matches: same email, same normalised LinkedIn profile, or the same name at the same
+    organization; or the earlier line of the file it repeats), `invalid` (with its line and
+    reasons) or `skipped`, the format, encoding, delimiter and column mapping read, and the
+    file's `file_sha256`. Send the same file with `dry_run=false` (and `expected_sha256`,
+    `skip_lines`, `update_empty` as chosen) to import exactly what the preview showed, in
+    one transaction: new rows are created, invalid and skipped ones left out. Importing the
+    same file again creates nothing. Needs the write scope; honours Idempotency-Key."""
+    raw = file.file.read(MAX_IMPORT_BYTES + 1)
+    options = ImportOptions(
+        file_format=format,
+        mapping=_mapping(mapping),
+        dry_run=dry_run,
+        skip_lines=frozenset(skip_lines or ()),
+        update_empty=update_empty,
+        expected_sha256=expected_sha256,
+    )
+    region = settings.default_phone_region
+    return _import(
+        request,
+        db,
+        user,
+        raw,
+        dry_run,
+        lambda: import_file(db, user, raw, options, phone_region=region),
+        options=repr(options),
+    )
 
 
 @router.post(
@@ -141,8 +248,8 @@ def import_linkedin(
     `file`): name, LinkedIn URL, email, Position as title, Company as organization (matched
     by name, case-insensitively, or created) and how you met.
 
-    Connections whose LinkedIn profile is already one of your contacts, or appears earlier in
-    the file, are skipped and counted. A file with any invalid row imports nothing: the 422
+    Connections already among your contacts (same LinkedIn profile, email, or name at the
+    same organization), or earlier in the file, are skipped and counted. A file with any invalid row imports nothing: the 422
     problem lists every problem as `row N: field` (N is the line in the file). Up to 20,000
     rows. Needs the write scope; honours Idempotency-Key."""
     raw = file.file.read(linkedin.MAX_IMPORT_BYTES + 1)
@@ -186,8 +293,8 @@ def import_vcard(
     are ignored. A phone number that is not valid for the instance's region is kept in the
     notes as written.
 
-    Cards whose email or LinkedIn profile is already one of your contacts', or appears
-    earlier in the file, are skipped and counted. A file with any invalid card (one without
+    Cards already among your contacts (same email, LinkedIn profile, or name at the same
+    organization), or earlier in the file, are skipped and counted; CATEGORIES become tags. A file with any invalid card (one without
     a name, for instance) imports nothing: the 422 problem lists every problem as
     `row N: field` (N is the line where the card begins). Up to 20,000 cards. Needs the
     write scope; honours Idempotency-Key."""
@@ -231,8 +338,8 @@ def import_google(
     the notes), organization, title, department, notes, city/region/country and a LinkedIn
     profile among the websites.
 
-    Rows whose email or LinkedIn profile is already one of your contacts', or appears earlier
-    in the file, are skipped and counted. A file with any invalid row imports nothing: the
+    Rows already among your contacts (same email, LinkedIn profile, or name at the same
+    organization), or earlier in the file, are skipped and counted. A file with any invalid row imports nothing: the
     422 problem lists every problem as `row N: field` (N is the line in the file). Up to
     20,000 rows. Needs the write scope; honours Idempotency-Key."""
     raw = file.file.read(google.MAX_IMPORT_BYTES + 1)

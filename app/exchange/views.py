@@ -1,21 +1,25 @@
-"""The Import & export page: download everything, upload LinkedIn connections or vCards."""
+"""The Import & export page: download everything; import contacts from any file through a
+preview (the file kept server-side as a draft), or with the format-specific forms."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
+from app.auth.models import User
 from app.contacts.service import ContactFilters
-from app.errors import FieldError, Invalid
+from app.errors import Conflict, FieldError, Invalid
 from app.exchange.downloads import attachment, contact_filters
+from app.exchange.drafts import service as drafts
 from app.exchange.export import service as export
 from app.exchange.google import service as google
 from app.exchange.linkedin import service as linkedin
-from app.exchange.schemas import ImportReport
+from app.exchange.schemas import FILE_FORMATS, FORMAT_LABELS, ImportReport
+from app.exchange.spreadsheet.columns import FIELD_LABELS, FIELDS, guess_mapping
 from app.exchange.vcard import service as vcard
 from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
 from app.web.deps import PageUser, SessionDep, SettingsDep
@@ -41,6 +45,7 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         "vcard_max_cards": vcard.MAX_CARDS,
         "max_rows": linkedin.MAX_IMPORT_ROWS,
         "max_mb": linkedin.MAX_IMPORT_BYTES // (1024 * 1024),
+        "formats": [(name, FORMAT_LABELS[name]) for name in FILE_FORMATS],
     }
     ctx.update(extra)
     return render(request, "exchange/page.html", ctx)
@@ -68,7 +73,7 @@ def _problem_rows(errors: list[FieldError]) -> list[tuple[str, str, str]]:
 @router.get(PAGE, response_class=HTMLResponse)
 def exchange_page(request: Request, user: PageUser) -> Response:
     asked = request.query_params.get("source")
-    source = asked if asked in ("vcard", "google") else "linkedin"
+    source = asked if asked in ("vcard", "google", "any") else "linkedin"
     return _page(request, done=_done(request), source=source)
 
 
@@ -97,7 +102,10 @@ def _import(
         counts = (report.created, report.duplicates, report.organizations_created)
         pairs = [*zip(_DONE_FIELDS, counts, strict=True)]
         anchor = "import"
-        if source != "linkedin":
+        if source == "any":
+            pairs.append(("source", source))
+            anchor = "import-any"
+        elif source != "linkedin":
             pairs.append(("source", source))
             anchor = f"import-{source}"
         query = "&".join(f"{name}={value}" for name, value in pairs)
@@ -162,6 +170,171 @@ def exchange_import_google(
         ),
         max_bytes=google.MAX_IMPORT_BYTES,
     )
+
+
+# ---- any file: upload, preview (the draft kept here), commit ------------------------------
+
+PREVIEW = f"{PAGE}/preview"
+# Rows listed with a checkbox on the preview page; the others are imported as classified.
+MAX_PREVIEW_ROWS = 2000
+
+
+@router.post(f"{PAGE}/contacts", response_class=HTMLResponse)
+def exchange_upload_contacts(
+    request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
+) -> Response:
+    upload = form.get("file")
+    chosen = str(form.get("format") or "auto")
+
+    def save() -> object:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise Invalid.one("file", "Choose a file of contacts.")
+        raw = upload.file.read(drafts.MAX_IMPORT_BYTES + 1)
+        return drafts.save_draft(
+            db,
+            user,
+            raw,
+            file_name=upload.filename,
+            file_format=chosen,
+            phone_region=settings.default_phone_region,
+        )
+
+    def refused(exc: Invalid) -> Response:
+        rows = _problem_rows(exc.errors or [FieldError("file", exc.detail)])
+        return _page(request, problems=rows, detail=exc.detail, source="any")
+
+    return save_form(db, save, done=lambda _: PREVIEW, problems=refused)
+
+
+def _preview_page(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    region: str,
+    *,
+    message: str = "",
+    errors: list[FieldError] | None = None,
+    typed: dict[str, str | None] | None = None,
+) -> HTMLResponse:
+    """The preview of the pending file; its mapping form alone when it cannot be read so.
+    ``typed`` is a refused mapping, shown again as chosen."""
+    draft = drafts.get_draft(db, user)
+    preview = None
+    problems = list(errors or [])
+    try:
+        preview = drafts.preview_draft(db, user, phone_region=region)
+    except Invalid as exc:
+        problems.extend(exc.errors or [FieldError("file", exc.detail)])
+        message = message or exc.detail
+    columns = preview.columns if preview else drafts.draft_columns(db, user)
+    mapping = preview.mapping if preview else guess_mapping(columns)
+    if not preview:
+        chosen = drafts.draft_mapping(draft)
+        mapping.update({name: column for name, column in chosen.items() if column})
+    if typed is not None:
+        mapping = {name: column for name, column in typed.items() if column}
+    items = preview.items[:MAX_PREVIEW_ROWS] if preview else []
+    return render(
+        request,
+        "exchange/preview.html",
+        {
+            "section": "exchange",
+            "draft": draft,
+            "preview": preview,
+            "items": items,
+            "listed": ",".join(str(item.line) for item in items if item.status in _TICKABLE),
+            "message": message,
+            "problems": _problem_rows(problems),
+            "columns": columns,
+            "mapping": mapping,
+            "fields": [(name, FIELD_LABELS[name]) for name in FIELDS],
+            "formats": [(name, FORMAT_LABELS[name]) for name in FILE_FORMATS],
+            "max_rows": MAX_PREVIEW_ROWS,
+        },
+    )
+
+
+_TICKABLE = ("new", "duplicate")
+
+
+@router.get(PREVIEW, response_class=HTMLResponse)
+def exchange_preview(
+    request: Request, user: PageUser, db: SessionDep, settings: SettingsDep
+) -> Response:
+    return _preview_page(request, db, user, settings.default_phone_region)
+
+
+@router.post(f"{PREVIEW}/reading", response_class=HTMLResponse)
+def exchange_preview_reading(
+    request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
+) -> Response:
+    mapping = {name: str(form.get(f"map_{name}") or "") or None for name in FIELDS}
+
+    region = settings.default_phone_region
+
+    def save() -> object:
+        chosen = str(form.get("format") or "auto")
+        return drafts.set_reading(
+            db, user, file_format=chosen, mapping=mapping, phone_region=region
+        )
+
+    def refused(exc: Invalid) -> Response:
+        return _preview_page(
+            request, db, user, region, message=exc.detail, errors=exc.errors, typed=mapping
+        )
+
+    return save_form(db, save, done=lambda _: PREVIEW, problems=refused)
+
+
+@router.post(f"{PREVIEW}/commit", response_class=HTMLResponse)
+def exchange_preview_commit(
+    request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
+) -> Response:
+    region = settings.default_phone_region
+    listed = _lines(str(form.get("listed") or "").split(","))
+    ticked = _lines(v for v in form.getlist("line") if isinstance(v, str))
+
+    def save() -> ImportReport:
+        preview = drafts.commit_draft(
+            db,
+            user,
+            expected_sha256=str(form.get("sha256") or ""),
+            skip_lines=frozenset(listed - ticked),
+            update_empty=form.get("update_empty") not in (None, "", "0", "false"),
+            phone_region=region,
+        )
+        return ImportReport(
+            dry_run=False,
+            rows=preview.rows,
+            created=preview.created,
+            duplicates=preview.duplicates,
+            duplicate_lines=[],
+            organizations_created=preview.organizations_created,
+            organizations_matched=preview.organizations_matched,
+        )
+
+    def done(report: ImportReport) -> str:
+        counts = (report.created, report.duplicates, report.organizations_created)
+        query = "&".join(f"{n}={v}" for n, v in zip(_DONE_FIELDS, counts, strict=True))
+        return f"{PAGE}?{query}&source=any#import-any"
+
+    def refused(exc: Invalid) -> Response:
+        return _preview_page(request, db, user, region, message=exc.detail, errors=exc.errors)
+
+    def changed(exc: Conflict) -> Response:
+        return _preview_page(request, db, user, region, message=exc.detail)
+
+    return save_form(db, save, done=done, problems=refused, conflict=changed)
+
+
+def _lines(values: Iterable[object]) -> set[int]:
+    """Line numbers from form values; anything else is ignored (it names no row)."""
+    found: set[int] = set()
+    for value in values:
+        number = small_int(value)
+        if number is not None:
+            found.add(number)
+    return found
 
 
 @router.get(f"{PAGE}/export.json")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -20,7 +19,8 @@ from app.followups.schemas import (
     FollowUpStatus,
     FollowUpUpdate,
 )
-from app.schemakit import MAX_INT32, Page
+from app.paging import sortable
+from app.schemakit import MAX_INT32, BoundedDateTime, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
@@ -42,10 +42,10 @@ def follow_up_filters(
         Query(ge=1, le=MAX_INT32, description="About this career (interview or contact)."),
     ] = None,
     due_before: Annotated[
-        datetime | None, Query(description="Due strictly before (ISO 8601 with offset).")
+        BoundedDateTime | None, Query(description="Due strictly before (ISO 8601 with offset).")
     ] = None,
     due_after: Annotated[
-        datetime | None, Query(description="Due at or after (ISO 8601 with offset).")
+        BoundedDateTime | None, Query(description="Due at or after (ISO 8601 with offset).")
     ] = None,
 ) -> FollowUpFilters:
     """The list filters, validated by the schema the page uses too."""
@@ -82,7 +82,7 @@ def _read(db: Session, user: User, row: FollowUp) -> FollowUpRead:
     return follow_up_reads(db, user, [row])[0]
 
 
-@router.get("", response_model=Page[FollowUpRead])
+@router.get("", response_model=Page[FollowUpRead], openapi_extra=sortable(service.SORTABLE))
 def list_follow_ups(
     request: Request,
     db: SessionDep,
@@ -136,8 +136,9 @@ def complete_follow_up(
     user: CurrentUser,
     expected: IfMatchDep,
 ) -> Response:
-    """Mark done; unless `log_interaction` is false, also log the touch on the contact."""
-    row = service.complete_follow_up(db, user, follow_up_id, data, expected_version=expected)
+    """Mark done; unless `log_interaction` is false, also log the touch on the contact. A
+    send-resume task given `resume_id` records that version as shared with its contact."""
+    row = service.close_follow_up(db, user, follow_up_id, data, expected_version=expected)
     return resource_response(_read(db, user, row))
 
 

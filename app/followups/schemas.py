@@ -71,6 +71,11 @@ class FollowUpDone(InputModel):
         default=None, description="Default: from the task (a call for check-ins, else email)."
     )
     summary: str | None = Field(default=None, max_length=10_000)
+    resume_id: DbId | None = Field(
+        default=None,
+        description="For a send-resume task: the version that went; recorded as shared "
+        "with the task's contact.",
+    )
 
 
 class FollowUpFilters(InputModel):

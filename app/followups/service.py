@@ -41,6 +41,7 @@ from app.messages.drafts import mailto_link
 from app.messages.models import MessageTemplate
 from app.ownership import get_owned, owned_reference
 from app.paging import order_by_clauses, paginate
+from app.resumes.shares import service as shares_service
 from app.schemakit import Page
 from app.textmatch import like_pattern
 from app.timezones import user_zone
@@ -765,3 +766,24 @@ def career_choices(session: Session, user: User) -> list[tuple[int, str]]:
         .limit(500)
     )
     return [(cid, title) for cid, title in session.execute(statement)]
+
+
+def close_follow_up(
+    session: Session,
+    user: User,
+    follow_up_id: int,
+    data: FollowUpDone,
+    *,
+    expected_version: int | None = None,
+) -> FollowUp:
+    """Mark done; a send-resume task closed with ``resume_id`` records that version as sent.
+
+    One transaction: a refused version or a stale task leaves neither the share nor the
+    change. Closing an already-closed task records nothing again."""
+    if data.resume_id is not None:
+        row = get_follow_up(session, user, follow_up_id)
+        if row.kind != "send_resume":
+            raise Invalid.one("resume_id", "Only a “send resume” follow-up records a resume.")
+        if row.status == "open":
+            shares_service.on_resume_sent(session, user, data.resume_id, row.contact_id)
+    return complete_follow_up(session, user, follow_up_id, data, expected_version=expected_version)

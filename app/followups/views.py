@@ -20,6 +20,7 @@ from app.followups.schemas import (
     FollowUpUpdate,
 )
 from app.interactions.models import INTERACTION_KINDS
+from app.resumes.shares import service as shares_service
 from app.schemakit import MAX_INT32
 from app.timezones import user_zone
 from app.web.deps import PageUser, SessionDep
@@ -297,13 +298,25 @@ def _detail_page(
     values: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     contact = service.contacts_of(db, user, [row]).get(row.contact_id)
+    resumes = (
+        shares_service.resume_choices(db, user)
+        if row.kind == "send_resume" and row.status == "open"
+        else []
+    )
+    if values is None:
+        # The newest version is the likeliest to have gone; "Not recorded" is one click away.
+        values = {"log_interaction": "1", "interaction_kind": ""}
+        if resumes:
+            values["resume_id"] = str(resumes[0][0])
     context = {
         "section": "followups",
         "follow_up": row,
         "contact": contact,
         "mailto": service.mailto_of(row, contact),
         "errors": errors or {},
-        "values": values or {"log_interaction": "1", "interaction_kind": ""},
+        "values": values,
+        # A send-resume task asks which version went, and records it on the contact.
+        "resumes": resumes,
         **_CHOICES,
     }
     return render(request, "followups/detail.html", context)
@@ -329,8 +342,10 @@ def done_submit(
             payload["interaction_kind"] = values["interaction_kind"]
         if values.get("summary"):
             payload["summary"] = values["summary"]
+        if values.get("resume_id"):
+            payload["resume_id"] = values["resume_id"]
         data = parse_form(FollowUpDone, payload)
-        return service.complete_follow_up(
+        return service.close_follow_up(
             db, user, follow_up_id, data, expected_version=form_version(values.get("version"))
         )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -11,7 +10,8 @@ from fastapi.responses import JSONResponse
 from app.interactions import service
 from app.interactions.models import InteractionKind
 from app.interactions.schemas import InteractionCreate, InteractionRead, InteractionUpdate
-from app.schemakit import MAX_INT32, Page
+from app.paging import sortable
+from app.schemakit import MAX_INT32, AwareDateTimeFilter, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
@@ -20,14 +20,9 @@ router = APIRouter(prefix="/interactions", tags=["interactions"])
 InteractionId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    # A bound without an offset is read as UTC.
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-@router.get("", response_model=Page[InteractionRead])
+@router.get(
+    "", response_model=Page[InteractionRead], openapi_extra=sortable(service.INTERACTION_SORTS)
+)
 def list_interactions(
     request: Request,
     user: CurrentUser,
@@ -36,10 +31,12 @@ def list_interactions(
     contact_id: Annotated[int | None, Query(ge=1, le=MAX_INT32)] = None,
     kind: InteractionKind | None = None,
     occurred_after: Annotated[
-        datetime | None, Query(description="Inclusive lower bound (ISO 8601).")
+        AwareDateTimeFilter | None,
+        Query(description="Inclusive lower bound (ISO 8601 with offset)."),
     ] = None,
     occurred_before: Annotated[
-        datetime | None, Query(description="Exclusive upper bound (ISO 8601).")
+        AwareDateTimeFilter | None,
+        Query(description="Exclusive upper bound (ISO 8601 with offset)."),
     ] = None,
 ) -> Response:
     """The caller's interactions, newest first. Sort by occurred_at, created_at, updated_at
@@ -49,8 +46,8 @@ def list_interactions(
         user,
         contact_id=contact_id,
         kind=kind,
-        occurred_after=_utc(occurred_after),
-        occurred_before=_utc(occurred_before),
+        occurred_after=occurred_after,
+        occurred_before=occurred_before,
         q=listing.q,
         limit=listing.limit,
         offset=listing.offset,

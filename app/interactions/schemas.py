@@ -30,7 +30,7 @@ class InteractionUpdate(InputModel):
     occurred_at: BoundedDateTime | None = None
     summary: str | None = Field(default=None, max_length=10_000)
 
-    _not_null = not_null("contact_id", "kind", "occurred_at", message=_NULL_REFUSED)
+    _not_null = not_null("contact_id", "kind", "occurred_at", "summary", message=_NULL_REFUSED)
 
 
 class InteractionRead(TrackedRead):

@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -29,7 +28,8 @@ from app.interviews.schemas import (
     ReferralRead,
     StatusChange,
 )
-from app.schemakit import EARLIEST, LATEST, MAX_INT32, Page
+from app.paging import sortable
+from app.schemakit import EARLIEST, LATEST, MAX_INT32, AwareDateTimeFilter, Page
 from app.timezones import user_zone
 from app.web.deps import CurrentUser, SessionDep, run_db
 from app.web.listing import ListQueryDep, page_response
@@ -54,10 +54,11 @@ def interview_filters(
     contact_id: Annotated[FilterId, Query(description="Only interviews with this contact.")] = None,
     career_id: Annotated[FilterId, Query(description="Only interviews about this career.")] = None,
     scheduled_from: Annotated[
-        AwareDatetime | None, Query(description="Scheduled at or after (ISO 8601 with offset).")
+        AwareDateTimeFilter | None,
+        Query(description="Scheduled at or after (ISO 8601 with offset)."),
     ] = None,
     scheduled_to: Annotated[
-        AwareDatetime | None, Query(description="Scheduled before (ISO 8601 with offset).")
+        AwareDateTimeFilter | None, Query(description="Scheduled before (ISO 8601 with offset).")
     ] = None,
     needs_preparation: Annotated[
         bool | None, Query(description="Open interviews whose checklist is not complete.")
@@ -110,7 +111,9 @@ def _detail(db: Session, user: User, interview: Interview) -> InterviewDetail:
     )
 
 
-@router.get("/interviews", response_model=Page[InterviewRead])
+@router.get(
+    "/interviews", response_model=Page[InterviewRead], openapi_extra=sortable(service.SORTABLE)
+)
 def list_interviews(
     request: Request,
     db: SessionDep,

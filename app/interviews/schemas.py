@@ -20,6 +20,7 @@ from app.schemakit import (
     ReadModel,
     TrackedRead,
     not_null,
+    single_line,
 )
 
 CreateStatus = Literal["planned", "requested", "scheduled"]
@@ -32,18 +33,12 @@ MAX_LINKS = 50
 MAX_PROMISES = 50
 
 
-def _single_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line")
-    return value
-
-
 When = Annotated[
     BoundedTime,
     Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:30:00+01:00."),
 ]
 Day = BoundedDate
-Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
+Label = single_line(200, required=True)
 ItemKey = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,40}$")]
 Location = Annotated[str, Field(max_length=2000)]
 Purpose = Annotated[str, Field(max_length=2000)]

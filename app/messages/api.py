@@ -18,6 +18,7 @@ from app.messages.schemas import (
     MessageTemplateUpdate,
     RenderRequest,
 )
+from app.paging import sortable
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.forms import parse_form
@@ -48,7 +49,7 @@ def _read(row: MessageTemplate) -> MessageTemplateRead:
     return MessageTemplateRead.model_validate(row)
 
 
-@router.get("", response_model=Page[MessageTemplateRead])
+@router.get("", response_model=Page[MessageTemplateRead], openapi_extra=sortable(service.SORTABLE))
 def list_message_templates(
     request: Request,
     db: SessionDep,

@@ -15,6 +15,7 @@ from app.organizations.schemas import (
     OrganizationRead,
     OrganizationUpdate,
 )
+from app.paging import sortable
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep
 from app.web.forms import parse_form
@@ -46,7 +47,7 @@ def _read(organization: Organization) -> OrganizationRead:
     return OrganizationRead.model_validate(organization)
 
 
-@router.get("", response_model=Page[OrganizationRead])
+@router.get("", response_model=Page[OrganizationRead], openapi_extra=sortable(service.SORTABLE))
 def list_organizations(
     request: Request,
     db: SessionDep,

@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
+from app.contract import upload_types
+from app.paging import sortable
 from app.questions import service
 from app.questions.io import service as files
 from app.questions.items import service as questions
@@ -41,8 +43,9 @@ from app.web.resources import (
 router = APIRouter(prefix="/question-banks", tags=["question banks"])
 BankId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question bank id.")]
 QuestionId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question id.")]
-BANK_SORTS = "name, created_at, updated_at, id, question_count"
-QUESTION_SORTS = "position (default), text, category, created_at, updated_at, id"
+# The sort fields of questions.service.list_banks and questions.items.service (their whitelists).
+BANK_SORTS = ("name", "created_at", "updated_at", "id", "question_count")
+QUESTION_SORTS = ("position", "text", "category", "created_at", "updated_at", "id")
 BANKS = "/api/v1/question-banks"
 MEDIA_TYPES = {
     "json": "application/json",
@@ -62,7 +65,7 @@ def _bank_created(db: SessionDep, user: CurrentUser, bank: QuestionBank) -> Bank
 # ---- banks ------------------------------------------------------------------------------
 
 
-@router.get("", response_model=Page[BankRead])
+@router.get("", response_model=Page[BankRead], openapi_extra=sortable(BANK_SORTS))
 def list_question_banks(
     request: Request,
     user: CurrentUser,
@@ -118,6 +121,7 @@ class _ImportFingerprint(BaseModel):
     response_model=BankRead,
     responses=problems(409),
     summary="Import a bank from a JSON, CSV or Markdown file",
+    openapi_extra=upload_types(file=tuple(t.split(";")[0] for t in MEDIA_TYPES.values())),
 )
 def import_question_bank(
     request: Request,
@@ -252,7 +256,12 @@ def export_question_bank(
 # ---- questions --------------------------------------------------------------------------
 
 
-@router.get("/{bank_id}/questions", response_model=Page[QuestionRead], responses=problems(404))
+@router.get(
+    "/{bank_id}/questions",
+    response_model=Page[QuestionRead],
+    responses=problems(404),
+    openapi_extra=sortable(QUESTION_SORTS),
+)
 def list_bank_questions(
     bank_id: BankId,
     request: Request,

@@ -7,17 +7,19 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from app.questions.models import Category
-from app.schemakit import DbId, InputModel, ReadModel, TrackedRead, normalise_tag
+from app.schemakit import (
+    DbId,
+    InputModel,
+    ReadModel,
+    TrackedRead,
+    normalise_tag,
+    not_null,
+    single_line,
+)
 
 ExportFormat = Literal["json", "csv", "md"]
 BankScope = Literal["mine", "shared", "builtin"]
 MAX_TAGS = 20
-
-
-def _single_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line")
-    return value
 
 
 def _tag(value: str) -> str:
@@ -29,10 +31,14 @@ def _tag(value: str) -> str:
     return tag
 
 
-QuestionText = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_single_line)]
-WhyAsk = Annotated[str, Field(max_length=2000), AfterValidator(_single_line)]
-Tag = Annotated[str, Field(max_length=50), AfterValidator(_tag)]
-BankName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
+QuestionText = single_line(1000, required=True)
+WhyAsk = single_line(2000)
+# What _tag accepts: something besides spaces, and no ';' or ','.
+TAG_PATTERN = r"^[^;,\x00]*[^\s;,\x00][^;,\x00]*$"
+Tag = Annotated[
+    str, Field(max_length=50, json_schema_extra={"pattern": TAG_PATTERN}), AfterValidator(_tag)
+]
+BankName = single_line(200, required=True)
 # Browsers send textarea line breaks as CRLF; store plain newlines so exports round-trip.
 BankDescription = Annotated[
     str, Field(max_length=5000), AfterValidator(lambda v: v.replace("\r\n", "\n"))
@@ -60,6 +66,8 @@ class BankUpdate(InputModel):
     name: BankName | None = None
     description: BankDescription | None = None
     shared: bool | None = None
+
+    _not_null = not_null("*", message="must not be null")
 
 
 class BankCopy(InputModel):
@@ -100,6 +108,8 @@ class QuestionUpdate(InputModel):
     category: Category | None = None
     tags: TagList | None = None
     why_ask: WhyAsk | None = None
+
+    _not_null = not_null("*", message="must not be null")
 
 
 class QuestionRead(TrackedRead):

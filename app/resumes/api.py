@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
+from app.contract import upload_types
+from app.paging import sortable
 from app.resumes import service
 from app.resumes.files import EXTENSIONS, MAX_RESUME_BYTES, download_headers
 from app.resumes.models import Resume
@@ -53,7 +55,7 @@ class _UploadFingerprint(BaseModel):
     notes: str
 
 
-@router.get("", response_model=Page[ResumeRead])
+@router.get("", response_model=Page[ResumeRead], openapi_extra=sortable(service.SORTABLE))
 def list_resumes(
     request: Request, db: SessionDep, user: CurrentUser, listing: ListQueryDep
 ) -> Response:
@@ -71,6 +73,7 @@ def list_resumes(
     status_code=201,
     response_model=ResumeRead,
     responses={**problems(409), **UNSUPPORTED},
+    openapi_extra=upload_types(file=tuple(_DOWNLOAD_TYPES)),
 )
 def create_resume(
     request: Request,

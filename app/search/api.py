@@ -38,6 +38,7 @@ def page_of(found: service.SearchResults) -> SearchPage:
         limit=found.limit,
         offset=found.offset,
         counts=found.counts,  # type: ignore[arg-type]
+        count_cap=found.count_cap,
     )
 
 
@@ -53,7 +54,7 @@ async def search(
 ) -> Response:
     """Contacts, organizations, careers, interviews, answers, questions (the caller's and
     the built-in ones), interactions, follow-ups and templates matching `q`, best first.
-    `counts` gives the matches per kind, whatever `types` selects."""
+    `counts` gives the matches per kind (up to `count_cap`), whatever `types` selects."""
     found = await run_db(
         request, service.search, db, user, q, kinds=types, limit=limit, offset=offset
     )

@@ -1,9 +1,11 @@
 """The search index: one row per searchable record, kept right by database triggers.
 
-There is no SQLModel table here: the index is an FTS5 virtual table on SQLite and a table
-with a generated ``tsvector`` on PostgreSQL, neither of which the ORM can declare. The DDL
-below runs after ``create_all`` (tests, fresh databases) and is copied literally into the
-Alembic revision that introduced it. Triggers rather than service code keep it right, so
+There is no SQLModel table here: the index is two contentless FTS5 virtual tables on SQLite
+(``search_index`` with positions, ``search_index_prefix`` for 2-3 letter prefixes) and a
+table of ``tsvector`` documents on PostgreSQL, none of which the ORM can declare. Neither
+stores the text: the page shown reads it from the source rows (``display_statement``). The
+DDL below runs after ``create_all`` (tests, fresh databases) and is copied literally into
+the Alembic revision that introduced it; ``rapport reindex`` runs it again. Triggers rather than service code keep it right, so
 Core bulk inserts (the seeder, imports), cascaded deletes and every future write path update
 it in the writing transaction.
 """
@@ -15,9 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy import DDL, event
 from sqlmodel import SQLModel
 
-# Kind codes. SQLite packs them into the FTS5 rowid (row id * KIND_SLOTS + code), so
-# deleting an entry is a rowid lookup and the kind is known without reading the row.
-KIND_SLOTS = 16
+# The SQLite entry's rowid is owner << OWNER_SHIFT | kind code << KIND_SHIFT | row id: one
+# user's entries, and each of their kinds, are one rowid range, which FTS5 seeks to in every
+# posting list. So a search reads only the caller's postings, counts and filters kinds by
+# range, and never reads a row to learn its owner. Row ids stay below 2**36, owners 2**22.
+OWNER_SHIFT = 40
+KIND_SHIFT = 36
 KIND_CODES: dict[str, int] = {
     "contact": 1,
     "organization": 2,
@@ -170,46 +175,89 @@ def _where(source: Source, r: str) -> str:
     return f" WHERE {source.when.format(r=r)}" if source.when else ""
 
 
+def _sqlite_writes(source: Source, r: str, command: str = "", rows: str = "") -> tuple[str, ...]:
+    """Add row ``r`` to both tables (or, with command 'delete', take it out) ``rows``."""
+    # A contentless table forgets the text, so a 'delete' repeats exactly what was added;
+    # the `when` guard keeps a row that was never added from being taken out.
+    key = (
+        f"(({source.owner.format(r=r)}) << {OWNER_SHIFT})"
+        f" | ({KIND_CODES[source.kind]} << {KIND_SHIFT}) | {r}.id"
+    )
+    title, body = source.title.format(r=r), _body(source, r)
+    where = f" WHERE {source.when.format(r=r)}" if source.when else ""
+    writes = []
+    for table, columns, values in (
+        ("search_index", "title, body", f"{title}, {body}"),
+        ("search_index_prefix", "words", f"{title} || ' ' || {body}"),
+    ):
+        head, value = (f"{table}, ", f"'{command}', ") if command else ("", "")
+        writes.append(
+            f"INSERT INTO {table} ({head}rowid, {columns}) SELECT {value}{key}, {values}"
+            f"{rows}{where}"
+        )
+    return tuple(writes)
+
+
 def _sqlite_ddl() -> tuple[str, ...]:
     statements = [
+        "DROP TABLE IF EXISTS search_index_vocab",
         "DROP TABLE IF EXISTS search_index",
-        # owner holds one token per row ("o42"): the owner filter is part of MATCH, so a
-        # search reads only the caller's postings and never a row to check who owns it.
-        "CREATE VIRTUAL TABLE search_index USING fts5(owner, title, body, parent_id UNINDEXED,"
-        " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+        "DROP TABLE IF EXISTS search_index_prefix",
+        # Contentless (the text stays in its own table and is read only for the page shown)
+        # with positions for phrases and bm25 and no prefix index: words, phrases and
+        # prefixes of four letters or more are matched here.
+        "CREATE VIRTUAL TABLE search_index USING fts5(title, body, content = '',"
+        " tokenize = 'unicode61 remove_diacritics 2')",
+        # Prefixes of two and three letters, costly to expand, come from prefix indexes
+        # holding row ids only (detail = none), a fifth of the size of positional ones.
+        "CREATE VIRTUAL TABLE search_index_prefix USING fts5(words, content = '',"
+        " detail = none, columnsize = 0, prefix = '2 3',"
+        " tokenize = 'unicode61 remove_diacritics 2')",
+        # The words of the positional index, by range: a longer prefix is spelled out as
+        # the words it stands for (app.search.service).
+        "DROP TABLE IF EXISTS search_index_vocab",
+        "CREATE VIRTUAL TABLE search_index_vocab USING fts5vocab(search_index, row)",
     ]
     for s in _sources("sqlite"):
-        code = KIND_CODES[s.kind]
-        insert = (
-            "INSERT INTO search_index (rowid, owner, title, body, parent_id)"
-            f" SELECT new.id * {KIND_SLOTS} + {code}, 'o' || {s.owner.format(r='new')},"
-            f" {s.title.format(r='new')}, {_body(s, 'new')}, {s.parent.format(r='new')}"
-            f"{_where(s, 'new')};"
-        )
-        delete = f"DELETE FROM search_index WHERE rowid = old.id * {KIND_SLOTS} + {code};"
         name = f"search_index_{s.table}"
+        add = " ".join(f"{w};" for w in _sqlite_writes(s, "new"))
+        remove = " ".join(f"{w};" for w in _sqlite_writes(s, "old", "delete"))
+        changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in s.columns)
         statements += [
             f"DROP TRIGGER IF EXISTS {name}_insert",
-            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {s.table} BEGIN {insert} END",
+            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {s.table} BEGIN {add} END",
             f"DROP TRIGGER IF EXISTS {name}_update",
+            # Only when an indexed value really changed: a form saved unchanged costs nothing.
             f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(s.columns)} ON {s.table}"
-            f" BEGIN {delete} {insert} END",
+            f" WHEN {changed} BEGIN {remove} {add} END",
             f"DROP TRIGGER IF EXISTS {name}_delete",
-            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {s.table} BEGIN {delete} END",
-            "INSERT INTO search_index (rowid, owner, title, body, parent_id)"
-            f" SELECT t.id * {KIND_SLOTS} + {code}, 'o' || {s.owner.format(r='t')},"
-            f" {s.title.format(r='t')}, {_body(s, 't')}, {s.parent.format(r='t')}"
-            f" FROM {s.table} AS t{_where(s, 't')}",
+            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {s.table} BEGIN {remove} END",
+            *_sqlite_writes(s, "t", rows=f" FROM {s.table} AS t"),
         ]
+    # Fold the segments written by the fill into one: smaller, and faster to read.
+    statements += [
+        "INSERT INTO search_index (search_index) VALUES ('optimize')",
+        "INSERT INTO search_index_prefix (search_index_prefix) VALUES ('optimize')",
+    ]
     return tuple(statements)
+
+
+def _postgresql_document(source: Source, r: str) -> str:
+    # The parser reads <...> as markup and skips a <script>'s content; notes are text, so
+    # every word in them is searchable, as on SQLite.
+    return (
+        f"setweight(to_tsvector('rapport_search', translate({source.title.format(r=r)},"
+        f" '<>', '  ')), 'A') || setweight(to_tsvector('rapport_search',"
+        f" translate({_body(source, r)}, '<>', '  ')), 'B')"
+    )
 
 
 def _postgresql_ddl() -> tuple[str, ...]:
     statements = [
         "CREATE EXTENSION IF NOT EXISTS unaccent",
         "CREATE EXTENSION IF NOT EXISTS btree_gin",
-        # A text search configuration that folds accents: the generated column, the query
-        # and ts_headline all use it, so "resume" finds and highlights "résumé".
+        # A text search configuration that folds accents: the document and the query both
+        # use it, so "resume" finds "résumé".
         """DO $$ BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'rapport_search') THEN
             CREATE TEXT SEARCH CONFIGURATION rapport_search (COPY = simple);
@@ -220,23 +268,17 @@ def _postgresql_ddl() -> tuple[str, ...]:
         END IF;
     END $$""",
         "DROP TABLE IF EXISTS search_index",
-        # The parser reads <...> as markup and skips a <script>'s content; notes are text, so
-        # every word in them is searchable, as on SQLite.
+        # The document only: the text stays in its own table and is read for the page shown.
         """CREATE TABLE search_index (
         kind smallint NOT NULL,
         row_id integer NOT NULL,
         owner_id integer NOT NULL,
-        parent_id integer,
-        title text NOT NULL,
-        body text NOT NULL,
-        document tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('rapport_search'::regconfig, translate(title, '<>', '  ')), 'A')
-            || setweight(to_tsvector('rapport_search'::regconfig, translate(body, '<>', '  ')), 'B')
-        ) STORED,
+        document tsvector NOT NULL,
         CONSTRAINT search_index_pkey PRIMARY KEY (kind, row_id)
     )""",
-        # btree_gin puts the owner in the same GIN index: one index scan answers both.
-        "CREATE INDEX search_index_owner_document ON search_index USING gin (owner_id, document)",
+        # btree_gin puts the owner and the kind in the same GIN index as the words.
+        "CREATE INDEX search_index_owner_document ON search_index"
+        " USING gin (owner_id, kind, document)",
         """CREATE OR REPLACE FUNCTION search_index_truncate() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
@@ -247,21 +289,24 @@ def _postgresql_ddl() -> tuple[str, ...]:
     for s in _sources("postgresql"):
         code = KIND_CODES[s.kind]
         name = f"search_index_{s.table}"
-        values = (
-            f"{code}, NEW.id, {s.owner.format(r='NEW')}, {s.parent.format(r='NEW')},"
-            f" {s.title.format(r='NEW')}, {_body(s, 'NEW')}"
-        )
+        values = f"{code}, NEW.id, {s.owner.format(r='NEW')}, {_postgresql_document(s, 'NEW')}"
         condition = f" AND {s.when.format(r='NEW')}" if s.when else ""
+        # As text: json columns have no equality operator.
+        old = ", ".join(f"OLD.{column}::text" for column in s.columns)
+        new = ", ".join(f"NEW.{column}::text" for column in s.columns)
         statements += [
             f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
+        -- Only when an indexed value really changed: a form saved unchanged costs nothing.
+        IF TG_OP = 'UPDATE' AND ({old}) IS NOT DISTINCT FROM ({new}) THEN
+            RETURN NULL;
+        END IF;
         IF TG_OP IN ('UPDATE', 'DELETE') THEN
             DELETE FROM search_index WHERE kind = {code} AND row_id = OLD.id;
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE'){condition} THEN
-            INSERT INTO search_index (kind, row_id, owner_id, parent_id, title, body)
-            VALUES ({values});
+            INSERT INTO search_index (kind, row_id, owner_id, document) VALUES ({values});
         END IF;
         RETURN NULL;
     END $$""",
@@ -272,11 +317,20 @@ def _postgresql_ddl() -> tuple[str, ...]:
             f"DROP TRIGGER IF EXISTS {name}_truncate ON {s.table}",
             f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {s.table}"
             f" FOR EACH STATEMENT EXECUTE FUNCTION search_index_truncate('{code}')",
-            "INSERT INTO search_index (kind, row_id, owner_id, parent_id, title, body)"
-            f" SELECT {code}, t.id, {s.owner.format(r='t')}, {s.parent.format(r='t')},"
-            f" {s.title.format(r='t')}, {_body(s, 't')} FROM {s.table} AS t{_where(s, 't')}",
+            "INSERT INTO search_index (kind, row_id, owner_id, document)"
+            f" SELECT {code}, t.id, {s.owner.format(r='t')}, {_postgresql_document(s, 't')}"
+            f" FROM {s.table} AS t{_where(s, 't')}",
         ]
     return tuple(statements)
+
+
+def display_statement(dialect: str, kind: str) -> str:
+    """SELECT id, parent id, title and body of the rows of ``kind`` whose ids are :ids."""
+    s = next(source for source in _sources(dialect) if source.kind == kind)
+    return (
+        f"SELECT t.id, {s.parent.format(r='t')}, {s.title.format(r='t')}, {_body(s, 't')}"
+        f" FROM {s.table} AS t WHERE t.id IN :ids"
+    )
 
 
 SQLITE_SEARCH_DDL = _sqlite_ddl()
@@ -290,5 +344,11 @@ for _statement in SQLITE_SEARCH_DDL:
 for _statement in POSTGRESQL_SEARCH_DDL:
     event.listen(
         SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )
+for _table in ("search_index_vocab", "search_index_prefix"):
+    event.listen(
+        SQLModel.metadata,
+        "before_drop",
+        DDL(f"DROP TABLE IF EXISTS {_table}").execute_if(dialect="sqlite"),
     )
 event.listen(SQLModel.metadata, "before_drop", DDL("DROP TABLE IF EXISTS search_index"))

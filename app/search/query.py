@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A term: optional "-", then a quoted phrase (closing quote optional) or a bare word.
 _TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
@@ -20,6 +22,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 # Below this length the last word is matched whole: a one-letter prefix would read every
 # posting of a large index (the FTS5 prefix indexes start at two).
 MIN_PREFIX = 2
+# Up to this length a prefix is read from the prefix index (app.search.models).
+SHORT_PREFIX = 3
 MAX_TERMS = 16
 
 
@@ -67,19 +71,106 @@ def searchable(terms: list[Term]) -> bool:
     return any(not term.exclude for term in terms)
 
 
-def _fts5_term(term: Term) -> str:
-    quoted = '"' + " ".join(term.tokens).replace('"', '""') + '"'
-    return quoted + ("*" if term.prefix else "")
+def _fts5_phrase(tokens: tuple[str, ...], prefix: bool = False) -> str:
+    return '"' + " ".join(tokens).replace('"', '""') + '"' + ("*" if prefix else "")
 
 
-def fts5_match(terms: list[Term], owners: list[int]) -> str:
-    """The FTS5 MATCH expression: the caller's owner tokens AND the terms in title/body."""
-    wanted = " AND ".join(_fts5_term(t) for t in terms if not t.exclude)
+def _fts5_term(term: Term, expansion: tuple[str, ...] | None) -> str:
+    if not term.prefix or expansion is None:
+        return _fts5_phrase(term.tokens, term.prefix)
+    # The prefix spelled out as the words it stands for: FTS5 reads those posting lists
+    # lazily, where a prefix without a prefix index is merged whole for every cursor.
+    phrases = [_fts5_phrase((*term.tokens[:-1], word)) for word in expansion]
+    return "(" + " OR ".join(phrases) + ")"
+
+
+def fts5_match(terms: list[Term], expansion: tuple[str, ...] | None = None) -> str:
+    """The FTS5 MATCH expression for the terms, exclusions last.
+
+    ``expansion``: the indexed words the last term's prefix stands for, when known.
+    """
+    wanted = " AND ".join(_fts5_term(t, expansion) for t in terms if not t.exclude)
     for term in terms:
         if term.exclude:
-            wanted = f"({wanted}) NOT {_fts5_term(term)}"
-    owner = " OR ".join(f'"o{owner_id}"' for owner_id in owners)
-    return f"owner : ({owner}) AND {{title body}} : ({wanted})"
+            wanted = f"({wanted}) NOT {_fts5_term(term, None)}"
+    return wanted
+
+
+def short_prefix(terms: list[Term]) -> bool:
+    """True when the prefix index answers the query: a 2-3 letter prefix, single words only."""
+    # That index keeps no positions, so it cannot check a phrase; the positional one
+    # expands a short prefix into every word that starts with it, which is the slow case.
+    return (
+        bool(terms)
+        and terms[-1].prefix
+        and len(terms[-1].tokens[-1]) <= SHORT_PREFIX
+        and all(len(term.tokens) == 1 for term in terms)
+    )
+
+
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """The words to mark, as one regular expression over folded text."""
+    whole = {
+        token for t in terms if not t.exclude for token in t.tokens[: -1 if t.prefix else None]
+    }
+    prefixes = {t.tokens[-1] for t in terms if t.prefix and not t.exclude}
+    choices = [re.escape(w) for w in sorted(whole, key=len, reverse=True)]
+    alternatives = []
+    if choices:
+        alternatives.append(f"(?:{'|'.join(choices)})(?![^\\W_])")
+    if prefixes:
+        alternatives.append(f"(?:{'|'.join(map(re.escape, prefixes))})[^\\W_]*")
+    return re.compile(f"(?<![^\\W_])(?:{'|'.join(alternatives)})") if alternatives else None
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    plain = "".join(_tokens(ch)) or ch.lower()
+    return plain if len(plain) == 1 else ch
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, one character for one: positions stay those of ``text``."""
+    return text.lower() if text.isascii() else "".join(_fold_char(ch) for ch in text)
+
+
+def marked(text: str, terms: list[Term], start: str, stop: str, words: int = 0) -> str:
+    """``text`` with its matching words between ``start`` and ``stop``.
+
+    With ``words``, only that many words around the first match (or from the beginning),
+    with an ellipsis where text was cut: the snippet of a result.
+    """
+    folded = _fold(text)
+    pattern = _pattern(tuple(terms))
+    first = pattern.search(folded) if pattern else None
+    begin, end = 0, len(text)
+    if words and len(_TOKEN.findall(folded)) > words:
+        # A quarter of the words before the first match, the rest from it on.
+        before: deque[int] = deque(maxlen=words // 4)
+        at = first.start() if first else 0
+        taken, end = 0, -1
+        for token in _TOKEN.finditer(folded):
+            if token.start() < at:
+                before.append(token.start())
+                continue
+            if end < 0:
+                begin, taken = (before[0] if before else token.start()), len(before)
+            taken, end = taken + 1, token.end()
+            if taken >= words:
+                break
+        if end < 0:
+            begin, end = (before[0] if before else 0), len(text)
+        elif not _TOKEN.search(folded, end):
+            end = len(text)  # nothing but punctuation after: keep it
+        if not _TOKEN.search(folded, 0, begin):
+            begin = 0
+    out, position = [], begin
+    for found in pattern.finditer(folded, begin, end) if pattern else ():
+        out += [text[position : found.start()], start, text[found.start() : found.end()], stop]
+        position = found.end()
+    out.append(text[position:end])
+    return ("…" if begin else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
 def _ts_term(term: Term) -> str:

@@ -52,4 +52,9 @@ class SearchHitRead(ReadModel):
 class SearchPage(Page[SearchHitRead]):
     """One page of results, best first, with how many matched of each kind."""
 
-    counts: dict[SearchKind, int]
+    counts: dict[SearchKind, int] = Field(
+        description="Matches per kind (kinds without any are left out), whatever `types`"
+        " selects; counting stops at `count_cap`, so a count equal to it means at least that"
+        " many. `total` is the sum over the selected kinds."
+    )
+    count_cap: int = Field(description="The most a count in `counts` goes up to.")

@@ -1,67 +1,199 @@
-"""One search over everything a user wrote, read from the trigger-maintained index."""
+"""One search over everything a user wrote, read from the trigger-maintained index.
+
+The index finds and counts; the page's rows are then read from their own tables and marked
+up here (app.search.query.marked), so the index stores no text.
+"""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.search import query as terms_of
-from app.search.models import DDL_BY_DIALECT, KIND_CODES, KIND_SLOTS, KINDS_BY_CODE, SHARED_OWNER
+from app.search.models import (
+    DDL_BY_DIALECT,
+    KIND_CODES,
+    KIND_SHIFT,
+    KINDS_BY_CODE,
+    OWNER_SHIFT,
+    SHARED_OWNER,
+    display_statement,
+)
 from app.search.schemas import SEARCH_KINDS
 
-# Matches come back wrapped in these (never in stored text after clean_markers), so the text
-# can be HTML-escaped first and the <mark>s put in afterwards.
+# Matches are wrapped in these (stored ones are dropped first), so the text can be
+# HTML-escaped and the <mark>s put in afterwards.
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 16
+# Counting stops at this many matches per kind: a two-letter prefix can match most of an
+# account, and reading every match is what made a search slow; a count equal to it means
+# "at least".
+COUNT_CAP = 300
+SHARED_KINDS = ("question", "template")  # the only kinds with rows of SHARED_OWNER
+# Up to this many matches (over the kinds asked for) are ranked by bm25. bm25 reads every
+# posting of each term in the whole index to weigh it, so a broad search, where ranking
+# means little anyway, is shown newest first instead.
+RANK_LIMIT = 200
+# A longer prefix is spelled out as at most this many words; more, and FTS5 expands it.
+MAX_EXPANSION = 32
 
-_SQLITE_HITS = text(
-    f"""SELECT rowid, parent_id,
-        highlight(search_index, 1, char(2), char(3)) AS title,
-        snippet(search_index, 2, char(2), char(3), '…', {SNIPPET_WORDS}) AS snippet
-    FROM search_index
-    WHERE search_index MATCH :match AND rowid % {KIND_SLOTS} IN :codes
-    ORDER BY bm25(search_index, 0.0, 4.0, 1.0), rowid
-    LIMIT :limit OFFSET :offset"""
-).bindparams(bindparam("codes", expanding=True))
-_SQLITE_COUNTS = text(
-    f"""SELECT rowid % {KIND_SLOTS} AS code, count(*) FROM search_index
-    WHERE search_index MATCH :match GROUP BY code"""
+
+@lru_cache(maxsize=512)
+def _statement(sql: str, expanding: str = "") -> TextClause:
+    """``sql`` as a statement, parsed once: the searches build a few shapes many times."""
+    statement = text(sql)
+    return statement.bindparams(bindparam(expanding, expanding=True)) if expanding else statement
+
+
+def _ranges(owner: int, kind: str) -> list[tuple[int, int]]:
+    """The rowid ranges of one user's entries of one kind (and the shared ones, if any)."""
+    owners = [owner, SHARED_OWNER] if kind in SHARED_KINDS else [owner]
+    code = KIND_CODES[kind] << KIND_SHIFT
+    return [
+        ((o << OWNER_SHIFT) | code, (o << OWNER_SHIFT) | code | ((1 << KIND_SHIFT) - 1))
+        for o in owners
+    ]
+
+
+def _sqlite_parts(
+    owner: int, kinds: list[str], select: str, table: str, tail: str
+) -> tuple[str, dict]:
+    """One sub-select per kind and owner range (``tail`` orders and caps it), in a UNION ALL."""
+    parts, params = [], {}
+    for kind in kinds:
+        for n, (lo, hi) in enumerate(_ranges(owner, kind)):
+            name = f"{kind}{n}"
+            params[f"lo_{name}"], params[f"hi_{name}"] = lo, hi
+            parts.append(
+                f"SELECT * FROM (SELECT {select} FROM {table} WHERE {table} MATCH :match"
+                f" AND rowid BETWEEN :lo_{name} AND :hi_{name}{tail})"
+            )
+    return " UNION ALL ".join(parts), params
+
+
+def _sqlite_ranked(owner: int, kinds: list[str]) -> tuple[str, dict]:
+    """The kinds' matches with their bm25, one cursor per owner range: bm25 weighs each
+    term by how rare it is in the whole index, worked out once per cursor."""
+    codes = ", ".join(str(KIND_CODES[kind]) for kind in kinds)
+    parts, params = [], {}
+    for n, owner_id in enumerate(
+        [owner, SHARED_OWNER] if set(kinds) & set(SHARED_KINDS) else [owner]
+    ):
+        ranges = [r for kind in kinds for r in _ranges(owner_id, kind)[:1]]
+        params[f"lo{n}"], params[f"hi{n}"] = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        parts.append(
+            "SELECT rowid, bm25(search_index, 4.0, 1.0) AS score FROM search_index"
+            f" WHERE search_index MATCH :match AND rowid BETWEEN :lo{n} AND :hi{n}"
+            f" AND (rowid >> {KIND_SHIFT}) & 15 IN ({codes})"
+        )
+    return " UNION ALL ".join(parts), params
+
+
+_VOCABULARY = text(
+    "SELECT term FROM search_index_vocab WHERE term >= :start AND term < :stop"
+    f" LIMIT {MAX_EXPANSION + 1}"
 )
-# ts_headline is slow on long text, so it runs only on the page of rows already chosen.
-_POSTGRESQL_HITS = text(
-    """WITH q AS (SELECT to_tsquery('rapport_search', :tsquery) AS query)
-    SELECT hit.kind, hit.row_id, hit.parent_id,
-        ts_headline('rapport_search', translate(hit.title, :markup, :stand_ins), q.query,
-            :title_options) AS title,
-        ts_headline('rapport_search', translate(hit.body, :markup, :stand_ins), q.query,
-            :snippet_options) AS snippet
-    FROM (
-        SELECT s.kind, s.row_id, s.parent_id, s.title, s.body,
-            ts_rank(s.document, q.query) AS rank
-        FROM search_index AS s, q
-        WHERE s.owner_id IN (:owner, :shared) AND s.document @@ q.query AND s.kind IN :codes
-        ORDER BY rank DESC, s.kind, s.row_id
-        LIMIT :limit OFFSET :offset
-    ) AS hit, q
-    ORDER BY hit.rank DESC, hit.kind, hit.row_id"""
-).bindparams(bindparam("codes", expanding=True))
-_POSTGRESQL_COUNTS = text(
-    """SELECT kind, count(*) FROM search_index
-    WHERE owner_id IN (:owner, :shared)
-        AND document @@ to_tsquery('rapport_search', :tsquery)
-    GROUP BY kind"""
+
+
+def _expansion(session: Session, terms: list[terms_of.Term]) -> tuple[str, ...] | None:
+    """The indexed words the last term's prefix stands for; None: too many, let FTS5 expand."""
+    if not terms[-1].prefix:
+        return None
+    start = terms[-1].tokens[-1]
+    words = session.execute(_VOCABULARY, {"start": start, "stop": start + "\U0010ffff"})
+    found = tuple(str(w) for (w,) in words)
+    return found if len(found) <= MAX_EXPANSION else None
+
+
+def _sqlite_search(
+    session: Session, owner: int, terms: list[terms_of.Term], kinds: list[str], page: tuple
+) -> tuple[dict[int, int], list[int]]:
+    """Counts per kind code, and the rowids of the page (limit, offset), best first."""
+    short = terms_of.short_prefix(terms)
+    if short:
+        table, match = "search_index_prefix", terms_of.fts5_match(terms)
+    else:
+        expansion = _expansion(session, terms)
+        if expansion == ():
+            return {}, []
+        table, match = "search_index", terms_of.fts5_match(terms, expansion)
+    union, params = _sqlite_parts(owner, list(SEARCH_KINDS), "rowid", table, f" LIMIT {COUNT_CAP}")
+    count_rows = session.execute(
+        _statement(f"SELECT (rowid >> {KIND_SHIFT}) & 15, count(*) FROM ({union}) GROUP BY 1"),
+        {**params, "match": match},
+    ).all()
+    counts = {int(code): int(n) for code, n in count_rows}
+    wanted = [kind for kind in kinds if counts.get(KIND_CODES[kind])]
+    if not wanted:
+        return counts, []
+    if not short and sum(counts[KIND_CODES[kind]] for kind in wanted) <= RANK_LIMIT:
+        union, params = _sqlite_ranked(owner, wanted)
+    else:
+        # Many matches (or the prefix index, which keeps no positions): each kind newest
+        # first, kinds in their usual order; the counts lead to a narrower search.
+        score = f"(rowid >> {KIND_SHIFT}) & 15"
+        tail = f" ORDER BY rowid DESC LIMIT {min(page[0] + page[1], COUNT_CAP)}"
+        union, params = _sqlite_parts(owner, wanted, f"rowid, {score} AS score", table, tail)
+    rows = session.execute(
+        _statement(
+            f"SELECT rowid FROM ({union}) ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset"
+        ),
+        {**params, "match": match, "limit": page[0], "offset": page[1]},
+    ).all()
+    return counts, [int(r[0]) for r in rows]
+
+
+_POSTGRESQL_MATCH = (
+    "owner_id IN (:owner, :shared) AND document @@ to_tsquery('rapport_search', :tsquery)"
 )
-# ts_headline drops anything that parses as a tag (and a <script>'s content), so < and >
-# go in as private-use stand-ins and come back afterwards; stored START/STOP are dropped.
-_MARKUP, _STAND_INS = f"<>{START}{STOP}", "\ue000\ue001"
-_RESTORE = str.maketrans(_STAND_INS, "<>")
-_HEADLINE = f'StartSel="{START}", StopSel="{STOP}", FragmentDelimiter=" … "'
-_TITLE_OPTIONS = _HEADLINE + ", HighlightAll=true"
-_SNIPPET_OPTIONS = _HEADLINE + f", MaxFragments=1, MaxWords={SNIPPET_WORDS}, MinWords=6"
+# One bitmap scan of the GIN index counts every kind (GIN has no order to stop early in).
+_POSTGRESQL_COUNTS = (
+    f"SELECT kind, count(*) FROM search_index WHERE {_POSTGRESQL_MATCH} GROUP BY kind"
+)
+_POSTGRESQL_RANKED = (
+    f"SELECT kind, row_id FROM search_index WHERE {_POSTGRESQL_MATCH} AND kind IN :codes"
+    " ORDER BY ts_rank(document, to_tsquery('rapport_search', :tsquery)) DESC, kind, row_id DESC"
+    " LIMIT :limit OFFSET :offset"
+)
+
+
+def _postgresql_newest(kinds: list[str], page: tuple) -> str:
+    """Each kind's newest matches (up to the page's end and COUNT_CAP), kinds in order."""
+    parts = " UNION ALL ".join(
+        f"(SELECT kind, row_id FROM search_index WHERE {_POSTGRESQL_MATCH}"
+        f" AND kind = {KIND_CODES[kind]} ORDER BY row_id DESC"
+        f" LIMIT {min(page[0] + page[1], COUNT_CAP)})"
+        for kind in kinds
+    )
+    return (
+        f"SELECT * FROM ({parts}) AS newest ORDER BY kind, row_id DESC LIMIT :limit OFFSET :offset"
+    )
+
+
+def _postgresql_search(
+    session: Session, owner: int, terms: list[terms_of.Term], kinds: list[str], page: tuple
+) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """Counts per kind code, and (kind code, row id) of the page, best first."""
+    params = {"owner": owner, "shared": SHARED_OWNER, "tsquery": terms_of.tsquery_text(terms)}
+    counts = {
+        int(code): int(n) for code, n in session.execute(_statement(_POSTGRESQL_COUNTS), params)
+    }
+    wanted = [kind for kind in kinds if counts.get(KIND_CODES[kind])]
+    if not wanted:
+        return counts, []
+    params |= {"limit": page[0], "offset": page[1]}
+    if sum(min(counts[KIND_CODES[kind]], COUNT_CAP) for kind in wanted) <= RANK_LIMIT:
+        codes = [KIND_CODES[kind] for kind in wanted]
+        rows = session.execute(_statement(_POSTGRESQL_RANKED, "codes"), {**params, "codes": codes})
+    else:
+        # As on SQLite: past RANK_LIMIT matches, newest first without reading any document.
+        rows = session.execute(_statement(_postgresql_newest(wanted, page)), params)
+    return counts, [(int(code), int(row_id)) for code, row_id in rows]
 
 
 @dataclass
@@ -79,13 +211,21 @@ class SearchHit:
 
 @dataclass
 class SearchResults:
-    """A page of hits, best first, with the number of matches per kind."""
+    """A page of hits, best first, with the number of matches per kind (up to COUNT_CAP)."""
 
     items: list[SearchHit]
     total: int
     limit: int
     offset: int
     counts: dict[str, int] = field(default_factory=dict)
+    count_cap: int = COUNT_CAP
+
+    def groups(self) -> list[tuple[str, list[SearchHit]]]:
+        """The page's hits under their kinds, a kind placed where its best hit ranks."""
+        grouped: dict[str, list[SearchHit]] = {}
+        for hit in self.items:
+            grouped.setdefault(hit.kind, []).append(hit)
+        return list(grouped.items())
 
 
 def marked_html(marked: str) -> str:
@@ -102,10 +242,6 @@ def marked_html(marked: str) -> str:
     if open_mark:
         out.append("</mark>")
     return "".join(out).replace("<mark></mark>", "")
-
-
-def _plain(marked: str) -> str:
-    return marked.replace(START, "").replace(STOP, "")
 
 
 def url_for_hit(kind: str, row_id: int, parent_id: int | None) -> str:
@@ -127,17 +263,37 @@ def url_for_hit(kind: str, row_id: int, parent_id: int | None) -> str:
     return f"{paths[kind]}/{row_id}"
 
 
-def _hit(code: int, row_id: int, parent_id: int | None, title: str, snippet: str) -> SearchHit:
-    kind = KINDS_BY_CODE[code]
-    return SearchHit(
-        kind=kind,
-        id=row_id,
-        parent_id=parent_id,
-        title=_plain(title),
-        title_html=marked_html(title),
-        snippet_html=marked_html(snippet),
-        url=url_for_hit(kind, row_id, parent_id),
-    )
+def _hits(
+    session: Session, dialect: str, keys: list[tuple[int, int]], terms: list[terms_of.Term]
+) -> list[SearchHit]:
+    """The page's hits in ``keys`` order (kind code, row id), read from their own tables."""
+    wanted: dict[int, list[int]] = {}
+    for code, row_id in keys:
+        wanted.setdefault(code, []).append(row_id)
+    found: dict[tuple[int, int], SearchHit] = {}
+    for code, ids in wanted.items():
+        kind = KINDS_BY_CODE[code]
+        statement = _statement(display_statement(dialect, kind), "ids")
+        for row_id, parent_id, title, body in session.execute(statement, {"ids": ids}):
+            title, body = _clean(title), _clean(body)
+            found[(code, row_id)] = SearchHit(
+                kind=kind,
+                id=row_id,
+                parent_id=parent_id,
+                title=title,
+                title_html=marked_html(terms_of.marked(title, terms, START, STOP)),
+                snippet_html=marked_html(
+                    terms_of.marked(body, terms, START, STOP, SNIPPET_WORDS).strip()
+                ),
+                url=url_for_hit(kind, row_id, parent_id),
+            )
+    # A row deleted between the two reads is simply left out.
+    return [found[key] for key in keys if key in found]
+
+
+def _clean(value: str | None) -> str:
+    # Stored text never carries the markers: they would open or close a <mark>.
+    return (value or "").replace(START, "").replace(STOP, "")
 
 
 def search(
@@ -155,36 +311,22 @@ def search(
     if not terms_of.searchable(terms):
         return SearchResults([], 0, limit, offset, {})
     wanted = list(dict.fromkeys(kinds or SEARCH_KINDS))
-    codes = [KIND_CODES[kind] for kind in wanted]
-    if session.get_bind().dialect.name == "postgresql":
-        params = {"owner": user.id, "shared": SHARED_OWNER, "tsquery": terms_of.tsquery_text(terms)}
-        count_rows = session.execute(_POSTGRESQL_COUNTS, params).all()
-        rows = session.execute(
-            _POSTGRESQL_HITS,
-            {
-                **params,
-                "codes": codes,
-                "limit": limit,
-                "offset": offset,
-                "markup": _MARKUP,
-                "stand_ins": _STAND_INS,
-                "title_options": _TITLE_OPTIONS,
-                "snippet_options": _SNIPPET_OPTIONS,
-            },
-        ).all()
-        hits = [
-            _hit(r[0], r[1], r[2], r[3].translate(_RESTORE), r[4].translate(_RESTORE)) for r in rows
-        ]
+    dialect = session.get_bind().dialect.name
+    keys: list[tuple[int, int]]
+    if dialect == "postgresql":
+        count_codes, keys = _postgresql_search(session, user.id, terms, wanted, (limit, offset))
     else:
-        match = terms_of.fts5_match(terms, [user.id, SHARED_OWNER])
-        count_rows = session.execute(_SQLITE_COUNTS, {"match": match}).all()
-        rows = session.execute(
-            _SQLITE_HITS, {"match": match, "codes": codes, "limit": limit, "offset": offset}
-        ).all()
-        hits = [_hit(r[0] % KIND_SLOTS, r[0] // KIND_SLOTS, r[1], r[2], r[3] or "") for r in rows]
-    counts = {KINDS_BY_CODE[code]: n for code, n in count_rows if code in KINDS_BY_CODE}
+        count_codes, rowids = _sqlite_search(session, user.id, terms, wanted, (limit, offset))
+        id_mask = (1 << KIND_SHIFT) - 1
+        keys = [((r >> KIND_SHIFT) & 15, r & id_mask) for r in rowids]
+    counts = {
+        kind: min(count_codes[code], COUNT_CAP)
+        for kind, code in KIND_CODES.items()
+        if count_codes.get(code)
+    }
     total = sum(counts.get(kind, 0) for kind in wanted)
-    return SearchResults(hits, total, limit, offset, counts)
+    hits = _hits(session, dialect, keys, terms)
+    return SearchResults(hits, total, limit, offset, counts, COUNT_CAP)
 
 
 def rebuild_index(session: Session) -> int:

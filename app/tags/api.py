@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from app.paging import sortable
 from app.schemakit import Page
 from app.tags import service
 from app.tags.schemas import TagRead
@@ -13,7 +14,7 @@ from app.web.listing import ListQueryDep, page_response
 router = APIRouter(prefix="/tags", tags=["tags"])
 
 
-@router.get("", response_model=Page[TagRead])
+@router.get("", response_model=Page[TagRead], openapi_extra=sortable(("name", "contact_count")))
 def list_tags(
     request: Request, user: CurrentUser, db: SessionDep, listing: ListQueryDep
 ) -> Response:

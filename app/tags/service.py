@@ -83,6 +83,24 @@ def set_contact_tags(session: Session, user: User, contact_id: int, names: list[
     delete_unused_tags(session, user)
 
 
+def tag_new_contacts(session: Session, user: User, names_by_contact: dict[int, list[str]]) -> None:
+    """Give many just-created contacts their (normalised) tags in a few statements (imports)."""
+    clean = {
+        contact_id: list(dict.fromkeys(t for t in map(normalise_tag, names) if t))
+        for contact_id, names in names_by_contact.items()
+    }
+    wanted = sorted({name for names in clean.values() for name in names})
+    if not wanted:
+        return
+    ids = dict(zip(wanted, _tag_ids(session, user, wanted), strict=True))
+    rows = [
+        {"contact_id": contact_id, "tag_id": ids[name]}
+        for contact_id, names in clean.items()
+        for name in names
+    ]
+    session.execute(insert(ContactTag), rows)
+
+
 def delete_unused_tags(session: Session, user: User) -> None:
     """Forget the user's tags that no contact carries any more; the caller commits."""
     used = exists().where(ContactTag.tag_id == Tag.id)

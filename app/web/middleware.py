@@ -58,6 +58,15 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(status_code=413, detail=f"The request body is over {limit} bytes.")
 
 
+class BodyTimedOut(StarletteHTTPException):
+    """The request body did not arrive in time (a slow or stalled upload); see BodyTooLarge."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            status_code=408, detail=f"The request body did not arrive within {seconds:g} seconds."
+        )
+
+
 class HttpBaseline:
     """Wraps the whole application; see the module docstring.
 
@@ -81,8 +90,11 @@ class HttpBaseline:
         max_in_flight: int,
         allowed_hosts: frozenset[str],
         max_upload_bytes: int | None = None,
+        body_timeout: float = 60.0,
     ) -> None:
         self.app = app
+        # A slow upload holds an in-flight slot; this bounds how long (RAPPORT_BODY_TIMEOUT_SECONDS).
+        self.body_timeout = body_timeout
         self.allowed_hosts = allowed_hosts
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max(max_upload_bytes or max_body_bytes, max_body_bytes)
@@ -140,12 +152,23 @@ class HttpBaseline:
             await send(message)
 
         received = 0
+        body_deadline: float | None = None
+        body_done = False
 
         async def receive_wrapper() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_deadline, body_done
+            if body_done:  # after the body only a disconnect can come: no deadline
+                return await receive()
+            loop = asyncio.get_running_loop()
+            body_deadline = body_deadline or loop.time() + self.body_timeout
+            try:
+                async with asyncio.timeout_at(body_deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimedOut(self.body_timeout) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
                     raise BodyTooLarge(limit)
             return message
@@ -188,6 +211,10 @@ class HttpBaseline:
                     "Payload Too Large",
                     f"The request body is over {limit} bytes.",
                 )
+        except BodyTimedOut as exc:
+            if not response_started:
+                status_code = 408
+                await self._send_problem(scope, send_wrapper, 408, "Request Timeout", exc.detail)
         except Exception:
             log.exception("unhandled_error", path=path)
             if not response_started:

@@ -11,9 +11,11 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors, validation
+from app.db import database_fault
 from app.web.templating import is_htmx, templates
 
 log = structlog.get_logger("rapport.errors")
@@ -30,6 +32,8 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.UnsupportedMediaType: 415,
     errors.Invalid: 422,
     errors.RateLimited: 429,
+    errors.Unavailable: 503,
+    errors.InsufficientStorage: 507,
 }
 
 
@@ -100,7 +104,7 @@ async def _domain_error(request: Request, exc: errors.DomainError) -> Response:
         extra["existing_id"] = exc.existing_id
     if isinstance(exc, errors.PreconditionFailed) and exc.current_version is not None:
         extra["current_version"] = exc.current_version
-    if isinstance(exc, errors.RateLimited):
+    if isinstance(exc, errors.RateLimited | errors.Unavailable | errors.InsufficientStorage):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, errors.Unauthorized) and request.url.path.startswith("/api/"):
         headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
@@ -139,6 +143,15 @@ async def _login_required(request: Request, exc: LoginRequired) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    # Busy, full or unreachable is the database's state, not a bug: 503/507 with Retry-After.
+    fault = database_fault(exc)
+    if fault is None:
+        return await _unhandled(request, exc)
+    log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
+    return await _domain_error(request, fault)
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
     log.exception("unhandled_error", path=request.url.path)
     return problem_response(
@@ -155,4 +168,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(sa_exc.DBAPIError, _database_error)
+    app.add_exception_handler(sa_exc.TimeoutError, _database_error)
     app.add_exception_handler(Exception, _unhandled)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.errors import Invalid, PreconditionFailed
+from app.errors import Invalid
 from app.idempotency import service as idempotency_service
 from app.schemakit import TrackedRead
 
@@ -63,6 +63,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # Every API route can answer these; routers add them to each operation.
 COMMON_PROBLEMS = problems(400, 401, 403, 413, 422, 429, 500)
 
+# A version no row has: what a malformed If-Match asks for.
+NO_VERSION = -1
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"v(\d{1,9})"\s*$')
 
 
@@ -81,7 +83,9 @@ async def if_match_version(
         return None
     match = _ETAG_RE.match(if_match)
     if match is None:
-        raise PreconditionFailed(detail="If-Match does not name a version of this resource.")
+        # An entity tag that is no version matches none (412), but only once the rest of the
+        # request has been validated, as RFC 9110 orders it: check_version refuses it.
+        return NO_VERSION
     return int(match.group(1))
 
 

@@ -1,4 +1,5 @@
-"""`rapport import-linkedin` and `rapport export` against a throwaway SQLite data directory."""
+"""`rapport import-linkedin` (an alias of `rapport import --format linkedin`) and `rapport
+export` against a throwaway SQLite data directory."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def test_import_then_export(data_dir: Path) -> None:
 
     imported = run("import-linkedin", "--user", "alice", str(source))
     assert imported.exit_code == 0, imported.output
-    assert "created 1 contacts and 1 organizations; 0 duplicates" in imported.output
+    assert "1 rows: 1 new, 0 duplicates, 0 invalid" in imported.output
+    assert "created 1 contacts and 1 organizations" in imported.output
 
     target = data_dir / "out.json"
     exported = run("export", "--user", "alice", "--output", str(target))
@@ -61,14 +63,55 @@ def test_import_then_export(data_dir: Path) -> None:
     assert orjson.loads(to_stdout.stdout_bytes)["counts"]["contacts"] == 1
 
 
-def test_bad_rows_are_listed_and_nothing_is_imported(data_dir: Path) -> None:
+def test_bad_rows_are_listed_and_not_imported(data_dir: Path) -> None:
     source = data_dir / "Connections.csv"
-    source.write_text(connections_csv([person("Bad", "Email", "bad", email="nope")]))
+    source.write_text(
+        connections_csv(
+            [person("Bad", "Email", "bad", email="nope"), person("Ada", "Lovelace", "ada")]
+        )
+    )
     result = run("import-linkedin", "--user", "alice", str(source))
-    assert result.exit_code == 1
-    assert f"row {FIRST_LINE}: email" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"line {FIRST_LINE}: invalid: Email Address:" in result.output
+    assert "created 1 contacts" in result.output
     exported = run("export", "--user", "alice")
-    assert orjson.loads(exported.stdout_bytes)["contacts"] == []
+    assert [c["full_name"] for c in orjson.loads(exported.stdout_bytes)["contacts"]] == [
+        "Ada Lovelace"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "body"),
+    [
+        (
+            "import-vcard",
+            "phone.vcf",
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEND:VCARD\r\n",
+        ),
+        ("import-google", "contacts.csv", "First Name,Last Name,E-mail 1 - Value\nAda,Lovelace,\n"),
+    ],
+)
+def test_old_commands_are_the_import_of_their_format(
+    data_dir: Path, command: str, name: str, body: str
+) -> None:
+    source = data_dir / name
+    source.write_text(body)
+    checked = run(command, "--user", "alice", "--dry-run", str(source))
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.startswith(f"format {command.removeprefix('import-')}")
+    assert "dry run, nothing written: would create 1 contacts" in checked.output
+    imported = run(command, "--user", "alice", str(source))
+    assert "created 1 contacts" in imported.output
+    again = run(command, "--user", "alice", str(source))
+    assert "0 new, 1 duplicates" in again.output and "created 0 contacts" in again.output
+
+
+def test_an_old_command_refuses_a_file_of_another_format(data_dir: Path) -> None:
+    source = data_dir / "Connections.csv"
+    source.write_text(connections_csv([person("Grace", "Hopper", "grace")]))
+    result = run("import-vcard", "--user", "alice", str(source))
+    assert result.exit_code == 1
+    assert "BEGIN:VCARD" in result.output
 
 
 def test_unknown_user_fails(data_dir: Path) -> None:

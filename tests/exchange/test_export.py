@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 from typing import Any
 
@@ -19,11 +21,16 @@ from app.contacts.schemas import ContactCreate
 from app.contacts.service import create_contact
 from app.exchange.export import service as export_service
 from app.exchange.export.service import export_contacts_csv, export_json
+from app.followups.models import FollowUp
 from app.interactions.models import Interaction
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.models import Interview
+from app.jobsearch.models import JobSearchChange
+from app.messages.models import MessageTemplate
 from app.organizations.models import Organization
 from app.questions.models import QuestionBank
+from app.resumes.models import Resume
+from app.resumes.shares.models import ResumeShare
 from tests.conftest import ApiClient
 from tests.seeding import MARKER, seed_everything
 
@@ -52,7 +59,7 @@ def seeded(app: FastAPI, api: ApiClient, user: User, other_user: User, db: Sessi
 def test_export_holds_everything_the_user_owns(db: Session, user: User, seeded: Any) -> None:
     document = _export(db, user)
 
-    assert document["format"] == "rapport.export" and document["version"] == 1
+    assert document["format"] == "rapport.export" and document["version"] == 2
     assert document["exported_at"].endswith("+00:00")
     assert document["account"]["username"] == "alice"
     params = seeded.params
@@ -82,6 +89,18 @@ def test_export_holds_everything_the_user_owns(db: Session, user: User, seeded: 
     assert isinstance(interview["checklist"], list) and interview["checklist"]
     assert interview["agenda"][-1]["id"] == params["item_id"]
     assert interview["agenda"][-1]["asked"] is False
+    (follow_up,) = document["follow_ups"]
+    assert follow_up["contact_id"] == params["contact_id"]
+    assert follow_up["interview_id"] == params["interview_id"]
+    (template,) = document["message_templates"]  # the built-in templates are not the user's
+    assert template["id"] == params["template_id"]
+    (resume,) = document["resumes"]
+    assert base64.b64decode(resume["content_base64"]) == f"Resume {MARKER}".encode()
+    assert resume["sha256"] == hashlib.sha256(f"Resume {MARKER}".encode()).hexdigest()
+    (share,) = document["resume_shares"]
+    assert (share["resume_id"], share["contact_id"]) == (params["resume_id"], params["contact_id"])
+    assert document["job_search_changes"] == []
+    assert document["account"]["follow_up_settings"] is None
 
 
 def test_export_counts_match_the_database(db: Session, user: User, seeded: Any) -> None:
@@ -94,6 +113,11 @@ def test_export_counts_match_the_database(db: Session, user: User, seeded: Any) 
         "interactions": _owned_count(db, Interaction, user),
         "question_banks": _owned_count(db, QuestionBank, user),
         "interviews": _owned_count(db, Interview, user),
+        "follow_ups": _owned_count(db, FollowUp, user),
+        "message_templates": _owned_count(db, MessageTemplate, user),
+        "job_search_changes": _owned_count(db, JobSearchChange, user),
+        "resumes": _owned_count(db, Resume, user),
+        "resume_shares": _owned_count(db, ResumeShare, user),
     }
     assert document["counts"] == expected
     assert {name: len(document[name]) for name in expected} == expected
@@ -106,7 +130,8 @@ def test_export_leaves_out_other_users_and_secrets(
 ) -> None:
     raw = b"".join(export_json(db, user))
     assert SECRET.encode() not in raw and b"mallory" not in raw
-    for secret_field in (b"password", b"token", b"secret_hash", b"search_text", b"owner_id"):
+    secrets = (b"password", b"token", b"secret_hash", b"rcal_", b"search_text", b"owner_id")
+    for secret_field in secrets:
         assert secret_field not in raw
     theirs = _export(db, other_user)
     assert [c["full_name"] for c in theirs["contacts"]] == [SECRET]
@@ -197,3 +222,39 @@ def test_rows_are_read_from_the_database_in_batches(
     document = orjson.loads(b"".join(export_json(db, user)))
     assert len(document["contacts"]) == 10
     assert max(fetched) == 4 and sum(fetched) >= 10
+
+
+def test_export_never_holds_the_feed_secret_or_tokens(
+    db: Session, user: User, api: ApiClient, seeded: Any
+) -> None:
+    secret = api.post("/api/v1/me/calendar-feed").json()
+    token = api.headers["Authorization"].removeprefix("Bearer ")
+    raw = b"".join(export_json(db, user))
+    feed_secret = next(v for v in secret.values() if isinstance(v, str) and "/feeds/" in v)
+    assert feed_secret.rsplit("/", 1)[-1].removesuffix(".ics").encode() not in raw
+    assert token.encode() not in raw and token[:8].encode() not in raw
+    assert b"calendar" not in raw and b"api_token" not in raw
+
+
+def test_export_names_built_in_origins_by_key(
+    db: Session, user: User, api: ApiClient, seeded: Any
+) -> None:
+    """A copied built-in bank and an agenda item from a built-in question carry its key."""
+    builtin = db.scalars(
+        select(QuestionBank).where(QuestionBank.owner_id.is_(None)).order_by(QuestionBank.id)  # type: ignore[union-attr]
+    ).first()
+    assert builtin is not None
+    key, builtin_id = builtin.builtin_key, builtin.id
+    db.commit()
+    assert api.post(f"/api/v1/question-banks/{builtin_id}/copy", json={}).status_code == 201
+    interview_id = seeded.params["interview_id"]
+    response = api.post(
+        f"/api/v1/interviews/{interview_id}/questions/from-bank", json={"bank_id": builtin_id}
+    )
+    assert response.status_code == 201, response.text
+    document = _export(db, user)
+    copied = [b for b in document["question_banks"] if b["copied_from_id"] == builtin_id]
+    assert [b["copied_from_builtin_key"] for b in copied] == [key]
+    keys = [i["source_builtin_key"] for i in document["interviews"][0]["agenda"]]
+    assert keys[0] is None  # from the user's own bank: its id is in the document
+    assert all(k is not None and k.startswith(f"{key}/") for k in keys[1:]) and keys[1:]

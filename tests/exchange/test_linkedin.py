@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -63,12 +65,13 @@ def test_real_linkedin_file_becomes_contacts(db: Session, user: User) -> None:
     assert jane.linkedin_key == "jane-doe-1a2b"
     assert jane.email == "jane@example.org"
     assert jane.title == "UX Researcher"
-    assert jane.how_we_met == "LinkedIn connection (connected 12 Mar 2024)"
+    # "Connected On" is kept as a date, not as text in how we met.
+    assert (jane.how_we_met, jane.connected_on) == ("LinkedIn connection", date(2024, 3, 12))
     assert jane.stage == "prospect"
     assert jane.version == 1 and jane.created_at is not None
     assert _organizations(db, user) == {jane.organization_id: "Acme Health"}
     assert omar.organization_id is None and omar.email is None
-    assert omar.how_we_met == "LinkedIn connection"
+    assert (omar.how_we_met, omar.connected_on) == ("LinkedIn connection", None)
 
 
 def test_header_variants_bom_case_and_no_email_column(db: Session, user: User) -> None:
@@ -93,7 +96,7 @@ def test_header_variants_bom_case_and_no_email_column(db: Session, user: User) -
     (ada,) = _contacts(db, user)
     assert (ada.full_name, ada.email) == ("Ada Lovelace", None)
     assert ada.linkedin_url == "https://www.linkedin.com/in/ada-l"
-    assert ada.how_we_met == "LinkedIn connection (connected 1 Jan 2020)"
+    assert (ada.how_we_met, ada.connected_on) == ("LinkedIn connection", date(2020, 1, 1))
 
 
 def test_duplicates_in_database_and_in_file_are_skipped_and_counted(
@@ -123,7 +126,8 @@ def test_duplicates_in_database_and_in_file_are_skipped_and_counted(
     assert names == ["Jane D.", "Omar Haddad", "No Url"]
     # Importing the same file again creates nothing.
     again = import_linkedin_csv(db, user, payload)
-    assert (again.created, again.duplicates) == (1, 3)  # the row without a URL cannot be matched
+    # The row without a URL is matched by its name at the same (no) organization.
+    assert (again.created, again.duplicates) == (0, 4)
 
 
 def test_organizations_match_case_insensitively_and_are_created_once(

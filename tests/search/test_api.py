@@ -267,3 +267,62 @@ def test_openapi_declares_types_enum(client):
 
 def test_needs_authentication(client):
     assert client.get(URL, params={"q": "x"}).status_code == 401
+
+
+def test_counts_stop_at_the_cap_and_say_so(api, corpus, monkeypatch):
+    from app.search import service
+
+    monkeypatch.setattr(service, "COUNT_CAP", 3)
+    monkeypatch.setattr(service, "RANK_LIMIT", 2)
+    contacts = [corpus.contact(f"Isadora {n}") for n in range(5)]
+    corpus.organization("Isadora Org")
+    body = search(api, "isadora")
+    assert body["count_cap"] == 3
+    assert body["counts"] == {"contact": 3, "organization": 1}
+    assert body["total"] == 4
+    # Past RANK_LIMIT matches, each kind comes newest first, kinds in their usual order.
+    assert [(h["kind"], h["id"]) for h in body["items"]] == [
+        *(("contact", c.id) for c in reversed(contacts[-3:])),
+        ("organization", body["items"][-1]["id"]),
+    ]
+
+
+def test_short_prefixes_use_the_prefix_index_and_still_filter(api, corpus, other_user, corpus_for):
+    mine = corpus.contact("Ximena Ab", notes="loves quinoa")
+    corpus.contact("Ximena Cd", notes="hates quinoa")
+    corpus_for(other_user).contact("Ximena Theirs")
+    assert sorted(found(api, "xi")) == sorted(found(api, "ximena"))
+    assert len(found(api, "xim")) == 2
+    assert found(api, "loves xi") == [("contact", mine.id)]
+    assert found(api, "-hates xi") == [("contact", mine.id)]
+    # A phrase needs positions: it goes to the positional index, short prefix and all.
+    assert found(api, '"ximena ab') == [("contact", mine.id)]
+    hit = search(api, "xi")["items"][0]
+    assert "<mark>Ximena</mark>" in hit["title_html"]
+
+
+def test_unchanged_saves_leave_the_index_alone(api, corpus, db):
+    from sqlalchemy import text
+
+    contact = corpus.contact("Unchanged Person", notes="stable words")
+    if db.get_bind().dialect.name != "sqlite":
+        before = db.execute(
+            text("SELECT ctid FROM search_index WHERE row_id = :id AND kind = 1"),
+            {"id": contact.id},
+        ).scalar_one()
+        db.execute(text("UPDATE contacts SET notes = notes WHERE id = :id"), {"id": contact.id})
+        db.commit()
+        after = db.execute(
+            text("SELECT ctid FROM search_index WHERE row_id = :id AND kind = 1"),
+            {"id": contact.id},
+        ).scalar_one()
+        db.commit()
+        assert before == after  # not deleted and inserted again
+    else:
+        # A contentless FTS5 entry taken out twice breaks the index; an unchanged save
+        # that re-indexed would still be fine, so check that the trigger stays quiet.
+        changes = db.execute(text("SELECT total_changes()")).scalar_one()
+        db.execute(text("UPDATE contacts SET notes = notes WHERE id = :id"), {"id": contact.id})
+        assert db.execute(text("SELECT total_changes()")).scalar_one() == changes + 1
+        db.commit()
+    assert found(api, "stable") == [("contact", contact.id)]

@@ -21,13 +21,28 @@ def test_words_phrases_exclusions_and_the_prefix():
         query.Term(("python",), exclude=True),
         query.Term(("regi",), prefix=True),
     ]
-    assert query.fts5_match(terms, [7, 0]) == (
-        'owner : ("o7" OR "o0") AND {title body} : '
-        '(("museum" AND "sql matters" AND "regi"*) NOT "python")'
+    assert query.fts5_match(terms) == '("museum" AND "sql matters" AND "regi"*) NOT "python"'
+    # The prefix spelled out as the indexed words it stands for, phrase and all.
+    assert query.fts5_match([query.Term(("sql", "mat"), prefix=True)], ("match", "matters")) == (
+        '("sql match" OR "sql matters")'
     )
+    assert not query.short_prefix(terms)
+    assert query.short_prefix(query.parse("museum re"))
+    assert not query.short_prefix(query.parse('"museum re'))  # a phrase needs positions
+    assert not query.short_prefix(query.parse("museum regi"))
     assert (
         query.tsquery_text(terms) == "('museum') & ('sql' <-> 'matters') & ('regi':*) & !('python')"
     )
+
+
+def test_marks_and_snippets_follow_the_terms():
+    terms = query.parse("resume pyth")
+    assert query.marked("Un Résumé, Python!", terms, "[", "]") == "Un [Résumé], [Python]!"
+    long = " ".join(f"w{n}" for n in range(40)) + " pythonic " + " ".join("z" * 40)
+    snippet = query.marked(long, terms, "[", "]", 16)
+    assert snippet.startswith("…w36 ") and "[pythonic]" in snippet and snippet.endswith("…")
+    assert query.marked("short text", terms, "[", "]", 16) == "short text"
+    assert query.marked("x " * 30, query.parse("-x y"), "[", "]", 4) == "x x x x…"
 
 
 def test_operators_and_accents_are_only_separators():
@@ -47,11 +62,11 @@ def test_operators_and_accents_are_only_separators():
 @given(st.text(max_size=200))
 def test_any_text_compiles_to_quoted_tokens_only(text):
     terms = query.parse(text)
-    match = query.fts5_match(terms, [1, 0]) if query.searchable(terms) else ""
+    match = query.fts5_match(terms, ("word",)) if query.searchable(terms) else ""
     # Outside the quoted strings only the operators this module writes remain.
     outside = re.sub(r'"(?:[^"]|"")*"', "", match)
     assert re.fullmatch(r"[\s(){}:*A-Za-z]*", outside), outside
-    assert set(re.findall(r"[A-Za-z]+", outside)) <= {"owner", "title", "body", "AND", "OR", "NOT"}
+    assert set(re.findall(r"[A-Za-z]+", outside)) <= {"AND", "OR", "NOT"}
     assert SAFE_TSQUERY.match(query.tsquery_text(terms))
 
 

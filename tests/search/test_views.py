@@ -80,3 +80,49 @@ def test_search_script_is_served(client):
     response = client.get("/static/search.js")
     assert response.status_code == 200
     assert "aria-activedescendant" in response.text
+
+
+def test_results_are_grouped_under_kind_headings_with_counts(web, corpus):
+    contact = corpus.contact("Ysolde Marsh", notes="ysolde")
+    interview = corpus.interview(contact, summary="Met Ysolde")
+    answer = corpus.answer(interview, "Who?", "Ysolde again")
+    soup = BeautifulSoup(web.get("/search", params={"q": "ysolde"}).text, "html.parser")
+    groups = soup.select("#search-results .search-group")
+    headings = {g["data-kind"]: g.select_one("h2").get_text(strip=True) for g in groups}
+    assert headings == {
+        "contact": "Contacts (1)",
+        "interview": "Interviews (1)",
+        "answer": "Interview answers (1)",
+    }
+    # Each hit sits under its own kind's heading.
+    for group in groups:
+        assert {hit["data-kind"] for hit in group.select("[data-testid=search-hit]")} == {
+            group["data-kind"]
+        }
+    answers = soup.select_one('.search-group[data-kind="answer"] a')
+    assert answers["href"] == f"/interviews/{interview.id}#agenda-item-{answer.id}"
+
+
+def test_suggestions_are_grouped_and_headings_are_not_options(web, corpus):
+    contact = corpus.contact("Zenobia Quist")
+    corpus.interview(contact, summary="zenobia coffee")
+    response = web.get("/search/suggest", params={"q": "zeno"}, headers={"HX-Request": "true"})
+    soup = BeautifulSoup(response.text, "html.parser")
+    items = soup.select(".search-suggestions > li")
+    labels = [li.get_text(strip=True) for li in items if li.get("role") == "presentation"]
+    assert sorted(labels) == ["Contacts (1)", "Interviews (1)"]
+    options = [li for li in items if li.get("role") == "option"]
+    assert [li["id"] for li in options] == ["search-option-1", "search-option-2"]
+    # A heading comes right before the options of its kind.
+    assert items[0].get("role") == "presentation" and items[1].get("role") == "option"
+
+
+def test_capped_counts_show_a_plus(web, corpus, monkeypatch):
+    from app.search import service
+
+    monkeypatch.setattr(service, "COUNT_CAP", 2)
+    for n in range(4):
+        corpus.contact(f"Cassius {n}")
+    soup = BeautifulSoup(web.get("/search", params={"q": "cassius"}).text, "html.parser")
+    assert soup.select_one(".search-group h2").get_text(strip=True) == "Contacts (2+)"
+    assert "2+ results" in soup.select_one("#search-results p.meta").get_text(" ", strip=True)

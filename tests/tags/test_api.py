@@ -19,6 +19,7 @@ READ_FIELDS = {
     "career_ids",
     "tags",
     "how_we_met",
+    "connected_on",
     "introduced_by_id",
     "stage",
     "stay_in_touch_days",

@@ -8,10 +8,12 @@ from batches of contacts, with their tag names fetched per batch, never per row.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,16 +26,24 @@ from app.careers.models import Career
 from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
 from app.contacts.service import ContactFilters, filter_conditions, filter_params
 from app.db import utcnow
-from app.exchange.export.sql import LEFT_OUT, Child, rows_as_json
+from app.exchange.export.sql import LEFT_OUT, Attached, Child, Extra, rows_as_json
 from app.exchange.vcard.cards import contact_card
+from app.followups.models import FollowUp, FollowUpSettings
 from app.interactions.models import Interaction
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.models import Interview
+from app.jobsearch.models import JobSearchChange
+from app.messages.models import MessageTemplate
 from app.organizations.models import Organization
 from app.questions.models import Question, QuestionBank
+from app.resumes.models import Resume, ResumeFile
+from app.resumes.shares.models import ResumeShare
 
 FORMAT = "rapport.export"
-FORMAT_VERSION = 1
+# 2 added follow-ups, message templates, the job-search history, resumes (their bytes in
+# base64) with their shares, follow-up settings, and the keys of built-in banks and
+# questions that the user's banks and agenda items came from. Version 1 is still imported.
+FORMAT_VERSION = 2
 BATCH = 500
 CHUNK_BYTES = 256 * 1024
 Rows = list[dict[str, Any]]
@@ -46,13 +56,40 @@ def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
-def _sections() -> tuple[tuple[str, Table, tuple[Child, ...]], ...]:
+@dataclass(frozen=True)
+class Section:
+    """One top-level array of the document: the owner's rows of ``table``."""
+
+    name: str
+    table: Table
+    children: tuple[Child, ...] = ()
+    extras: tuple[Extra, ...] = ()
+    attached: Attached | None = None
+
+
+# Links out of the user's rows, to built-in content, by its stable key (ids differ between
+# instances; a bank shared by another user is not the user's and is not named).
+_BANK_ORIGIN = Extra(
+    "copied_from_builtin_key",
+    '(SELECT b."builtin_key" FROM question_banks AS b '
+    'WHERE b."id" = {alias}."copied_from_id" AND b."owner_id" IS NULL)',
+)
+_QUESTION_ORIGIN = Extra(
+    "source_builtin_key",
+    """(SELECT b."builtin_key" || '/' || q."builtin_key" FROM questions AS q """
+    'JOIN question_banks AS b ON b."id" = q."bank_id" '
+    'WHERE q."id" = {alias}."source_question_id" AND b."owner_id" IS NULL)',
+)
+
+
+def sections() -> tuple[Section, ...]:
+    """The document's arrays in the order they are written (a row's links point backwards)."""
     contact_careers, contact_tags = _table(ContactCareer), _table(ContactTag)
     return (
-        ("careers", _table(Career), ()),
-        ("organizations", _table(Organization), ()),
-        ("tags", _table(Tag), ()),
-        (
+        Section("careers", _table(Career)),
+        Section("organizations", _table(Organization)),
+        Section("tags", _table(Tag)),
+        Section(
             "contacts",
             _table(Contact),
             (
@@ -67,23 +104,42 @@ def _sections() -> tuple[tuple[str, Table, tuple[Child, ...]], ...]:
                 ),
             ),
         ),
-        ("interactions", _table(Interaction), ()),
-        (
-            # The user's own banks (never the built-in or other users' shared ones).
+        Section("interactions", _table(Interaction)),
+        # The user's own banks (never the built-in or other users' shared ones).
+        Section(
             "question_banks",
             _table(QuestionBank),
             (Child("questions", _table(Question), "bank_id", ("position", "id")),),
+            (_BANK_ORIGIN,),
         ),
-        (
+        Section(
             "interviews",
             _table(Interview),
-            (Child("agenda", _table(InterviewQuestion), "interview_id", ("position", "id")),),
+            (
+                Child(
+                    "agenda",
+                    _table(InterviewQuestion),
+                    "interview_id",
+                    ("position", "id"),
+                    extras=(_QUESTION_ORIGIN,),
+                ),
+            ),
         ),
+        Section("follow_ups", _table(FollowUp)),
+        Section("message_templates", _table(MessageTemplate)),
+        Section("job_search_changes", _table(JobSearchChange)),
+        Section(
+            "resumes",
+            _table(Resume),
+            attached=Attached("content_base64", _table(ResumeFile), "resume_id", "content"),
+        ),
+        Section("resume_shares", _table(ResumeShare)),
     )
 
 
-def account(user: User) -> dict[str, Any]:
-    """The account's own fields; never its password hash, sessions or tokens."""
+def account(session: Session, user: User) -> dict[str, Any]:
+    """The account's own fields; never its password hash, sessions, tokens or feed secret."""
+    settings = session.get(FollowUpSettings, user.id)
     return {
         "username": user.username,
         "display_name": user.display_name,
@@ -92,10 +148,18 @@ def account(user: User) -> dict[str, Any]:
         "job_search_status": user.job_search_status,
         "job_search_note": user.job_search_note,
         "created_at": user.created_at,
+        "follow_up_settings": None
+        if settings is None
+        else {
+            "thank_you_delay_hours": settings.thank_you_delay_hours,
+            "email_digest": settings.email_digest,
+        },
     }
 
 
-def _json_rows(session: Session, user: User, sql: str) -> Iterator[tuple[int, bytes]]:
+def _json_rows(
+    session: Session, user: User, sql: str, attached: Attached | None
+) -> Iterator[tuple[int, bytes]]:
     """(row count, the rows' JSON joined by commas), about CHUNK_BYTES at a time."""
     result = session.execute(text(sql).execution_options(yield_per=BATCH), {"owner": user.id})
     # partitions() needs the size: without it a text() result is not split by yield_per
@@ -103,14 +167,23 @@ def _json_rows(session: Session, user: User, sql: str) -> Iterator[tuple[int, by
     pending: list[str] = []
     size = 0
     for partition in result.partitions(BATCH):
-        for (row,) in partition:
-            pending.append(row)
-            size += len(row)
+        for row in partition:
+            item: str = row[0]
+            if attached is not None:
+                item = _with_bytes(item, attached.name, row[1])
+            pending.append(item)
+            size += len(item)
             if size >= CHUNK_BYTES:
                 yield len(pending), ",".join(pending).encode()
                 pending, size = [], 0
     if pending:
         yield len(pending), ",".join(pending).encode()
+
+
+def _with_bytes(item: str, name: str, content: bytes | None) -> str:
+    """The row's JSON object with one more member: the bytes in base64 (or null)."""
+    encoded = "null" if content is None else '"' + base64.b64encode(content).decode() + '"'
+    return f'{item[:-1]},"{name}":{encoded}}}'
 
 
 def export_json(session: Session, user: User) -> Iterator[bytes]:
@@ -120,20 +193,23 @@ def export_json(session: Session, user: User) -> Iterator[bytes]:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "exported_at": utcnow(),
-        "account": account(user),
+        "account": account(session, user),
     }
     yield orjson.dumps(head)[:-1]  # left open: the sections follow
     counts: dict[str, int] = {}
-    for name, table, children in _sections():
-        yield b',"' + name.encode() + b'":['
+    for section in sections():
+        yield b',"' + section.name.encode() + b'":['
         count = 0
-        for rows, chunk in _json_rows(session, user, rows_as_json(dialect, table, children)):
+        sql = rows_as_json(
+            dialect, section.table, section.children, section.extras, section.attached
+        )
+        for rows, chunk in _json_rows(session, user, sql, section.attached):
             if count:
                 yield b","
             yield chunk
             count += rows
         yield b"]"
-        counts[name] = count
+        counts[section.name] = count
     yield b',"counts":' + orjson.dumps(counts) + b"}"
 
 

@@ -36,6 +36,18 @@ class Child:
     # the child table's alias (to reach a joined table).
     value: str | None = None
     join: str = ""
+    extras: tuple[Extra, ...] = ()
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A computed field of each row: ``sql`` with "{alias}" standing for the row's table.
+
+    For links that leave the user's rows (a built-in bank or question named by its key, since
+    its id differs from one instance to the next)."""
+
+    name: str
+    sql: str
 
 
 def _quote(name: str) -> str:
@@ -61,13 +73,20 @@ def _value(dialect: str, alias: str, column: object) -> str:
     return ref
 
 
-def json_object(dialect: str, table: Table, alias: str, children: tuple[Child, ...] = ()) -> str:
+def json_object(
+    dialect: str,
+    table: Table,
+    alias: str,
+    children: tuple[Child, ...] = (),
+    extras: tuple[Extra, ...] = (),
+) -> str:
     """An expression for one row of ``table`` (as ``alias``) as a JSON object."""
     columns = sorted(
         (column for column in table.c if column.name not in LEFT_OUT),
         key=lambda column: _LAST.index(column.name) if column.name in _LAST else -1,
     )
     pairs = [f"'{column.name}', {_value(dialect, alias, column)}" for column in columns]
+    pairs += [f"'{extra.name}', {extra.sql.format(alias=alias)}" for extra in extras]
     pairs += [f"'{child.name}', {_array(dialect, alias, child)}" for child in children]
     function = "json_object" if dialect == "sqlite" else "json_build_object"
     return f"{function}({', '.join(pairs)})"
@@ -76,7 +95,7 @@ def json_object(dialect: str, table: Table, alias: str, children: tuple[Child, .
 def _array(dialect: str, parent: str, child: Child) -> str:
     alias = f"{parent}_{child.name}"
     if child.value is None:
-        item = json_object(dialect, child.table, alias)
+        item = json_object(dialect, child.table, alias, extras=child.extras)
     else:
         item = _ref(alias, child.value)
     where = f"{alias}.{_quote(child.key)} = {parent}.{_quote('id')}"
@@ -93,12 +112,39 @@ def _array(dialect: str, parent: str, child: Child) -> str:
     )
 
 
-def rows_as_json(dialect: str, table: Table, children: tuple[Child, ...] = ()) -> str:
-    """SELECT each of an owner's rows of ``table`` as JSON text, by id (owner: ``:owner``)."""
-    expression = json_object(dialect, table, "t", children)
+@dataclass(frozen=True)
+class Attached:
+    """Bytes kept in a one-to-one table (a resume's file), read as a second column.
+
+    SQLite has no base64 function, so the bytes leave the database raw and the export
+    encodes them; JSON cannot hold them otherwise."""
+
+    name: str
+    table: Table
+    key: str
+    column: str
+
+
+def rows_as_json(
+    dialect: str,
+    table: Table,
+    children: tuple[Child, ...] = (),
+    extras: tuple[Extra, ...] = (),
+    attached: Attached | None = None,
+) -> str:
+    """SELECT each of an owner's rows of ``table`` as JSON text, by id (owner: ``:owner``).
+
+    With ``attached`` each row comes with a second column: the attached bytes (or NULL)."""
+    expression = json_object(dialect, table, "t", children, extras)
     if dialect != "sqlite":
         expression += "::text"
+    join = ""
+    if attached is not None:
+        expression += f", a.{_quote(attached.column)}"
+        join = (
+            f" LEFT JOIN {attached.table.name} AS a ON a.{_quote(attached.key)} = t.{_quote('id')}"
+        )
     return (
-        f"SELECT {expression} FROM {table.name} AS t "
+        f"SELECT {expression} FROM {table.name} AS t{join} "
         f"WHERE t.{_quote('owner_id')} = :owner ORDER BY t.{_quote('id')}"
     )

@@ -13,7 +13,7 @@ import io
 import re
 
 from app.errors import FieldError, Invalid, PayloadTooLarge
-from app.exchange.vcard.addressbook import Card, Parsed, Property, check_card
+from app.exchange.vcard.addressbook import Card, Parsed, Property, check_card, vcard_value
 from app.textlimits import check_lines
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -91,12 +91,6 @@ def _check_shape(text: str) -> None:
     )
 
 
-def _escaped(value: str, *, structured: bool = False) -> str:
-    """A CSV cell as a vCard value (what the card checker unescapes)."""
-    value = value.replace("\\", "\\\\")
-    return value.replace(";", "\\;") if structured else value
-
-
 def _header(cells: list[str]) -> tuple[dict[str, int], dict[tuple[str, int, str], int]]:
     named: dict[str, int] = {}
     numbered: dict[tuple[str, int, str], int] = {}
@@ -128,17 +122,17 @@ def _card(
     card = Card(line=line)
     name = cell(named.get("name"))
     if name:
-        card.add(Property("FN", {}, _escaped(name)))
+        card.add(Property("FN", {}, vcard_value(name)))
     parts = [cell(named.get(part)) for part in ("family", "given", "additional")]
     if any(parts):
-        card.add(Property("N", {}, ";".join(_escaped(p, structured=True) for p in parts)))
+        card.add(Property("N", {}, ";".join(vcard_value(p, structured=True) for p in parts)))
     for part, prop in (("title", "TITLE"), ("notes", "NOTE")):
         if cell(named.get(part)):
-            card.add(Property(prop, {}, _escaped(cell(named.get(part)))))
+            card.add(Property(prop, {}, vcard_value(cell(named.get(part)))))
     organization = cell(named.get("org"))
     if organization or cell(named.get("department")):
         units = [organization, cell(named.get("department"))]
-        card.add(Property("ORG", {}, ";".join(_escaped(u, structured=True) for u in units)))
+        card.add(Property("ORG", {}, ";".join(vcard_value(u, structured=True) for u in units)))
     for (kind, number, part), index in sorted(numbered.items()):
         if part != "value" or kind not in _PROPERTY:
             continue
@@ -147,13 +141,13 @@ def _card(
         params = {"TYPE": ["pref"]} if label.startswith("*") else {}
         for value in cell(index).split(_MULTI):
             if value.strip():
-                card.add(Property(_PROPERTY[kind], params, _escaped(value.strip())))
+                card.add(Property(_PROPERTY[kind], params, vcard_value(value.strip())))
     city, region, country = (
         cell(numbered.get(("address", 1, p))) for p in ("city", "region", "country")
     )
     if city or region or country:
         values = ["", "", "", city, region, "", country]
-        card.add(Property("ADR", {}, ";".join(_escaped(v, structured=True) for v in values)))
+        card.add(Property("ADR", {}, ";".join(vcard_value(v, structured=True) for v in values)))
     return card
 
 

@@ -1,7 +1,7 @@
 """Import of a Google Contacts CSV export as contacts: the one import flow (newcontacts).
 
-A row is already known when its email or LinkedIn profile is one of the user's contacts'
-(or earlier in the file), as for vCard.
+A row is already known by the one rule of newcontacts (LinkedIn profile, email, or name at
+the same organization), as for vCard.
 """
 
 from __future__ import annotations
@@ -30,6 +30,4 @@ def import_google_csv(
     parsed = parse(decode(payload), phone_region=phone_region)
     if parsed.problems:
         raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
-    return add_contacts(
-        session, user, parsed.rows, read=parsed.read, dry_run=dry_run, match_email=True
-    )
+    return add_contacts(session, user, parsed.rows, read=parsed.read, dry_run=dry_run)

@@ -14,16 +14,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from app.contacts.normalise import normalise_linkedin
 from app.contacts.schemas import ContactCreate
 from app.errors import FieldError, Invalid, PayloadTooLarge
 from app.exchange.schemas import NewContact
-from app.organizations.schemas import OrganizationName
+from app.exchange.vcard.addressbook import organization_refusal
 from app.textlimits import check_lines
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -64,7 +64,6 @@ _SOURCE = {
     "how_we_met": "Connected On",
 }
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%m/%d/%Y")
-_organization_name: TypeAdapter[str] = TypeAdapter(OrganizationName)
 
 
 @dataclass
@@ -131,7 +130,7 @@ def parse(text: str) -> Parsed:
             f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller "
             "files and import each.",
         )
-    dates: dict[str, str] = {}
+    dates: dict[str, tuple[str, date | None]] = {}
     for start, cells in records:
         parsed.read += 1
         row = _check_row(parsed, start, _cells(cells, columns or {}), dates)
@@ -209,7 +208,7 @@ def _cells(cells: list[str], columns: dict[str, int]) -> dict[str, str]:
 
 
 def _check_row(
-    parsed: Parsed, line: int, cells: dict[str, str], dates: dict[str, str]
+    parsed: Parsed, line: int, cells: dict[str, str], dates: dict[str, tuple[str, date | None]]
 ) -> NewContact | None:
     """One data row as a contact, or None after recording its problems."""
     before = len(parsed.problems)
@@ -218,11 +217,12 @@ def _check_row(
         parsed.problem(line, "full_name", "A name is needed: First Name and Last Name are empty.")
     connected = cells.get("connected_on", "")
     if connected not in dates:
-        dates[connected] = _connected_note(connected)
+        dates[connected] = _connected(connected)
+    how_we_met, connected_on = dates[connected]
     values: dict[str, Any] = {
         "full_name": full_name or "-",
         "title": cells.get("position", ""),
-        "how_we_met": dates[connected],
+        "how_we_met": how_we_met,
     }
     if cells.get("email"):
         values["email"] = cells["email"]
@@ -246,11 +246,9 @@ def _check_row(
             parsed.problem(line, "linkedin_url", f"URL: {message}")
     organization = " ".join(cells.get("company", "").split()) or None
     if organization is not None:
-        try:
-            _organization_name.validate_python(organization)
-        except ValidationError as exc:
-            message = str(exc.errors()[0].get("msg", "Invalid value"))
-            parsed.problem(line, "organization", f"Company: {message}")
+        refusal = organization_refusal(organization)
+        if refusal is not None:
+            parsed.problem(line, "organization", f"Company: {refusal}")
     if contact is None or len(parsed.problems) > before:
         return None
     return NewContact(
@@ -262,18 +260,19 @@ def _check_row(
         linkedin_key=linkedin_key,
         organization=organization,
         how_we_met=contact.how_we_met or "",
+        connected_on=connected_on,
     )
 
 
-def _connected_note(value: str) -> str:
-    """'LinkedIn connection (connected 12 Mar 2024)'; a date in another form is kept as written."""
+def _connected(value: str) -> tuple[str, date | None]:
+    """How we met and the day connected: a date LinkedIn writes ("12 Mar 2024") is kept as a
+    date; one in another form stays readable in how we met, as written."""
     text = " ".join(value.split())
     if not text:
-        return "LinkedIn connection"
+        return "LinkedIn connection", None
     for fmt in _DATE_FORMATS:
         try:
-            day = datetime.strptime(text, fmt)
+            return "LinkedIn connection", datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-        return f"LinkedIn connection (connected {day.day} {day:%b %Y})"
-    return f"LinkedIn connection (connected {text[:100]})"
+    return f"LinkedIn connection (connected {text[:100]})", None

@@ -2,7 +2,7 @@
 
 The whole file is read and checked first (connections.py); only a file without
 problems is written, in one transaction (app.exchange.newcontacts: the flow every import
-format shares). Connections are known by their LinkedIn profile. A dry run stops before
+format shares). Duplicates follow the one rule of newcontacts. A dry run stops before
 writing.
 """
 

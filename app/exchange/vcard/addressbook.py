@@ -18,6 +18,7 @@ import quopri
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -36,7 +37,8 @@ MAX_LINES = 200_000
 # An unfolded property a contact is made of; PHOTO and the like (skipped) may be any length.
 MAX_PROPERTY_CHARS = 16_384
 MAX_PROPERTIES = 100
-_SIGNATURES = {
+# First bytes of files that are not text: an archive is refused before it could be expanded.
+SIGNATURES = {
     b"PK\x03\x04": "a zip archive",
     b"\x1f\x8b": "a gzip archive",
     b"BZh": "a bzip2 archive",
@@ -54,11 +56,24 @@ _VALUES = re.compile(r'(?:[^",]++|"[^"]*+")++')
 _COMPONENT = re.compile(r"(?<!\\);")
 # The properties a contact is made of; the others are skipped before they are parsed.
 _USED = frozenset(
-    {"FN", "N", "NOTE", "EMAIL", "TEL", "ORG", "TITLE", "URL", "X-SOCIALPROFILE", "ADR"}
+    {
+        "FN",
+        "N",
+        "NOTE",
+        "EMAIL",
+        "TEL",
+        "ORG",
+        "TITLE",
+        "URL",
+        "X-SOCIALPROFILE",
+        "ADR",
+        "CATEGORIES",
+    }
 )
 # A file this broken is not an address book: stop reading, and report what was found.
 MAX_PROBLEMS = 1000
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_LIST_SEPARATOR = re.compile(r"(?<!\\),")
 _ESCAPED = {"n": "\n", "N": "\n"}
 _organization_name: TypeAdapter[str] = TypeAdapter(OrganizationName)
 
@@ -111,6 +126,13 @@ class Parsed:
         self.problems.append(FieldError(f"row {line}: {field_name}", message))
 
 
+def vcard_value(value: str, *, structured: bool = False) -> str:
+    """Plain text as a property value (what the card checker unescapes): for other formats'
+    rows read as cards (Google's CSV, any spreadsheet)."""
+    value = value.replace("\\", "\\\\")
+    return value.replace(";", "\\;") if structured else value
+
+
 # ---- bytes to text ----------------------------------------------------------------------
 
 
@@ -127,7 +149,7 @@ def decode(payload: str | bytes) -> str:
     else:
         if len(payload) > MAX_IMPORT_BYTES:
             raise too_large
-        for signature, kind in _SIGNATURES.items():
+        for signature, kind in SIGNATURES.items():
             if payload.startswith(signature):
                 raise Invalid.one("file", f"This is {kind}, not a vCard file; extract it first.")
         text = _text(payload)
@@ -196,11 +218,19 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 
 def _property(line: str) -> Property | None:
     """One content line, or None when it has no NAME: part."""
-    head = _HEAD.match(line)
-    if head is None:
+    colon = line.find(":")
+    if colon < 0:
         return None
-    value = line[head.end() + 1 :]
-    name, *parts = _SEGMENTS.findall(head.group())[:-1] if ";" in head.group() else [head.group()]
+    if '"' in line[:colon]:  # a quoted parameter value may hold a colon, ; or ,
+        match = _HEAD.match(line)
+        if match is None:
+            return None
+        head, value = match.group(), line[match.end() + 1 :]
+        name, *parts = _SEGMENTS.findall(head)[:-1] if ";" in head else [head]
+    else:
+        # The usual line: the same split without a regex (an empty part is skipped below).
+        head, value = line[:colon], line[colon + 1 :]
+        name, *parts = head.split(";")
     name = name.rsplit(".", 1)[-1].strip().upper()  # "item1.EMAIL" is an EMAIL
     if not name:
         return None
@@ -283,6 +313,7 @@ _SOURCE = {
     "email": "EMAIL",
     "notes": "NOTE",
     "location": "ADR",
+    "tags": "CATEGORIES",
 }
 
 
@@ -306,6 +337,8 @@ def _problem_line(problem: FieldError) -> int:
 def _value(parsed: Parsed, card: Card, prop: Property) -> str | None:
     """A property's text: quoted-printable and its charset decoded; None when unreadable."""
     value = prop.value
+    if "ENCODING" not in prop.params:  # nearly every property: nothing to decode
+        return value
     encodings = {e.upper() for e in prop.params.get("ENCODING", [])}
     if encodings & {"B", "BASE64"}:
         return None  # binary data in a text property: nothing a contact can hold
@@ -337,9 +370,34 @@ def _components(value: str, count: int) -> list[str]:
 
 def _texts(parsed: Parsed, card: Card, name: str) -> list[str]:
     """The values of every ``name`` property, most preferred first, blanks left out."""
-    props = sorted(card.all(name), key=Property.rank)
+    props = card.properties.get(name)
+    if not props:
+        return []
+    if len(props) > 1:
+        props = sorted(props, key=Property.rank)
     values = (_value(parsed, card, prop) for prop in props)
     return [text for text in (_unescape(v) for v in values if v is not None) if text]
+
+
+def _categories(parsed: Parsed, card: Card) -> list[str]:
+    """CATEGORIES as tags: a comma-separated list in one or several properties."""
+    tags: list[str] = []
+    for prop in card.all("CATEGORIES"):
+        value = _value(parsed, card, prop)
+        if value is not None:
+            tags.extend(t for t in (_unescape(p) for p in _LIST_SEPARATOR.split(value)) if t)
+    return tags
+
+
+@lru_cache(maxsize=4096)
+def organization_refusal(name: str) -> str | None:
+    """Why ``name`` cannot be an organization's (its schema's rule), or None; remembered,
+    as a file names the same few organizations on many rows."""
+    try:
+        _organization_name.validate_python(name)
+    except ValidationError as exc:
+        return str(exc.errors()[0].get("msg", "Invalid value"))
+    return None
 
 
 def _full_name(parsed: Parsed, card: Card) -> str:
@@ -419,6 +477,9 @@ def check_card(
     }
     if emails:
         values["email"] = emails[0]
+    tags = _categories(parsed, card)
+    if tags:
+        values["tags"] = tags
     try:
         contact = ContactCreate.model_validate(values)
     except ValidationError as exc:
@@ -428,11 +489,9 @@ def check_card(
             message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
             parsed.problem(line, name, f"{_SOURCE.get(name, name)}: {message}")
     if organization is not None:
-        try:
-            _organization_name.validate_python(organization)
-        except ValidationError as exc:
-            message = str(exc.errors()[0].get("msg", "Invalid value"))
-            parsed.problem(line, "organization", f"ORG: {message}")
+        refusal = organization_refusal(organization)
+        if refusal is not None:
+            parsed.problem(line, "organization", f"ORG: {refusal}")
     if contact is None or len(parsed.problems) > before:
         return None
     return NewContact(
@@ -446,4 +505,5 @@ def check_card(
         organization=organization,
         location=contact.location or "",
         notes=contact.notes or "",
+        tags=list(contact.tags or []),
     )

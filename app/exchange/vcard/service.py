@@ -2,8 +2,8 @@
 
 The same flow as the LinkedIn import: the whole file is read and checked first
 (addressbook.py), a file with any bad card imports nothing, and the new contacts are
-written in one transaction (app.exchange.newcontacts). A card is already known when its
-LinkedIn profile or its email is one of the user's contacts' (or earlier in the file).
+written in one transaction (app.exchange.newcontacts). A card is already known by the
+one rule of newcontacts (LinkedIn profile, email, or name at the same organization).
 """
 
 from __future__ import annotations
@@ -34,6 +34,4 @@ def import_vcard(
     parsed = parse(decode(payload), phone_region=phone_region)
     if parsed.problems:
         raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
-    return add_contacts(
-        session, user, parsed.rows, read=parsed.read, dry_run=dry_run, match_email=True
-    )
+    return add_contacts(session, user, parsed.rows, read=parsed.read, dry_run=dry_run)

@@ -18,6 +18,7 @@ from app.interviews.agenda.schemas import (
     AgendaItemUpdate,
     AgendaOrder,
 )
+from app.paging import sortable
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, run_db
 from app.web.listing import ListQueryDep, page_response
@@ -40,7 +41,12 @@ def _read(item: InterviewQuestion) -> AgendaItemRead:
     return AgendaItemRead.model_validate(item)
 
 
-@router.get("", response_model=Page[AgendaItemRead], responses=problems(404))
+@router.get(
+    "",
+    response_model=Page[AgendaItemRead],
+    responses=problems(404),
+    openapi_extra=sortable(agenda_service.AGENDA_SORTABLE),
+)
 async def list_agenda_items(
     interview_id: InterviewId,
     request: Request,

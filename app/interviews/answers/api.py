@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.interviews.answers import documents
 from app.interviews.answers import service as answers_service
 from app.interviews.answers.schemas import (
+    INTERVIEW_IDS_PATTERN,
     AnswerFormat,
     AnswerMatrix,
     QuestionAnswers,
@@ -67,7 +68,13 @@ def compare_interview_answers(
     db: SessionDep,
     user: CurrentUser,
     interview_ids: Annotated[
-        list[Annotated[str, Query(max_length=2000)]],
+        list[
+            Annotated[
+                str,
+                # parse_interview_ids is the check (a 422 naming interview_ids); this says it.
+                Query(max_length=2000, json_schema_extra={"pattern": INTERVIEW_IDS_PATTERN}),
+            ]
+        ],
         Query(description="Interview ids, comma-separated (1,2,3) or repeated."),
     ],
     category: CategoryQuery = None,

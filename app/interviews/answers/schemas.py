@@ -69,6 +69,11 @@ class QuestionAnswers(ReadModel):
     answers: list[QuestionAnswer]
 
 
+# What parse_interview_ids accepts, for the schema: ids separated by commas (spaces and empty
+# items allowed), each a whole number from 1 (at most nine digits, so always within range).
+INTERVIEW_IDS_PATTERN = r"^[\s,]*0*[1-9][0-9]{0,8}(?:\s*,[\s,]*0*[1-9][0-9]{0,8})*[\s,]*$"
+
+
 def parse_interview_ids(raw: list[str] | None) -> list[int]:
     """`1,2,3` or the parameter repeated: positive ids, or a 422 naming interview_ids."""
     ids: list[int] = []

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from app.paging import sortable
 from app.resumes.shares import service
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate, ShareRead, ShareUpdate
@@ -23,7 +24,12 @@ def _read(share: ResumeShare) -> ShareRead:
     return ShareRead.model_validate(share)
 
 
-@router.get("", response_model=Page[ShareRead], responses=problems(404))
+@router.get(
+    "",
+    response_model=Page[ShareRead],
+    responses=problems(404),
+    openapi_extra=sortable(service.SORTABLE),
+)
 def list_resume_shares(
     request: Request,
     resume_id: ResumeId,

@@ -40,13 +40,11 @@ class ShareRow:
     contact_name: str
 
 
-def create_share(session: Session, user: User, resume_id: int, data: ShareCreate) -> ResumeShare:
-    """Record that a version went to a contact (another user's contact is a 422)."""
-    resume = get_owned(session, Resume, user.id, resume_id)
-    owned_reference(session, Contact, user.id, data.contact_id, "contact_id")
+def _add_share(session: Session, user: User, resume: Resume, data: ShareCreate) -> ResumeShare:
+    # The label and file name are copied so the record outlives the version.
     share = ResumeShare(
         owner_id=user.id,
-        resume_id=resume_id,
+        resume_id=resume.id,
         contact_id=data.contact_id,
         shared_at=data.shared_at or utcnow(),
         feedback=data.feedback,
@@ -54,8 +52,38 @@ def create_share(session: Session, user: User, resume_id: int, data: ShareCreate
         resume_file_name=resume.file_name,
     )
     session.add(share)
+    return share
+
+
+def create_share(session: Session, user: User, resume_id: int, data: ShareCreate) -> ResumeShare:
+    """Record that a version went to a contact (another user's contact is a 422)."""
+    resume = get_owned(session, Resume, user.id, resume_id)
+    owned_reference(session, Contact, user.id, data.contact_id, "contact_id")
+    share = _add_share(session, user, resume, data)
     session.commit()
     return share
+
+
+def on_resume_sent(session: Session, user: User, resume_id: int, contact_id: int) -> ResumeShare:
+    """A "send resume" follow-up was done with this version: record the share, now.
+
+    Called inside the follow-ups service's transaction: it adds and flushes, the caller
+    commits. The contact is the task's own; a version not the user's is Invalid on resume_id."""
+    resume = owned_reference(session, Resume, user.id, resume_id, "resume_id")
+    share = _add_share(session, user, resume, ShareCreate(contact_id=contact_id))
+    session.flush()
+    return share
+
+
+def resume_choices(session: Session, user: User, *, limit: int = 100) -> list[tuple[int, str]]:
+    """(id, "label (file name)") of the user's newest versions, for a "which one went" choice."""
+    statement = (
+        select(Resume.id, Resume.label, Resume.file_name)
+        .where(Resume.owner_id == user.id)
+        .order_by(Resume.created_at.desc(), Resume.id.desc())  # type: ignore[attr-defined]
+        .limit(limit)
+    )
+    return [(rid, f"{label} ({name})") for rid, label, name in session.execute(statement)]
 
 
 def get_share(session: Session, user: User, resume_id: int, share_id: int) -> ResumeShare:

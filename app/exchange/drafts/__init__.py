@@ -1,0 +1,1 @@
+"""Import drafts: the uploaded file kept server-side between its preview and its commit."""

@@ -1,0 +1,1 @@
+"""Any CSV of contacts (a spreadsheet kept by hand): columns mapped to contact fields."""

@@ -1,0 +1,94 @@
+"""The HTTP protocol `rapport serve` runs: uvicorn's httptools parser with a bounded request
+head. uvicorn buffers a request's headers without limit when it parses with httptools (its
+h11 parser stops at 16 KB), so 10,000 headers or a 1 MB cookie would reach the application
+and a 100 MB header line would sit in memory. Here a head past ``MAX_HEADERS`` headers or
+``MAX_HEAD_BYTES`` bytes is answered 431 and the connection closed."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+MAX_HEADERS = 100
+# Request line plus headers; browsers send a few kB, cookies of other localhost apps included.
+MAX_HEAD_BYTES = 64 * 1024
+_REFUSAL = b"Request header fields too large."
+
+
+def http_protocol() -> str:
+    """uvicorn's ``http`` setting: the bounded httptools protocol, or h11 without httptools."""
+    if importlib.util.find_spec("httptools") is None:
+        return "h11"
+    return "app.httpserver:BoundedHttpToolsProtocol"
+
+
+class _HeadTooLarge(Exception):
+    """Raised inside a parser callback to stop parsing an oversized head."""
+
+
+def _protocol_class() -> Any:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class BoundedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
+        """HttpToolsProtocol that refuses an oversized request head with a 431."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._in_head = True  # between a message's first byte and its last header
+            self._head_bytes = 0
+            self._head_refused = False
+
+        def data_received(self, data: bytes) -> None:
+            was_in_head = self._in_head
+            super().data_received(data)
+            # Only a read that began and ended inside a head counts (never body bytes, nor a
+            # whole small request in one read), so an unfinished head holds at most the limit
+            # plus two reads.
+            if not (was_in_head and self._in_head) or self.transport.is_closing():
+                return
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._head_refused = True
+                self.send_400_response("")
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head, self._head_bytes = True, 0
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            if len(self.headers) >= MAX_HEADERS:
+                self._head_refused = True
+                raise _HeadTooLarge
+            super().on_header(name, value)
+
+        def on_headers_complete(self) -> None:
+            size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
+            if size > MAX_HEAD_BYTES:  # a big head that arrived in a single read
+                self._head_refused = True
+                raise _HeadTooLarge
+            self._in_head = False
+            super().on_headers_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            # uvicorn answers every parser error here; an oversized head gets its own status.
+            if not self._head_refused:
+                super().send_400_response(msg)
+                return
+            self.transport.write(
+                b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                b"content-type: text/plain; charset=utf-8\r\n"
+                b"content-length: " + str(len(_REFUSAL)).encode() + b"\r\n"
+                b"connection: close\r\n\r\n" + _REFUSAL
+            )
+            self.transport.close()
+
+    return BoundedHttpToolsProtocol
+
+
+def __getattr__(name: str) -> Any:
+    # Built on first use, so importing this module needs neither uvicorn nor httptools.
+    if name == "BoundedHttpToolsProtocol":
+        cls = _protocol_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)

@@ -1,0 +1,317 @@
+"""Every place schemathesis found the schema and the server disagreeing, kept as a plain test.
+
+Each test names the case (the request the fuzzer sent) and checks both halves of the contract:
+what /openapi.json declares, and what the server answers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import available_timezones
+
+import pytest
+from fastapi import FastAPI
+
+from app.careers import service as careers_service
+from app.contract import IF_MATCH_PATTERN
+from app.paging import sort_pattern
+from app.schemakit import DATE_TIME_PATTERN, NOT_BLANK_PATTERN
+from tests.conftest import ApiClient
+
+CAREERS = "/api/v1/careers"
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def openapi(app: FastAPI) -> dict[str, Any]:
+    return app.openapi()
+
+
+def operation(openapi: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    return openapi["paths"][path][method]
+
+
+def parameter(openapi: dict[str, Any], method: str, path: str, name: str) -> dict[str, Any]:
+    found = [p for p in operation(openapi, method, path)["parameters"] if p["name"] == name]
+    assert found, f"{method.upper()} {path} declares no {name}"
+    return found[0]["schema"]
+
+
+def component(openapi: dict[str, Any], name: str) -> dict[str, Any]:
+    return openapi["components"]["schemas"][name]
+
+
+def career(api: ApiClient, **fields: Any) -> dict[str, Any]:
+    response = api.post(CAREERS, json={"title": "Archivist", **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+# ---- 405 with Allow --------------------------------------------------------------------
+
+
+def test_options_on_a_collection_is_405_listing_every_method(api: ApiClient) -> None:
+    response = api.options(CAREERS)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_undeclared_method_on_an_item_lists_the_item_methods(api: ApiClient) -> None:
+    item = career(api)
+    response = api.put(f"{CAREERS}/{item['id']}", json={})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/api/v1/question-banks/import", "POST"),
+        ("/api/v1/interviews/answers", "GET"),
+        ("/api/v1/interviews/1/questions/from-bank", "POST"),
+        ("/api/v1/question-banks/1/questions/order", "GET, PUT"),
+    ],
+)
+def test_a_fixed_segment_is_never_read_as_an_id(api: ApiClient, path: str, allow: str) -> None:
+    # Was: PATCH /question-banks/import reached PATCH /question-banks/{bank_id} (422).
+    response = api.patch(path, json={})
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+
+
+def test_every_operation_declares_405_with_allow(openapi: dict[str, Any]) -> None:
+    for path, item in openapi["paths"].items():
+        for method, op in item.items():
+            declared = op["responses"]["405"]
+            assert "Allow" in declared["headers"], f"{method} {path}"
+
+
+# ---- sort: the whitelist, declared ---------------------------------------------------------
+
+
+def test_sort_is_declared_from_the_service_whitelist(openapi: dict[str, Any]) -> None:
+    schema = parameter(openapi, "get", CAREERS, "sort")
+    assert schema["pattern"] == sort_pattern(careers_service.SORTABLE)
+
+
+def test_every_declared_sort_value_is_accepted(api: ApiClient, openapi: dict[str, Any]) -> None:
+    pattern = re.compile(parameter(openapi, "get", CAREERS, "sort")["pattern"])
+    for name in careers_service.SORTABLE:
+        for value in (
+            name,
+            f"-{name}",
+            f"{name},-id" if "id" in careers_service.SORTABLE else name,
+        ):
+            assert pattern.fullmatch(value)
+            assert api.get(CAREERS, params={"sort": value}).status_code == 200, value
+
+
+@pytest.mark.parametrize("value", ["00000", " title", "+title", "title,", "title,,status"])
+def test_sort_values_outside_the_pattern_are_refused(api: ApiClient, value: str) -> None:
+    # Was: a free string in the schema; the server stripped and skipped what it could not read.
+    assert not re.fullmatch(sort_pattern(careers_service.SORTABLE), value)
+    response = api.get(CAREERS, params={"sort": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "sort"
+
+
+# ---- strings: blank, NUL, single line, URLs, time zones ------------------------------------
+
+
+def test_whitespace_only_text_is_outside_the_schema_and_refused(
+    api: ApiClient, openapi: dict[str, Any]
+) -> None:
+    title = component(openapi, "CareerCreate")["properties"]["title"]
+    assert title["pattern"] == NOT_BLANK_PATTERN
+    assert not re.search(title["pattern"], "   ")
+    assert api.post(CAREERS, json={"title": "   "}).status_code == 422
+
+
+def test_nul_is_outside_the_schema_and_refused(api: ApiClient, openapi: dict[str, Any]) -> None:
+    industry = component(openapi, "CareerCreate")["properties"]["industry"]
+    assert not re.search(industry["pattern"], "a\x00b")
+    assert api.post(CAREERS, json={"title": "x", "industry": "a\x00b"}).status_code == 422
+
+
+def test_question_text_is_declared_single_line(api: ApiClient, openapi: dict[str, Any]) -> None:
+    text = component(openapi, "QuestionCreate")["properties"]["text"]
+    assert not re.search(text["pattern"], "two\nlines")
+    assert re.search(text["pattern"], "One line?")
+
+
+def test_resource_urls_are_declared_http_addresses(api: ApiClient, openapi: dict[str, Any]) -> None:
+    # Was: resources[].url any string; "_" passed the schema and was refused.
+    schemas = openapi["components"]["schemas"]
+    resource = next(v for k, v in schemas.items() if k.startswith("Resource"))
+    url = re.compile(resource["properties"]["url"]["pattern"])
+    assert not url.search("_") and not url.search("ftp://example.org")
+    assert url.search("https://example.org/a?b#c") and url.search("example.org/page")
+    assert api.post(CAREERS, json={"title": "x", "resources": [{"url": "_"}]}).status_code == 422
+    ok = api.post(CAREERS, json={"title": "x", "resources": [{"url": "example.org/page"}]})
+    assert ok.status_code == 201
+
+
+def test_timezone_is_an_enum_of_iana_names(api: ApiClient, openapi: dict[str, Any]) -> None:
+    # Was: any string by schema; "" refused with 422.
+    zone = component(openapi, "ProfileUpdate")["properties"]["timezone"]
+    names = next(option["enum"] for option in zone["anyOf"] if "enum" in option)
+    assert set(names) == available_timezones() | {"UTC"}
+    assert api.patch("/api/v1/me", json={"timezone": ""}).status_code == 422
+    assert api.patch("/api/v1/me", json={"timezone": "Europe/Paris"}).status_code == 200
+
+
+def test_interview_ids_declares_its_shape(api: ApiClient, openapi: dict[str, Any]) -> None:
+    # Was: interview_ids="" valid by schema, then "Name at least one interview id".
+    schema = parameter(openapi, "get", "/api/v1/interviews/answers", "interview_ids")
+    pattern = re.compile(schema["items"]["pattern"])
+    assert not pattern.search("") and not pattern.search("0") and not pattern.search("a")
+    assert pattern.search("1,2, 3") and pattern.search("7")
+    response = api.get("/api/v1/interviews/answers", params={"interview_ids": ""})
+    assert response.status_code == 422
+
+
+# ---- dates and booleans are what they say --------------------------------------------------
+
+
+def test_dates_outside_the_declared_years_are_outside_the_pattern() -> None:
+    # Was: 0621-03-03T20:32:45Z valid by schema, then "must be a date between 1900 and 2200".
+    assert not re.search(DATE_TIME_PATTERN, "0621-03-03T20:32:45Z")
+    assert not re.search(DATE_TIME_PATTERN, "2968-10-13T09:16:16.438Z")
+    assert re.search(DATE_TIME_PATTERN, "2026-11-26T13:00:33.091453Z")
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000"])
+def test_a_number_is_not_a_date_filter(api: ApiClient, value: str) -> None:
+    # Was: due_before=0 read as a Unix timestamp (1970) and accepted.
+    assert api.get("/api/v1/follow-ups", params={"due_before": value}).status_code == 422
+    assert api.get("/api/v1/interactions", params={"occurred_before": value}).status_code == 422
+
+
+def test_a_number_is_not_a_date_in_a_body(api: ApiClient) -> None:
+    item = career(api)
+    contact = api.post("/api/v1/contacts", json={"full_name": "Ada", "career_ids": [item["id"]]})
+    body = {"contact_id": contact.json()["id"], "due_at": 0}
+    assert api.post("/api/v1/follow-ups", json=body).status_code == 422
+
+
+def test_a_number_is_not_a_boolean(api: ApiClient) -> None:
+    # Was: {"shared": 0} accepted as false.
+    response = api.post("/api/v1/question-banks", json={"name": "Mine", "shared": 0})
+    assert response.status_code == 422
+    assert api.post("/api/v1/question-banks", json={"name": "Mine", "shared": False}).is_success
+
+
+# ---- PATCH: null is declared where it is refused ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schema", "field"),
+    [("CareerUpdate", "status"), ("BankUpdate", "shared"), ("QuestionUpdate", "category")],
+)
+def test_fields_refusing_null_do_not_declare_it(
+    openapi: dict[str, Any], schema: str, field: str
+) -> None:
+    prop = component(openapi, schema)["properties"][field]
+    assert "anyOf" not in prop and prop.get("type") != "null"
+
+
+def test_patch_null_is_refused(api: ApiClient) -> None:
+    item = career(api)
+    assert api.patch(f"{CAREERS}/{item['id']}", json={"status": None}).status_code == 422
+
+
+# ---- If-Match, query parameters, media types -----------------------------------------------
+
+
+def test_if_match_declares_its_shape(openapi: dict[str, Any]) -> None:
+    schema = parameter(openapi, "patch", f"{CAREERS}/{{career_id}}", "If-Match")
+    assert schema == {**schema, "type": "string", "pattern": IF_MATCH_PATTERN}
+    assert "412" in operation(openapi, "patch", f"{CAREERS}/{{career_id}}")["responses"]
+
+
+def test_a_malformed_if_match_waits_for_the_rest_of_the_request(api: ApiClient) -> None:
+    # Was: `If-Match:` (empty) with cascade=null answered 412 before the query was read.
+    item = career(api)
+    url = f"{CAREERS}/{item['id']}"
+    invalid = api.delete(url, params={"cascade": "null"}, headers={"If-Match": ""})
+    assert invalid.status_code == 422
+    assert api.patch(url, headers={"If-Match": "null"}).status_code == 422  # no body
+    assert api.patch(url, json={}, headers={"If-Match": "null"}).status_code == 412
+
+
+def test_a_scalar_query_parameter_sent_twice_is_refused(api: ApiClient) -> None:
+    response = api.get(f"{CAREERS}?limit=1&limit=2")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "limit"
+
+
+def test_a_list_query_parameter_may_repeat(api: ApiClient) -> None:
+    response = api.get("/api/v1/interviews/answers?interview_ids=1&interview_ids=2")
+    assert response.status_code != 400
+
+
+def test_an_undeclared_body_type_is_415(api: ApiClient, openapi: dict[str, Any]) -> None:
+    body = b'{"title": "Archivist"}'
+    for kind in ("text/plain", "application/xml"):
+        response = api.post(CAREERS, content=body, headers={"Content-Type": kind})
+        assert response.status_code == 415, kind
+        assert response.headers["content-type"] == PROBLEM
+    assert "415" in operation(openapi, "post", CAREERS)["responses"]
+
+
+def test_a_malformed_multipart_body_is_400(api: ApiClient) -> None:
+    # Was: python-multipart's parse error escaped as a 500.
+    body = b'--b\r\nContent-Disposition: form-data; name="file"\rX: y\r\n\r\nabc\r\n--b--\r\n'
+    response = api.post(
+        "/api/v1/resumes", content=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert response.status_code == 400
+
+
+# ---- statuses, headers and links, declared once for every operation ------------------------
+
+
+def test_every_operation_declares_the_problems_it_can_answer(openapi: dict[str, Any]) -> None:
+    for path, item in openapi["paths"].items():
+        for method, op in item.items():
+            codes = set(op["responses"])
+            expected = {"400", "404", "405", "422", "429", "500", "503"}
+            if op.get("security") != []:
+                expected |= {"401", "403"}
+            if method in ("post", "put", "patch", "delete"):
+                expected.add("409")
+            if "requestBody" in op:
+                expected |= {"413", "415"}
+            assert expected <= codes, f"{method} {path}: missing {expected - codes}"
+            for code in expected:
+                content = op["responses"][code]["content"]
+                assert list(content) == [PROBLEM], f"{method} {path} {code}"
+
+
+def test_creates_declare_location_etag_and_links(openapi: dict[str, Any]) -> None:
+    created = operation(openapi, "post", CAREERS)["responses"]["201"]
+    assert {"Location", "ETag"} <= set(created["headers"])
+    targets = {link["operationId"] for link in created["links"].values()}
+    assert targets == {"get_career", "update_career", "delete_career"}
+    listing = operation(openapi, "get", CAREERS)["responses"]["200"]
+    assert "Link" in listing["headers"]
+
+
+def test_uploads_declare_their_media_types(openapi: dict[str, Any]) -> None:
+    body = operation(openapi, "post", "/api/v1/resumes")["requestBody"]["content"]
+    kinds = body["multipart/form-data"]["encoding"]["file"]["contentType"]
+    assert "application/pdf" in kinds
+
+
+def test_patch_null_summary_is_refused_not_a_crash(api: ApiClient) -> None:
+    # Was: PATCH /interactions/{id} {"summary": null} reached the NOT NULL column (500).
+    item = career(api)
+    contact = api.post("/api/v1/contacts", json={"full_name": "Ada", "career_ids": [item["id"]]})
+    body = {"contact_id": contact.json()["id"], "kind": "call", "occurred_at": "2026-01-05T10:00Z"}
+    interaction = api.post("/api/v1/interactions", json=body).json()
+    url = f"/api/v1/interactions/{interaction['id']}"
+    response = api.patch(url, json={"summary": None})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "summary"
