@@ -27,12 +27,14 @@ def owner_field() -> Any:
     )
 
 
-def fk_field(target: str, *, nullable: bool = True, ondelete: str = "SET NULL") -> Any:
-    """A foreign key column with an explicit delete rule."""
+def fk_field(
+    target: str, *, nullable: bool = True, ondelete: str = "SET NULL", index: bool = True
+) -> Any:
+    """A foreign key column with an explicit delete rule (``index=False``: a composite covers it)."""
     return Field(
         default=None,
         sa_column=Column(
-            Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
+            Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index
         ),
     )
 

@@ -313,8 +313,9 @@ def _new_account(engine: Engine, name: str) -> int:
 
 def time_import_format(
     engine: Engine, user_id: int, file_format: str, rows: int, *, dry_run: bool
-) -> float:
-    """CPU seconds of one import (preview or commit) of a fresh ``rows``-row file."""
+) -> tuple[float, float]:
+    """CPU and wall-clock seconds of one import (preview or commit) of a fresh ``rows``-row
+    file (on PostgreSQL the server's work is in the wall-clock time only)."""
     from app.exchange.newcontacts.service import ImportOptions, import_file
 
     marker = f"{file_format}{'d' if dry_run else 'c'}"
@@ -326,12 +327,12 @@ def time_import_format(
     )
     with open_session(engine, write=True) as session:
         user = session.get(User, user_id)
-        started = time.process_time()
+        started, wall = time.process_time(), time.perf_counter()
         preview = import_file(session, user, payload, options, phone_region="US")
-        seconds = time.process_time() - started
+        seconds, wall = time.process_time() - started, time.perf_counter() - wall
     if preview.new + preview.duplicates != rows or preview.invalid:
         raise RuntimeError(f"{file_format}: {preview.new} new, {preview.invalid} invalid")
-    return seconds
+    return seconds, wall
 
 
 def time_imports(engine: Engine, rows: int = 10_000) -> list[Timing]:
@@ -345,11 +346,11 @@ def time_imports(engine: Engine, rows: int = 10_000) -> list[Timing]:
         for dry_run in (True, False):
             mode = "preview" if dry_run else "commit"
             user_id = _new_account(engine, f"import-{file_format}-{mode}-{stamp}")
-            seconds = time_import_format(engine, user_id, file_format, rows, dry_run=dry_run)
+            seconds, wall = time_import_format(engine, user_id, file_format, rows, dry_run=dry_run)
             timings.append(
                 Timing(
                     f"Import of a {rows:,}-row {label}, {mode}",
-                    f"{seconds:.2f} s",
+                    f"{seconds:.2f} s CPU ({wall:.2f} s wall-clock)",
                     "app.exchange.newcontacts.service.import_file, into a new account",
                     target,
                     seconds < 3,
@@ -383,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             engine.dispose()
     for timing in timings:
-        print(f"{timing.name}: {timing.value} ({timing.target})")
+        print(f"{timing.name}: {timing.value}, target {timing.target}")
     return 0 if all(timing.met for timing in timings) else 1
 
 

@@ -123,4 +123,6 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source.write_text(OLDER)
     done = run("import-google", "--user", "alice", str(source))
     assert done.exit_code == 0, done.output
-    assert "created 1 contacts and 1 organizations; 0 duplicates" in done.output
+    # `import-google` is `import --format google`: its preview's summary, then what it did.
+    assert "1 rows: 1 new, 0 duplicates, 0 invalid" in done.output
+    assert "created 1 contacts and 1 organizations" in done.output

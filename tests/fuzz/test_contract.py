@@ -315,3 +315,15 @@ def test_patch_null_summary_is_refused_not_a_crash(api: ApiClient) -> None:
     response = api.patch(url, json={"summary": None})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "summary"
+
+
+def test_interview_ids_are_bounded_to_fit_a_request_line(
+    api: ApiClient, openapi: dict[str, Any]
+) -> None:
+    # Was: 2000-character items, unbounded in number: a schema-valid query of 84 KB met the
+    # HTTP server's request-line limit and got its plain-text 400.
+    schema = parameter(openapi, "get", "/api/v1/interviews/answers", "interview_ids")
+    worst = schema["maxItems"] * (schema["items"]["maxLength"] * 12 + len("interview_ids=&"))
+    assert worst < 64_000
+    too_many = "&".join(["interview_ids=1"] * (schema["maxItems"] + 1))
+    assert api.get(f"/api/v1/interviews/answers?{too_many}").status_code == 422

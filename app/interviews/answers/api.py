@@ -72,10 +72,11 @@ def compare_interview_answers(
             Annotated[
                 str,
                 # parse_interview_ids is the check (a 422 naming interview_ids); this says it.
-                Query(max_length=2000, json_schema_extra={"pattern": INTERVIEW_IDS_PATTERN}),
+                Query(max_length=200, json_schema_extra={"pattern": INTERVIEW_IDS_PATTERN}),
             ]
         ],
-        Query(description="Interview ids, comma-separated (1,2,3) or repeated."),
+        # Bounded so that any valid query fits in a request line the server reads (64 KB).
+        Query(max_length=20, description="Interview ids, comma-separated (1,2,3) or repeated."),
     ],
     category: CategoryQuery = None,
     format: FormatQuery = "json",
