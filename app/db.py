@@ -259,6 +259,17 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
     return Session(bind, expire_on_commit=False)
 
 
+def begin_read(session: Session) -> None:
+    """Begin the session's next transaction as a plain read, even in a write session.
+
+    Under WAL a read never waits for writers, while a write session's IMMEDIATE begin queues
+    for the write lock: a read made after the write has committed (the identity lookup
+    before it, the read-back for the answer after it) must not be the step that times out
+    and answers 503 for a write that was already saved."""
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_immediate": False})
+
+
 def rollback(session: Session) -> None:
     """Undo a refused write's unfinished transaction (for flows outside a service)."""
     # The form flow re-renders the page from the same session after a refused save: without

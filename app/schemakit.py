@@ -44,8 +44,13 @@ def _reject_nul(value: Any) -> Any:
 # What the schema says of free text, because the server refuses NUL and strips whitespace
 # before length checks: any text without NUL, or (when a minimum length applies) text with at
 # least one character that is neither NUL nor whitespace.
+# Whitespace spelled out, because \s means other sets in Python and in ECMAScript (the
+# validators clients use). WHITESPACE is Unicode White_Space, what pydantic strips from input;
+# PY_WHITESPACE adds \x1c-\x1f, which str.strip() and str.isspace() also take.
+WHITESPACE = r"\t\n\x0b\x0c\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+PY_WHITESPACE = WHITESPACE + r"\x1c-\x1f"
 NO_NUL_PATTERN = r"^[^\x00]*$"
-NOT_BLANK_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+NOT_BLANK_PATTERN = r"^[^\x00]*[^" + WHITESPACE + r"\x00][^\x00]*$"
 
 
 class InputModel(BaseModel):
@@ -88,7 +93,8 @@ def _takes_bool(annotation: Any) -> bool:
 
 
 def _null_refused_fields(model: type[BaseModel]) -> set[str]:
-    fields: set[str] = set()
+    # not_null() validators, and a model's ``null_refused`` names when its service refuses them.
+    fields: set[str] = set(getattr(model, "null_refused", ()))
     for decorator in model.__pydantic_decorators__.field_validators.values():
         if getattr(decorator.func, "refuses_null", False):
             fields.update(decorator.info.fields)
@@ -205,8 +211,11 @@ def _with_scheme(value: Any) -> Any:
 # The addresses _with_scheme and _check_http_url accept, for the schema: an http(s) address
 # with a host, or a scheme-less "host.name/path" read as https. Whitespace around is stripped.
 HTTP_URL_PATTERN = (
-    r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#][^\s\x00-\x1f]*)?"
-    r"|[A-Za-z0-9_~%-]*\.[A-Za-z0-9._~%-]*(?:/[^\s\x00-\x1f:]*)?)\s*$"
+    f"^[{WHITESPACE}]*"
+    r"(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+"
+    f"(?:[/?#][^{WHITESPACE}\\x00-\\x1f]*)?"
+    r"|[A-Za-z0-9_~%-]*\.[A-Za-z0-9._~%-]*"
+    f"(?:/[^{WHITESPACE}\\x00-\\x1f:]*)?)[{WHITESPACE}]*$"
 )
 HttpUrl = Annotated[
     str,
@@ -302,7 +311,7 @@ BoundedDate = Annotated[
 ]
 
 SINGLE_LINE_PATTERN = r"^[^\r\n\x00]*$"
-SINGLE_LINE_NOT_BLANK_PATTERN = r"^[^\r\n\x00]*[^\s\x00][^\r\n\x00]*$"
+SINGLE_LINE_NOT_BLANK_PATTERN = r"^[^\r\n\x00]*[^" + WHITESPACE + r"\x00][^\r\n\x00]*$"
 
 
 def _check_single_line(value: str) -> str:

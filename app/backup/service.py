@@ -93,11 +93,21 @@ def inspect_sqlite(path: Path) -> BackupReport:
     try:
         try:
             verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            # Text indexes (FTS5 virtual tables and their shadows) are derived from the
+            # tables and rebuilt by `rapport reindex`; a contentless one cannot even be
+            # counted, so only real tables are listed.
+            virtual = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+                )
+            ]
             tables = [
                 row[0]
                 for row in connection.execute(
                     "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
                 )
+                if not any(row[0] == v or row[0].startswith(f"{v}_") for v in virtual)
             ]
         except sqlite3.DatabaseError as exc:
             raise Invalid.one("path", f"{path} is damaged: {exc}.") from None
@@ -108,8 +118,7 @@ def inspect_sqlite(path: Path) -> BackupReport:
         revision_row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         rows = {}
         for table in tables:
-            # FTS5 shadow tables (contacts_fts_data, ...) are internal; their parent is counted.
-            if table.startswith(_SKIPPED_PREFIXES) or "_fts_" in table:
+            if table.startswith(_SKIPPED_PREFIXES):
                 continue
             rows[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
     finally:

@@ -51,7 +51,7 @@ from app.contacts.models import STAGES, Contact, ContactCareer, ContactCount, Co
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, begin_read, utcnow
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
@@ -88,6 +88,7 @@ def to_read(contact: Contact, career_ids: list[int], tags: list[str]) -> Contact
 
 def read_contact(session: Session, user: User, contact_id: int) -> ContactRead:
     """A contact as the API shows it, with career ids and tags."""
+    begin_read(session)  # after a save's commit: read without queueing for the write lock
     contact = get_contact(session, user, contact_id)
     careers = career_ids_by_contact(session, [contact_id])
     tags = tags_service.tag_names_by_contact(session, [contact_id])

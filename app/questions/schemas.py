@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field
 
 from app.questions.models import Category
 from app.schemakit import (
+    PY_WHITESPACE,
     DbId,
     InputModel,
     ReadModel,
     TrackedRead,
     normalise_tag,
-    not_null,
     single_line,
 )
 
@@ -34,7 +34,7 @@ def _tag(value: str) -> str:
 QuestionText = single_line(1000, required=True)
 WhyAsk = single_line(2000)
 # What _tag accepts: something besides spaces, and no ';' or ','.
-TAG_PATTERN = r"^[^;,\x00]*[^\s;,\x00][^;,\x00]*$"
+TAG_PATTERN = r"^[^;,\x00]*[^" + PY_WHITESPACE + r";,\x00][^;,\x00]*$"
 Tag = Annotated[
     str, Field(max_length=50, json_schema_extra={"pattern": TAG_PATTERN}), AfterValidator(_tag)
 ]
@@ -67,7 +67,8 @@ class BankUpdate(InputModel):
     description: BankDescription | None = None
     shared: bool | None = None
 
-    _not_null = not_null("*", message="must not be null")
+    # questions.service.update_bank refuses these as null (a null description clears it).
+    null_refused: ClassVar[tuple[str, ...]] = ("name", "shared")
 
 
 class BankCopy(InputModel):
@@ -109,7 +110,8 @@ class QuestionUpdate(InputModel):
     tags: TagList | None = None
     why_ask: WhyAsk | None = None
 
-    _not_null = not_null("*", message="must not be null")
+    # questions.items.service.update_question refuses these as null (a null why_ask clears it).
+    null_refused: ClassVar[tuple[str, ...]] = ("text", "category", "tags")
 
 
 class QuestionRead(TrackedRead):

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.models import User, UserSession
 from app.config import Settings
-from app.db import open_session
+from app.db import begin_read, open_session
 from app.errors import Forbidden, Unauthorized
 from app.tokens import service as tokens_service
 from app.tokens.models import ApiToken
@@ -133,8 +133,8 @@ def _begin_lookup(request: Request, db: Session) -> None:
     # On SQLite an unsafe request's session begins IMMEDIATE (app.db). The identity lookup
     # only reads: begin it deferred so it takes no write lock; the handler, in another
     # thread-pool turn, begins its own IMMEDIATE transaction after _end_lookup.
-    if request.method not in SAFE_METHODS and not db.in_transaction():
-        db.connection(execution_options={"sqlite_immediate": False})
+    if request.method not in SAFE_METHODS:
+        begin_read(db)
 
 
 def _end_lookup(request: Request, db: Session) -> None:

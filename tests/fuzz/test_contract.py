@@ -327,3 +327,13 @@ def test_interview_ids_are_bounded_to_fit_a_request_line(
     assert worst < 64_000
     too_many = "&".join(["interview_ids=1"] * (schema["maxItems"] + 1))
     assert api.get(f"/api/v1/interviews/answers?{too_many}").status_code == 422
+
+
+@pytest.mark.parametrize("blank", ["\x85", "\u3000", "\xa0 \u2028"])
+def test_unicode_whitespace_is_blank_for_schema_and_server(
+    api: ApiClient, openapi: dict[str, Any], blank: str
+) -> None:
+    # Was: {"name": "\u0085"} matched \S as ECMAScript reads it, and Python stripped it away.
+    name = component(openapi, "TokenRequest")["properties"]["name"]
+    assert not re.search(name["pattern"], blank)
+    assert api.post(CAREERS, json={"title": blank}).status_code == 422

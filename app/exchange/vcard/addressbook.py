@@ -211,7 +211,9 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
         if start:
             yield start, "".join(pieces)
         start, pieces = number, [chunk]
-        soft = "QUOTED-PRINTABLE" in chunk.partition(":")[0].upper()
+        head = chunk.partition(":")[0]
+        # No hyphen, no QUOTED-PRINTABLE: most lines are cleared without an upper-case copy.
+        soft = "-" in head and "QUOTED-PRINTABLE" in head.upper()
     if start:
         yield start, "".join(pieces)
 
@@ -255,7 +257,7 @@ def _cards(text: str, parsed: Parsed) -> list[Card]:
         if len(parsed.problems) >= MAX_PROBLEMS:
             parsed.problem(number, "file", "Too many problems; the rest of the file was not read.")
             return cards
-        if not line.strip():
+        if not line or line.isspace():
             continue
         upper = line[:12].upper()
         if upper.startswith("BEGIN:VCARD"):

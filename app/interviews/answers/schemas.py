@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from app.errors import Invalid
-from app.schemakit import MAX_INT32, ReadModel
+from app.schemakit import MAX_INT32, PY_WHITESPACE, ReadModel
 
 AnswerFormat = Literal["json", "csv", "md"]
 
@@ -71,7 +71,9 @@ class QuestionAnswers(ReadModel):
 
 # What parse_interview_ids accepts, for the schema: ids separated by commas (spaces and empty
 # items allowed), each a whole number from 1 (at most nine digits, so always within range).
-INTERVIEW_IDS_PATTERN = r"^[\s,]*0*[1-9][0-9]{0,8}(?:\s*,[\s,]*0*[1-9][0-9]{0,8})*[\s,]*$"
+_ID = r"0*[1-9][0-9]{0,8}"
+_SEP = f"[{PY_WHITESPACE},]*"
+INTERVIEW_IDS_PATTERN = f"^{_SEP}{_ID}(?:[{PY_WHITESPACE}]*,{_SEP}{_ID})*{_SEP}$"
 
 
 def parse_interview_ids(raw: list[str] | None) -> list[int]:
