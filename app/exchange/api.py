@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from app.contacts.service import ContactFilters
+from app.contract import upload_types
 from app.errors import Invalid
 from app.exchange.contactfile import MAX_IMPORT_BYTES
 from app.exchange.downloads import attachment, contact_filters
@@ -24,6 +25,11 @@ from app.exchange.vcard import service as vcard
 from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
 from app.web.resources import idempotent, problems
+
+# What each upload route takes; the content decides in the end (a CSV saved as text/plain is
+# still read), these are what clients and generated code should send.
+_CSV = ("text/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream")
+_VCARD = ("text/vcard", "text/x-vcard", "text/directory", "text/plain", "application/octet-stream")
 
 router = APIRouter(tags=["import and export"])
 
@@ -150,6 +156,7 @@ def _mapping(raw: str | None) -> dict[str, str | None] | None:
 
 @router.post(
     "/import/contacts",
+    openapi_extra=upload_types(file=_CSV + _VCARD[:3]),
     response_model=ImportPreview,
     responses=problems(409),
     summary="Import contacts from any file: preview, then commit",
@@ -229,6 +236,7 @@ def import_contacts(
 
 @router.post(
     "/import/linkedin",
+    openapi_extra=upload_types(file=_CSV),
     response_model=ImportReport,
     responses=problems(409),
     summary="Import your LinkedIn connections (Connections.csv)",
@@ -265,6 +273,7 @@ def import_linkedin(
 
 @router.post(
     "/import/vcard",
+    openapi_extra=upload_types(file=_VCARD),
     response_model=ImportReport,
     responses=problems(409),
     summary="Import an address book (vCard .vcf)",
@@ -312,6 +321,7 @@ def import_vcard(
 
 @router.post(
     "/import/google",
+    openapi_extra=upload_types(file=_CSV),
     response_model=ImportReport,
     responses=problems(409),
     summary="Import your Google Contacts (CSV export)",
