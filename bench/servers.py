@@ -109,6 +109,11 @@ def start_uvicorn(
     ]
     if factory:
         command.append("--factory")
+    # uvicorn picks uvloop and httptools when installed (as `rapport serve` does). Runs before
+    # they were dependencies used asyncio and h11; RAPPORT_BENCH_STACK=asyncio-h11 repeats
+    # that stack, for a like-for-like comparison with those results.
+    if os.environ.get("RAPPORT_BENCH_STACK") == "asyncio-h11":
+        command += ["--loop", "asyncio", "--http", "h11"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,

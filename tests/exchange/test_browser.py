@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     browser,
     live_server,
     open_page,
+    save_screenshot,
     start_server,
 )
 
@@ -61,6 +62,7 @@ def test_import_preview_journey(live_server: Any, open_page: Any, tmp_path: Path
     expect(page.locator("#f-map-name")).to_have_value("Nom complet")
     expect(page.locator("#f-map-email")).to_have_value("Courriel")
     expect(page.locator('tr[data-status="invalid"]')).to_contain_text("A name is needed")
+    save_screenshot(page, "import-preview")
 
     # Map "Who knows" as tags, then preview again: the choice survives the round trip.
     page.locator("#f-map-tags").select_option("Who knows")

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     live_server,
     open_page,
     run_cli,
+    save_screenshot,
     start_server,
 )
 
@@ -81,6 +82,7 @@ def test_dashboard_and_career_progress(live_server: Any, open_page: Any) -> None
     expect(page.locator("details.chart-numbers table")).to_be_visible()
     row = page.locator(f'tr[data-career="{career["id"]}"]')
     expect(row.locator('td[data-field="interviews"]')).to_have_text("3 / 3")
+    save_screenshot(page, "dashboard-progress")
 
     row.get_by_role("link", name="Marine biology").click()
     page.wait_for_url(f"{live_server.base_url}/careers/{career['id']}")
@@ -90,4 +92,5 @@ def test_dashboard_and_career_progress(live_server: Any, open_page: Any) -> None
     expect(
         page.get_by_role("img", name="Marine biology: interviews held per month")
     ).to_be_visible()
+    save_screenshot(page, "career-progress")
     assert_clean_console(page)

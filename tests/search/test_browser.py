@@ -16,6 +16,7 @@ from tests.e2e.conftest import (  # noqa: F401 (fixtures)
     live_server,
     open_page,
     run_cli,
+    save_screenshot,
     start_server,
 )
 
@@ -74,6 +75,7 @@ def test_results_come_as_you_type(
     assert first.locator("a").get_attribute("href") == answer_url
     assert first.locator("mark").first.inner_text().lower() == "pythonesque"
     assert "q=pyth" in page.url
+    save_screenshot(page, "search-results")
     assert_clean_console(page)
 
 
