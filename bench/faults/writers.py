@@ -36,8 +36,10 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     increments: Counter[int] = field(default_factory=Counter)
-    created: set[int] = field(default_factory=set)
-    deleted: set[int] = field(default_factory=set)
+    # By unique name, not id: SQLite hands a deleted row's id to the next insert when it was
+    # the highest, so "created 209, deleted 209, created 209" is two contacts, one alive.
+    created: set[str] = field(default_factory=set)
+    deleted: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -109,7 +111,7 @@ class WritersResult:
 
 
 def _writer(client: httpx.Client, counters: list[int], tally: Tally, deadline: float) -> None:
-    mine: list[int] = []
+    mine: list[tuple[int, str]] = []
     rng = random.Random()
     while time.perf_counter() < deadline:
         roll = rng.random()
@@ -118,16 +120,15 @@ def _writer(client: httpx.Client, counters: list[int], tally: Tally, deadline: f
                 _increment(client, rng.choice(counters), tally)
             elif roll < 0.75 or not mine:
                 started = time.perf_counter()
-                r = client.post(
-                    "/api/v1/contacts", json={"full_name": f"Writer {rng.getrandbits(48):x}"}
-                )
+                name = f"Writer {rng.getrandbits(64):x}"
+                r = client.post("/api/v1/contacts", json={"full_name": name})
                 tally.answer("create", r, started)
                 if r.status_code == 201:
                     with tally.lock:
-                        tally.created.add(r.json()["id"])
-                    mine.append(r.json()["id"])
+                        tally.created.add(name)
+                    mine.append((r.json()["id"], name))
             else:
-                contact_id = mine.pop(rng.randrange(len(mine)))
+                contact_id, name = mine.pop(rng.randrange(len(mine)))
                 started = time.perf_counter()
                 got = client.get(f"/api/v1/contacts/{contact_id}")
                 tally.answer("read", got, started)
@@ -140,9 +141,9 @@ def _writer(client: httpx.Client, counters: list[int], tally: Tally, deadline: f
                 tally.answer("delete", r, started)
                 if r.status_code == 204:
                     with tally.lock:
-                        tally.deleted.add(contact_id)
+                        tally.deleted.add(name)
                 elif r.status_code in REFUSALS:
-                    mine.append(contact_id)  # still there: try again later
+                    mine.append((contact_id, name))  # still there: try again later
         except httpx.HTTPError as exc:
             with tally.lock:
                 tally.errors.append(f"transport: {exc.__class__.__name__}: {exc}")
@@ -198,7 +199,7 @@ def _check(
     base_url: str, headers: dict[str, str], counters: list[int], tally: Tally
 ) -> tuple[list[str], list[str]]:
     lost: list[str] = []
-    held: set[int] = set()
+    held: set[str] = set()
     with httpx.Client(base_url=base_url, headers=headers, timeout=60) as client:
         for contact_id in counters:
             row = client.get(f"/api/v1/contacts/{contact_id}").json()
@@ -211,13 +212,13 @@ def _check(
         offset = 0
         while True:
             page = client.get("/api/v1/contacts", params={"limit": 200, "offset": offset}).json()
-            held.update(item["id"] for item in page["items"])
+            held.update(item["full_name"] for item in page["items"])
             offset += 200
             if offset >= page["total"]:
                 break
-    expected = set(counters) | (tally.created - tally.deleted)
-    unexpected = [f"missing {i}" for i in sorted(expected - held)]
-    unexpected += [f"phantom {i}" for i in sorted(held - expected)]
+    expected = {f"Counter {n}" for n in range(COUNTER_ROWS)} | (tally.created - tally.deleted)
+    unexpected = [f"missing {name}" for name in sorted(expected - held)]
+    unexpected += [f"phantom {name}" for name in sorted(held - expected)]
     return lost, unexpected
 
 
