@@ -279,6 +279,24 @@ def save_screenshot(page: Any, name: str, *, for_readme: bool = True) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def page_replaced(page: Any) -> Iterator[None]:
+    """Wait, after the block, until the page's ``<main>`` is a new one and HTMX has settled.
+
+    ``wait_for_url`` cannot tell a form that posts back to the same address (a
+    preview shown again) from the page it left, so a test would act on the old page.
+    """
+    page.evaluate("() => { window.__rapportOldMain = document.querySelector('main'); }")
+    yield
+    page.wait_for_function(
+        """() => {
+            const main = document.querySelector('main');
+            return main !== null && main !== window.__rapportOldMain
+                && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling');
+        }"""
+    )
+
+
 def assert_clean_console(page: Any, *, expected: tuple[str, ...] = ()) -> None:
     """No console errors and no CSP violations on the pages visited so far."""
     problems = page.console_watch.problems(expected=expected)
