@@ -17,7 +17,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from python_multipart.exceptions import FormParserError
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import BadRequest, FieldError, UnsupportedMediaType
 from app.paging import SORT_FIELDS_KEY, sort_pattern
@@ -103,6 +104,7 @@ def install_contract(app: FastAPI) -> None:
     app.add_exception_handler(405, _method_not_allowed)
     app.add_exception_handler(FormParserError, _malformed_form)
     _fixed_segments_first(app)
+    app.router.middleware_stack = RouteIndex(app.router)
 
 
 def _fixed_segments_first(app: FastAPI) -> None:
@@ -135,6 +137,97 @@ def _fixed_segments_first(app: FastAPI) -> None:
             parts.append(f"(?P<{name[1]}>{guard}[^/]+)")
         if any("(?!" in part for part in parts):
             route.path_regex = re.compile("^" + "/".join(parts) + "$")
+
+
+# ---- routing: only the routes that can match ------------------------------------------------
+
+# How many leading path segments the index looks at ("/api/v1/<resource>").
+_INDEX_DEPTH = 3
+_ANY = "*"  # a request segment no route spells at that place
+_MAX_INDEX_KEYS = 4096
+
+
+class _Segments:
+    """A route's leading segments: a fixed text, ONE (any one segment) or REST (anything)."""
+
+    ONE = object()
+    REST = object()
+
+
+def _route_segments(route: BaseRoute) -> list[object]:
+    if isinstance(route, Mount):
+        return [*_format_segments(route.path), _Segments.REST]
+    if isinstance(route, Route):  # APIRoute too
+        return _format_segments(route.path_format)
+    return [_Segments.REST]  # a kind of route the index does not know: always tried
+
+
+def _format_segments(path_format: str) -> list[object]:
+    found: list[object] = []
+    for segment in path_format.split("/")[1 : _INDEX_DEPTH + 1]:
+        if ":path}" in segment:
+            return [*found, _Segments.REST]
+        found.append(_Segments.ONE if "{" in segment else segment)
+    return found
+
+
+class RouteIndex:
+    """The router's dispatch, trying only the routes whose fixed leading segments fit the path.
+
+    Starlette tries every route's regular expression in turn until one matches: with ~260
+    routes that was 40-80 us per API request and 150-180 us per page (measured on the
+    2-core bench machine), more than some handlers.
+    The index keeps Starlette's rules: it narrows the routes by their first segments (never
+    leaving out one that could match, and keeping their order) and hands the request to the
+    first full match, exactly as the router would; anything else (a 404, a 405 with Allow,
+    a trailing-slash redirect, a route added later) goes to the router's own dispatch.
+    """
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.dispatch: ASGIApp = router.middleware_stack
+        self._candidates: dict[tuple[str, ...], tuple[BaseRoute, ...]] = {}
+        self._segments = [(route, _route_segments(route)) for route in router.routes]
+        self._fixed: list[set[str]] = [set() for _ in range(_INDEX_DEPTH)]
+        for _, segments in self._segments:
+            for index, segment in enumerate(segments):
+                if isinstance(segment, str):
+                    self._fixed[index].add(segment)
+
+    def candidates(self, path: str) -> tuple[BaseRoute, ...]:
+        """The routes that may match ``path``, in the router's order."""
+        parts = path.split("/", _INDEX_DEPTH + 1)[1 : _INDEX_DEPTH + 1]
+        key = tuple(
+            part if part in self._fixed[index] else _ANY for index, part in enumerate(parts)
+        )
+        found = self._candidates.get(key)
+        if found is None:
+            found = tuple(route for route, segments in self._segments if _may_match(segments, key))
+            if len(self._candidates) < _MAX_INDEX_KEYS:
+                self._candidates[key] = found
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            for route in self.candidates(scope["path"]):
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.setdefault("router", self.router)
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await self.dispatch(scope, receive, send)
+
+
+def _may_match(segments: list[object], key: tuple[str, ...]) -> bool:
+    for segment, part in zip(segments, key, strict=False):
+        if segment is _Segments.REST:
+            return True
+        if segment is _Segments.ONE:
+            continue
+        if segment != part:  # part is another fixed text, or one no route spells here
+            return False
+    return True
 
 
 def _same_prefix(left: list[str], right: list[str]) -> bool:

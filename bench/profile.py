@@ -1,13 +1,17 @@
 """Where one scenario spends its time: ``python -m bench.profile contacts_list``.
 
 Serves Rapport (1 worker) on a seeded SQLite database, loads one scenario with wrk while
-py-spy samples the worker, and prints the hottest functions: by own time, by the deepest
-application frame (which line of app/ the time is spent under) and inclusively.
+py-spy samples the worker, and prints the busy samples by layer (whose code the time is
+spent in: Rapport's, the framework's, pydantic's, SQLAlchemy's, the database driver's, the
+templates'), then the hottest functions: by own time, by the deepest application frame
+(which line of app/ the time is spent under) and inclusively.
+``python -m bench.profile --raw FILE`` summarises any py-spy raw profile the same way.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -67,22 +71,103 @@ def _reuse(url: str, username: str) -> SeededUser:
         engine.dispose()
 
 
+# Which layer a frame belongs to, by the top-level package of its file (py-spy names files
+# relative to sys.path, e.g. "fastapi/routing.py"). A sample counts for the layer of its
+# deepest frame outside the standard library: the code that was running, or that called the
+# C function or standard-library code that was.
+LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Rapport (app/)", frozenset({"app"})),
+    (
+        "framework (fastapi, starlette, uvicorn, anyio, httptools, uvloop)",
+        frozenset({"fastapi", "starlette", "uvicorn", "anyio", "httptools", "uvloop", "h11"}),
+    ),
+    ("validation, serialisation (pydantic)", frozenset({"pydantic", "pydantic_core"})),
+    ("ORM and Core (sqlalchemy, sqlmodel)", frozenset({"sqlalchemy", "sqlmodel"})),
+    ("database driver (sqlite3, psycopg)", frozenset({"sqlite3", "psycopg", "psycopg_pool"})),
+    ("templates (jinja2, markupsafe)", frozenset({"jinja2", "markupsafe"})),
+)
+OTHER = "other"
+# sqlite3 is a C module without Python frames: the time it takes shows as these SQLAlchemy
+# frames (each one a direct DB-API call), so a sample whose deepest frame is one of them is
+# the driver's, not the ORM's.
+DRIVER_CALLS = frozenset(
+    {
+        ("sqlalchemy/engine/default.py", name)
+        for name in (
+            "do_execute",
+            "do_executemany",
+            "do_execute_no_params",
+            "do_commit",
+            "do_rollback",
+            "do_close",
+            "connect",
+        )
+    }
+    | {("sqlalchemy/engine/cursor.py", name) for name in ("fetchall", "fetchone", "fetchmany")}
+)
+_FRAME_RE = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
+
+
+def _frame_parts(frame: str) -> tuple[str, str]:
+    """(file, bare function name) of a py-spy frame "Class.function (pkg/file.py:12)"."""
+    match = _FRAME_RE.match(frame)
+    if match is None:
+        return "", frame
+    return match["file"], match["function"].rsplit(".", 1)[-1]
+
+
+def _package(file: str) -> str | None:
+    """The top-level package of a file, None for the standard library and frozen modules."""
+    if not file or file.startswith("<"):
+        return None
+    top = file.split("/", 1)[0].removesuffix(".py")
+    if top in sys.stdlib_module_names and top != "sqlite3":
+        return None
+    return top
+
+
+def layer_of(frames: list[str]) -> tuple[str, str]:
+    """The layer of one sample, and the package that decided it (for the "other" detail)."""
+    for frame in reversed(frames):
+        file, function = _frame_parts(frame)
+        package = _package(file)
+        if package is None:
+            continue
+        if (file, function) in DRIVER_CALLS:
+            return LAYERS[4][0], "sqlite3"
+        for name, packages in LAYERS:
+            if package in packages:
+                return name, package
+        return OTHER, package
+    return OTHER, "standard library only"
+
+
 def summarise(raw: Path, top: int) -> str:
-    """py-spy's raw (collapsed) stacks as three rankings."""
+    """py-spy's raw (collapsed) stacks by layer, then as three rankings."""
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     deepest_app: Counter[str] = Counter()
+    layers: Counter[str] = Counter()
+    others: Counter[str] = Counter()
     total = 0
     for line in raw.read_text().splitlines():
         if not line.strip():
             continue
         stack, count_text = line.rsplit(" ", 1)
         count = int(count_text)
-        frames = stack.split(";")
+        frames = [f for f in stack.split(";") if f]
+        if not frames:
+            continue  # a thread with no Python frame (py-spy could not read its stack)
         if any("Condition.wait" in f or "Selector.select" in f for f in frames[-2:]):
             continue  # idle threads and the idle event loop
+        if frames[-1].startswith("Runner.run (asyncio/runners.py"):
+            continue  # uvloop's loop in C with no Python frame above it: waiting for events
         total += count
         own[frames[-1]] += count
+        layer, package = layer_of(frames)
+        layers[layer] += count
+        if layer == OTHER:
+            others[package] += count
         for frame in set(frames):
             inclusive[frame] += count
         app_frames = [f for f in frames if "(app/" in f]
@@ -95,7 +180,12 @@ def summarise(raw: Path, top: int) -> str:
         rows = [(f, n) for f, n in counter.most_common() if not only_app or "(app/" in f]
         return [title, *[f"  {100 * n / total:5.1f}%  {f[:140]}" for f, n in rows[:top]]]
 
-    lines = [f"{total} busy samples"]
+    lines = [f"{total} busy samples", "by layer (deepest frame outside the standard library):"]
+    for name in [*(name for name, _ in LAYERS), OTHER]:
+        lines.append(f"  {100 * layers[name] / total:5.1f}%  {name}")
+    if others:
+        detail = ", ".join(f"{p} {100 * n / total:.1f}%" for p, n in others.most_common(6))
+        lines.append(f"          other: {detail}")
     lines += ranking("own time:", own)
     lines += ranking("deepest app/ frame:", deepest_app)
     lines += ranking("inclusive, app/ only:", inclusive, only_app=True)
@@ -104,7 +194,10 @@ def summarise(raw: Path, top: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    parser.add_argument("scenario", help="contacts_list, contacts_search, interview_detail, ...")
+    parser.add_argument(
+        "scenario", nargs="?", help="contacts_list, contacts_search, interview_detail, ..."
+    )
+    parser.add_argument("--raw", type=Path, help="only summarise this py-spy raw profile")
     parser.add_argument("--db", type=Path, help="an already seeded SQLite file (user bench1)")
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
@@ -113,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interviews", type=int, default=20_000)
     parser.add_argument("--answers", type=int, default=200_000)
     args = parser.parse_args(argv)
+    if args.raw:
+        print(summarise(args.raw, args.top))
+        return 0
+    if not args.scenario:
+        parser.error("name a scenario (or --raw FILE)")
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(py_spy).exists():
         raise SystemExit("py-spy is needed: .venv/bin/pip install py-spy")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import Field, Session, SQLModel
 
 from app.modelkit import Tracked, utc_field
+
+M = TypeVar("M", bound=SQLModel)
 
 
 class User(Tracked, table=True):
@@ -62,3 +67,28 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(128), nullable=False))
     at: datetime = utc_field(default_now=True)
+
+
+def column_keys(model: type[SQLModel]) -> tuple[str, ...]:
+    """The attribute names of a table model's columns, in the table's column order."""
+    mapper = inspect(model)
+    return tuple(mapper.get_property_by_column(column).key for column in mapper.local_table.c)
+
+
+def row_instance(session: Session, model: type[M], keys: Sequence[str], values: Sequence[Any]) -> M:
+    """The session's object for one row, built from the row's values as the ORM would load it.
+
+    The identity lookups (every request) read their row with one Core statement: loading the
+    two objects through the ORM cost as much again as the statement itself. ``values`` come
+    from that statement's columns, converted by their types like any other read. The object
+    is then what a load returns: persistent in ``session``, every column loaded and unchanged
+    (a change is an UPDATE), or the object the session already holds for that row.
+    """
+    instance = inspect(model).class_manager.new_instance()
+    instance.__dict__.update(zip(keys, values, strict=True))
+    make_transient_to_detached(instance)
+    present = session.identity_map.get(inspect(instance).key)
+    if present is not None:
+        return present  # type: ignore[no-any-return]
+    session.add(instance)
+    return instance

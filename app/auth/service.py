@@ -12,7 +12,7 @@ from sqlalchemy import String, bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
 from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
-from app.auth.models import LoginFailure, User, UserSession
+from app.auth.models import LoginFailure, User, UserSession, column_keys, row_instance
 from app.auth.passwords import check_password_policy, hash_password, verify_password
 from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate
 from app.config import Settings
@@ -323,32 +323,36 @@ def start_session(
     return cookie_value, user_session
 
 
-# Every page view asks this: the statement is built once, only the hash is bound.
-_BY_HASH = (
-    select(UserSession, User)
-    .join(User, User.id == UserSession.user_id)
+# Every page view asks this: one indexed statement (the unique id_hash, then the user's
+# primary key), built once, only the hash bound; the two objects are built from its row
+# (models.row_instance) instead of being loaded through the ORM.
+_SESSION_KEYS = column_keys(UserSession)
+_USER_KEYS = column_keys(User)
+_IDENTITY = (
+    select(*UserSession.__table__.c, *User.__table__.c)  # type: ignore[attr-defined]
+    .join_from(UserSession, User, User.id == UserSession.user_id)
     .where(UserSession.id_hash == bindparam("id_hash", type_=String))
 )
+_SPLIT = len(_SESSION_KEYS)
+_REVOKED_AT, _EXPIRES_AT, _LAST_SEEN_AT = (
+    _SESSION_KEYS.index(name) for name in ("revoked_at", "expires_at", "last_seen_at")
+)
+_IS_ACTIVE = _SPLIT + _USER_KEYS.index("is_active")
 
 
 def find_session(
     session: Session, settings: Settings, cookie_value: str
 ) -> tuple[User, UserSession] | None:
     """The live session and its user for a cookie, or None when expired or revoked."""
-    row = session.execute(_BY_HASH, {"id_hash": sha256_hex(cookie_value)}).first()
-    if row is None:
+    row = session.connection().execute(_IDENTITY, {"id_hash": sha256_hex(cookie_value)}).first()
+    if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
-    user_session, user = row
     now = utcnow()
-    idle_limit = user_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
-    if (
-        user_session.revoked_at is not None
-        or user_session.expires_at <= now
-        or idle_limit <= now
-        or not user.is_active
-    ):
+    idle_limit = row[_LAST_SEEN_AT] + timedelta(minutes=settings.session_idle_minutes)
+    if row[_EXPIRES_AT] <= now or idle_limit <= now:
         return None
-    return user, user_session
+    user_session = row_instance(session, UserSession, _SESSION_KEYS, row[:_SPLIT])
+    return row_instance(session, User, _USER_KEYS, row[_SPLIT:]), user_session
 
 
 def session_touch_due(user_session: UserSession) -> bool:

@@ -64,15 +64,17 @@ def refresh_touch_dates(session: Session, contact: Contact, *, bump: bool = True
 
 def create_interaction(session: Session, user: User, data: InteractionCreate) -> Interaction:
     """Record a touch with one of the user's contacts and update its stay-in-touch dates."""
-    contact = owned_reference(session, Contact, user.id, data.contact_id, "contact_id")
-    _check_past(data.occurred_at)
+    # Built before the first statement, which on SQLite takes the write lock: every writer
+    # waits for the lock's holder, so the holder does nothing under it that could be done before.
     interaction = Interaction(
         owner_id=user.id,
-        contact_id=contact.id,
+        contact_id=data.contact_id,
         kind=data.kind,
         occurred_at=data.occurred_at,
         summary=data.summary,
     )
+    contact = owned_reference(session, Contact, user.id, data.contact_id, "contact_id")
+    _check_past(data.occurred_at)
     session.add(interaction)
     session.flush()
     refresh_touch_dates(session, contact)

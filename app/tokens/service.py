@@ -9,7 +9,7 @@ from sqlalchemy import String, bindparam, select, update
 from sqlmodel import Session
 
 from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
-from app.auth.models import User
+from app.auth.models import User, column_keys, row_instance
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.tokens.models import ApiToken
@@ -55,12 +55,21 @@ def create_token(
     return secret, token
 
 
-# Every API request asks this: the statement is built once, only the hash is bound.
-_BY_HASH = (
-    select(ApiToken, User)
-    .join(User, User.id == ApiToken.user_id)
+# Every API request asks this: one indexed statement (the unique secret_hash, then the
+# user's primary key), built once, only the hash bound; the two objects are built from its
+# row (app.auth.models.row_instance) instead of being loaded through the ORM.
+_TOKEN_KEYS = column_keys(ApiToken)
+_USER_KEYS = column_keys(User)
+_IDENTITY = (
+    select(*ApiToken.__table__.c, *User.__table__.c)  # type: ignore[attr-defined]
+    .join_from(ApiToken, User, User.id == ApiToken.user_id)
     .where(ApiToken.secret_hash == bindparam("secret_hash", type_=String))
 )
+_SPLIT = len(_TOKEN_KEYS)
+_REVOKED_AT, _EXPIRES_AT, _CREATED_AT = (
+    _TOKEN_KEYS.index(name) for name in ("revoked_at", "expires_at", "created_at")
+)
+_IS_ACTIVE = _SPLIT + _USER_KEYS.index("is_active")
 
 
 def find_token(
@@ -73,18 +82,17 @@ def find_token(
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
-    row = session.execute(_BY_HASH, {"secret_hash": sha256_hex(secret)}).first()
-    if row is None:
+    row = session.connection().execute(_IDENTITY, {"secret_hash": sha256_hex(secret)}).first()
+    if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
-    token, user = row
     now = utcnow()
-    if token.revoked_at is not None or not user.is_active:
+    expires_at = row[_EXPIRES_AT]
+    if expires_at is not None and expires_at <= now:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    if max_days is not None and row[_CREATED_AT] + timedelta(days=max_days) <= now:
         return None
-    if max_days is not None and token.created_at + timedelta(days=max_days) <= now:
-        return None
-    return user, token
+    token = row_instance(session, ApiToken, _TOKEN_KEYS, row[:_SPLIT])
+    return row_instance(session, User, _USER_KEYS, row[_SPLIT:]), token
 
 
 def token_touch_due(token: ApiToken) -> bool:

@@ -118,7 +118,8 @@ def check_csrf(
 
 
 async def csrf_form_token(request: Request) -> str | None:
-    """The csrf_token field of a submitted form (parsed once; FastAPI reuses it)."""
+    """The csrf_token field of a submitted form (parsed once: Starlette keeps the parsed form
+    on the request, and FastAPI's form parameters read the same one)."""
     if request.method in SAFE_METHODS:
         return None
     content_type = request.headers.get("content-type", "")
@@ -129,41 +130,78 @@ async def csrf_form_token(request: Request) -> str | None:
     return None
 
 
-def _begin_lookup(request: Request, db: Session) -> None:
-    # On SQLite an unsafe request's session begins IMMEDIATE (app.db). The identity lookup
-    # only reads: begin it deferred so it takes no write lock; the handler, in another
-    # thread-pool turn, begins its own IMMEDIATE transaction after _end_lookup.
-    if request.method not in SAFE_METHODS:
+F = TypeVar("F", tuple[User, ApiToken], tuple[User, UserSession])
+
+
+def _lookup(request: Request, db: Session, find: Callable[[], F | None]) -> F | None:
+    """Run an identity lookup; on an unsafe request, as a read of its own, ended here.
+
+    On SQLite an unsafe request's session begins IMMEDIATE (app.db). The lookup only reads:
+    it begins deferred, taking no write lock, and is committed before the handler runs, so
+    no dependency ever carries a transaction (and SQLite's write lock) into another
+    thread-pool turn: holding it across turns let every worker thread block on it while
+    the holder waited for a thread (a deadlock with few threads;
+    tests/test_request_stack.py). The handler then begins its own IMMEDIATE transaction.
+    """
+    unsafe = request.method not in SAFE_METHODS
+    if unsafe:
         begin_read(db)
-
-
-def _end_lookup(request: Request, db: Session) -> None:
-    # Never carry a transaction from a dependency into the handler: holding the write lock
-    # across thread-pool turns let every worker thread block on it while the holder waited
-    # for a thread (a deadlock with few threads).
-    if request.method not in SAFE_METHODS and db.in_transaction():
+    found = find()
+    if unsafe and db.in_transaction():
         db.commit()
+    return found
 
 
-def _cookie_session(
-    request: Request, db: Session, settings: Settings
-) -> tuple[User, UserSession] | None:
+async def _resolve(
+    request: Request,
+    db: Session,
+    find: Callable[[], F | None],
+    touch_due: Callable[[F], bool],
+    touch: Callable[[Session, F], None],
+) -> F | None:
+    """An identity lookup, and its "last used" write when one is due (once a minute).
+
+    On SQLite the lookup runs inline on the event loop, for writes too: it is one indexed
+    read, and under WAL a read never waits for a lock, so a write request spends exactly
+    one thread-pool turn (its handler's). The touch is a write: never inline. On
+    PostgreSQL the lookup waits on the network, so it runs in the pool like every query.
+    """
+    if request.app.state.engine.dialect.name == "sqlite":
+        found = _lookup(request, db, find)
+        if found is not None and touch_due(found):
+            await run_in_threadpool(touch, db, found)
+        return found
+
+    def lookup_and_touch() -> F | None:
+        found = _lookup(request, db, find)
+        if found is not None and touch_due(found):
+            touch(db, found)
+        return found
+
+    return await run_in_threadpool(lookup_and_touch)
+
+
+def _token_touch_due(found: tuple[User, ApiToken]) -> bool:
+    return tokens_service.token_touch_due(found[1])
+
+
+def _touch_token(db: Session, found: tuple[User, ApiToken]) -> None:
+    tokens_service.touch_token(db, found[1])
+
+
+def _session_touch_due(found: tuple[User, UserSession]) -> bool:
+    return auth_service.session_touch_due(found[1])
+
+
+def _touch_session(db: Session, found: tuple[User, UserSession]) -> None:
+    auth_service.touch_session(db, found[1])
+
+
+def _session_cookie(request: Request, settings: Settings) -> str | None:
     cookie = request.cookies.get(session_cookie_name(settings))
     if not cookie or len(cookie) > 200:
         return None
-    _begin_lookup(request, db)
-    found = auth_service.resolve_session(db, settings, cookie)
-    _end_lookup(request, db)
-    return found
-
-
-def _token_lookup(
-    request: Request, db: Session, settings: Settings, secret: str
-) -> tuple[User, ApiToken] | None:
-    _begin_lookup(request, db)
-    found = tokens_service.resolve_token(db, secret, max_days=settings.max_token_days)
-    _end_lookup(request, db)
-    return found
+    return cookie
 
 
 _bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="rpt_ token")
@@ -172,24 +210,25 @@ _bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", descript
 async def api_actor(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
-    form_token: Annotated[str | None, Depends(csrf_form_token)],
     _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
 ) -> Actor:
     """Bearer token first; a session cookie also works but then unsafe methods pass CSRF."""
+    settings: Settings = request.app.state.settings
     authorization = request.headers.get("authorization")
     unsafe = request.method not in SAFE_METHODS
     if authorization:
         scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+        secret = secret.strip()
+        if scheme.lower() != "bearer" or not secret:
             raise Unauthorized(detail="Use 'Authorization: Bearer <token>'.")
-        if runs_inline(request):
-            found = tokens_service.find_token(db, secret.strip(), max_days=settings.max_token_days)
-            if found is not None and tokens_service.token_touch_due(found[1]):
-                # A write: never inline (see runs_inline), and at most once a minute.
-                await run_in_threadpool(tokens_service.touch_token, db, found[1])
-        else:
-            found = await run_in_threadpool(_token_lookup, request, db, settings, secret.strip())
+        max_days = settings.max_token_days
+        found = await _resolve(
+            request,
+            db,
+            lambda: tokens_service.find_token(db, secret, max_days=max_days),
+            _token_touch_due,
+            _touch_token,
+        )
         if found is None:
             raise Unauthorized(detail="The token is unknown, expired or revoked.")
         actor = Actor(user=found[0], token=found[1])
@@ -201,18 +240,14 @@ async def api_actor(
             raise Unauthorized(detail="Authenticate with 'Authorization: Bearer <token>'.")
         actor = Actor(user=session_found[0], web_session=session_found[1])
         if unsafe:
-            check_csrf(request, settings, session_found[1], form_token)
+            check_csrf(request, settings, session_found[1], await csrf_form_token(request))
     request.state.user = actor.user
     return actor
 
 
-async def page_actor(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    form_token: Annotated[str | None, Depends(csrf_form_token)],
-) -> Actor:
+async def page_actor(request: Request, db: SessionDep) -> Actor:
     """The signed-in browser user, or a redirect to the login page."""
+    settings: Settings = request.app.state.settings
     found = await _browser_session(request, db, settings)
     if found is None:
         raise LoginRequired
@@ -220,28 +255,32 @@ async def page_actor(
     request.state.user = user
     request.state.csrf_token = web_session.csrf_token
     if request.method not in SAFE_METHODS:
-        check_csrf(request, settings, web_session, form_token)
+        check_csrf(request, settings, web_session, await csrf_form_token(request))
     return Actor(user=user, web_session=web_session)
 
 
 async def _browser_session(
     request: Request, db: Session, settings: Settings
 ) -> tuple[User, UserSession] | None:
-    """The cookie's session: read inline on SQLite GETs, its last-seen write in the pool."""
-    if not runs_inline(request):
-        return await run_in_threadpool(_cookie_session, request, db, settings)
-    cookie = request.cookies.get(session_cookie_name(settings))
-    if not cookie or len(cookie) > 200:
+    """The cookie's live session and its user, or None."""
+    cookie = _session_cookie(request, settings)
+    if cookie is None:
         return None
-    found = auth_service.find_session(db, settings, cookie)
-    if found is not None and auth_service.session_touch_due(found[1]):
-        await run_in_threadpool(auth_service.touch_session, db, found[1])
-    return found
+    return await _resolve(
+        request,
+        db,
+        lambda: auth_service.find_session(db, settings, cookie),
+        _session_touch_due,
+        _touch_session,
+    )
 
 
 def optional_page_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
     """The signed-in user when there is one (login and setup pages)."""
-    found = _cookie_session(request, db, settings)
+    cookie = _session_cookie(request, settings)
+    if cookie is None:
+        return None
+    found = _lookup(request, db, lambda: auth_service.resolve_session(db, settings, cookie))
     if found is None:
         return None
     request.state.user = found[0]

@@ -99,6 +99,15 @@ class HttpBaseline:
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max(max_upload_bytes or max_body_bytes, max_body_bytes)
         self.secure = secure
+        # The headers every response gets, built once: three sets by the kind of address.
+        common = [*_SECURITY_HEADERS]
+        if secure:
+            common.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        no_store = (b"cache-control", b"no-store")
+        self._headers = ((b"content-security-policy", _CSP_BYTES), *common, no_store)
+        self._docs_headers = ((b"content-security-policy", _DOCS_CSP_BYTES), *common, no_store)
+        self._static_headers = ((b"content-security-policy", _CSP_BYTES), *common)
+        self._header_names = frozenset(name for name, _ in (*self._headers, (b"x-request-id", b"")))
         self.max_in_flight = max_in_flight
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
@@ -249,17 +258,17 @@ class HttpBaseline:
     def _with_security_headers(
         self, raw: list[tuple[bytes, bytes]], path: str, request_id: str
     ) -> list[tuple[bytes, bytes]]:
+        if path == "/docs":
+            extra = self._docs_headers
+        elif path.startswith("/static/"):
+            extra = self._static_headers
+        else:
+            extra = self._headers
+        own = (b"x-request-id", request_id.encode("latin-1"))
         present = {k.lower() for k, _ in raw}
-        extra = [
-            (b"content-security-policy", _DOCS_CSP_BYTES if path == "/docs" else _CSP_BYTES),
-            *_SECURITY_HEADERS,
-            (b"x-request-id", request_id.encode("latin-1")),
-        ]
-        if not path.startswith("/static/"):
-            extra.append((b"cache-control", b"no-store"))
-        if self.secure:
-            extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
-        return [*raw, *(item for item in extra if item[0] not in present)]
+        if present.isdisjoint(self._header_names):
+            return [*raw, *extra, own]  # the usual case: the response set none of them
+        return [*raw, *(item for item in (*extra, own) if item[0] not in present)]
 
 
 FAVICON = "/static/favicon.svg"

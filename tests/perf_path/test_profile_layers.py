@@ -1,0 +1,50 @@
+"""bench.profile's by-layer table: each sample counts for its deepest non-stdlib frame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.profile import LAYERS, OTHER, layer_of, summarise
+
+LOOP = "Runner.run (asyncio/runners.py:118)"
+ROUTE = "APIRoute.handle (starlette/routing.py:290)"
+FIND = "find_token (app/tokens/service.py:85)"
+EXECUTE = "DefaultDialect.do_execute (sqlalchemy/engine/default.py:1192)"
+COMPILE = "SQLCompiler.visit_select (sqlalchemy/sql/compiler.py:4700)"
+DUMP = "BaseModel.model_dump_json (pydantic/main.py:470)"
+RENDER = "Template.render (jinja2/environment.py:1295)"
+HASH = "sha256_hex (app/auth/credentials.py:14)"
+STDLIB = "JSONEncoder.encode (json/encoder.py:200)"
+
+
+def _name(prefix: str) -> str:
+    return next(name for name, _ in LAYERS if name.startswith(prefix))
+
+
+def test_each_layer_is_decided_by_the_deepest_frame_outside_the_standard_library() -> None:
+    assert layer_of([LOOP, ROUTE, FIND])[0] == _name("Rapport")
+    assert layer_of([LOOP, ROUTE, FIND, COMPILE])[0] == _name("ORM")
+    # sqlite3 has no Python frames: SQLAlchemy's DB-API call stands for it.
+    assert layer_of([LOOP, ROUTE, FIND, EXECUTE]) == (_name("database driver"), "sqlite3")
+    assert layer_of([LOOP, ROUTE, DUMP])[0] == _name("validation")
+    assert layer_of([LOOP, ROUTE, RENDER])[0] == _name("templates")
+    # Standard-library code counts for whoever called it.
+    assert layer_of([LOOP, ROUTE, HASH, STDLIB])[0] == _name("Rapport")
+    assert layer_of([LOOP, ROUTE])[0] == _name("framework")
+    assert layer_of([LOOP, "msg (structlog/_output.py:347)"]) == (OTHER, "structlog")
+    assert layer_of([LOOP, STDLIB]) == (OTHER, "standard library only")
+
+
+def test_the_summary_leaves_idle_samples_out(tmp_path: Path) -> None:
+    raw = tmp_path / "profile.raw"
+    raw.write_text(
+        f"{LOOP};{ROUTE};{FIND};{EXECUTE} 30\n"
+        f"{LOOP};{ROUTE};{FIND} 10\n"
+        f"{LOOP} 500\n"  # uvloop waiting for events
+        "_bootstrap (threading.py:995);Condition.wait (threading.py:327) 400\n"
+        "\n"
+    )
+    text = summarise(raw, top=5)
+    assert text.startswith("40 busy samples")
+    assert f"75.0%  {_name('database driver')}" in text
+    assert f"25.0%  {_name('Rapport')}" in text
