@@ -15,17 +15,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Open connections unless a scenario states its own (the issue fixes some, e.g. search at 8).
 CONNECTIONS = 32
 
 
 @dataclass(frozen=True)
 class Load:
-    """What to send: the same method and headers, paths and bodies taken in rotation."""
+    """What to send: the same method and headers, paths and bodies taken in rotation, over
+    ``connections`` connections at once."""
 
     method: str
     paths: list[str]
     headers: dict[str, str]
     bodies: list[str] | None = None
+    connections: int = CONNECTIONS
 
 
 @dataclass
@@ -116,9 +119,11 @@ end
 
 
 def run_wrk(
-    base_url: str, load: Load, seconds: float, connections: int = CONNECTIONS
+    base_url: str, load: Load, seconds: float, connections: int | None = None
 ) -> LoadResult:
-    """Drive ``load`` with wrk (2 threads) for ``seconds``."""
+    """Drive ``load`` with wrk (2 threads) for ``seconds`` (over ``load.connections`` unless
+    ``connections`` is given)."""
+    connections = connections or load.connections
     binary = wrk_path()
     if binary is None:
         raise RuntimeError("wrk is not installed")
@@ -217,14 +222,14 @@ async def _python_load(base_url: str, load: Load, seconds: float, connections: i
 
 
 def run_python(
-    base_url: str, load: Load, seconds: float, connections: int = CONNECTIONS
+    base_url: str, load: Load, seconds: float, connections: int | None = None
 ) -> LoadResult:
     """Drive ``load`` with an asyncio + httpx client (the smoke run's fallback)."""
-    return asyncio.run(_python_load(base_url, load, seconds, connections))
+    return asyncio.run(_python_load(base_url, load, seconds, connections or load.connections))
 
 
 def run_load(
-    base_url: str, load: Load, seconds: float, *, tool: str, connections: int = CONNECTIONS
+    base_url: str, load: Load, seconds: float, *, tool: str, connections: int | None = None
 ) -> LoadResult:
     """wrk or the Python generator, as chosen for the whole run."""
     if tool == "wrk":

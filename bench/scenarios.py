@@ -11,6 +11,10 @@ import httpx
 
 from app.seed import SeededUser
 from bench.loadgen import Load, LoadResult
+from bench.search_bench import varied_queries
+
+# The issue's account-wide search target is stated at this many connections.
+SEARCH_CONNECTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ class Outcome:
 
 
 def build_scenarios(user: SeededUser, session_cookie: str, cookie_name: str) -> list[Scenario]:
-    """The five scenarios of the issue (the HTML one as two pages), for one seeded user."""
+    """The five scenarios of the issue (the HTML one as two pages) and the account-wide
+    search of issue 15, for one seeded user."""
     bearer = {"Authorization": f"Bearer {user.token}", "Accept": "application/json"}
     cookie = {"Cookie": f"{cookie_name}={session_cookie}", "Accept": "text/html"}
     interview_ids = user.interview_ids or [1]
@@ -131,6 +136,17 @@ def build_scenarios(user: SeededUser, session_cookie: str, cookie_name: str) -> 
                 bearer,
             ),
             Target(max_p95_ms=20),
+        ),
+        Scenario(
+            "search",
+            f"2b. GET /api/v1/search?q=<varied>&limit=20 ({SEARCH_CONNECTIONS} connections)",
+            Load(
+                "GET",
+                [f"/api/v1/search?q={quote(q)}&limit=20" for q in varied_queries(user)],
+                bearer,
+                connections=SEARCH_CONNECTIONS,
+            ),
+            Target(min_ratio=0.10, max_p95_ms=50),
         ),
         Scenario(
             "interview_detail",

@@ -107,3 +107,47 @@ def test_python_load_generator_drives_the_baseline(tmp_path: Path) -> None:
     assert result.ok and result.requests > 0 and result.statuses == {200: result.requests}
     assert result.p50_ms <= result.p99_ms
     assert not missing.ok and missing.non_2xx == missing.requests > 0
+
+
+def test_a_scenario_states_its_connections_and_wrk_is_given_them(monkeypatch) -> None:
+    from bench import loadgen
+
+    seen: list[list[str]] = []
+
+    class Done:
+        stdout = (
+            'BENCH_JSON {"requests": 10, "duration_us": 1000000, "connect": 0, "read": 0,'
+            ' "write": 0, "status": 0, "timeout": 0, "p50_us": 1, "p95_us": 2, "p99_us": 3}'
+        )
+        stderr = ""
+
+    def fake_run(command: list[str], **_: object) -> Done:
+        seen.append(command)
+        return Done()
+
+    monkeypatch.setattr(loadgen, "wrk_path", lambda: "/usr/bin/wrk")
+    monkeypatch.setattr(loadgen.subprocess, "run", fake_run)
+    loadgen.run_wrk("http://x", Load("GET", ["/"], {}), 1)
+    loadgen.run_wrk("http://x", Load("GET", ["/"], {}, connections=8), 1)
+    loadgen.run_load("http://x", Load("GET", ["/"], {}, connections=8), 1, tool="wrk")
+    assert [next(a for a in c if a.startswith("-c")) for c in seen] == ["-c32", "-c8", "-c8"]
+
+
+def test_the_search_scenario_sends_the_varied_queries_at_eight_connections() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from app.seed import SeededUser
+    from bench.scenarios import build_scenarios
+    from bench.search_bench import varied_queries
+
+    user = SeededUser(1, "bench1", "pw", "rpt_token", [1], [1], ["anna", "mart"])
+    scenarios = {s.key: s for s in build_scenarios(user, "cookie", "rapport_session")}
+    search = scenarios["search"]
+    assert search.load.connections == 8
+    assert search.load.headers["Authorization"] == "Bearer rpt_token"
+    sent = [parse_qs(urlsplit(path).query)["q"][0] for path in search.load.paths]
+    assert sent == varied_queries(user)
+    assert all(urlsplit(path).path == "/api/v1/search" for path in search.load.paths)
+    assert search.target.max_p95_ms == 50 and search.target.min_ratio == 0.10
+    # The contacts list's own text search stays a scenario of its own, at the default load.
+    assert scenarios["contacts_search"].load.connections == 32

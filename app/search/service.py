@@ -7,6 +7,7 @@ up here (app.search.query.marked), so the index stores no text.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -110,6 +111,25 @@ def _expansion(session: Session, terms: list[terms_of.Term]) -> tuple[str, ...] 
     return found if len(found) <= MAX_EXPANSION else None
 
 
+def _sqlite_probe(
+    session: Session, owner: int, table: str, match: str, limit: int
+) -> list[int] | None:
+    """Every match of the caller (and the shared rows), when there are at most ``limit`` in
+    each; None when there are more. One cursor per owner, stopping at ``limit`` + 1: a
+    narrow search (most are) learns its counts here, with no cursor per kind."""
+    parts, params = [], {"match": match}
+    for n, owner_id in enumerate((owner, SHARED_OWNER)):
+        params[f"lo{n}"] = owner_id << OWNER_SHIFT
+        params[f"hi{n}"] = (owner_id << OWNER_SHIFT) | ((1 << OWNER_SHIFT) - 1)
+        parts.append(
+            f"SELECT * FROM (SELECT rowid FROM {table} WHERE {table} MATCH :match"
+            f" AND rowid BETWEEN :lo{n} AND :hi{n} LIMIT {limit + 1})"
+        )
+    rowids = [int(r) for (r,) in session.execute(_statement(" UNION ALL ".join(parts)), params)]
+    own = sum(1 for r in rowids if r >> OWNER_SHIFT == owner)
+    return rowids if max(own, len(rowids) - own) <= limit else None
+
+
 def _sqlite_search(
     session: Session, owner: int, terms: list[terms_of.Term], kinds: list[str], page: tuple
 ) -> tuple[dict[int, int], list[int]]:
@@ -122,16 +142,37 @@ def _sqlite_search(
         if expansion == ():
             return {}, []
         table, match = "search_index", terms_of.fts5_match(terms, expansion)
-    union, params = _sqlite_parts(owner, list(SEARCH_KINDS), "rowid", table, f" LIMIT {COUNT_CAP}")
-    count_rows = session.execute(
-        _statement(f"SELECT (rowid >> {KIND_SHIFT}) & 15, count(*) FROM ({union}) GROUP BY 1"),
-        {**params, "match": match},
-    ).all()
-    counts = {int(code): int(n) for code, n in count_rows}
+    # A 2-3 letter prefix is broad at any size that makes speed matter: no probe for it.
+    found = (
+        None if short else _sqlite_probe(session, owner, table, match, min(RANK_LIMIT, COUNT_CAP))
+    )
+    if found is not None:
+        counts: dict[int, int] = {}
+        for rowid in found:
+            code = (rowid >> KIND_SHIFT) & 15
+            counts[code] = counts.get(code, 0) + 1
+    else:
+        union, params = _sqlite_parts(
+            owner, list(SEARCH_KINDS), "rowid", table, f" LIMIT {COUNT_CAP}"
+        )
+        count_rows = session.execute(
+            _statement(f"SELECT (rowid >> {KIND_SHIFT}) & 15, count(*) FROM ({union}) GROUP BY 1"),
+            {**params, "match": match},
+        ).all()
+        counts = {int(code): int(n) for code, n in count_rows}
     wanted = [kind for kind in kinds if counts.get(KIND_CODES[kind])]
     if not wanted:
         return counts, []
-    if not short and sum(counts[KIND_CODES[kind]] for kind in wanted) <= RANK_LIMIT:
+    ranked = not short and sum(counts[KIND_CODES[kind]] for kind in wanted) <= RANK_LIMIT
+    if found is not None and not ranked:
+        # Every match is known already: each kind newest first, kinds in their usual order.
+        wanted_codes = {KIND_CODES[kind] for kind in wanted}
+        newest = sorted(
+            (r for r in found if (r >> KIND_SHIFT) & 15 in wanted_codes),
+            key=lambda r: ((r >> KIND_SHIFT) & 15, -r),
+        )
+        return counts, newest[page[1] : page[1] + page[0]]
+    if ranked:
         union, params = _sqlite_ranked(owner, wanted)
     else:
         # Many matches (or the prefix index, which keeps no positions): each kind newest
@@ -148,24 +189,40 @@ def _sqlite_search(
     return counts, [int(r[0]) for r in rows]
 
 
-_POSTGRESQL_MATCH = (
-    "owner_id IN (:owner, :shared) AND document @@ to_tsquery('rapport_search', :tsquery)"
-)
+_POSTGRESQL_QUERY = "to_tsquery('rapport_search', :tsquery)"
+_POSTGRESQL_MATCH = f"owner_id IN (:owner, :shared) AND document @@ {_POSTGRESQL_QUERY}"
+# The same test as a function call, which no index can answer: a kind's rows are then read
+# newest first along the primary key (kind, row_id) and the read stops at the cap.
+_POSTGRESQL_SCAN = f"owner_id IN (:owner, :shared) AND ts_match_vq(document, {_POSTGRESQL_QUERY})"
 # One bitmap scan of the GIN index counts every kind (GIN has no order to stop early in).
 _POSTGRESQL_COUNTS = (
     f"SELECT kind, count(*) FROM search_index WHERE {_POSTGRESQL_MATCH} GROUP BY kind"
 )
+# The planner's estimates (column statistics; nothing is read) of the caller's matches and
+# of the whole index, in one statement.
+_POSTGRESQL_ESTIMATE = (
+    f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_index WHERE {_POSTGRESQL_MATCH}"
+    " UNION ALL SELECT 1 FROM search_index"
+)
+# A search is "broad" (a 2-3 letter prefix, a common word) when the planner expects this many
+# matches and they are this share of the index or more. The GIN index hands over every match
+# and each is then read from the table (300 ms for "fa" at 100k contacts); the newest rows of
+# each kind hold COUNT_CAP matches after a few thousand instead. The share keeps a rare word
+# on the GIN index however large the index grows, and one user's search among many users'
+# rows (the primary key is not per owner).
+BROAD_MATCHES = 2_000
+BROAD_SHARE = 0.01
 _POSTGRESQL_RANKED = (
     f"SELECT kind, row_id FROM search_index WHERE {_POSTGRESQL_MATCH} AND kind IN :codes"
-    " ORDER BY ts_rank(document, to_tsquery('rapport_search', :tsquery)) DESC, kind, row_id DESC"
+    f" ORDER BY ts_rank(document, {_POSTGRESQL_QUERY}) DESC, kind, row_id DESC"
     " LIMIT :limit OFFSET :offset"
 )
 
 
-def _postgresql_newest(kinds: list[str], page: tuple) -> str:
+def _postgresql_newest(kinds: list[str], page: tuple, match: str) -> str:
     """Each kind's newest matches (up to the page's end and COUNT_CAP), kinds in order."""
     parts = " UNION ALL ".join(
-        f"(SELECT kind, row_id FROM search_index WHERE {_POSTGRESQL_MATCH}"
+        f"(SELECT kind, row_id FROM search_index WHERE {match}"
         f" AND kind = {KIND_CODES[kind]} ORDER BY row_id DESC"
         f" LIMIT {min(page[0] + page[1], COUNT_CAP)})"
         for kind in kinds
@@ -175,24 +232,48 @@ def _postgresql_newest(kinds: list[str], page: tuple) -> str:
     )
 
 
+def _postgresql_capped_counts() -> str:
+    """Each kind's matches up to COUNT_CAP, newest first along the primary key."""
+    return " UNION ALL ".join(
+        f"(SELECT {code}, count(*) FROM (SELECT 1 FROM search_index WHERE kind = {code}"
+        f" AND {_POSTGRESQL_SCAN} ORDER BY row_id DESC LIMIT {COUNT_CAP}) AS kind{code})"
+        for code in sorted(KINDS_BY_CODE)
+    )
+
+
+def _postgresql_broad(session: Session, params: dict) -> bool:
+    """True when the planner expects a broad search (BROAD_MATCHES, BROAD_SHARE)."""
+    plan = session.execute(_statement(_POSTGRESQL_ESTIMATE), params).scalar_one()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    matches, everything = (float(part["Plan Rows"]) for part in plan[0]["Plan"]["Plans"])
+    return matches >= BROAD_MATCHES and matches >= BROAD_SHARE * everything
+
+
 def _postgresql_search(
     session: Session, owner: int, terms: list[terms_of.Term], kinds: list[str], page: tuple
 ) -> tuple[dict[int, int], list[tuple[int, int]]]:
     """Counts per kind code, and (kind code, row id) of the page, best first."""
     params = {"owner": owner, "shared": SHARED_OWNER, "tsquery": terms_of.tsquery_text(terms)}
+    broad = _postgresql_broad(session, params)
     counts = {
-        int(code): int(n) for code, n in session.execute(_statement(_POSTGRESQL_COUNTS), params)
+        int(code): int(n)
+        for code, n in session.execute(
+            _statement(_postgresql_capped_counts() if broad else _POSTGRESQL_COUNTS), params
+        )
+        if n
     }
     wanted = [kind for kind in kinds if counts.get(KIND_CODES[kind])]
     if not wanted:
         return counts, []
     params |= {"limit": page[0], "offset": page[1]}
-    if sum(min(counts[KIND_CODES[kind]], COUNT_CAP) for kind in wanted) <= RANK_LIMIT:
+    if not broad and sum(min(counts[KIND_CODES[kind]], COUNT_CAP) for kind in wanted) <= RANK_LIMIT:
         codes = [KIND_CODES[kind] for kind in wanted]
         rows = session.execute(_statement(_POSTGRESQL_RANKED, "codes"), {**params, "codes": codes})
     else:
         # As on SQLite: past RANK_LIMIT matches, newest first without reading any document.
-        rows = session.execute(_statement(_postgresql_newest(wanted, page)), params)
+        match = _POSTGRESQL_SCAN if broad else _POSTGRESQL_MATCH
+        rows = session.execute(_statement(_postgresql_newest(wanted, page, match)), params)
     return counts, [(int(code), int(row_id)) for code, row_id in rows]
 
 
