@@ -388,27 +388,71 @@ def count_statement(shape: tuple[str, ...]) -> Any:
 
 @lru_cache(maxsize=1024)
 def page_statement(dialect_name: str, shape: tuple[str, ...], sort: str | None, few: bool) -> Any:
-    """One page of the list as read-model columns; ``few`` sorts without the index's order.
+    """One page of the list as read-model columns, careers and tags included; ``few`` sorts
+    without the index's order.
 
     SQLite computes select-list subqueries only for the rows it returns, so careers and tags
-    ride along in the page query; PostgreSQL computes them for the rows OFFSET skips too
-    (550 subplans for page 11), so there they are two queries on the page's ids.
+    ride along in the page query. PostgreSQL computes them for the rows OFFSET skips too
+    (550 subplans for page 11), so there the page is a subquery and they are computed over it.
     """
-    extras = (
-        [
+    if dialect_name != "sqlite":
+        return _page_of_rows(shape, sort)
+    return (
+        select(
+            *READ_COLUMNS,
             _json_list(ContactCareer.career_id, ContactCareer.contact_id).label("career_ids"),
             _json_list(Tag.name, ContactTag.contact_id).label("tags"),
-        ]
-        if dialect_name == "sqlite"
-        else []
-    )
-    return (
-        select(*READ_COLUMNS, *extras)
+        )
         .where(*filter_conditions(shape))
         .order_by(*sort_order(sort, unindexed=few))
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
     )
+
+
+def _sort_key(clause: Any) -> tuple[Any, bool, bool]:
+    """(expression, descending, nulls last) of one of sort_order's clauses."""
+    nulls_last = clause.modifier is operators.nulls_last_op
+    ordered = clause.element if nulls_last else clause
+    return ordered.element, ordered.modifier is operators.desc_op, nulls_last
+
+
+def _page_of_rows(shape: tuple[str, ...], sort: str | None) -> Any:
+    """PostgreSQL: the page's rows in an index-ordered subquery, then careers and tags
+    (ordered arrays; empty for none) for those rows only, in one round trip.
+
+    The subquery hands out its sort keys and the outer query orders by them, which the
+    planner satisfies from the subquery's own order (no second sort)."""
+    order = sort_order(sort)
+    keys = [_sort_key(clause) for clause in order]
+    page = (
+        select(*READ_COLUMNS, *(key.label(f"sort_{i}") for i, (key, _, _) in enumerate(keys)))
+        .where(*filter_conditions(shape))
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    outer = []
+    for i, (_, descending, nulls_last) in enumerate(keys):
+        clause = page.c[f"sort_{i}"].desc() if descending else page.c[f"sort_{i}"].asc()
+        outer.append(clause.nulls_last() if nulls_last else clause)
+    careers = (
+        select(ContactCareer.career_id)
+        .where(ContactCareer.contact_id == page.c.id)
+        .order_by(ContactCareer.career_id)
+    )
+    tags = (
+        select(Tag.name)
+        .join_from(ContactTag, Tag, Tag.id == ContactTag.tag_id)
+        .where(ContactTag.contact_id == page.c.id)
+        .order_by(Tag.name)
+    )
+    return select(
+        *(page.c[column.key] for column in READ_COLUMNS),
+        func.array(careers.scalar_subquery()).label("career_ids"),
+        func.array(tags.scalar_subquery()).label("tags"),
+    ).order_by(*outer)
 
 
 def contact_read_page(
@@ -439,15 +483,9 @@ def contact_read_page(
     few = dialect_name == "sqlite" and is_unindexed(filters.q) and total < 10 * (offset + limit)
     statement = page_statement(dialect_name, shape, sort, few)
     result = connection.execute(statement, {**params, "limit": limit, "offset": offset})
-    keys = tuple(result.keys())
+    # Plain str keys: a subquery's column names come back as a str subclass orjson refuses.
+    keys = tuple(map(str, result.keys()))
     items = [dict(zip(keys, row, strict=True)) for row in result.all()]
-    if dialect_name != "sqlite":
-        ids = [item["id"] for item in items]
-        careers = career_ids_by_contact(session, ids)
-        tags = tags_service.tag_names_by_contact(session, ids)
-        for item in items:
-            item["career_ids"] = careers.get(item["id"], [])
-            item["tags"] = tags.get(item["id"], [])
     return Page[dict[str, Any]].model_construct(
         items=items, total=total, limit=limit, offset=offset
     )

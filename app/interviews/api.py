@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -13,7 +13,6 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.interviews import service
 from app.interviews.agenda import service as agenda_service
-from app.interviews.agenda.schemas import AgendaItemRead
 from app.interviews.answers import documents
 from app.interviews.answers import service as answers_service
 from app.interviews.answers.api import MARKDOWN
@@ -32,10 +31,11 @@ from app.paging import sortable
 from app.schemakit import EARLIEST, LATEST, MAX_INT32, AwareDateTimeFilter, Page
 from app.timezones import user_zone
 from app.web.deps import CurrentUser, SessionDep, run_db
-from app.web.listing import ListQueryDep, page_response
+from app.web.listing import ListQueryDep, encode_json, page_response
 from app.web.resources import (
     IfMatchDep,
     created,
+    etag,
     idempotent,
     no_content,
     problems,
@@ -97,18 +97,17 @@ def _markdown(user: User, notes: answers_service.InterviewNotes) -> Response:
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 
+def _detail_read(db: Session, user: User, interview_id: int) -> dict[str, Any]:
+    """The interview as InterviewDetail's fields: the one read path, for reads and writes."""
+    detail = service.interview_read(db, user, interview_id)
+    detail["agenda"] = agenda_service.agenda_reads(db, user, interview_id)
+    return detail
+
+
 def _detail(db: Session, user: User, interview: Interview) -> InterviewDetail:
-    return InterviewDetail.model_validate(
-        {
-            **InterviewRead.model_validate(interview).model_dump(),
-            "warnings": service.overlap_warnings(db, user, interview),
-            "allowed_transitions": service.allowed_transitions(interview),
-            "agenda": [
-                AgendaItemRead.model_validate(item)
-                for item in agenda_service.list_agenda(db, user, interview.id)
-            ],
-        }
-    )
+    # A write answers the read model (its idempotent replay is stored from it).
+    assert interview.id is not None
+    return InterviewDetail.model_validate(_detail_read(db, user, interview.id))
 
 
 @router.get(
@@ -184,12 +183,14 @@ async def get_interview(
     if format == "md":
         notes = await run_db(request, answers_service.interview_notes, db, user, interview_id)
         return _markdown(user, notes)
-    detail = await run_db(request, _detail_of, db, user, interview_id)
-    return resource_response(detail)
-
-
-def _detail_of(db: Session, user: User, interview_id: int) -> InterviewDetail:
-    return _detail(db, user, service.get_interview(db, user, interview_id))
+    detail = await run_db(request, _detail_read, db, user, interview_id)
+    # Encoded from the read dict: the route's response model documents it, and
+    # tests/interviews/test_read_path.py proves the bytes are what the model would write.
+    return Response(
+        encode_json(detail),
+        media_type="application/json",
+        headers={"ETag": etag(detail["version"])},
+    )
 
 
 @router.patch(

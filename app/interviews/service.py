@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, func, nulls_last, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, nulls_last, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
 from app.concurrency import check_version
 from app.contacts.models import Contact
-from app.db import utcnow
+from app.db import begin_read, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.followups import service as followups
 from app.interviews.models import DEFAULT_PURPOSE, OPEN_STATUSES, Interview
@@ -26,6 +26,7 @@ from app.interviews.schemas import (
     MAX_PROMISES,
     ChecklistItem,
     InterviewCreate,
+    InterviewRead,
     InterviewTab,
     InterviewUpdate,
     PromiseCreate,
@@ -106,6 +107,31 @@ def set_checklist(interview: Interview, checklist: list[dict[str, Any]]) -> None
 def get_interview(session: Session, user: User, interview_id: int) -> Interview:
     """One of the user's interviews."""
     return get_owned(session, Interview, user.id, interview_id)
+
+
+# InterviewRead's columns in its order, read as a row: the API's GET of one interview (a hot
+# read) builds no ORM object and validates nothing a second time.
+_READ_COLUMNS = tuple(getattr(Interview, name) for name in InterviewRead.model_fields)
+_READ_ONE = select(*_READ_COLUMNS).where(
+    Interview.id == bindparam("interview_id"), Interview.owner_id == bindparam("owner_id")
+)
+
+
+def interview_read(session: Session, user: User, interview_id: int) -> dict[str, Any]:
+    """One of the user's interviews as InterviewDetail's fields but the agenda: its columns,
+    its overlap warnings and the statuses it may move to (the one read path of the API)."""
+    begin_read(session)  # after a save's commit: read without queueing for the write lock
+    row = (
+        session.connection()
+        .execute(_READ_ONE, {"interview_id": interview_id, "owner_id": user.id})
+        .first()
+    )
+    if row is None:
+        raise NotFound(detail=f"No interview with id {interview_id}.")
+    read = row._asdict()
+    read["warnings"] = overlap_warnings(session, user, row)
+    read["allowed_transitions"] = list(TRANSITIONS.get(row.status, ()))
+    return read
 
 
 @dataclass
@@ -487,7 +513,20 @@ def _record_meeting(session: Session, user: User, interview: Interview, held: da
     contacts_service.advance_stage(session, user, interview.contact_id, "met")
 
 
-def overlap_warnings(session: Session, user: User, interview: Interview) -> list[str]:
+class Slot(Protocol):
+    """What overlap_warnings reads of an interview: a model or a read row."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def scheduled_at(self) -> datetime | None: ...
+    @property
+    def duration_minutes(self) -> int: ...
+
+
+def overlap_warnings(session: Session, user: User, interview: Slot) -> list[str]:
     """Warnings (not refusals) when a scheduled interview overlaps another scheduled one."""
     if interview.status != "scheduled" or interview.scheduled_at is None:
         return []

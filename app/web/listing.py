@@ -80,20 +80,20 @@ def set_link_header(request: Request, response: Response, page: Page[Any]) -> No
 
 def link_header(request: Request, *, total: int, limit: int, offset: int) -> str:
     """The Link header value for a page at ``offset`` of ``total``."""
-    path = str(request.url.replace(query=""))
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
-
-    def link(at: int, rel: str) -> str:
-        query = urlencode([*kept, ("limit", limit), ("offset", at)])
-        return f'<{path}?{query}>; rel="{rel}"'
-
+    # The address and the other parameters are spelled once; each link only appends its
+    # limit and offset (the same text urlencode gives for the whole list).
+    base = str(request.url.replace(query=""))
+    kept = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
+    )
+    prefix = f"<{base}?{kept}&limit={limit}&offset=" if kept else f"<{base}?limit={limit}&offset="
     last_offset = ((total - 1) // limit) * limit if total else 0
-    links = [link(0, "first")]
+    links = [f'{prefix}0>; rel="first"']
     if offset > 0:
-        links.append(link(max(0, offset - limit), "prev"))
+        links.append(f'{prefix}{max(0, offset - limit)}>; rel="prev"')
     if offset + limit < total:
-        links.append(link(offset + limit, "next"))
-    links.append(link(last_offset, "last"))
+        links.append(f'{prefix}{offset + limit}>; rel="next"')
+    links.append(f'{prefix}{last_offset}>; rel="last"')
     return ", ".join(links)
 
 

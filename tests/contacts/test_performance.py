@@ -113,8 +113,12 @@ def test_every_list_sort_reads_an_index_in_order(db, user, make_contact, sort):
         assert "USING INDEX ix_contacts_owner_" in page or "USING COVERING INDEX" in page, plan
         assert "TEMP B-TREE" not in page, plan
     else:
-        assert "Index" in plan and "ix_contacts_owner_" in plan, plan
-        assert "Sort" not in plan, plan
+        # The page's rows (a subquery, ordered again outside without a sort); careers and
+        # tags are SubPlans run for those rows only (sorted, but tiny).
+        page = plan.split("SubPlan")[0]
+        assert "Index" in page and "ix_contacts_owner_" in page, plan
+        assert "Sort" not in page, plan
+        assert "Subquery Scan on page" in plan.splitlines()[0], plan
     db.rollback()
 
 

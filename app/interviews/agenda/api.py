@@ -21,7 +21,7 @@ from app.interviews.agenda.schemas import (
 from app.paging import sortable
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, run_db
-from app.web.listing import ListQueryDep, page_response
+from app.web.listing import ListQueryDep, json_page_response
 from app.web.resources import (
     IfMatchDep,
     created,
@@ -58,7 +58,7 @@ async def list_agenda_items(
     question and the answer notes."""
     found = await run_db(
         request,
-        agenda_service.list_agenda_page,
+        agenda_service.agenda_read_page,
         db,
         user,
         interview_id,
@@ -67,9 +67,8 @@ async def list_agenda_items(
         sort=listing.sort,
         q=listing.q,
     )
-    items = [_read(i) for i in found.items]
-    return page_response(
-        request, items, total=found.total, limit=listing.limit, offset=listing.offset
+    return json_page_response(
+        request, found.items, total=found.total, limit=found.limit, offset=found.offset
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import CursorResult, Integer, Select, bindparam, func, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -13,12 +16,13 @@ from app.interviews.agenda.schemas import (
     MAX_AGENDA,
     AgendaFromBank,
     AgendaItemCreate,
+    AgendaItemRead,
     AgendaItemUpdate,
     AgendaMove,
 )
 from app.interviews.models import Interview
 from app.interviews.service import get_interview
-from app.paging import order_by_clauses, paginate
+from app.paging import order_by_clauses
 from app.questions import service as questions_service
 from app.questions.models import Question, QuestionBank
 from app.schemakit import Page
@@ -294,7 +298,69 @@ AGENDA_SORTABLE = {
 }
 
 
-def list_agenda_page(
+# AgendaItemRead's columns in its order: the API reads the agenda as rows (no ORM objects, no
+# second validation), with statements built once per shape and every value a named bind.
+AGENDA_READ_COLUMNS = tuple(
+    getattr(InterviewQuestion, name) for name in AgendaItemRead.model_fields
+)
+_OWN_ITEMS = (
+    InterviewQuestion.interview_id == bindparam("interview_id"),
+    InterviewQuestion.owner_id == bindparam("owner_id"),
+)
+_AGENDA_OF = (
+    select(*AGENDA_READ_COLUMNS)
+    .where(*_OWN_ITEMS)
+    .order_by(InterviewQuestion.position, InterviewQuestion.id)
+)
+
+
+def agenda_reads(session: Session, user: User, interview_id: int) -> list[dict[str, Any]]:
+    """The agenda of one of the user's interviews, in order, as AgendaItemRead dicts."""
+    params = {"interview_id": interview_id, "owner_id": user.id}
+    return _dicts(session.connection().execute(_AGENDA_OF, params))
+
+
+def _dicts(result: CursorResult[Any]) -> list[dict[str, Any]]:
+    keys = tuple(map(str, result.keys()))  # plain str: orjson refuses str subclasses as keys
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
+def _item_conditions(searched: bool) -> list[Any]:
+    conditions: list[Any] = list(_OWN_ITEMS)
+    if searched:
+        pattern = bindparam("q_like")
+        conditions.append(
+            or_(
+                func.lower(InterviewQuestion.text).like(pattern, escape="\\"),
+                func.lower(InterviewQuestion.answer_notes).like(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+@lru_cache(maxsize=8)
+def _total_statement(searched: bool) -> Select[Any]:
+    # The interview's owner check and the count in one statement: no row means no such
+    # interview of the user's (404), whatever the agenda holds.
+    counted = select(func.count(InterviewQuestion.id)).where(*_item_conditions(searched))
+    return select(counted.scalar_subquery()).where(
+        Interview.id == bindparam("interview_id"), Interview.owner_id == bindparam("owner_id")
+    )
+
+
+@lru_cache(maxsize=128)
+def _page_statement(sort: str | None, searched: bool) -> Select[Any]:
+    clauses = order_by_clauses(sort, AGENDA_SORTABLE, ["position"])
+    return (
+        select(*AGENDA_READ_COLUMNS)
+        .where(*_item_conditions(searched))
+        .order_by(*clauses, InterviewQuestion.id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def agenda_read_page(
     session: Session,
     user: User,
     interview_id: int,
@@ -303,18 +369,18 @@ def list_agenda_page(
     offset: int = 0,
     sort: str | None = None,
     q: str | None = None,
-) -> Page[InterviewQuestion]:
-    """A page of the agenda (in agenda order unless sorted otherwise); `q` matches text."""
-    interview = get_interview(session, user, interview_id)
-    statement = select(InterviewQuestion).where(InterviewQuestion.interview_id == interview.id)
+) -> Page[dict[str, Any]]:
+    """A page of the agenda as AgendaItemRead dicts (in agenda order unless sorted
+    otherwise); `q` matches the question and the answer notes."""
+    params: dict[str, Any] = {"interview_id": interview_id, "owner_id": user.id}
     if q:
-        pattern = like_pattern(q)
-        statement = statement.where(
-            or_(
-                func.lower(InterviewQuestion.text).like(pattern, escape="\\"),
-                func.lower(InterviewQuestion.answer_notes).like(pattern, escape="\\"),
-            )
-        )
-    clauses = order_by_clauses(sort, AGENDA_SORTABLE, ["position"])
-    statement = statement.order_by(*clauses, InterviewQuestion.id)
-    return paginate(session, statement, limit=limit, offset=offset)
+        params["q_like"] = like_pattern(q)
+    connection = session.connection()
+    found = connection.execute(_total_statement(bool(q)), params).first()
+    if found is None:
+        raise NotFound(detail=f"No interview with id {interview_id}.")
+    page = _page_statement(sort, bool(q))  # an unknown sort is a 400
+    items = _dicts(connection.execute(page, {**params, "limit": limit, "offset": offset}))
+    return Page[dict[str, Any]].model_construct(
+        items=items, total=found[0], limit=limit, offset=offset
+    )

@@ -1,0 +1,143 @@
+"""The hot reads of an interview (its detail and its agenda) are rows encoded once: they must
+answer exactly what the read models would, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import Engine, event
+
+from app.interviews import service
+from app.interviews.agenda import service as agenda_service
+from app.interviews.agenda.schemas import AgendaItemRead
+from app.interviews.schemas import InterviewDetail, InterviewRead
+from app.schemakit import Page
+
+WHEN = "2026-12-01T09:00:00+01:00"
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs meanwhile."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def busy_interview(api, user, make_contact):
+    """A scheduled interview overlapping another, with links, promises and answered questions."""
+    contact = make_contact(user, "Dana Reyes", organization="Acme")
+    other = make_contact(user, "Sam Ode")
+    body = {
+        "contact_id": contact.id,
+        "status": "scheduled",
+        "scheduled_at": WHEN,
+        "mode": "video",
+        "location": "https://meet.example/abc",
+        "research_links": [{"url": "https://example.org/a", "title": "Ünïcode ✓", "read_on": None}],
+        "summary": 'Quotes " and \\ and\nnew lines',
+        "usefulness": 4,
+    }
+    first = api.post("/api/v1/interviews", json=body)
+    assert first.status_code == 201, first.text
+    overlap = {"contact_id": other.id, "status": "scheduled", "scheduled_at": WHEN}
+    assert api.post("/api/v1/interviews", json=overlap).status_code == 201
+    interview_id = first.json()["id"]
+    promise = api.post(
+        f"/api/v1/interviews/{interview_id}/promises", json={"text": "Send the article", "by": "me"}
+    )
+    assert promise.status_code == 201, promise.text
+    for text in ("What surprised you?", "Who else should I talk to?", "A typical week?"):
+        added = api.post(f"/api/v1/interviews/{interview_id}/questions", json={"text": text})
+        assert added.status_code == 201, added.text
+    item_id = added.json()["id"]
+    answered = api.patch(
+        f"/api/v1/interviews/{interview_id}/questions/{item_id}",
+        json={"answer_notes": "Mostly *meetings*", "asked": True},
+    )
+    assert answered.status_code == 200, answered.text
+    return interview_id
+
+
+def test_the_detail_is_what_the_read_model_writes(api, db, user, busy_interview):
+    response = api.get(f"/api/v1/interviews/{busy_interview}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["warnings"] and "Sam Ode" in body["warnings"][0]
+    assert [item["text"] for item in body["agenda"]][-1] == "A typical week?"
+    assert body["agenda"][-1]["asked"] is True and body["promises"][0]["text"] == "Send the article"
+    # The bytes are the model's own serialisation, field for field and spelled the same way.
+    model = InterviewDetail.model_validate_json(response.content)
+    assert response.content == model.model_dump_json().encode()
+    # ...and the same as the read model built from the ORM row.
+    interview = service.get_interview(db, user, busy_interview)
+    from_orm = InterviewDetail.model_validate(
+        {
+            **InterviewRead.model_validate(interview).model_dump(),
+            "warnings": service.overlap_warnings(db, user, interview),
+            "allowed_transitions": service.allowed_transitions(interview),
+            "agenda": [
+                AgendaItemRead.model_validate(item)
+                for item in agenda_service.list_agenda(db, user, busy_interview)
+            ],
+        }
+    )
+    db.rollback()
+    assert model == from_orm
+    assert response.headers["etag"] == f'"v{body["version"]}"'
+    # A write answers the same document.
+    patched = api.patch(f"/api/v1/interviews/{busy_interview}", json={"takeaways": "Plenty"})
+    assert patched.status_code == 200
+    again = api.get(f"/api/v1/interviews/{busy_interview}")
+    assert patched.content == again.content
+
+
+def test_the_agenda_page_is_each_item_as_read_alone(api, busy_interview):
+    listed = api.get(f"/api/v1/interviews/{busy_interview}/questions", params={"limit": 2})
+    assert listed.status_code == 200
+    page = Page[AgendaItemRead].model_validate_json(listed.content)
+    assert listed.content == page.model_dump_json().encode()
+    assert (page.total, page.limit, page.offset) == (3, 2, 0)
+    assert 'rel="next"' in listed.headers["link"]
+    for item in listed.json()["items"]:
+        one = api.get(f"/api/v1/interviews/{busy_interview}/questions/{item['id']}")
+        assert item == one.json()
+    found = api.get(
+        f"/api/v1/interviews/{busy_interview}/questions", params={"q": "meetings", "sort": "-id"}
+    )
+    assert [i["text"] for i in found.json()["items"]] == ["A typical week?"]
+    assert found.json()["total"] == 1
+
+
+def test_another_users_interview_is_not_found_on_both_reads(
+    api_client_for, other_user, busy_interview
+):
+    mallory = api_client_for(other_user)
+    for path in ("", "/questions", "/questions?q=week"):
+        response = mallory.get(f"/api/v1/interviews/{busy_interview}{path}")
+        assert response.status_code == 404, path
+        assert "What surprised" not in response.text and "Dana" not in response.text
+
+
+def test_the_reads_cost_a_fixed_number_of_statements(api, engine, busy_interview):
+    api.get(f"/api/v1/interviews/{busy_interview}")  # the token's last-use write, if due
+    with statements(engine) as seen:
+        assert api.get(f"/api/v1/interviews/{busy_interview}").status_code == 200
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    # The token, the interview, the overlapping interviews and their contacts, the agenda.
+    assert len(reads) == 5, reads
+    with statements(engine) as seen:
+        listed = api.get(f"/api/v1/interviews/{busy_interview}/questions")
+        assert listed.status_code == 200
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 3, reads  # the token, the owner check with the count, the page
