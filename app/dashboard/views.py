@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,7 +15,8 @@ from app.careers.models import STATUS_LABELS as CAREER_STATUS_LABELS
 from app.dashboard import service
 from app.dashboard.service import COUNT_CAP, Dashboard
 from app.followups import service as followups_service
-from app.progress.charts import MonthChart, month_chart
+from app.progress.charts import MonthChart, month_chart, shown
+from app.progress.schemas import CareerSummary
 from app.progress.service import FIGURE_CAP
 from app.timezones import user_zone
 from app.web.deps import OptionalPageUser, SessionDep, run_db
@@ -33,19 +35,68 @@ class DashboardItem:
     note: str = ""
 
 
+class CareerLine(NamedTuple):
+    """One career in the progress table, its counts as shown ("100+" past FIGURE_CAP)."""
+
+    id: int
+    title: str
+    status: str
+    contacts: str
+    interviews_requested: str
+    interviews_held: str
+    follow_ups_open: int
+
+
 @dataclass
 class DashboardSummary:
-    """Counts as shown (e.g. "1,000+") and short lists for the home page."""
+    """Counts as shown (e.g. "1,000+"), the steps' notes and short lists for the home page.
+
+    Everything is worded here, in one pass: a macro or filter called per count or per cell
+    costs more in Jinja than the rest of the page."""
 
     counts: dict[str, str] = field(default_factory=dict)
+    # Each step's note: "3 contacts", "1,000+ organizations", "1 bank of your own".
+    notes: dict[str, str] = field(default_factory=dict)
     sections: dict[str, list[DashboardItem]] = field(default_factory=dict)
-    # The month chart, absent for a first-time user (the guide takes its place).
+    # The month chart and the careers table, absent for a first-time user (the guide instead).
     chart: MonthChart | None = None
+    careers: list[CareerLine] = field(default_factory=list)
 
 
 def _shown(name: str, count: int) -> str:
     # The contacts count is exact (kept by triggers); the others stop just past COUNT_CAP.
     return f"{COUNT_CAP:,}+" if name != "contacts" and count > COUNT_CAP else f"{count:,}"
+
+
+# What each step's note counts, in the singular and the plural.
+_NOUNS = {
+    "contacts": ("contact", "contacts"),
+    "organizations": ("organization", "organizations"),
+    "question_banks": ("bank of your own", "banks of your own"),
+    "interviews": ("interview", "interviews"),
+}
+
+
+def _notes(counts: dict[str, int]) -> dict[str, str]:
+    notes = {"careers": f"{_shown('careers', counts['careers'])} recorded"}
+    for name, (one, many) in _NOUNS.items():
+        notes[name] = f"{_shown(name, counts[name])} {one if counts[name] == 1 else many}"
+    return notes
+
+
+def _career_lines(careers: list[CareerSummary]) -> list[CareerLine]:
+    return [
+        CareerLine(
+            c.career_id,
+            c.title,
+            CAREER_STATUS_LABELS.get(c.status, c.status),
+            shown(c.contacts, FIGURE_CAP),
+            shown(c.interviews_requested, FIGURE_CAP),
+            shown(c.interviews_held, FIGURE_CAP),
+            c.follow_ups_open,
+        )
+        for c in careers
+    ]
 
 
 def _due_note(last_contacted_at: datetime | None, now: datetime) -> str:
@@ -59,6 +110,7 @@ def summary(data: Dashboard, user: User) -> DashboardSummary:
     """The dashboard's data as the page shows it: counts, links and notes."""
     zone = user_zone(user.timezone)
     chart = None
+    careers: list[CareerLine] = []
     if data.progress is not None:
         chart = month_chart(
             data.progress.months,
@@ -66,9 +118,12 @@ def summary(data: Dashboard, user: User) -> DashboardSummary:
             title="Interviews held per month",
             cap=FIGURE_CAP,
         )
+        careers = _career_lines(data.progress.careers)
     return DashboardSummary(
         chart=chart,
+        careers=careers,
         counts={name: _shown(name, count) for name, count in data.counts.items()},
+        notes=_notes(data.counts),
         sections={
             "Due for a touch": [
                 DashboardItem(
@@ -106,8 +161,6 @@ def _dashboard(request: Request, db: SessionDep, user: User | None) -> Response:
             "section": "dashboard",
             "summary": summary(data, user),
             "data": data,
-            "career_status_labels": CAREER_STATUS_LABELS,
-            "figure_cap": FIGURE_CAP,
             "due": followups_service.due_now(db, user),
             "kind_labels": followups_service.KIND_LABELS,
         },

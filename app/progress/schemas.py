@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.careers.models import CareerStatus
 from app.questions.models import Category
@@ -10,6 +10,9 @@ from app.questions.models import Category
 
 class MonthFigure(BaseModel):
     """Interviews held in one calendar month of the user's time zone, and how they felt."""
+
+    # Frozen, hence hashable: app.progress.charts keeps a chart per distinct run of figures.
+    model_config = ConfigDict(frozen=True)
 
     month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM in the user's zone.")
     held: int = Field(

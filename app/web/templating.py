@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,9 +12,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from app.contacts.normalise import display_phone
 from app.markdown import render_markdown
+from app.progress.charts import MonthChart
 from app.timezones import user_zone
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -56,10 +59,21 @@ def _phone(context: Any, value: str | None) -> str:
     return display_phone(value, region)
 
 
+# Keyed by the chart object: month_chart() returns the same immutable chart for the same
+# figures, so each distinct chart is rendered once (its SVG and table are about 300 escaped
+# values, the dearest part of the dashboard). Only `chart` reaches the template, so nothing
+# of the page or its reader can end up in the cached markup.
+@lru_cache(maxsize=256)
+def _draw_chart(chart: MonthChart) -> Markup:
+    """A month chart drawn by templates/progress/_chart.html (SVG and its table of numbers)."""
+    return Markup(templates.env.get_template("progress/_chart.html").render(chart=chart))
+
+
 templates.env.filters["markdown"] = render_markdown
 templates.env.filters["phone"] = _phone
 templates.env.filters["localtime"] = _localtime
 templates.env.globals["query"] = _query
+templates.env.globals["draw_chart"] = _draw_chart
 
 
 def render(

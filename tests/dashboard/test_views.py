@@ -65,10 +65,11 @@ def test_counts_are_the_users_own(web, db, user, other_user):
     page = soup(web.get("/"))
     assert _step(page, "Choose careers that interest you") == "2 recorded"
     assert _step(page, "Find professionals in each") == "3 contacts"
+    # One of a kind is said in the singular (the counts are worded before the page renders).
     assert _step(page, "Research the profession, the person and the organization") == (
-        "1 organizations"
+        "1 organization"
     )
-    assert _step(page, "Prepare your questions") == "1 banks of your own"
+    assert _step(page, "Prepare your questions") == "1 bank of your own"
     assert _step(page, "Hold a ~30 minute interview and capture the answers") == "0 interviews"
 
 
