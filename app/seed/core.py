@@ -153,6 +153,9 @@ def _drop_unused_tags(conn: Connection, owner_id: int) -> None:
 
 
 def _after_bulk_load(conn: Connection) -> None:
+    from app.search.service import compact_index
+
+    compact_index(conn)
     if conn.dialect.name != "postgresql":
         return
     # Explicit ids leave the sequences behind; move each past its table's maximum.
