@@ -28,9 +28,10 @@ class ImportReport(BaseModel):
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class NewContact:
-    """One checked row of an imported file: what the contact will hold."""
+    """One checked row of an imported file: what the contact will hold (slots: a file's
+    10,000 rows are 10,000 objects, not twice as many with their dicts)."""
 
     line: int
     full_name: str

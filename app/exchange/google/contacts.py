@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 
 from app.errors import FieldError, Invalid, PayloadTooLarge
 from app.exchange.vcard.addressbook import Card, Parsed, Property, check_card, vcard_value
@@ -91,7 +92,18 @@ def _check_shape(text: str) -> None:
     )
 
 
-def _header(cells: list[str]) -> tuple[dict[str, int], dict[tuple[str, int, str], int]]:
+@dataclass(frozen=True)
+class _Layout:
+    """Where a row's parts are, read from the header once: the named columns, each
+    multi-valued one (property, value column, label column) in the header's numbered order,
+    and the first address's city, region and country."""
+
+    named: dict[str, int]
+    values: list[tuple[str, int, int | None]]
+    address: tuple[int | None, int | None, int | None]
+
+
+def _header(cells: list[str]) -> _Layout:
     named: dict[str, int] = {}
     numbered: dict[tuple[str, int, str], int] = {}
     for index, cell in enumerate(cells):
@@ -107,44 +119,45 @@ def _header(cells: list[str]) -> tuple[dict[str, int], dict[tuple[str, int, str]
             "No Google Contacts header found: the first line should name the columns "
             "(First Name, Last Name, E-mail 1 - Value, ... or Name, Given Name, ...).",
         )
-    return named, numbered
+    values = [
+        (_PROPERTY[kind], index, numbered.get((kind, number, "type")))
+        for (kind, number, part), index in sorted(numbered.items())
+        if part == "value" and kind in _PROPERTY
+    ]
+    city, region, country = (numbered.get(("address", 1, p)) for p in ("city", "region", "country"))
+    return _Layout(named, values, (city, region, country))
 
 
-def _card(
-    line: int,
-    cells: list[str],
-    named: dict[str, int],
-    numbered: dict[tuple[str, int, str], int],
-) -> Card:
+def _card(line: int, cells: list[str], layout: _Layout) -> Card:
+    count = len(cells)
+
     def cell(index: int | None) -> str:
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return cells[index].strip() if index is not None and index < count else ""
 
+    named = {part: cell(index) for part, index in layout.named.items()}
     card = Card(line=line)
-    name = cell(named.get("name"))
-    if name:
+    if name := named.get("name"):
         card.add(Property("FN", {}, vcard_value(name)))
-    parts = [cell(named.get(part)) for part in ("family", "given", "additional")]
+    parts = [named.get(part, "") for part in ("family", "given", "additional")]
     if any(parts):
         card.add(Property("N", {}, ";".join(vcard_value(p, structured=True) for p in parts)))
     for part, prop in (("title", "TITLE"), ("notes", "NOTE")):
-        if cell(named.get(part)):
-            card.add(Property(prop, {}, vcard_value(cell(named.get(part)))))
-    organization = cell(named.get("org"))
-    if organization or cell(named.get("department")):
-        units = [organization, cell(named.get("department"))]
+        if text := named.get(part):
+            card.add(Property(prop, {}, vcard_value(text)))
+    organization, department = named.get("org", ""), named.get("department", "")
+    if organization or department:
+        units = [organization, department]
         card.add(Property("ORG", {}, ";".join(vcard_value(u, structured=True) for u in units)))
-    for (kind, number, part), index in sorted(numbered.items()):
-        if part != "value" or kind not in _PROPERTY:
+    for prop, index, label_index in layout.values:
+        value = cell(index)
+        if not value:
             continue
-        label = cell(numbered.get((kind, number, "type")))
         # Google marks the primary value's type with a leading "* " ("* Work").
-        params = {"TYPE": ["pref"]} if label.startswith("*") else {}
-        for value in cell(index).split(_MULTI):
-            if value.strip():
-                card.add(Property(_PROPERTY[kind], params, vcard_value(value.strip())))
-    city, region, country = (
-        cell(numbered.get(("address", 1, p))) for p in ("city", "region", "country")
-    )
+        params = {"TYPE": ["pref"]} if cell(label_index).startswith("*") else {}
+        for one in value.split(_MULTI):
+            if one.strip():
+                card.add(Property(prop, params, vcard_value(one.strip())))
+    city, region, country = (cell(index) for index in layout.address)
     if city or region or country:
         values = ["", "", "", city, region, "", country]
         card.add(Property("ADR", {}, ";".join(vcard_value(v, structured=True) for v in values)))
@@ -155,15 +168,15 @@ def parse(text: str, *, phone_region: str) -> Parsed:
     """Every data row of the file, checked as a contact."""
     _check_shape(text)
     parsed = Parsed()
-    header, records = _records(text, parsed)
+    layout, records = _records(text, parsed)
     # Counted before any row is checked: checking is the costly part.
     if len(records) > MAX_IMPORT_ROWS:
         raise Invalid.one("file", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")
-    if header is None:
+    if layout is None:
         return parsed
     for start, cells in records:
         parsed.read += 1
-        card = _card(start, cells, *header)
+        card = _card(start, cells, layout)
         nameless = "Name, First Name and Last Name are empty"
         row = check_card(parsed, card, phone_region, nameless=nameless)
         if row is not None:
@@ -171,11 +184,7 @@ def parse(text: str, *, phone_region: str) -> Parsed:
     return parsed
 
 
-def _records(
-    text: str, parsed: Parsed
-) -> tuple[
-    tuple[dict[str, int], dict[tuple[str, int, str], int]] | None, list[tuple[int, list[str]]]
-]:
+def _records(text: str, parsed: Parsed) -> tuple[_Layout | None, list[tuple[int, list[str]]]]:
     """The header's columns, and each data record with its first line."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header = None

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.contacts.normalise import normalise_linkedin
+from app.contacts.normalise import normalise_linkedin, plain_email
 from app.contacts.schemas import ContactCreate
 from app.errors import FieldError, Invalid, PayloadTooLarge
 from app.exchange.schemas import NewContact
@@ -224,7 +224,9 @@ def _check_row(
         "title": cells.get("position", ""),
         "how_we_met": how_we_met,
     }
-    if cells.get("email"):
+    # A plain address is checked here, far faster; any other goes through the schema.
+    email = plain_email(cells["email"]) if cells.get("email") else None
+    if cells.get("email") and email is None:
         values["email"] = cells["email"]
     url = cells.get("url", "")
     if url:
@@ -255,7 +257,7 @@ def _check_row(
         line=line,
         full_name=contact.full_name,
         title=contact.title or "",
-        email=contact.email,
+        email=email or contact.email,
         linkedin_url=linkedin_url,
         linkedin_key=linkedin_key,
         organization=organization,

@@ -214,9 +214,9 @@ class _Known:
     empty: set[str]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Verdict:
-    """What happens to one checked row."""
+    """What happens to one checked row (read-only: the plain verdicts are shared)."""
 
     status: str
     match: ContactMatch | None = None
@@ -226,6 +226,11 @@ class _Verdict:
     @property
     def new(self) -> bool:
         return self.status == "new"
+
+
+# Most rows of a file are new: one verdict serves them all (and one every skipped row).
+_NEW = _Verdict("new")
+_SKIPPED = _Verdict("skipped")
 
 
 @dataclass
@@ -259,7 +264,7 @@ def _classify(
     seen_name: dict[str, int] = {}
     for row in rows:
         if row.line in skip_lines:
-            plan.verdicts.append(_Verdict("skipped"))
+            plan.verdicts.append(_SKIPPED)
             continue
         email = row.email.casefold() if row.email else None
         name = _name_key(row.full_name, row.organization)
@@ -288,7 +293,7 @@ def _classify(
         if email:
             seen_email[email] = row.line
         seen_name[name] = row.line
-        plan.verdicts.append(_Verdict("new"))
+        plan.verdicts.append(_NEW)
     return plan
 
 
@@ -555,6 +560,8 @@ def _contact_values(
         else (None, None)
     )
     connected_on: date | None = row.connected_on
+    # Columns an imported contact never fills (introduced by, cadence, last and next touch)
+    # are left out: the table makes them NULL, and each row binds four values fewer.
     return {
         "owner_id": owner_id,
         "full_name": row.full_name,
@@ -567,12 +574,8 @@ def _contact_values(
         "location": row.location,
         "how_we_met": row.how_we_met,
         "connected_on": connected_on,
-        "introduced_by_id": None,
         "stage": "prospect",
-        "stay_in_touch_days": None,
         "notes": row.notes,
-        "last_contacted_at": None,
-        "next_touch_due": None,
         "search_text": build_search_text(
             row.full_name, row.title, organization, row.email, row.tags
         ),

@@ -190,14 +190,16 @@ def _records(
 
 def _card(line: int, cells: list[str], indexes: dict[str, int]) -> Card:
     """A row as the card the vCard checker reads (cells are plain text, escaped for it)."""
+    # Each mapped cell stripped once (a missing one is empty).
+    count = len(cells)
+    values = {name: cells[index].strip() for name, index in indexes.items() if index < count}
 
     def cell(name: str) -> str:
-        index = indexes.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return values.get(name, "")
 
     card = Card(line=line)
-    if cell("name"):
-        card.add(Property("FN", {}, vcard_value(cell("name"))))
+    if full_name := cell("name"):
+        card.add(Property("FN", {}, vcard_value(full_name)))
     if cell("first_name") or cell("last_name"):
         parts = (cell("last_name"), cell("first_name"), "")
         card.add(Property("N", {}, ";".join(vcard_value(p, structured=True) for p in parts)))
@@ -208,10 +210,10 @@ def _card(line: int, cells: list[str], indexes: dict[str, int]) -> Card:
         ("linkedin_url", "URL"),
         ("notes", "NOTE"),
     ):
-        if cell(name):
-            card.add(Property(prop, {}, vcard_value(cell(name))))
-    if cell("organization"):
-        card.add(Property("ORG", {}, vcard_value(cell("organization"), structured=True)))
+        if text := cell(name):
+            card.add(Property(prop, {}, vcard_value(text)))
+    if organization := cell("organization"):
+        card.add(Property("ORG", {}, vcard_value(organization, structured=True)))
     tags = [t.strip() for t in _TAG_SEPARATOR.split(cell("tags")) if t.strip()]
     if tags:
         card.add(Property("CATEGORIES", {}, ",".join(vcard_value(t) for t in tags)))

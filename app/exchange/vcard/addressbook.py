@@ -16,14 +16,15 @@ from __future__ import annotations
 import codecs
 import quopri
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from app.contacts.normalise import normalise_linkedin, normalise_phone
+from app.contacts.normalise import normalise_linkedin, normalise_phone, plain_email
 from app.contacts.schemas import ContactCreate
 from app.errors import FieldError, Invalid, PayloadTooLarge
 from app.exchange.schemas import NewContact
@@ -46,7 +47,9 @@ SIGNATURES = {
     b"7z\xbc\xaf": "a 7-Zip archive",
     b"%PDF": "a PDF document",
 }
-_NAME_END = re.compile(r"[;:]")
+# A property's name as written: what comes before the first ; or : (within 200 characters).
+_RAW_NAME = re.compile(r"[^;:]*")
+_NAME_CHARS = 200
 _BEGIN = re.compile(r"^BEGIN:VCARD", re.IGNORECASE | re.MULTILINE)
 # NAME;PARAM=VALUE up to the first colon outside double quotes (a quoted value may hold one).
 # Possessive quantifiers: no backtracking, so the work is linear whatever the line holds.
@@ -83,7 +86,7 @@ class Property:
     """One content line: NAME;PARAM=VALUE:value, its value still escaped."""
 
     name: str
-    params: dict[str, list[str]]
+    params: Mapping[str, Sequence[str]]
     value: str
 
     def types(self) -> set[str]:
@@ -211,9 +214,8 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
         if start:
             yield start, "".join(pieces)
         start, pieces = number, [chunk]
-        head = chunk.partition(":")[0]
         # No hyphen, no QUOTED-PRINTABLE: most lines are cleared without an upper-case copy.
-        soft = "-" in head and "QUOTED-PRINTABLE" in head.upper()
+        soft = "-" in chunk and "QUOTED-PRINTABLE" in chunk.partition(":")[0].upper()
     if start:
         yield start, "".join(pieces)
 
@@ -223,19 +225,24 @@ def _property(line: str) -> Property | None:
     colon = line.find(":")
     if colon < 0:
         return None
-    if '"' in line[:colon]:  # a quoted parameter value may hold a colon, ; or ,
+    head = line[:colon]
+    if '"' in head:  # a quoted parameter value may hold a colon, ; or ,
         match = _HEAD.match(line)
         if match is None:
             return None
         head, value = match.group(), line[match.end() + 1 :]
-        name, *parts = _SEGMENTS.findall(head)[:-1] if ";" in head else [head]
     else:
-        # The usual line: the same split without a regex (an empty part is skipped below).
-        head, value = line[:colon], line[colon + 1 :]
+        value = line[colon + 1 :]
+    name, params = _known_head(head) if len(head) <= _SHORT_HEAD else _head(head)
+    return Property(name=name, params=params, value=value) if name else None
+
+
+def _head(head: str) -> tuple[str, Mapping[str, Sequence[str]]]:
+    """NAME;PARAM=VALUE,VALUE;... as the name and its parameters (read-only: see below)."""
+    if '"' in head:
+        name, *parts = _SEGMENTS.findall(head)[:-1] if ";" in head else [head]
+    else:  # the usual head: the same split without a regex (an empty part is skipped below)
         name, *parts = head.split(";")
-    name = name.rsplit(".", 1)[-1].strip().upper()  # "item1.EMAIL" is an EMAIL
-    if not name:
-        return None
     params: dict[str, list[str]] = {}
     for part in parts:
         key, has_value, values = part.partition("=")
@@ -247,42 +254,67 @@ def _property(line: str) -> Property | None:
             params.setdefault("ENCODING", []).append(key)
         elif key:  # vCard 2.1's bare types: TEL;CELL;PREF
             params.setdefault("TYPE", []).append(key)
-    return Property(name=name, params=params, value=value)
+    frozen = {key: tuple(values) for key, values in params.items()}
+    return _property_name(name), MappingProxyType(frozen)
 
 
-def _cards(text: str, parsed: Parsed) -> list[Card]:
-    cards: list[Card] = []
+def _property_name(written: str) -> str:
+    """A name as written ("item1.email") as the reader knows it ("EMAIL")."""
+    return written.rsplit(".", 1)[-1].strip().upper()
+
+
+# A file writes the same few heads ("EMAIL;TYPE=INTERNET,pref", "FN") on every card: each is
+# read once and its result shared (so read-only), short ones only, so memory stays small.
+_SHORT_HEAD = 200
+_known_head = lru_cache(maxsize=1024)(_head)
+_known_name = lru_cache(maxsize=1024)(_property_name)
+
+
+def _cards(text: str, parsed: Parsed) -> Iterator[Card]:
+    """Each card as soon as it is closed (checked and dropped before the next is read, so a
+    large file never holds all its cards at once); the file's own problems go to ``parsed``."""
+    cards = 0
     card: Card | None = None
+    problems = parsed.problems
     for number, line in _logical_lines(_check_shape(text)):
-        if len(parsed.problems) >= MAX_PROBLEMS:
+        if len(problems) >= MAX_PROBLEMS:
             parsed.problem(number, "file", "Too many problems; the rest of the file was not read.")
-            return cards
+            return
         if not line or line.isspace():
             continue
-        upper = line[:12].upper()
-        if upper.startswith("BEGIN:VCARD"):
-            if card is not None:
-                parsed.problem(card.line, "file", "A card is not closed with END:VCARD.")
-            card = Card(line=number)
-            if len(cards) >= MAX_CARDS:
-                raise Invalid.one(
-                    "file",
-                    f"The file has more than {MAX_CARDS:,} cards; split it into smaller files.",
-                )
-            continue
-        if upper.startswith("END:VCARD"):
-            if card is None:
-                parsed.problem(number, "file", "END:VCARD without BEGIN:VCARD.")
-            else:
-                cards.append(card)
-            card = None
-            continue
+        # The usual line, a short unquoted head then a colon: the head is read once per file
+        # (remembered), and its name is the one the long way below finds.
+        colon = line.find(":")
+        if 0 <= colon <= _NAME_CHARS and '"' not in (head := line[:colon]):
+            name, params = _known_head(head)
+        else:
+            name = _known_name(_RAW_NAME.match(line, 0, _NAME_CHARS).group())  # type: ignore[union-attr]
+            params = None
+        if name == "BEGIN" or name == "END":  # only such a line may open or close a card
+            upper = line[:12].upper()
+            if upper.startswith("BEGIN:VCARD"):
+                if card is not None:
+                    parsed.problem(card.line, "file", "A card is not closed with END:VCARD.")
+                card = Card(line=number)
+                if cards >= MAX_CARDS:
+                    raise Invalid.one(
+                        "file",
+                        f"The file has more than {MAX_CARDS:,} cards; split it into smaller files.",
+                    )
+                continue
+            if upper.startswith("END:VCARD"):
+                if card is None:
+                    parsed.problem(number, "file", "END:VCARD without BEGIN:VCARD.")
+                else:
+                    cards += 1
+                    yield card
+                card = None
+                continue
         if card is None:
             parsed.problem(number, "file", "A line outside any card (BEGIN:VCARD ... END:VCARD).")
             continue
         if card.overflow:  # already refused: its other lines cost nothing more
             continue
-        name = _NAME_END.split(line[:200], maxsplit=1)[0].rsplit(".", 1)[-1].strip().upper()
         if name not in _USED:  # PHOTO, BDAY, VERSION, X-... and the like: not read at all
             continue
         if len(line) > MAX_PROPERTY_CHARS:
@@ -296,14 +328,13 @@ def _cards(text: str, parsed: Parsed) -> list[Card]:
                     card.line, "file", f"More than {MAX_PROPERTIES} emails, phones, notes..."
                 )
             continue
-        prop = _property(line)
+        prop = _property(line) if params is None else Property(name, params, line[colon + 1 :])
         if prop is None:
             parsed.problem(number, "file", "Not a vCard property (NAME:value).")
         else:
             card.add(prop)
     if card is not None:
         parsed.problem(card.line, "file", "The last card is not closed with END:VCARD.")
-    return cards
 
 
 # ---- cards to contacts ------------------------------------------------------------------
@@ -322,11 +353,14 @@ _SOURCE = {
 def parse(text: str, *, phone_region: str) -> Parsed:
     """Every card of the file, checked as a contact."""
     parsed = Parsed()
-    for card in _cards(text, parsed):
+    # The file's problems apart from the cards': MAX_PROBLEMS counts the file's alone.
+    read = Parsed()
+    for card in _cards(text, read):
         parsed.read += 1
         row = check_card(parsed, card, phone_region)
         if row is not None:
             parsed.rows.append(row)
+    parsed.problems[:0] = read.problems
     parsed.problems.sort(key=_problem_line)
     return parsed
 
@@ -375,9 +409,11 @@ def _texts(parsed: Parsed, card: Card, name: str) -> list[str]:
     props = card.properties.get(name)
     if not props:
         return []
-    if len(props) > 1:
-        props = sorted(props, key=Property.rank)
-    values = (_value(parsed, card, prop) for prop in props)
+    if len(props) == 1:  # the usual card: the same steps without the generators
+        value = _value(parsed, card, props[0])
+        text = _unescape(value) if value is not None else ""
+        return [text] if text else []
+    values = (_value(parsed, card, prop) for prop in sorted(props, key=Property.rank))
     return [text for text in (_unescape(v) for v in values if v is not None) if text]
 
 
@@ -477,7 +513,9 @@ def check_card(
         "notes": "\n".join(notes),
         "location": location,
     }
-    if emails:
+    # A plain address is checked here, far faster; any other goes through the schema.
+    email = plain_email(emails[0]) if emails else None
+    if emails and email is None:
         values["email"] = emails[0]
     tags = _categories(parsed, card)
     if tags:
@@ -500,7 +538,7 @@ def check_card(
         line=line,
         full_name=contact.full_name,
         title=contact.title or "",
-        email=contact.email,
+        email=email or contact.email,
         phone=phone,
         linkedin_url=linkedin_url,
         linkedin_key=linkedin_key,
