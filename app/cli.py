@@ -81,8 +81,9 @@ def serve(
     installed, and one access log line per request (the app's own, structured)."""
     import uvicorn
 
-    from app.httpserver import http_protocol
+    from app.httpserver import bound_malloc, http_protocol
 
+    bound_malloc()
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.effective_secret_key()

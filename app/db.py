@@ -73,6 +73,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
 
+# Page cache per SQLite connection: with 2 MB the contacts list's working set at 100k contacts
+# did not fit (+13 % req/s at 16 MB). A worker keeps up to RAPPORT_MAX_IN_FLIGHT connections
+# warm, though, and each one that scans (a filter, the search) fills its 16 MB: 8 connections
+# held 134 MiB of pages at 100k contacts. The soft heap limit caps SQLite's memory for the
+# whole process (34 MiB in the same test): past it a connection recycles its own pages instead
+# of allocating more. Freed pages stay in malloc's heap, so the cap is also what keeps a
+# worker's resident memory from following the database as it grows (bench/FAULTS.md, soak).
+SQLITE_CACHE_KIB = 16 * 1024
+SQLITE_HEAP_LIMIT_BYTES = 32 * 1024 * 1024
+
+
 def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
     optimized: list[bool] = []
     busy_ms = int(busy_seconds * 1000)
@@ -86,7 +97,9 @@ def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA cache_size=-16384")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        # Process-wide, so setting it on every connection is idempotent.
+        cursor.execute(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT_BYTES}")
         if not optimized:
             optimized.append(True)
             _refresh_statistics(cursor)
@@ -148,6 +161,9 @@ def _refresh_statistics(cursor: Any) -> None:
         cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
     except sqlite3.OperationalError:
         pass  # another process holds the write lock: next start-up will do it
+    # ANALYZE read pages of every index into this connection's cache (12 MB at 100k contacts)
+    # that no request needs; give them back rather than carry them for the process's life.
+    cursor.execute("PRAGMA shrink_memory")
 
 
 def make_engine(

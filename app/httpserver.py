@@ -1,18 +1,52 @@
-"""The HTTP protocol `rapport serve` runs: uvicorn's httptools parser with a bounded request
-head. uvicorn buffers a request's headers without limit when it parses with httptools (its
-h11 parser stops at 16 KB), so 10,000 headers or a 1 MB cookie would reach the application
-and a 100 MB header line would sit in memory. Here a head past ``MAX_HEADERS`` headers or
-``MAX_HEAD_BYTES`` bytes is answered 431 and the connection closed."""
+"""How `rapport serve` runs its processes: glibc's malloc bounded for a long-running server,
+and uvicorn's httptools parser with a bounded request head. uvicorn buffers a request's
+headers without limit when it parses with httptools (its h11 parser stops at 16 KB), so
+10,000 headers or a 1 MB cookie would reach the application and a 100 MB header line would
+sit in memory. Here a head past ``MAX_HEADERS`` headers or ``MAX_HEAD_BYTES`` bytes is
+answered 431 and the connection closed."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib.util
+import os
 from typing import Any
 
 MAX_HEADERS = 100
 # Request line plus headers; browsers send a few kB, cookies of other localhost apps included.
 MAX_HEAD_BYTES = 64 * 1024
 _REFUSAL = b"Request header fields too large."
+
+
+# glibc malloc settings for the serving processes (issue 17, bench/FAULTS.md). A thread
+# allocates from an arena of its own and what it frees there serves that arena only: with
+# the handler threads, free memory held by the arenas grew all through a soak (6 -> 10 MB
+# per worker in 3 minutes); with these settings it stayed at 1-2 MB. glibc also raises its mmap
+# threshold to the largest block it has unmapped: after one sign-in (argon2id allocates
+# 19 MiB) every later hash came from an arena and stayed there, 19 MiB per arena, +77 MB
+# after 8 sign-ins. A fixed threshold (glibc's starting value) keeps large blocks mapped
+# and returned on free. An operator's own MALLOC_* variables win.
+MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
+# mallopt() parameter numbers (glibc's malloc.h) for the same settings.
+_MALLOPT = {"MALLOC_ARENA_MAX": -8, "MALLOC_MMAP_THRESHOLD_": -3}
+
+
+def bound_malloc() -> None:
+    """Apply MALLOC_ENV to this process (mallopt) and to the workers it starts (environment).
+
+    uvicorn starts its workers as new interpreters, which read the environment at start-up;
+    a single worker runs in this process, which is already running, hence mallopt as well.
+    A variable already set is left alone (glibc applied it at start-up); without glibc's
+    mallopt (musl, macOS) only the environment is set, which their allocators ignore."""
+    chosen = {name: value for name, value in MALLOC_ENV.items() if name not in os.environ}
+    os.environ.update(chosen)
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    for name, value in chosen.items():
+        mallopt(_MALLOPT[name], int(value))
 
 
 def http_protocol() -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from app.db import make_engine
+from app.httpserver import MALLOC_ENV
 from app.registry import import_all_models
 from app.seed import SeededUser, SeedPlan, seed_demo
 from bench import inprocess
@@ -175,8 +176,13 @@ def seed(url: str, args: argparse.Namespace, smoke: bool) -> tuple[SeededUser, f
 
 
 def rapport_env(url: str, work: Path) -> dict[str, str]:
-    """Production settings: JSON access log at INFO, a fixed secret, the seeded database."""
+    """Production settings: JSON access log at INFO, a fixed secret, the seeded database.
+
+    Plus the malloc bounds ``rapport serve`` sets (``app.httpserver.bound_malloc``), since the
+    bench starts uvicorn itself and its memory figures must be those of a served worker.
+    """
     return {
+        **MALLOC_ENV,
         "RAPPORT_ENV": "production",
         "RAPPORT_DATABASE_URL": url,
         "RAPPORT_DATA_DIR": str(work / "data"),
