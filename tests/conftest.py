@@ -44,11 +44,10 @@ def backend() -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` belong to the PostgreSQL run: deselected (not skipped) on
-    SQLite, so a CI run's skip count stays zero."""
-    if backend() == "postgres":
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    """Tests marked ``postgres`` belong to the PostgreSQL run and tests marked ``sqlite`` to
+    the SQLite run: deselected (not skipped) in the other, so a CI run's skip count stays zero."""
+    other = "sqlite" if backend() == "postgres" else "postgres"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

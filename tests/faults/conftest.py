@@ -14,22 +14,6 @@ import pytest
 
 from bench.faults.server import Instance
 from bench.servers import Server
-from tests.conftest import backend
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Declare the marker here, beside the only tests that use it."""
-    config.addinivalue_line("markers", "sqlite: SQLite only (deselected in the PostgreSQL run)")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect ``sqlite`` tests in the PostgreSQL run."""
-    if backend() != "postgres":
-        return
-    kept = [item for item in items if item.get_closest_marker("sqlite") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept
 
 
 @pytest.fixture

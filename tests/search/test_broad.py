@@ -8,12 +8,7 @@ import pytest
 from app.search import service
 
 URL = "/api/v1/search"
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only(db) -> None:
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("the broad path is PostgreSQL's (SQLite reads its prefix index)")
+pytestmark = pytest.mark.postgres
 
 
 def _search(api, q: str, **params) -> dict:

@@ -8,12 +8,7 @@ import pytest
 from app.search import service
 
 URL = "/api/v1/search"
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_only(db) -> None:
-    if db.get_bind().dialect.name != "sqlite":
-        pytest.skip("the probe is SQLite's")
+pytestmark = pytest.mark.sqlite
 
 
 def _search(api, q: str, **params) -> dict:
