@@ -38,6 +38,30 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember every skip (xdist hands workers' reports to the controller too)."""
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With CI=true a skipped test fails the run: every suite must run somewhere."""
+    if IN_CI and _SKIPPED and exitstatus == 0 and not hasattr(session.config, "workerinput"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if IN_CI and _SKIPPED:
+        terminalreporter.write_line(
+            f"CI=true: {len(_SKIPPED)} test(s) skipped, which fails the run; mark a test that "
+            "belongs to one database 'postgres' or 'sqlite' instead: " + ", ".join(_SKIPPED[:5]),
+            red=True,
+        )
+
+
 def backend() -> str:
     """Which database this run uses: RAPPORT_TEST_DB=sqlite (default) or postgres."""
     return os.environ.get("RAPPORT_TEST_DB", "sqlite")
