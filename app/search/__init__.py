@@ -1,0 +1,1 @@
+"""One search over everything a user wrote: the index, its queries and the search pages."""
