@@ -55,6 +55,10 @@ class Soak:
                 self.errors.append(f"{what}: {status}")
 
 
+# Contacts each client keeps at most (its creates past this delete its oldest first).
+STEADY_CONTACTS = 50
+
+
 def _client_loop(server: Server, token: str, soak: Soak, deadline: float, seed: int) -> None:
     rng = random.Random(seed)
     mine: list[int] = []
@@ -78,6 +82,15 @@ def _client_loop(server: Server, token: str, soak: Soak, deadline: float, seed: 
                     r = client.get("/api/v1/contacts", params={"q": rng.choice(SEARCH_WORDS)})
                     what = "filter"
                 elif roll < 0.75 or not mine:
+                    if len(mine) >= STEADY_CONTACTS:
+                        # Hold the data at a steady size: a growing file reads as growing
+                        # memory (page caches) and slower lists, hiding or faking a leak.
+                        oldest = mine.pop(0)
+                        gone = client.delete(
+                            f"/api/v1/contacts/{oldest}", params={"cascade": "true"}
+                        )
+                        soak.record(started, gone.status_code, "delete")
+                        started = time.perf_counter()
                     r = client.post("/api/v1/contacts", json={"full_name": f"Soak {seed}"})
                     what = "create"
                     if r.status_code == 201:
@@ -223,7 +236,7 @@ def main() -> None:
         f"**{args.minutes:g}-minute run** (`python -m bench.faults.soak`"
         f"{shortened}), {args.clients} clients of mixed API traffic (lists, search, "
         f"creates, interactions, If-Match updates, deletes) against `rapport serve --workers "
-        f"{args.workers}` on SQLite with 500 imported contacts (the file ends at "
+        f"{args.workers}` on SQLite with 500 imported contacts, each client keeping at most {STEADY_CONTACTS} of its own (the file ends at "
         f"{db_mb:.0f} MiB).\n\n"
         f"- verdict: **{'pass' if ok else 'FAIL'}**\n"
         f"- requests: {figures['requests']:.0f} ({figures['rps']:.0f}/s); errors: "
