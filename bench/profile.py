@@ -19,57 +19,19 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from app.auth import service as auth_service
-from app.auth.models import User
-from app.contacts.models import Contact
-from app.db import make_engine, open_session
-from app.interviews.models import Interview
-from app.seed import DEMO_PASSWORD, SeededUser
-from app.tokens import service as tokens_service
-from app.tokens.schemas import TokenCreate
+from app.httpserver import MALLOC_ENV
+from bench.floor_app import PLAN_ENV
 from bench.loadgen import run_wrk
-from bench.run import COOKIE_NAME, prepare_database, rapport_env, seed
+from bench.run import (
+    COOKIE_NAME,
+    capture_floor,
+    prepare_database,
+    rapport_env,
+    reuse_seeded,
+    seed,
+)
 from bench.scenarios import build_scenarios, log_in
-from bench.servers import start_uvicorn
-
-
-def _reuse(url: str, username: str) -> SeededUser:
-    """A seeded user of an existing database, with a fresh token."""
-    engine = make_engine(url)
-    try:
-        with open_session(engine, write=True) as session:
-            user = auth_service.get_user_by_username(session, username)
-            secret, _ = tokens_service.create_token(session, user, TokenCreate(name="profile"))
-            contact_ids = list(
-                session.scalars(
-                    select(Contact.id)
-                    .where(Contact.owner_id == user.id)
-                    .order_by(Contact.id)
-                    .limit(500)
-                )
-            )
-            interview_ids = list(
-                session.scalars(
-                    select(Interview.id)
-                    .where(Interview.owner_id == user.id, Interview.status == "completed")
-                    .limit(500)
-                )
-            )
-            names = session.scalars(
-                select(func.lower(func.substr(Contact.full_name, 1, 4)))
-                .where(Contact.owner_id == user.id)
-                .distinct()
-                .limit(100)
-            )
-            assert isinstance(user, User) and user.id is not None
-            return SeededUser(
-                user.id, username, DEMO_PASSWORD, secret, contact_ids, interview_ids, list(names)
-            )
-    finally:
-        engine.dispose()
-
+from bench.servers import Server, start_uvicorn
 
 # Which layer a frame belongs to, by the top-level package of its file (py-spy names files
 # relative to sys.path, e.g. "fastapi/routing.py"). A sample counts for the layer of its
@@ -85,11 +47,12 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("ORM and Core (sqlalchemy, sqlmodel)", frozenset({"sqlalchemy", "sqlmodel"})),
     ("database driver (sqlite3, psycopg)", frozenset({"sqlite3", "psycopg", "psycopg_pool"})),
     ("templates (jinja2, markupsafe)", frozenset({"jinja2", "markupsafe"})),
+    ("the floor's replay (bench/floor_app.py, with --floor)", frozenset({"bench"})),
 )
 OTHER = "other"
 # sqlite3 is a C module without Python frames: the time it takes shows as these SQLAlchemy
 # frames (each one a direct DB-API call), so a sample whose deepest frame is one of them is
-# the driver's, not the ORM's.
+# the driver's, not the ORM's; the floor's own DB-API calls likewise.
 DRIVER_CALLS = frozenset(
     {
         ("sqlalchemy/engine/default.py", name)
@@ -104,6 +67,7 @@ DRIVER_CALLS = frozenset(
         )
     }
     | {("sqlalchemy/engine/cursor.py", name) for name in ("fetchall", "fetchone", "fetchmany")}
+    | {("bench/floor_app.py", name) for name in ("_execute", "_end", "_reset")}
 )
 _FRAME_RE = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
@@ -199,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--raw", type=Path, help="only summarise this py-spy raw profile")
     parser.add_argument("--db", type=Path, help="an already seeded SQLite file (user bench1)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="profile the floor (bench/floor_app.py) replaying the scenario, not Rapport",
+    )
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=20)
@@ -218,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.db:
             url = f"sqlite:///{args.db.resolve()}"
-            user = _reuse(url, "bench1")
+            user = reuse_seeded(url, "bench1")
         else:
             url = f"sqlite:///{work / 'rapport.db'}"
             prepare_database(url)
@@ -232,12 +201,26 @@ def main(argv: list[str] | None = None) -> int:
             env=rapport_env(url, work),
             log_dir=work,
         )
+        floor: Server | None = None
         try:
             cookie = log_in(server.base_url, user.username, user.password, COOKIE_NAME)
             scenarios = {s.key: s for s in build_scenarios(user, cookie, COOKIE_NAME)}
             scenario = scenarios.get(args.scenario)
             if scenario is None:
                 raise SystemExit(f"unknown scenario; choose from {', '.join(scenarios)}")
+            target = server
+            if args.floor:
+                plan = capture_floor(url, [scenario.load], work)
+                floor = start_uvicorn(
+                    "profile-floor",
+                    "bench.floor_app:create",
+                    factory=True,
+                    workers=1,
+                    env={**MALLOC_ENV, PLAN_ENV: str(plan)},
+                    log_dir=work,
+                    ready_path="/floor-ready",
+                )
+                target = floor
             raw = work / "profile.raw"
             sampler = subprocess.Popen(
                 [
@@ -252,14 +235,16 @@ def main(argv: list[str] | None = None) -> int:
                     "--output",
                     str(raw),
                     "--pid",
-                    str(server.process.pid),
+                    str(target.process.pid),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            result = run_wrk(server.base_url, scenario.load, args.duration)
+            result = run_wrk(target.base_url, scenario.load, args.duration)
             sampler.wait(timeout=args.duration + 30)
         finally:
+            if floor is not None:
+                floor.stop()
             server.stop()
         print(
             f"{scenario.title}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "

@@ -1,30 +1,41 @@
 """The benchmark: ``python -m bench.run`` (full) or ``python -m bench.run --smoke`` (CI).
 
-One run seeds a database, serves the bare FastAPI baseline and Rapport with the same uvicorn
+One run seeds a database, serves the bare FastAPI baseline, Rapport and, per scenario, the
+floor (the same statements with no Rapport code, bench/floor_app.py) with the same uvicorn
 flags, drives each with the same load generator, and reports every scenario as requests/s,
-latency percentiles and the ratio to the baseline, on SQLite (1 worker) and PostgreSQL
-(1 and 2 workers), plus in-process timings. See bench/README.md.
+latency percentiles, the ratio to the baseline and the share of the floor, on SQLite
+(1 worker) and PostgreSQL (1 and 2 workers), plus in-process timings. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import re
 import shutil
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
-from app.db import make_engine
+from app.auth import service as auth_service
+from app.auth.models import User
+from app.contacts.models import Contact
+from app.db import make_engine, open_session
 from app.httpserver import MALLOC_ENV
+from app.interviews.models import Interview
 from app.registry import import_all_models
-from app.seed import SeededUser, SeedPlan, seed_demo
+from app.seed import DEMO_PASSWORD, SeededUser, SeedPlan, seed_demo
+from app.tokens import service as tokens_service
+from app.tokens.schemas import TokenCreate
 from bench import inprocess
+from bench.floor_app import PLAN_ENV
 from bench.loadgen import Load, LoadResult, install_wrk, run_load, wrk_path
 from bench.report import Configuration, Report, describe_machine, render, write_results
 from bench.scenarios import Outcome, build_scenarios, log_in, probe
@@ -56,6 +67,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=os.environ.get("RAPPORT_BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--output", type=Path, help="where to write the results Markdown")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="a seeded SQLite file (user bench1) to copy and use instead of seeding",
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        help="only this HTTP scenario (repeatable); skips the in-process timings",
+    )
     return parser.parse_args(argv)
 
 
@@ -76,8 +97,9 @@ def choose_tool(requested: str, smoke: bool) -> str:
 # ---- databases -------------------------------------------------------------------------------
 
 
-def prepare_database(url: str) -> str | None:
-    """Migrate to head; if the migration is behind the models, build the schema from them."""
+def prepare_database(url: str, *, keep_data: bool = False) -> str | None:
+    """Migrate to head; if the migration is behind the models, build the schema from them
+    (with ``keep_data``, a seeded file given with --db: only add the tables it lacks)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
@@ -92,6 +114,12 @@ def prepare_database(url: str) -> str | None:
             differences = compare_metadata(context, SQLModel.metadata)
         if not differences:
             return None
+        if keep_data:
+            SQLModel.metadata.create_all(engine)  # creates missing tables, changes none
+            return (
+                f"The migration was behind the models ({len(differences)} differences); the "
+                "seeded file got the tables it lacked from metadata.create_all, nothing else."
+            )
         # The lead regenerates the migration at integration; until then the app's code
         # expects the models, so the benchmark serves a schema built from them.
         with engine.begin() as conn:
@@ -172,6 +200,53 @@ def seed(url: str, args: argparse.Namespace, smoke: bool) -> tuple[SeededUser, f
     return result.users[0], result.seconds, described
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database (its WAL included), never writing to ``source``."""
+    reader = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
+    writer = sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
+def reuse_seeded(url: str, username: str) -> SeededUser:
+    """A seeded user of an existing database, with a fresh token."""
+    engine = make_engine(url)
+    try:
+        with open_session(engine, write=True) as session:
+            user = auth_service.get_user_by_username(session, username)
+            secret, _ = tokens_service.create_token(session, user, TokenCreate(name="bench"))
+            contact_ids = list(
+                session.scalars(
+                    select(Contact.id)
+                    .where(Contact.owner_id == user.id)
+                    .order_by(Contact.id)
+                    .limit(500)
+                )
+            )
+            interview_ids = list(
+                session.scalars(
+                    select(Interview.id)
+                    .where(Interview.owner_id == user.id, Interview.status == "completed")
+                    .limit(500)
+                )
+            )
+            names = session.scalars(
+                select(func.lower(func.substr(Contact.full_name, 1, 4)))
+                .where(Contact.owner_id == user.id)
+                .distinct()
+                .limit(100)
+            )
+            assert isinstance(user, User) and user.id is not None
+            return SeededUser(
+                user.id, username, DEMO_PASSWORD, secret, contact_ids, interview_ids, list(names)
+            )
+    finally:
+        engine.dispose()
+
+
 # ---- load -----------------------------------------------------------------------------------
 
 
@@ -191,6 +266,32 @@ def rapport_env(url: str, work: Path) -> dict[str, str]:
         "RAPPORT_LOG_LEVEL": "INFO",
         "RAPPORT_BASE_URL": "http://127.0.0.1:8000",
     }
+
+
+def capture_floor(url: str, loads: list[Load], work: Path) -> Path:
+    """The floor's plan for these loads on this database (``bench.floor``, in a process of its
+    own with the served app's settings); captured once per database, the file is the cache."""
+    dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+    plan = work / f"floor-{dialect}.plan"
+    if plan.exists():
+        return plan
+    loads_file = work / f"floor-{dialect}.loads"
+    loads_file.write_bytes(pickle.dumps(loads))
+    log = work / f"floor-{dialect}-capture.log"
+    with log.open("wb") as out:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.floor", str(loads_file), str(plan)],
+            cwd=ROOT,
+            env={**os.environ, **rapport_env(url, work)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if completed.returncode != 0:
+        plan.unlink(missing_ok=True)
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"the floor's capture failed ({log}):\n{tail}")
+    return plan
 
 
 def measure_baseline(work: Path, tool: str, duration: float, warmup: float) -> LoadResult:
@@ -218,8 +319,10 @@ def run_configuration(
     duration: float,
     warmup: float,
     baseline_rps: float,
+    only: list[str] | None = None,
 ) -> Configuration:
-    """Serve Rapport on ``url`` with ``workers`` workers and run every scenario."""
+    """Serve Rapport on ``url`` with ``workers`` workers and run every scenario (or those in
+    ``only``), each first on the floor, then on Rapport."""
     config = Configuration(title=title)
     (work / "data").mkdir(exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
@@ -237,30 +340,58 @@ def run_configuration(
         config.error = str(exc)
         _say(f"{title}: server did not start")
         return config
+    floor: Server | None = None
     try:
         cookie = log_in(server.base_url, user.username, user.password, COOKIE_NAME)
-        outcomes = [Outcome(s) for s in build_scenarios(user, cookie, COOKIE_NAME)]
+        scenarios = build_scenarios(user, cookie, COOKIE_NAME)
+        outcomes = [Outcome(s) for s in scenarios if not only or s.key in only]
         for outcome in outcomes:
             outcome.probe_status, outcome.probe_detail = probe(server.base_url, outcome.scenario)
         config.rss_rest_mb = [rss_mb(pid) for pid in server.worker_pids()]
+        served = [o for o in outcomes if o.available and 200 <= (o.probe_status or 0) < 300]
+        try:
+            plan = capture_floor(url, [o.scenario.load for o in served], work)
+            floor = start_uvicorn(
+                f"{slug}-floor",
+                "bench.floor_app:create",
+                factory=True,
+                workers=workers,
+                env={**MALLOC_ENV, PLAN_ENV: str(plan)},
+                log_dir=work,
+                ready_path="/floor-ready",  # any answer under 500 means it is up
+            )
+        except RuntimeError as exc:
+            config.floor_error = str(exc)
+            _say(f"{title}: no floor: {str(exc).splitlines()[0]}")
         for outcome in outcomes:
-            status = outcome.probe_status or 0
-            if not outcome.available or not 200 <= status < 300:
+            if outcome not in served:
                 _say(f"{title}: {outcome.scenario.key}: {outcome.status_text}")
                 continue
             load = outcome.scenario.load
+            # The floor first, then Rapport, back to back: the pair shares the machine's load.
+            if floor is not None:
+                if warmup:
+                    run_load(floor.base_url, load, warmup, tool=tool)
+                outcome.floor = run_load(floor.base_url, load, duration, tool=tool)
             if warmup:
                 run_load(server.base_url, load, warmup, tool=tool)
             outcome.result = run_load(server.base_url, load, duration, tool=tool)
             outcome.ratio = outcome.result.rps / baseline_rps if baseline_rps else 0.0
+            floor_text = (
+                f", floor {outcome.floor.rps:,.0f} req/s (Rapport x{outcome.of_floor or 0:.3f} of it)"
+                if outcome.floor
+                else ""
+            )
             _say(
                 f"{title}: {outcome.scenario.key}: {outcome.result.rps:,.0f} req/s "
-                f"(x{outcome.ratio:.3f}), p50 {outcome.result.p50_ms:.1f} ms, "
+                f"(x{outcome.ratio:.3f}){floor_text}, p50 {outcome.result.p50_ms:.1f} ms, "
                 f"p99 {outcome.result.p99_ms:.1f} ms, {outcome.status_text}"
             )
         config.rss_after_mb = [rss_mb(pid) for pid in server.worker_pids()]
         config.outcomes = outcomes
     finally:
+        if floor is not None:
+            floor.stop()
         server.stop()
     return config
 
@@ -318,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
             if outcome.failed
         ]
         + [f"{c.title}: server did not start" for c in report.configurations if c.error]
-        + [f"{c.title}: server did not start" for c in report.configurations if c.error]
+        + [f"{c.title}: no floor" for c in report.configurations if c.floor_error]
     )
     _say(f"finished in {time.perf_counter() - started:.0f} s")
     if failures:
@@ -340,15 +471,26 @@ def _run(
     pg_version: str | None,
 ) -> None:
     sqlite_url = f"sqlite:///{work / 'rapport.db'}"
-    _say("preparing SQLite database")
-    note = prepare_database(sqlite_url)
-    if note:
-        report.notes.append(note)
-    user, seconds, described = seed(sqlite_url, args, smoke)
-    _say(f"seeded SQLite in {seconds:.1f} s: {described}")
-    report.timings.append(
-        inprocess.Timing("Seed, SQLite", f"{seconds:.1f} s", described, "< 120 s", seconds < 120)
-    )
+    if args.db:
+        _say(f"copying {args.db}")
+        copy_sqlite(args.db, work / "rapport.db")
+        report.notes.append(f"SQLite: a copy of {args.db} (not seeded by this run).")
+        note = prepare_database(sqlite_url, keep_data=True)
+        if note:
+            report.notes.append(note)
+        user = reuse_seeded(sqlite_url, "bench1")
+    else:
+        _say("preparing SQLite database")
+        note = prepare_database(sqlite_url)
+        if note:
+            report.notes.append(note)
+        user, seconds, described = seed(sqlite_url, args, smoke)
+        _say(f"seeded SQLite in {seconds:.1f} s: {described}")
+        report.timings.append(
+            inprocess.Timing(
+                "Seed, SQLite", f"{seconds:.1f} s", described, "< 120 s", seconds < 120
+            )
+        )
 
     _say("baseline")
     report.baseline = measure_baseline(work, tool, duration, warmup)
@@ -361,19 +503,23 @@ def _run(
         "duration": duration,
         "warmup": warmup,
         "baseline_rps": baseline_rps,
+        "only": args.scenario,
     }
     report.configurations.append(
         run_configuration("SQLite, 1 worker", sqlite_url, 1, user, **common)
     )
 
-    _say("in-process timings")
-    engine = make_engine(sqlite_url)
-    try:
-        report.timings.append(inprocess.time_search(engine, user))
-        report.timings.extend(inprocess.time_imports(engine, rows=200 if smoke else 10_000))
-        report.timings.append(inprocess.time_export(engine, user))
-    finally:
-        engine.dispose()
+    if args.scenario:
+        report.notes.append("Only " + ", ".join(args.scenario) + "; no in-process timings.")
+    else:
+        _say("in-process timings")
+        engine = make_engine(sqlite_url)
+        try:
+            report.timings.append(inprocess.time_search(engine, user))
+            report.timings.extend(inprocess.time_imports(engine, rows=200 if smoke else 10_000))
+            report.timings.append(inprocess.time_export(engine, user))
+        finally:
+            engine.dispose()
 
     if pg_version is None:
         report.notes.append(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.loadgen import Load, LoadResult, run_python, wrk_script
 from bench.report import END, START, Configuration, Report, render, write_results
 from bench.scenarios import Outcome, Scenario, Target
@@ -73,11 +75,14 @@ def test_report_renders_every_figure_and_keeps_the_hand_written_analysis(tmp_pat
         rss_rest_mb=[80.0],
         rss_after_mb=[95.0],
     )
+    config.outcomes[0].floor = _result(requests=4000)
     report = Report("smoke", 1.0, "python", [("CPUs (nproc)", "2")], 0.0, _result(), [config])
     body = render(report)
-    assert "| 1. contacts | ok | 100 | 0.250 | 5.0 | 9.0 | 12.0 | >= 0.20x | met |" in body
-    assert "not available (404)" in body
-    assert "at rest 80 MB; after load 95 MB" in body
+    # req/s, ratio to the baseline, floor req/s, Rapport / floor, floor / baseline, latencies.
+    row = "| 1. contacts | ok | 100 | 0.250 | 400 | 0.250 | 4.000 | 5.0 | 9.0 | 12.0 | >= 0.20x | met |"
+    assert row in body
+    assert "| 1. contacts | not available (404) | - | - | - | - | - | - | - | - | - | - |" in body
+    assert "at rest 80 MB; after load 95 MB (target: under 120 MB after load: met)" in body
 
     results = tmp_path / "RESULTS.md"
     write_results(results, body)
@@ -151,3 +156,96 @@ def test_the_search_scenario_sends_the_varied_queries_at_eight_connections() -> 
     assert search.target.max_p95_ms == 50 and search.target.min_ratio == 0.10
     # The contacts list's own text search stays a scenario of its own, at the default load.
     assert scenarios["contacts_search"].load.connections == 32
+
+
+def test_the_scenarios_state_issue_17s_targets() -> None:
+    from app.seed import SeededUser
+    from bench.scenarios import build_scenarios
+
+    user = SeededUser(1, "bench1", "pw", "rpt_token", [1], [1], ["anna"])
+    targets = {s.key: s.target for s in build_scenarios(user, "cookie", "rapport_session")}
+    assert targets == {
+        "contacts_list": Target(min_ratio=0.25, max_p99_ms=50),
+        "contacts_search": Target(max_p95_ms=20),
+        "search": Target(min_ratio=0.10, max_p95_ms=50),
+        "interview_detail": Target(min_ratio=0.25),
+        "interview_agenda": Target(min_ratio=0.25),
+        "dashboard_page": Target(min_ratio=0.12),
+        "contacts_page": Target(min_ratio=0.12),
+        "interaction_write": Target(min_ratio=0.12),
+    }
+    # The write's "zero errors": one non-2xx answer is a miss even at a met ratio.
+    assert targets["interaction_write"].misses(_result(non_2xx=1), ratio=0.5) == ["errors"]
+
+
+def test_a_broken_floor_fails_the_smoke_run_and_says_so() -> None:
+    outcome = Outcome(_scenario(Target()), 200, result=_result(), ratio=0.3)
+    outcome.floor = _result(non_2xx=5)
+    assert outcome.failed and outcome.status_text.startswith("floor errors")
+    outcome.floor = _result(requests=2000)
+    assert not outcome.failed and outcome.of_floor == 0.5
+
+
+def test_the_report_judges_memory_and_postgres_against_sqlite() -> None:
+    def configuration(title: str, rps: dict[str, float], after: list[float]) -> Configuration:
+        outcomes = [
+            Outcome(
+                Scenario(key, key, Load("GET", ["/x"], {}), Target()),
+                200,
+                result=_result(requests=int(n * 10)),
+                ratio=0.2,
+            )
+            for key, n in rps.items()
+        ]
+        return Configuration(title, outcomes=outcomes, rss_rest_mb=[70.0], rss_after_mb=after)
+
+    sqlite = configuration("SQLite, 1 worker", {"a": 1000, "b": 1000}, [119.0])
+    pg = configuration("PostgreSQL, 1 worker", {"a": 600, "b": 590}, [121.0])
+    report = Report("full", 10.0, "wrk", [], 0.0, _result(), [sqlite, pg])
+    body = render(report)
+    assert "(target: under 120 MB after load: met)" in body
+    assert "(target: under 120 MB after load: missed)" in body
+    assert "### PostgreSQL vs SQLite, 1 worker (target: each at least 0.6 x)" in body
+    assert "| a | 1,000 | 600 | 0.60 | met |" in body
+    assert "| b | 1,000 | 590 | 0.59 | missed |" in body
+
+
+def test_a_seeded_file_is_copied_with_its_wal_and_never_written(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bench.run import copy_sqlite
+
+    source = tmp_path / "seeded.db"
+    writer = sqlite3.connect(source)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # the rows stay in the WAL file
+    writer.execute("CREATE TABLE t (x INTEGER)")
+    writer.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(100)])
+    writer.commit()
+    wal = source.with_name("seeded.db-wal")
+    before = (source.read_bytes(), wal.read_bytes())
+    copy = tmp_path / "copy.db"
+    copy_sqlite(source, copy)
+    assert (source.read_bytes(), wal.read_bytes()) == before  # nothing written, no checkpoint
+    writer.close()
+    assert sqlite3.connect(copy).execute("SELECT count(*) FROM t").fetchone() == (100,)
+
+
+@pytest.mark.sqlite
+def test_a_seeded_file_gets_the_tables_it_lacks_and_keeps_its_rows(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bench.run import prepare_database
+
+    path = tmp_path / "seeded.db"
+    url = f"sqlite:///{path}"
+    prepare_database(url)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("INSERT INTO tags (owner_id, name) VALUES (1, 'kept')")
+        conn.execute("DROP TABLE calendar_feeds")
+    note = prepare_database(url, keep_data=True)
+    assert note and "tables it lacked" in note
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT name FROM tags").fetchall() == [("kept",)]
+        assert conn.execute("SELECT count(*) FROM calendar_feeds").fetchone() == (0,)

@@ -1,0 +1,214 @@
+"""The floor: what the framework and the database cost for each scenario, with no Rapport code.
+
+A minimal FastAPI app served by the same uvicorn, with the same flags and worker count, as the
+baseline and Rapport (``bench.run``). Its plan, captured by ``bench.floor`` from Rapport
+itself, holds for every request the load sends the statements Rapport ran for it, with their
+parameters, where its transactions ended and the status it answered. One endpoint per route
+Rapport matched replays them through the same driver (sqlite3 or psycopg), on one connection
+per thread, in one thread-pool turn, and answers the fetched rows as JSON (orjson). No ORM, no
+pydantic, no templates, no middleware: whatever separates Rapport's rate from this one is
+Rapport's code and its libraries' per-request work.
+
+Served as ``uvicorn --factory bench.floor_app:create`` with ``RAPPORT_FLOOR_PLAN`` naming the
+pickled plan. This module imports nothing of Rapport's, and must not.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal, TypedDict
+
+import anyio.to_thread
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+PLAN_ENV = "RAPPORT_FLOOR_PLAN"
+
+# One step of a request: ("execute", statement, parameters, executemany), ("commit", "",
+# None, False) / ("rollback", "", None, False) where Rapport ended a transaction, or
+# ("autocommit", "", flag, False) where Rapport's psycopg connection ran the statements that
+# follow with that autocommit flag.
+Step = tuple[str, str, Any, bool]
+
+
+class Replay(TypedDict):
+    """What one request made Rapport do: its steps, and the status it answered."""
+
+    status: int
+    steps: list[Step]
+
+
+class Plan(TypedDict):
+    """Everything the floor serves: the database, how Rapport set up each connection and how
+    many threads it ran requests on, the routes it matched, and each request's replay."""
+
+    driver: Literal["sqlite", "postgresql"]
+    dsn: str
+    setup: list[str]
+    worker_threads: int
+    routes: list[tuple[str, str]]
+    requests: dict[str, Replay]
+
+
+def request_key(method: str, target: str, body: bytes) -> str:
+    """The key of one request: its method, its request target as sent, and its body."""
+    return f"{method} {target}\n{body.decode('utf-8', 'replace')}"
+
+
+class Connections:
+    """One database connection per thread, set up as Rapport sets up its own."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = plan
+        self._local = threading.local()
+        self._opened: list[Any] = []
+
+    def get(self) -> Any:
+        """This thread's connection, opened on first use."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._open()
+            self._opened.append(connection)
+        return connection
+
+    def close(self) -> None:
+        """Close every thread's connection (at shutdown)."""
+        while self._opened:
+            self._opened.pop().close()
+
+    def _open(self) -> Any:
+        if self._plan["driver"] == "sqlite":
+            # Autocommit mode: the captured steps begin and end every transaction, as Rapport's
+            # engine does (it sets the same isolation_level).
+            connection: Any = sqlite3.connect(
+                self._plan["dsn"], isolation_level=None, check_same_thread=False
+            )
+        else:
+            import psycopg
+
+            connection = psycopg.connect(self._plan["dsn"])
+        cursor = connection.cursor()
+        for statement in self._plan["setup"]:
+            cursor.execute(statement)
+        cursor.close()
+        return connection
+
+
+def _jsonable(value: object) -> object:
+    # orjson handles str, numbers, None, dates and UUIDs itself; these are the driver's rest.
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return str(value)
+
+
+# The driver's calls, one function each, so a profile (bench.profile --floor) can tell the
+# time sqlite3 spends in C from the replay's own.
+def _execute(connection: Any, statement: str, parameters: Any, many: bool) -> list[Any] | None:
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(statement, parameters)
+        elif parameters is None:
+            cursor.execute(statement)
+        else:
+            cursor.execute(statement, parameters)
+        return cursor.fetchall() if cursor.description is not None else None
+    finally:
+        cursor.close()
+
+
+def _end(connection: Any, operation: str) -> None:
+    if operation == "commit":
+        connection.commit()
+    else:
+        connection.rollback()
+
+
+def _reset(connection: Any) -> None:
+    # What the pool does when Rapport's connection comes back: end a transaction left open.
+    if isinstance(connection, sqlite3.Connection):
+        if connection.in_transaction:
+            connection.rollback()
+    elif connection.info.transaction_status != 0:  # psycopg's TransactionStatus.IDLE
+        connection.rollback()
+
+
+def run_steps(connections: Connections, writers: threading.Lock, steps: list[Step]) -> bytes:
+    """Replay one request's steps on this thread's connection; the fetched rows as JSON."""
+    connection = connections.get()
+    fetched: list[list[Any]] = []
+    holding = False
+    try:
+        for operation, statement, parameters, many in steps:
+            if operation == "execute":
+                if statement.startswith("BEGIN IMMEDIATE"):
+                    # Rapport queues its SQLite writers on a process lock rather than on
+                    # SQLite's polling busy handler; so does the floor.
+                    writers.acquire()
+                    holding = True
+                rows = _execute(connection, statement, parameters, many)
+                if rows is not None:
+                    fetched.append(rows)
+                continue
+            if operation == "autocommit":
+                connection.autocommit = parameters
+                continue
+            _end(connection, operation)
+            if holding:
+                holding = False
+                writers.release()
+        _reset(connection)
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        if holding:
+            writers.release()
+    return orjson.dumps(fetched, default=_jsonable)
+
+
+def build(plan: Plan) -> FastAPI:
+    """The floor app for one plan."""
+    connections = Connections(plan)
+    writers = threading.Lock()
+    replays = plan["requests"]
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # As many request threads as Rapport runs (its settings.worker_threads).
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = plan["worker_threads"]
+        yield
+        connections.close()
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+
+    async def replay(request: Request) -> Response:
+        scope = request.scope
+        target = scope["raw_path"].decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
+        body = b"" if request.method == "GET" else await request.body()
+        found = replays.get(request_key(request.method, target, body))
+        if found is None:
+            # Loud, so a load the capture did not cover shows as errors, never as speed.
+            return Response(b"no statements were captured for this request", status_code=500)
+        content = await anyio.to_thread.run_sync(run_steps, connections, writers, found["steps"])
+        return Response(content, status_code=found["status"], media_type="application/json")
+
+    for method, path in plan["routes"]:
+        app.add_api_route(path, replay, methods=[method])
+    return app
+
+
+def create() -> FastAPI:
+    """uvicorn's factory: the app for the plan named by RAPPORT_FLOOR_PLAN."""
+    plan: Plan = pickle.loads(Path(os.environ[PLAN_ENV]).read_bytes())
+    return build(plan)
