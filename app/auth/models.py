@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, inspect
+from sqlalchemy import Column, ForeignKey, Index, Integer, Row, String, bindparam, inspect, select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Field, Session, SQLModel
 
@@ -92,3 +92,38 @@ def row_instance(session: Session, model: type[M], keys: Sequence[str], values: 
         return present  # type: ignore[no-any-return]
     session.add(instance)
     return instance
+
+
+class CredentialLookup(Generic[M]):
+    """How a request finds its credential (a browser session, an API token) and its user:
+    one indexed statement, by the credential's unique hash then the user's primary key,
+    built once with only the hash bound; the two objects are built from its row
+    (row_instance) instead of being loaded through the ORM."""
+
+    def __init__(self, model: type[M], hash_column: Any) -> None:
+        self.model = model
+        self.keys = column_keys(model)
+        self.user_keys = column_keys(User)
+        self.statement = (
+            select(*model.__table__.c, *User.__table__.c)  # type: ignore[attr-defined]
+            .join_from(model, User, User.id == model.user_id)  # type: ignore[attr-defined]
+            .where(hash_column == bindparam("hash", type_=String))
+        )
+
+    def column(self, name: str) -> int:
+        """Where the credential's column ``name`` stands in a row."""
+        return self.keys.index(name)
+
+    def user_column(self, name: str) -> int:
+        """Where the user's column ``name`` stands in a row."""
+        return len(self.keys) + self.user_keys.index(name)
+
+    def row(self, session: Session, hashed: str) -> Row[Any] | None:
+        """The credential's and its user's columns, or None for an unknown hash."""
+        return session.connection().execute(self.statement, {"hash": hashed}).first()
+
+    def objects(self, session: Session, row: Row[Any]) -> tuple[User, M]:
+        """The user and the credential of a row, as a load would give them."""
+        split = len(self.keys)
+        credential = row_instance(session, self.model, self.keys, row[:split])
+        return row_instance(session, User, self.user_keys, row[split:]), credential

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import String, bindparam, delete, func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlmodel import Session
 
 from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
-from app.auth.models import LoginFailure, User, UserSession, column_keys, row_instance
+from app.auth.models import CredentialLookup, LoginFailure, User, UserSession
 from app.auth.passwords import check_password_policy, hash_password, verify_password
 from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate
 from app.config import Settings
@@ -323,36 +323,26 @@ def start_session(
     return cookie_value, user_session
 
 
-# Every page view asks this: one indexed statement (the unique id_hash, then the user's
-# primary key), built once, only the hash bound; the two objects are built from its row
-# (models.row_instance) instead of being loaded through the ORM.
-_SESSION_KEYS = column_keys(UserSession)
-_USER_KEYS = column_keys(User)
-_IDENTITY = (
-    select(*UserSession.__table__.c, *User.__table__.c)  # type: ignore[attr-defined]
-    .join_from(UserSession, User, User.id == UserSession.user_id)
-    .where(UserSession.id_hash == bindparam("id_hash", type_=String))
-)
-_SPLIT = len(_SESSION_KEYS)
+# Every page view asks this (models.CredentialLookup).
+_LOOKUP = CredentialLookup(UserSession, UserSession.id_hash)
 _REVOKED_AT, _EXPIRES_AT, _LAST_SEEN_AT = (
-    _SESSION_KEYS.index(name) for name in ("revoked_at", "expires_at", "last_seen_at")
+    _LOOKUP.column(name) for name in ("revoked_at", "expires_at", "last_seen_at")
 )
-_IS_ACTIVE = _SPLIT + _USER_KEYS.index("is_active")
+_IS_ACTIVE = _LOOKUP.user_column("is_active")
 
 
 def find_session(
     session: Session, settings: Settings, cookie_value: str
 ) -> tuple[User, UserSession] | None:
     """The live session and its user for a cookie, or None when expired or revoked."""
-    row = session.connection().execute(_IDENTITY, {"id_hash": sha256_hex(cookie_value)}).first()
+    row = _LOOKUP.row(session, sha256_hex(cookie_value))
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
     now = utcnow()
     idle_limit = row[_LAST_SEEN_AT] + timedelta(minutes=settings.session_idle_minutes)
     if row[_EXPIRES_AT] <= now or idle_limit <= now:
         return None
-    user_session = row_instance(session, UserSession, _SESSION_KEYS, row[:_SPLIT])
-    return row_instance(session, User, _USER_KEYS, row[_SPLIT:]), user_session
+    return _LOOKUP.objects(session, row)
 
 
 def session_touch_due(user_session: UserSession) -> bool:

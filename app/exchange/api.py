@@ -1,11 +1,15 @@
-"""/api/v1/export and /api/v1/import: a full JSON export, contacts as CSV or vCard, imports."""
+"""/api/v1/export and /api/v1/import: a full JSON export, contacts as CSV or vCard, imports.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the per-format import routes are declared by
+one function, and their upload field's annotation holds that function's argument, which
+only an annotation evaluated where it is written can see.
+"""
 
 import hashlib
+import inspect
 import json
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -14,14 +18,12 @@ from pydantic import BaseModel
 from app.contacts.service import ContactFilters
 from app.contract import upload_types
 from app.errors import Invalid
-from app.exchange.contactfile import MAX_IMPORT_BYTES
 from app.exchange.downloads import attachment, contact_filters
 from app.exchange.export import service as export
-from app.exchange.google import service as google
-from app.exchange.linkedin import service as linkedin
+from app.exchange.filelimits import MAX_IMPORT_BYTES
+from app.exchange.formats import FORMAT_IMPORTS
 from app.exchange.newcontacts.service import ImportOptions, import_file
 from app.exchange.schemas import FileFormat, ImportPreview, ImportReport
-from app.exchange.vcard import service as vcard
 from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
 from app.web.resources import idempotent, problems
@@ -234,68 +236,69 @@ def import_contacts(
     )
 
 
-@router.post(
-    "/import/linkedin",
-    openapi_extra=upload_types(file=_CSV),
-    response_model=ImportReport,
-    responses=problems(409),
+# The per-format imports, kept for the clients written before /import/contacts: one
+# declaration serves them all; only the words, the accepted types and the reader differ.
+_DryRun = Annotated[
+    bool, Query(description="Check the file and report what would happen; write nothing.")
+]
+
+
+def _format_import(
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    upload: Any,
+    media_types: tuple[str, ...],
+) -> None:
+    """Declare ``POST /import/{name}``: the format's import runs on the uploaded file, its
+    report the answer (replayed for a retried Idempotency-Key). ``upload`` is the file
+    field's ``File(...)``; ``description`` is the operation's text."""
+    run = FORMAT_IMPORTS[name]
+
+    def route(
+        request: Request,
+        user: CurrentUser,
+        db: SessionDep,
+        settings: SettingsDep,
+        file: Annotated[UploadFile, upload],
+        dry_run: _DryRun = False,
+    ) -> Response:
+        raw = file.file.read(MAX_IMPORT_BYTES + 1)
+        region = settings.default_phone_region
+        return _import(request, db, user, raw, dry_run, lambda: run(db, user, raw, region, dry_run))
+
+    router.add_api_route(
+        f"/import/{name}",
+        route,
+        methods=["POST"],
+        name=f"import_{name}",
+        summary=summary,
+        description=inspect.cleandoc(description),
+        openapi_extra=upload_types(file=media_types),
+        response_model=ImportReport,
+        responses=problems(409),
+    )
+
+
+_format_import(
+    "linkedin",
     summary="Import your LinkedIn connections (Connections.csv)",
-)
-def import_linkedin(
-    request: Request,
-    user: CurrentUser,
-    db: SessionDep,
-    file: Annotated[
-        UploadFile, File(description="LinkedIn's Connections.csv export (UTF-8, up to 5 MB).")
-    ],
-    dry_run: Annotated[
-        bool, Query(description="Check the file and report what would happen; write nothing.")
-    ] = False,
-) -> Response:
-    """Create a contact for each connection in the uploaded file (multipart/form-data, field
+    description="""Create a contact for each connection in the uploaded file (multipart/form-data, field
     `file`): name, LinkedIn URL, email, Position as title, Company as organization (matched
     by name, case-insensitively, or created) and how you met.
 
     Connections already among your contacts (same LinkedIn profile, email, or name at the
     same organization), or earlier in the file, are skipped and counted. A file with any invalid row imports nothing: the 422
     problem lists every problem as `row N: field` (N is the line in the file). Up to 20,000
-    rows. Needs the write scope; honours Idempotency-Key."""
-    raw = file.file.read(linkedin.MAX_IMPORT_BYTES + 1)
-    return _import(
-        request,
-        db,
-        user,
-        raw,
-        dry_run,
-        lambda: linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run),
-    )
-
-
-@router.post(
-    "/import/vcard",
-    openapi_extra=upload_types(file=_VCARD),
-    response_model=ImportReport,
-    responses=problems(409),
-    summary="Import an address book (vCard .vcf)",
+    rows. Needs the write scope; honours Idempotency-Key.""",
+    upload=File(description="LinkedIn's Connections.csv export (UTF-8, up to 5 MB)."),
+    media_types=_CSV,
 )
-def import_vcard(
-    request: Request,
-    user: CurrentUser,
-    db: SessionDep,
-    settings: SettingsDep,
-    file: Annotated[
-        UploadFile,
-        File(
-            description="A .vcf file of one or many cards (vCard 2.1, 3.0 or 4.0; UTF-8, "
-            "UTF-16 or Windows-1252; up to 5 MB).",
-            media_type="text/vcard",
-        ),
-    ],
-    dry_run: Annotated[
-        bool, Query(description="Check the file and report what would happen; write nothing.")
-    ] = False,
-) -> Response:
-    """Create a contact for each card in the uploaded file (multipart/form-data, field
+_format_import(
+    "vcard",
+    summary="Import an address book (vCard .vcf)",
+    description="""Create a contact for each card in the uploaded file (multipart/form-data, field
     `file`): FN (or N) as the name, the preferred (or first) EMAIL and TEL (the others go to
     the notes), ORG as organization (matched by name or created), TITLE, NOTE, ADR's city,
     region and country as location, and a LinkedIn profile among the URLs. PHOTO and BDAY
@@ -306,43 +309,18 @@ def import_vcard(
     organization), or earlier in the file, are skipped and counted; CATEGORIES become tags. A file with any invalid card (one without
     a name, for instance) imports nothing: the 422 problem lists every problem as
     `row N: field` (N is the line where the card begins). Up to 20,000 cards. Needs the
-    write scope; honours Idempotency-Key."""
-    raw = file.file.read(vcard.MAX_IMPORT_BYTES + 1)
-    region = settings.default_phone_region
-    return _import(
-        request,
-        db,
-        user,
-        raw,
-        dry_run,
-        lambda: vcard.import_vcard(db, user, raw, phone_region=region, dry_run=dry_run),
-    )
-
-
-@router.post(
-    "/import/google",
-    openapi_extra=upload_types(file=_CSV),
-    response_model=ImportReport,
-    responses=problems(409),
-    summary="Import your Google Contacts (CSV export)",
+    write scope; honours Idempotency-Key.""",
+    upload=File(
+        description="A .vcf file of one or many cards (vCard 2.1, 3.0 or 4.0; UTF-8, "
+        "UTF-16 or Windows-1252; up to 5 MB).",
+        media_type="text/vcard",
+    ),
+    media_types=_VCARD,
 )
-def import_google(
-    request: Request,
-    user: CurrentUser,
-    db: SessionDep,
-    settings: SettingsDep,
-    file: Annotated[
-        UploadFile,
-        File(
-            description="contacts.csv from Google Contacts (Export > Google CSV), current or "
-            "older header style; UTF-8, UTF-16 or Windows-1252; up to 5 MB."
-        ),
-    ],
-    dry_run: Annotated[
-        bool, Query(description="Check the file and report what would happen; write nothing.")
-    ] = False,
-) -> Response:
-    """Create a contact for each row of the uploaded file (multipart/form-data, field `file`),
+_format_import(
+    "google",
+    summary="Import your Google Contacts (CSV export)",
+    description="""Create a contact for each row of the uploaded file (multipart/form-data, field `file`),
     read as the vCard import reads a card: the name (Name, or First/Middle/Last Name), the
     primary ("* ") or first email and phone (the others, and values joined by " ::: ", go to
     the notes), organization, title, department, notes, city/region/country and a LinkedIn
@@ -351,14 +329,10 @@ def import_google(
     Rows already among your contacts (same email, LinkedIn profile, or name at the same
     organization), or earlier in the file, are skipped and counted. A file with any invalid row imports nothing: the
     422 problem lists every problem as `row N: field` (N is the line in the file). Up to
-    20,000 rows. Needs the write scope; honours Idempotency-Key."""
-    raw = file.file.read(google.MAX_IMPORT_BYTES + 1)
-    region = settings.default_phone_region
-    return _import(
-        request,
-        db,
-        user,
-        raw,
-        dry_run,
-        lambda: google.import_google_csv(db, user, raw, phone_region=region, dry_run=dry_run),
-    )
+    20,000 rows. Needs the write scope; honours Idempotency-Key.""",
+    upload=File(
+        description="contacts.csv from Google Contacts (Export > Google CSV), current or "
+        "older header style; UTF-8, UTF-16 or Windows-1252; up to 5 MB."
+    ),
+    media_types=_CSV,
+)

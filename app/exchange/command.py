@@ -58,7 +58,7 @@ def import_command(
     """Import contacts from a LinkedIn, vCard, Google or any CSV file, after a preview."""
     from app.auth import service as auth_service
     from app.db import make_engine, open_session
-    from app.exchange.contactfile import MAX_IMPORT_BYTES
+    from app.exchange.filelimits import MAX_IMPORT_BYTES
     from app.exchange.newcontacts.service import STEPS, ImportOptions, import_file
     from app.registry import import_all_models
 

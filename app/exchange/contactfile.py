@@ -14,13 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from app.errors import FieldError, Invalid
+from app.exchange.filelimits import check_size
 from app.exchange.google import contacts as google
 from app.exchange.linkedin import connections as linkedin
 from app.exchange.schemas import NewContact
 from app.exchange.spreadsheet import table
 from app.exchange.vcard import addressbook as vcard
 
-MAX_IMPORT_BYTES = table.MAX_IMPORT_BYTES
 # How far into a CSV the header is looked for (LinkedIn writes a few lines of notes first).
 _SNIFF_CHARS = 20_000
 _SNIFF_RECORDS = 25
@@ -51,8 +51,7 @@ def read_contact_file(
 ) -> ContactFile:
     """Read ``raw`` as ``file_format`` (or the format its content shows); Invalid when the
     file cannot be read at all, PayloadTooLarge over the size limit."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise table.too_large()
+    check_size(raw)
     for signature, kind in vcard.SIGNATURES.items():
         if raw.startswith(signature):
             raise Invalid.one("file", f"This is {kind}, not a contacts file; extract it first.")

@@ -3,12 +3,12 @@ preview (the file kept server-side as a draft), or with the format-specific form
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from app.auth.models import User
 from app.contacts.service import ContactFilters
@@ -16,8 +16,8 @@ from app.errors import Conflict, FieldError, Invalid
 from app.exchange.downloads import attachment, contact_filters
 from app.exchange.drafts import service as drafts
 from app.exchange.export import service as export
-from app.exchange.google import service as google
-from app.exchange.linkedin import service as linkedin
+from app.exchange.filelimits import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from app.exchange.formats import FORMAT_IMPORTS
 from app.exchange.schemas import FILE_FORMATS, FORMAT_LABELS, ImportReport
 from app.exchange.spreadsheet.columns import FIELD_LABELS, FIELDS, guess_mapping
 from app.exchange.vcard import service as vcard
@@ -43,8 +43,8 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         "dry_run": False,
         "source": "linkedin",  # which upload form the report or the problems belong to
         "vcard_max_cards": vcard.MAX_CARDS,
-        "max_rows": linkedin.MAX_IMPORT_ROWS,
-        "max_mb": linkedin.MAX_IMPORT_BYTES // (1024 * 1024),
+        "max_rows": MAX_IMPORT_ROWS,
+        "max_mb": MAX_IMPORT_BYTES // (1024 * 1024),
         "formats": [(name, FORMAT_LABELS[name]) for name in FILE_FORMATS],
     }
     ctx.update(extra)
@@ -77,99 +77,58 @@ def exchange_page(request: Request, user: PageUser) -> Response:
     return _page(request, done=_done(request), source=source)
 
 
-def _import(
-    request: Request,
-    db: SessionDep,
-    form: FormData,
-    *,
-    source: str,
-    missing: str,
-    run: Callable[[bytes, bool], ImportReport],
-    max_bytes: int,
-) -> Response:
-    """The upload flow every import format shares: check, report or redirect, or the errors."""
-    upload = form.get("file")
-    dry_run = form.get("dry_run") not in (None, "", "0", "false")
+def _format_form(source: str, *, missing: str) -> None:
+    """Declare ``POST /import-export/{source}``, a format-specific form: check, report or
+    redirect, or the errors. ``missing`` asks for the file when none came."""
+    run = FORMAT_IMPORTS[source]
 
-    def save() -> ImportReport:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise Invalid.one("file", missing)
-        return run(upload.file.read(max_bytes + 1), dry_run)
+    def route(
+        request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
+    ) -> Response:
+        upload = form.get("file")
+        dry_run = form.get("dry_run") not in (None, "", "0", "false")
+        region = settings.default_phone_region
 
-    def imported(report: ImportReport) -> Response:
-        if dry_run:
-            return _page(request, report=report, dry_run=True, source=source)
-        counts = (report.created, report.duplicates, report.organizations_created)
-        pairs = [*zip(_DONE_FIELDS, counts, strict=True)]
-        anchor = "import"
-        if source == "any":
-            pairs.append(("source", source))
-            anchor = "import-any"
-        elif source != "linkedin":
-            pairs.append(("source", source))
-            anchor = f"import-{source}"
-        query = "&".join(f"{name}={value}" for name, value in pairs)
-        return see_other(f"{PAGE}?{query}#{anchor}")
+        def save() -> ImportReport:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise Invalid.one("file", missing)
+            return run(db, user, upload.file.read(MAX_IMPORT_BYTES + 1), region, dry_run)
 
-    def refused(exc: Invalid) -> Response:
-        return _page(
-            request,
-            problems=_problem_rows(exc.errors or [FieldError("file", exc.detail)]),
-            detail=exc.detail,
-            dry_run=dry_run,
-            source=source,
-        )
+        def imported(report: ImportReport) -> Response:
+            if dry_run:
+                return _page(request, report=report, dry_run=True, source=source)
+            counts = (report.created, report.duplicates, report.organizations_created)
+            pairs = [*zip(_DONE_FIELDS, counts, strict=True)]
+            anchor = "import"
+            if source != "linkedin":
+                pairs.append(("source", source))
+                anchor = f"import-{source}"
+            query = "&".join(f"{name}={value}" for name, value in pairs)
+            return see_other(f"{PAGE}?{query}#{anchor}")
 
-    return save_form(db, save, success=imported, problems=refused)
+        def refused(exc: Invalid) -> Response:
+            return _page(
+                request,
+                problems=_problem_rows(exc.errors or [FieldError("file", exc.detail)]),
+                detail=exc.detail,
+                dry_run=dry_run,
+                source=source,
+            )
 
+        return save_form(db, save, success=imported, problems=refused)
 
-@router.post(f"{PAGE}/linkedin", response_class=HTMLResponse)
-def exchange_import_linkedin(
-    request: Request, user: PageUser, db: SessionDep, form: FormDep
-) -> Response:
-    return _import(
-        request,
-        db,
-        form,
-        source="linkedin",
-        missing="Choose your Connections.csv file.",
-        run=lambda raw, dry_run: linkedin.import_linkedin_csv(db, user, raw, dry_run=dry_run),
-        max_bytes=linkedin.MAX_IMPORT_BYTES,
+    router.add_api_route(
+        f"{PAGE}/{source}",
+        route,
+        methods=["POST"],
+        name=f"exchange_import_{source}",
+        response_class=HTMLResponse,
     )
 
 
-@router.post(f"{PAGE}/vcard", response_class=HTMLResponse)
-def exchange_import_vcard(
-    request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
-) -> Response:
-    return _import(
-        request,
-        db,
-        form,
-        source="vcard",
-        missing="Choose a .vcf file.",
-        run=lambda raw, dry_run: vcard.import_vcard(
-            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
-        ),
-        max_bytes=vcard.MAX_IMPORT_BYTES,
-    )
-
-
-@router.post(f"{PAGE}/google", response_class=HTMLResponse)
-def exchange_import_google(
-    request: Request, user: PageUser, db: SessionDep, form: FormDep, settings: SettingsDep
-) -> Response:
-    return _import(
-        request,
-        db,
-        form,
-        source="google",
-        missing="Choose your Google Contacts CSV file.",
-        run=lambda raw, dry_run: google.import_google_csv(
-            db, user, raw, phone_region=settings.default_phone_region, dry_run=dry_run
-        ),
-        max_bytes=google.MAX_IMPORT_BYTES,
-    )
+_format_form("linkedin", missing="Choose your Connections.csv file.")
+_format_form("vcard", missing="Choose a .vcf file.")
+_format_form("google", missing="Choose your Google Contacts CSV file.")
 
 
 # ---- any file: upload, preview (the draft kept here), commit ------------------------------
@@ -189,7 +148,7 @@ def exchange_upload_contacts(
     def save() -> object:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid.one("file", "Choose a file of contacts.")
-        raw = upload.file.read(drafts.MAX_IMPORT_BYTES + 1)
+        raw = upload.file.read(MAX_IMPORT_BYTES + 1)
         return drafts.save_draft(
             db,
             user,

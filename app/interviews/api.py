@@ -277,5 +277,5 @@ def add_interview_promise(
     interview_id: InterviewId, data: PromiseCreate, db: SessionDep, user: CurrentUser
 ) -> JSONResponse:
     """Keep something promised by either side (`by`: me or them) on the interview."""
-    interview = service.add_promise(db, user, interview_id, data)
+    interview = service.add_item(db, user, interview_id, "promises", data)
     return resource_response(_detail(db, user, interview), status_code=201)

@@ -3,22 +3,23 @@ is saved and shown again (the detail, run and sheet pages all render an intervie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from app.auth.models import User
 from app.contacts.references import service as contact_references
-from app.errors import FieldError, Invalid
 from app.interviews import service
 from app.interviews.agenda import service as agenda_service
 from app.interviews.models import MODE_LABELS, STATUS_LABELS, Interview
 from app.questions.models import CATEGORY_LABELS
 from app.timezones import user_zone
+from app.web.forms import form_values
 from app.web.pages import save_form
 from app.web.templating import is_htmx, render
 
@@ -78,14 +79,9 @@ def aware_from_local(value: str, tz_name: str) -> str:
 
 
 def typed_contact_id(db: Session, user: User, text: str) -> str | None:
-    """A typed contact field ("Name (#id)" from the suggestions, or one contact's exact name)
-    as the id the schema reads; None when empty, Invalid on ``contact`` when no one fits."""
-    try:
-        return contact_references.form_introducer_id(db, user, None, text)
-    except Invalid as exc:
-        # The contacts' resolver names its own form's field; on these pages it is "contact".
-        errors = [FieldError("contact", e.message) for e in exc.errors]
-        raise Invalid(detail=exc.detail, errors=errors) from None
+    """The interview's typed contact field as the id the schema reads; None when empty."""
+    found = contact_references.typed_contact_id(db, user, text, "contact")
+    return None if found is None else str(found)
 
 
 def contact_text(db: Session, user: User, contact_id: int | None) -> str:
@@ -132,7 +128,7 @@ def detail_context(db: Session, user: User, interview: Interview, **extra: Any) 
         "picker": None,
         "picker_bank_id": None,
         "picker_category": "",
-        "typed": {},  # a refused section form's values (section_of_detail)
+        "typed": {},  # a refused section form's values (save_detail_section)
         "scheduled_value": local_input(interview.scheduled_at, user.timezone),
         # Completing proposes when it happened: the scheduled time, or now if that is ahead.
         "held_value": local_input(held_default(interview.scheduled_at), user.timezone),
@@ -178,18 +174,22 @@ def save_section(
     return response
 
 
-def section_of_detail(
+def save_detail_section(
     request: Request,
     db: Session,
     user: User,
     interview_id: int,
     block: str,
+    form: FormData,
+    save: Callable[[], T],
     *,
-    typed: Mapping[str, Any] | None = None,
-) -> Callable[..., Response]:
-    """``show`` for a section of the interview page: the page, or for HTMX its ``block``.
+    message: Callable[[T], str | None] = lambda _: None,
+) -> Response:
+    """Save a form of the interview page's section ``block`` (``save_section``): the page
+    (or for HTMX the section) again, or a 303 to the section's anchor.
 
-    A refusal shows the section's forms with ``typed`` (what was sent) in their fields."""
+    A refusal shows the section's forms with what was sent in their fields."""
+    typed = form_values(form)
 
     def show(
         errors: dict[str, str] | None = None, message: str | None = None, stale: bool = False
@@ -200,7 +200,8 @@ def section_of_detail(
             db, user, interview, errors=errors, message=message, refresh_version=is_htmx(request)
         )
         if errors:
-            ctx["typed"] = dict(typed or {})
+            ctx["typed"] = typed
         return render(request, DETAIL, ctx, block=block)
 
-    return show
+    url = f"/interviews/{interview_id}#{block}"
+    return save_section(request, db, save, show, url=url, message=message)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, bindparam, func, nulls_last, or_, select
@@ -645,53 +645,51 @@ def remove_checklist_item(
     return _edit_list(session, user, interview_id, expected_version, edit)
 
 
-def add_research_link(
+# The lists edited one item at a time (beside the checklist, whose items have keys): the
+# most each holds, the form field a full list is reported on, and what an item is called.
+ItemList = Literal["research_links", "promises"]
+_ITEM_LISTS: dict[str, tuple[int, str, str]] = {
+    "research_links": (MAX_LINKS, "url", "research link"),
+    "promises": (MAX_PROMISES, "text", "promise"),
+}
+
+
+def add_item(
     session: Session,
     user: User,
     interview_id: int,
-    link: ResearchLink,
+    name: ItemList,
+    item: ResearchLink | PromiseCreate,
     expected_version: int | None = None,
 ) -> Interview:
-    """Remember something read while preparing, and when."""
+    """Append a research link (something read while preparing, and when) or a promise (by
+    either side; follow-ups turn these into tasks), up to the list's most."""
+    most, field_name, noun = _ITEM_LISTS[name]
 
     def edit(interview: Interview) -> dict[str, Any]:
-        if len(interview.research_links) >= MAX_LINKS:
-            raise Invalid.one("url", f"An interview keeps at most {MAX_LINKS} research links.")
-        return {"research_links": [*interview.research_links, link.model_dump(mode="json")]}
+        items: list[dict[str, Any]] = getattr(interview, name)
+        if len(items) >= most:
+            raise Invalid.one(field_name, f"An interview keeps at most {most} {noun}s.")
+        return {name: [*items, item.model_dump(mode="json")]}
 
     return _edit_list(session, user, interview_id, expected_version, edit)
 
 
-def remove_research_link(
+def remove_item(
     session: Session,
     user: User,
     interview_id: int,
+    name: ItemList,
     index: int,
     expected_version: int | None = None,
 ) -> Interview:
-    """Forget one research link (by its position in the list the page showed)."""
+    """Drop a research link or a promise by its position in the list the page showed."""
+    noun = _ITEM_LISTS[name][2]
 
     def edit(interview: Interview) -> dict[str, Any]:
-        _at(interview.research_links, index, "research link")
-        links = [link for i, link in enumerate(interview.research_links) if i != index]
-        return {"research_links": links}
-
-    return _edit_list(session, user, interview_id, expected_version, edit)
-
-
-def add_promise(
-    session: Session,
-    user: User,
-    interview_id: int,
-    data: PromiseCreate,
-    expected_version: int | None = None,
-) -> Interview:
-    """Keep something promised by either side; follow-ups turn these into tasks."""
-
-    def edit(interview: Interview) -> dict[str, Any]:
-        if len(interview.promises) >= MAX_PROMISES:
-            raise Invalid.one("text", f"An interview keeps at most {MAX_PROMISES} promises.")
-        return {"promises": [*interview.promises, data.model_dump(mode="json")]}
+        items: list[dict[str, Any]] = getattr(interview, name)
+        _at(items, index, noun)
+        return {name: [item for i, item in enumerate(items) if i != index]}
 
     return _edit_list(session, user, interview_id, expected_version, edit)
 
@@ -713,22 +711,6 @@ def set_promise_done(
             {**p, "done": done} if i == index else p for i, p in enumerate(interview.promises)
         ]
         return {"promises": promises}
-
-    return _edit_list(session, user, interview_id, expected_version, edit)
-
-
-def remove_promise(
-    session: Session,
-    user: User,
-    interview_id: int,
-    index: int,
-    expected_version: int | None = None,
-) -> Interview:
-    """Drop a promise (by its position in the list the page showed)."""
-
-    def edit(interview: Interview) -> dict[str, Any]:
-        _at(interview.promises, index, "promise")
-        return {"promises": [p for i, p in enumerate(interview.promises) if i != index]}
 
     return _edit_list(session, user, interview_id, expected_version, edit)
 

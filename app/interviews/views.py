@@ -4,6 +4,7 @@ section other pages load. Agenda items and the answer matrix have their own pack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -20,8 +21,8 @@ from app.interviews.interview_page import (
     contact_text,
     detail_context,
     record_values,
+    save_detail_section,
     save_section,
-    section_of_detail,
     typed_contact_id,
 )
 from app.interviews.models import DEFAULT_PURPOSE, Interview
@@ -382,11 +383,20 @@ def interview_sheet(
 
 
 def _save_prep(
-    request: Request, db: SessionDep, user: User, interview_id: int, save: Any, form: FormData
+    request: Request,
+    db: SessionDep,
+    user: User,
+    interview_id: int,
+    form: FormData,
+    change: Callable[[int | None], Interview],
 ) -> Response:
-    # A refused form comes back with what was typed in it, valid or not.
-    show = section_of_detail(request, db, user, interview_id, "prep", typed=form_values(form))
-    return save_section(request, db, save, show, url=f"/interviews/{interview_id}#prep")
+    """Save a change to the preparation section; ``change`` gets the version the form was
+    shown at (a damaged one is refused, never read as "no check")."""
+
+    def save() -> Interview:
+        return change(form_version(form.get("version")))
+
+    return save_detail_section(request, db, user, interview_id, "prep", form, save)
 
 
 @router.post("/interviews/{interview_id}/checklist", response_class=HTMLResponse)
@@ -394,25 +404,23 @@ def checklist_submit(
     interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     done = {v for v in form.getlist("done") if isinstance(v, str)}
-    version = form_values(form).get("version")
 
-    def save() -> Interview:
-        return service.set_checklist_done(db, user, interview_id, done, form_version(version))
+    def change(version: int | None) -> Interview:
+        return service.set_checklist_done(db, user, interview_id, done, version)
 
-    return _save_prep(request, db, user, interview_id, save, form)
+    return _save_prep(request, db, user, interview_id, form, change)
 
 
 @router.post("/interviews/{interview_id}/checklist/add", response_class=HTMLResponse)
 def checklist_add_submit(
     interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
-    values = form_values(form, drop_empty=False)
+    label = str(form_values(form, drop_empty=False).get("label", ""))
 
-    def save() -> Interview:
-        label, version = str(values.get("label", "")), form_version(values.get("version"))
+    def change(version: int | None) -> Interview:
         return service.add_checklist_item(db, user, interview_id, label, version)
 
-    return _save_prep(request, db, user, interview_id, save, form)
+    return _save_prep(request, db, user, interview_id, form, change)
 
 
 @router.post("/interviews/{interview_id}/checklist/{key}/delete", response_class=HTMLResponse)
@@ -424,12 +432,10 @@ def checklist_remove_submit(
     user: PageUser,
     form: FormDep,
 ) -> Response:
-    version = form_values(form).get("version")
+    def change(version: int | None) -> Interview:
+        return service.remove_checklist_item(db, user, interview_id, key, version)
 
-    def save() -> Interview:
-        return service.remove_checklist_item(db, user, interview_id, key, form_version(version))
-
-    return _save_prep(request, db, user, interview_id, save, form)
+    return _save_prep(request, db, user, interview_id, form, change)
 
 
 @router.post("/interviews/{interview_id}/links", response_class=HTMLResponse)
@@ -439,11 +445,11 @@ def research_link_submit(
     values = form_values(form)
     link = {k: v for k, v in values.items() if k in ("url", "title", "read_on")}
 
-    def save() -> Interview:
-        data, version = parse_form(ResearchLink, link), form_version(values.get("version"))
-        return service.add_research_link(db, user, interview_id, data, version)
+    def change(version: int | None) -> Interview:
+        data = parse_form(ResearchLink, link)
+        return service.add_item(db, user, interview_id, "research_links", data, version)
 
-    return _save_prep(request, db, user, interview_id, save, form)
+    return _save_prep(request, db, user, interview_id, form, change)
 
 
 @router.post("/interviews/{interview_id}/links/{index}/delete", response_class=HTMLResponse)
@@ -455,12 +461,10 @@ def research_link_remove_submit(
     user: PageUser,
     form: FormDep,
 ) -> Response:
-    version = form_values(form).get("version")
+    def change(version: int | None) -> Interview:
+        return service.remove_item(db, user, interview_id, "research_links", index, version)
 
-    def save() -> Interview:
-        return service.remove_research_link(db, user, interview_id, index, form_version(version))
-
-    return _save_prep(request, db, user, interview_id, save, form)
+    return _save_prep(request, db, user, interview_id, form, change)
 
 
 # ---- run mode and quick capture -------------------------------------------------------
@@ -549,8 +553,8 @@ def promise_submit(
     payload = {k: v for k, v in values.items() if k in ("text", "by")}
 
     def save() -> Interview:
-        data, version = parse_form(PromiseCreate, payload), form_version(values.get("version"))
-        return service.add_promise(db, user, interview_id, data, version)
+        data, version = parse_form(PromiseCreate, payload), form_version(form.get("version"))
+        return service.add_item(db, user, interview_id, "promises", data, version)
 
     return _save_capture(
         request,
@@ -576,7 +580,7 @@ def promise_toggle_submit(
     values = form_values(form)
 
     def save() -> Interview:
-        done, version = values.get("done") == "1", form_version(values.get("version"))
+        done, version = values.get("done") == "1", form_version(form.get("version"))
         return service.set_promise_done(db, user, interview_id, index, done, version)
 
     return _save_capture(request, db, user, interview_id, values, save, field_prefix="promise_")
@@ -594,7 +598,7 @@ def promise_remove_submit(
     values = form_values(form)
 
     def save() -> Interview:
-        version = form_version(values.get("version"))
-        return service.remove_promise(db, user, interview_id, index, version)
+        version = form_version(form.get("version"))
+        return service.remove_item(db, user, interview_id, "promises", index, version)
 
     return _save_capture(request, db, user, interview_id, values, save, field_prefix="promise_")

@@ -37,7 +37,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    union,
     union_all,
 )
 from sqlmodel import Session
@@ -47,6 +46,7 @@ from app.careers.models import Career
 from app.contacts.models import ContactCareer
 from app.db import UTCDateTime, utcnow
 from app.followups.models import FollowUp
+from app.followups.service import career_tasks
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.models import INTERVIEW_STATUSES, Interview
 from app.ownership import get_owned
@@ -191,14 +191,7 @@ def _career_interviews(statuses: tuple[str, ...]) -> Any:
 # interview and through its contact's careers, de-duplicated by the UNION. (A correlated
 # "IN (the career's interviews)" per career rebuilt the list for every task: minutes.)
 _OPEN = and_(FollowUp.owner_id == _OWNER, FollowUp.status == "open")
-_OPEN_TASKS = union(
-    select(Interview.career_id.label("career_id"), FollowUp.id.label("task_id"))  # type: ignore[union-attr]
-    .join(Interview, Interview.id == FollowUp.interview_id)
-    .where(_OPEN, Interview.career_id.is_not(None)),  # type: ignore[union-attr]
-    select(ContactCareer.career_id, FollowUp.id)
-    .join(ContactCareer, ContactCareer.contact_id == FollowUp.contact_id)
-    .where(_OPEN),
-).subquery()
+_OPEN_TASKS = career_tasks(_OPEN).subquery()
 _OPEN_PER_CAREER = (
     select(_OPEN_TASKS.c.career_id, func.count().label("open"))
     .group_by(_OPEN_TASKS.c.career_id)

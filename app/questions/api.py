@@ -43,9 +43,6 @@ from app.web.resources import (
 router = APIRouter(prefix="/question-banks", tags=["question banks"])
 BankId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question bank id.")]
 QuestionId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question id.")]
-# The sort fields of questions.service.list_banks and questions.items.service (their whitelists).
-BANK_SORTS = ("name", "created_at", "updated_at", "id", "question_count")
-QUESTION_SORTS = ("position", "text", "category", "created_at", "updated_at", "id")
 BANKS = "/api/v1/question-banks"
 MEDIA_TYPES = {
     "json": "application/json",
@@ -65,7 +62,7 @@ def _bank_created(db: SessionDep, user: CurrentUser, bank: QuestionBank) -> Bank
 # ---- banks ------------------------------------------------------------------------------
 
 
-@router.get("", response_model=Page[BankRead], openapi_extra=sortable(BANK_SORTS))
+@router.get("", response_model=Page[BankRead], openapi_extra=sortable(service.BANK_SORTS))
 def list_question_banks(
     request: Request,
     user: CurrentUser,
@@ -260,7 +257,7 @@ def export_question_bank(
     "/{bank_id}/questions",
     response_model=Page[QuestionRead],
     responses=problems(404),
-    openapi_extra=sortable(QUESTION_SORTS),
+    openapi_extra=sortable(questions.QUESTION_SORTS),
 )
 def list_bank_questions(
     bank_id: BankId,

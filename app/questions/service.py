@@ -115,6 +115,16 @@ def _question_count():  # type: ignore[no-untyped-def]
     )
 
 
+# What a list of banks may be sorted by (the API declares these names).
+BANK_SORTS: dict[str, Any] = {
+    "name": func.lower(QuestionBank.name),
+    "created_at": QuestionBank.created_at,
+    "updated_at": QuestionBank.updated_at,
+    "id": QuestionBank.id,
+    "question_count": _question_count(),
+}
+
+
 def _summary_statement(user: User) -> Select[Any]:
     owner_name = func.coalesce(func.nullif(User.display_name, ""), User.username)
     return (
@@ -162,14 +172,7 @@ def list_banks(
                 func.lower(QuestionBank.description).like(pattern, escape="\\"),
             )
         )
-    allowed = {
-        "name": func.lower(QuestionBank.name),
-        "created_at": QuestionBank.created_at,
-        "updated_at": QuestionBank.updated_at,
-        "id": QuestionBank.id,
-        "question_count": _question_count(),
-    }
-    order = order_by_clauses(sort, allowed, ["name"])
+    order = order_by_clauses(sort, BANK_SORTS, ["name"])
     page = paginate(
         session, statement.order_by(*order, QuestionBank.id), limit=limit, offset=offset
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -29,6 +29,7 @@ from app.web.pages import confirm_delete, save_form
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
+T = TypeVar("T")
 BankId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 QuestionId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 SECTION_LIMIT = 100
@@ -208,12 +209,31 @@ def question_bank_update(
     )
 
 
-def _with_message(
-    request: Request, user: PageUser, db: SessionDep, bank_id: int
-) -> Callable[[dict[str, str]], Response]:
-    """The bank page saying why a button's write was refused (forms without fields)."""
-    return lambda errors: _bank_page(
-        request, user, db, bank_id, message=errors.get("form") or next(iter(errors.values()))
+def _button(
+    request: Request,
+    user: PageUser,
+    db: SessionDep,
+    bank_id: int,
+    write: Callable[[], T],
+    *,
+    anchor: str = "",
+    done: Callable[[T], str] | None = None,
+) -> Response:
+    """A button's write on the bank page (its form has no fields): the bank again
+    (``_after_change``, or a redirect to ``done(result)``), or the bank page saying why the
+    write was refused."""
+
+    def refused(errors: dict[str, str]) -> Response:
+        message = errors.get("form") or next(iter(errors.values()))
+        return _bank_page(request, user, db, bank_id, message=message)
+
+    if done is not None:
+        return save_form(db, write, done=done, invalid=refused)
+    return save_form(
+        db,
+        write,
+        success=lambda _: _after_change(request, user, db, bank_id, anchor),
+        invalid=refused,
     )
 
 
@@ -223,13 +243,14 @@ def question_bank_share(
 ) -> Response:
     values = form_values(form, drop_empty=False)
     shared = values.get("shared") in ("on", "true", "1")
-    return save_form(
+    return _button(
+        request,
+        user,
         db,
+        bank_id,
         lambda: service.update_bank(
             db, user, bank_id, BankUpdate(shared=shared), form_version(values.get("version"))
         ),
-        success=lambda _: _after_change(request, user, db, bank_id),
-        invalid=_with_message(request, user, db, bank_id),
     )
 
 
@@ -251,13 +272,15 @@ def question_bank_delete(
 def question_bank_copy(
     request: Request, bank_id: BankId, user: PageUser, db: SessionDep, settings: SettingsDep
 ) -> Response:
-    return save_form(
+    return _button(
+        request,
+        user,
         db,
+        bank_id,
         lambda: service.copy_bank(
             db, user, bank_id, BankCopy(), max_questions=settings.max_bank_questions
         ),
         done=lambda copy: f"/question-banks/{copy.id}",
-        invalid=_with_message(request, user, db, bank_id),
     )
 
 
@@ -354,17 +377,13 @@ def question_delete(
     form: FormDep,
 ) -> Response:
     version = form.get("version")
-    return save_form(
+    return _button(
+        request,
+        user,
         db,
-        lambda: questions.delete_question(
-            db,
-            user,
-            bank_id,
-            question_id,
-            form_version(version),
-        ),
-        success=lambda _: _after_change(request, user, db, bank_id, "#questions"),
-        invalid=_with_message(request, user, db, bank_id),
+        bank_id,
+        lambda: questions.delete_question(db, user, bank_id, question_id, form_version(version)),
+        anchor="#questions",
     )
 
 
@@ -378,11 +397,13 @@ def question_move(
     form: FormDep,
 ) -> Response:
     direction = form.get("direction")
-    return save_form(
+    return _button(
+        request,
+        user,
         db,
+        bank_id,
         lambda: questions.move_question(
             db, user, bank_id, question_id, direction if isinstance(direction, str) else ""
         ),
-        success=lambda _: _after_change(request, user, db, bank_id, f"#q-{question_id}"),
-        invalid=_with_message(request, user, db, bank_id),
+        anchor=f"#q-{question_id}",
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, bindparam, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
-from app.auth.models import User, column_keys, row_instance
+from app.auth.models import CredentialLookup, User
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.tokens.models import ApiToken
@@ -55,21 +55,12 @@ def create_token(
     return secret, token
 
 
-# Every API request asks this: one indexed statement (the unique secret_hash, then the
-# user's primary key), built once, only the hash bound; the two objects are built from its
-# row (app.auth.models.row_instance) instead of being loaded through the ORM.
-_TOKEN_KEYS = column_keys(ApiToken)
-_USER_KEYS = column_keys(User)
-_IDENTITY = (
-    select(*ApiToken.__table__.c, *User.__table__.c)  # type: ignore[attr-defined]
-    .join_from(ApiToken, User, User.id == ApiToken.user_id)
-    .where(ApiToken.secret_hash == bindparam("secret_hash", type_=String))
-)
-_SPLIT = len(_TOKEN_KEYS)
+# Every API request asks this (app.auth.models.CredentialLookup).
+_LOOKUP = CredentialLookup(ApiToken, ApiToken.secret_hash)
 _REVOKED_AT, _EXPIRES_AT, _CREATED_AT = (
-    _TOKEN_KEYS.index(name) for name in ("revoked_at", "expires_at", "created_at")
+    _LOOKUP.column(name) for name in ("revoked_at", "expires_at", "created_at")
 )
-_IS_ACTIVE = _SPLIT + _USER_KEYS.index("is_active")
+_IS_ACTIVE = _LOOKUP.user_column("is_active")
 
 
 def find_token(
@@ -82,7 +73,7 @@ def find_token(
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
-    row = session.connection().execute(_IDENTITY, {"secret_hash": sha256_hex(secret)}).first()
+    row = _LOOKUP.row(session, sha256_hex(secret))
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
     now = utcnow()
@@ -91,8 +82,7 @@ def find_token(
         return None
     if max_days is not None and row[_CREATED_AT] + timedelta(days=max_days) <= now:
         return None
-    token = row_instance(session, ApiToken, _TOKEN_KEYS, row[:_SPLIT])
-    return row_instance(session, User, _USER_KEYS, row[_SPLIT:]), token
+    return _LOOKUP.objects(session, row)
 
 
 def token_touch_due(token: ApiToken) -> bool:

@@ -160,3 +160,25 @@ def test_openapi_declares_the_routes(api: ApiClient) -> None:
     assert {"200", "403", "409", "413", "422"} <= set(upload["responses"])
     export = paths["/api/v1/export"]["get"]
     assert "application/json" in export["responses"]["200"]["content"]
+
+
+def test_each_format_import_keeps_its_own_declaration(api: ApiClient) -> None:
+    # One function declares the three per-format imports: each keeps its operation id, its
+    # words, its upload's description and the types it takes, as clients generated them.
+    document = api.get("/openapi.json").json()
+    expected = {
+        "linkedin": ("Connections.csv", "LinkedIn's Connections.csv export", "text/csv"),
+        "vcard": ("vCard .vcf", "A .vcf file of one or many cards", "text/vcard"),
+        "google": ("Google Contacts", "contacts.csv from Google Contacts", "text/csv"),
+    }
+    for name, (summary, upload, media_type) in expected.items():
+        operation = document["paths"][f"/api/v1/import/{name}"]["post"]
+        assert operation["operationId"] == f"import_{name}"
+        assert summary in operation["summary"]
+        assert operation["description"].startswith("Create a contact for each")
+        body = operation["requestBody"]["content"]["multipart/form-data"]
+        assert body["encoding"]["file"]["contentType"].startswith(media_type)
+        schema = document["components"]["schemas"][f"Body_import_{name}"]
+        assert schema["properties"]["file"]["description"].startswith(upload)
+        (dry_run,) = operation["parameters"]
+        assert dry_run["name"] == "dry_run" and dry_run["in"] == "query"

@@ -14,6 +14,7 @@ from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
 from app.contacts.service import create_contact
 from app.errors import Invalid, PayloadTooLarge
+from app.exchange import filelimits
 from app.exchange.linkedin import connections
 from app.exchange.linkedin import service as linkedin_service
 from app.exchange.linkedin.service import import_linkedin_csv
@@ -266,7 +267,7 @@ def test_size_and_row_limits(db: Session, user: User, monkeypatch: pytest.Monkey
         import_linkedin_csv(db, user, connections_csv(rows))
     assert "more than 5 rows" in too_many.value.errors[0].message
 
-    monkeypatch.setattr(connections, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(filelimits, "MAX_IMPORT_BYTES", 100)
     with pytest.raises(PayloadTooLarge):
         import_linkedin_csv(db, user, connections_csv(rows).encode())
     with pytest.raises(PayloadTooLarge):

@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
 from app.contacts.service import create_contact
-from app.exchange.linkedin import connections
+from app.exchange import filelimits
 from tests.conftest import WebClient
 from tests.exchange.conftest import FIRST_LINE, connections_csv, person
 
@@ -137,7 +137,7 @@ def test_no_file_chosen_is_an_error_on_the_page(web: WebClient) -> None:
 def test_a_file_past_the_size_limit_is_an_error_on_the_page(
     web: WebClient, db: Session, user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(connections, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(filelimits, "MAX_IMPORT_BYTES", 100)
     text = connections_csv([person(f"P{i}", "Big", f"big-{i}") for i in range(10)])
     response = web.form_post(UPLOAD, {}, files=_upload(text))
     assert response.status_code == 422

@@ -83,6 +83,27 @@ def test_career_filter(api, user, make_contact, make_career, make_interview):
     assert sorted(i["contact_id"] for i in found["items"]) == sorted([linked.id, interviewed.id])
 
 
+def test_career_filter_and_progress_count_by_one_rule(
+    api, user, make_contact, make_career, make_interview
+):
+    # A follow-up belongs to a career through its interview or its contact, once even when
+    # both lead there: the list's filter and the career's progress figure agree.
+    career = make_career(user, "Marine biology")
+    both = make_contact(user, "Both ways", career=career)
+    interview = make_interview(user, both, career=career)
+    elsewhere = make_interview(user, make_contact(user, "Other career"), career=None)
+    _create(api, both, interview_id=interview.id)
+    _create(api, make_contact(user, "Linked", career=career))
+    _create(api, make_contact(user, "Not linked"), interview_id=elsewhere.id)
+    done = _create(api, make_contact(user, "Done", career=career)).json()
+    api.patch(f"/api/v1/follow-ups/{done['id']}", json={"status": "done"})
+    listed = api.get("/api/v1/follow-ups", params={"career_id": career.id, "status": "open"})
+    progress = api.get(f"/api/v1/careers/{career.id}/progress").json()
+    assert listed.json()["total"] == progress["follow_ups_open"] == 2
+    everything = api.get("/api/v1/follow-ups", params={"career_id": career.id}).json()
+    assert everything["total"] == 3
+
+
 @pytest.mark.parametrize(
     "params, field",
     [({"sort": "nope"}, "sort"), ({"colour": "red"}, "colour")],

@@ -21,10 +21,12 @@ from app.interviews.agenda.schemas import (
 )
 from app.interviews.models import DEFAULT_PURPOSE, STATUS_LABELS
 from app.interviews.schemas import (
+    MAX_LINKS,
     InterviewCreate,
     InterviewUpdate,
     PromiseCreate,
     ReferralCreate,
+    ResearchLink,
     StatusChange,
 )
 from app.questions.models import Question, QuestionBank
@@ -259,17 +261,34 @@ def test_checklist_score_and_own_items(db, user, make_interview):
 
 def test_promises_are_kept_on_the_interview(db, user, make_interview):
     interview = make_interview(user)
-    service.add_promise(db, user, interview.id, PromiseCreate(text="Send resume", by="me"))
-    interview = service.add_promise(
-        db, user, interview.id, PromiseCreate(text="Intro to Kim", by="them")
+    service.add_item(db, user, interview.id, "promises", PromiseCreate(text="Send resume", by="me"))
+    interview = service.add_item(
+        db, user, interview.id, "promises", PromiseCreate(text="Intro to Kim", by="them")
     )
     assert [p["by"] for p in interview.promises] == ["me", "them"]
     interview = service.set_promise_done(db, user, interview.id, 0, True)
     assert interview.promises[0]["done"] is True
-    interview = service.remove_promise(db, user, interview.id, 1)
+    interview = service.remove_item(db, user, interview.id, "promises", 1)
     assert len(interview.promises) == 1
     with pytest.raises(NotFound):
-        service.remove_promise(db, user, interview.id, 5)
+        service.remove_item(db, user, interview.id, "promises", 5)
+
+
+def test_list_edits_keep_their_limits_and_names(db, user, make_interview):
+    interview = make_interview(user)
+    link = ResearchLink(url="https://a.example")
+    for _ in range(MAX_LINKS):
+        service.add_item(db, user, interview.id, "research_links", link)
+    with pytest.raises(Invalid) as full:
+        service.add_item(db, user, interview.id, "research_links", link)
+    assert full.value.errors[0].field == "url"
+    assert full.value.errors[0].message == (
+        f"An interview keeps at most {MAX_LINKS} research links."
+    )
+    with pytest.raises(NotFound, match="No promise number 1 on this interview"):
+        service.remove_item(db, user, interview.id, "promises", 0)
+    kept = service.remove_item(db, user, interview.id, "research_links", 0)
+    assert len(kept.research_links) == MAX_LINKS - 1
 
 
 def test_referral_creates_contact_introduced_by_interviewee(db, user, make_interview):

@@ -593,11 +593,11 @@ def test_stale_page_lists_are_a_conflict(web, db, user, make_interview):
     # the version the page showed: another tab's newer change is never overwritten.
     interview = make_interview(user)
     url = f"/interviews/{interview.id}"
-    service.add_promise(db, user, interview.id, service.PromiseCreate(text="Send article"))
-    service.add_promise(db, user, interview.id, service.PromiseCreate(text="Call back"))
+    service.add_item(db, user, interview.id, "promises", service.PromiseCreate(text="Send article"))
+    service.add_item(db, user, interview.id, "promises", service.PromiseCreate(text="Call back"))
     shown = _fresh(db, Interview, interview.id).version
     # Another tab removes the first promise: index 0 now means "Call back".
-    service.remove_promise(db, user, interview.id, 0)
+    service.remove_item(db, user, interview.id, "promises", 0)
     r = web.post(f"{url}/promises/0/toggle", data={"done": "1", "version": shown}, headers=HX)
     assert r.status_code == 409
     assert "changed elsewhere" in soup(r).select_one('[data-testid="capture-error"]').text
@@ -617,6 +617,38 @@ def test_stale_page_lists_are_a_conflict(web, db, user, make_interview):
     oob = fragment.select_one("input.record-version[hx-swap-oob]")
     assert oob["value"] == str(current + 1)
     assert oob["hx-swap-oob"] == "outerHTML:.record-version"
+
+
+def test_a_blank_version_on_a_list_form_is_refused_not_unchecked(web, db, user, make_interview):
+    # A blank version field is a damaged form: refused, never read as "no check", on every
+    # form of the preparation lists and the promises.
+    interview = make_interview(user)
+    url = f"/interviews/{interview.id}"
+    service.add_item(db, user, interview.id, "promises", service.PromiseCreate(text="Call"))
+    service.add_item(
+        db, user, interview.id, "research_links", service.ResearchLink(url="https://a.example")
+    )
+    before = _fresh(db, Interview, interview.id)
+    posts = [
+        (f"{url}/checklist", {"done": "person"}),
+        (f"{url}/checklist/add", {"label": "Practise"}),
+        (f"{url}/checklist/profession/delete", {}),
+        (f"{url}/links", {"url": "https://b.example"}),
+        (f"{url}/links/0/delete", {}),
+        (f"{url}/promises", {"text": "Write"}),
+        (f"{url}/promises/0/toggle", {"done": "1"}),
+        (f"{url}/promises/0/delete", {}),
+    ]
+    for path, data in posts:
+        r = web.post(path, data={**data, "version": ""}, headers=HX)
+        assert r.status_code == 422, path
+    after = _fresh(db, Interview, interview.id)
+    assert after.version == before.version
+    assert (after.checklist, after.research_links, after.promises) == (
+        before.checklist,
+        before.research_links,
+        before.promises,
+    )
 
 
 def test_interview_page_forms_carry_the_version(web, user, make_interview, db):

@@ -208,3 +208,28 @@ def test_the_contact_page_shows_the_resumes_they_have(web, api, contact_of):
     assert page.status_code == 200
     section = page.text.split('id="resumes-shared"', 1)[1]
     assert f'href="/resumes/{resume["id"]}"' in section and "Nice" in section
+
+
+def test_the_share_form_reads_a_contact_as_every_contact_field_does(web, api, contact_of):
+    # One reading of a typed contact (contacts.references): the same refusals and the same
+    # suggestions as the contact and interview forms.
+    resume = upload(api, PDF_BYTES).json()
+    contact_of(api, "Sam Lee")
+    contact_of(api, "sam lee")
+    twice = web.form_post(
+        f"/resumes/{resume['id']}/shares", {"contact": "Sam Lee", "shared_on": "", "feedback": ""}
+    )
+    assert twice.status_code == 422
+    assert "Several of your contacts are named" in twice.text
+    assert "show each one" in twice.text
+    nul = web.form_post(
+        f"/resumes/{resume['id']}/shares", {"contact": "Sam\x00", "shared_on": "", "feedback": ""}
+    )
+    assert nul.status_code == 422 and "Type a name" in nul.text
+    shares = web.get("/resumes/contact-options", params={"contact": "sam"})
+    contacts = web.get("/contacts/suggest", params={"contact": "sam"})
+    assert (
+        shares.text == contacts.text
+        and shares.text.count("Sam Lee (#") + shares.text.count("sam lee (#") == 2
+    )
+    assert api.get(f"{URL}/{resume['id']}/shares").json()["total"] == 0

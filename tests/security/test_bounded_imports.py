@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from app.config import Settings
-from app.exchange.linkedin.connections import MAX_IMPORT_BYTES
+from app.exchange.filelimits import MAX_IMPORT_BYTES
 from tests.conftest import ApiClient
 
 BOUND_SECONDS = 1.0
@@ -186,11 +186,9 @@ VCARD_FILES: dict[str, Callable[[int], str | bytes]] = {
 
 @pytest.mark.parametrize("shape", list(VCARD_FILES))
 def test_vcard_import_refuses_a_pathological_file_quickly(api: ApiClient, shape: str) -> None:
-    from app.exchange.vcard.addressbook import MAX_IMPORT_BYTES as VCARD_MAX_BYTES
-
-    made = VCARD_FILES[shape](VCARD_MAX_BYTES)
+    made = VCARD_FILES[shape](MAX_IMPORT_BYTES)
     content = made.encode() if isinstance(made, str) else made
-    assert len(content) <= VCARD_MAX_BYTES
+    assert len(content) <= MAX_IMPORT_BYTES
     status, elapsed = _timed(
         lambda: api.post(
             "/api/v1/import/vcard", files={"file": ("contacts.vcf", content, "text/vcard")}
@@ -218,10 +216,8 @@ GOOGLE_FILES: dict[str, Callable[[int], str]] = {
 
 @pytest.mark.parametrize("shape", list(GOOGLE_FILES))
 def test_google_import_refuses_a_pathological_file_quickly(api: ApiClient, shape: str) -> None:
-    from app.exchange.google.contacts import MAX_IMPORT_BYTES as GOOGLE_MAX_BYTES
-
-    content = GOOGLE_FILES[shape](GOOGLE_MAX_BYTES).encode()
-    assert len(content) <= GOOGLE_MAX_BYTES
+    content = GOOGLE_FILES[shape](MAX_IMPORT_BYTES).encode()
+    assert len(content) <= MAX_IMPORT_BYTES
     status, elapsed = _timed(
         lambda: api.post(
             "/api/v1/import/google", files={"file": ("contacts.csv", content, "text/csv")}

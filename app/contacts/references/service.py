@@ -67,21 +67,18 @@ def contact_suggestions(
     ]
 
 
-def form_introducer_id(
-    session: Session, user: User, introduced_by_id: str | None, text: str | None
-) -> str | None:
-    """The contact form's "introduced by" as the id the schema reads.
+def typed_contact_id(session: Session, user: User, text: str, field: str) -> int | None:
+    """The contact a typed contact field (``field``) names, the one way every form reads one.
 
-    A picked suggestion carries its number; a typed name must be one contact's exactly
-    (any case). ``text`` None (no such field: quick-add forms) keeps the id as sent."""
-    if text is None:
-        return introduced_by_id
-    text = _typed(text, "introduced_by").strip()
+    A picked suggestion carries its number (the caller's service checks it is the user's);
+    a typed name must be one contact's exactly (any case). None when empty; Invalid on
+    ``field`` when no contact, or several, have the name."""
+    text = _typed(text, field).strip()
     if not text:
         return None
     numbered = _NUMBERED.search(text)
     if numbered:
-        return numbered.group(1)  # the service checks it is the user's and not a loop
+        return int(numbered.group(1))
     statement = (
         select(Contact.id)
         .where(
@@ -93,7 +90,7 @@ def form_introducer_id(
     )
     found = list(session.scalars(statement))
     if len(found) == 1:
-        return str(found[0])
+        return found[0]
     if not found:
         message = f"None of your contacts is named “{text}”: pick one from the suggestions."
     else:
@@ -101,7 +98,19 @@ def form_introducer_id(
             f"Several of your contacts are named “{text}”: pick one from the suggestions, "
             "which show each one's number."
         )
-    raise Invalid.one("introduced_by", message)
+    raise Invalid.one(field, message)
+
+
+def form_introducer_id(
+    session: Session, user: User, introduced_by_id: str | None, text: str | None
+) -> str | None:
+    """The contact form's "introduced by" as the id the schema reads (the service checks
+    it is the user's and not a loop). ``text`` None (no such field: quick-add forms) keeps
+    the id as sent."""
+    if text is None:
+        return introduced_by_id
+    found = typed_contact_id(session, user, text, "introduced_by")
+    return None if found is None else str(found)
 
 
 class UnknownOrganization(Invalid):

@@ -18,7 +18,8 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import Invalid, NotFound
-from app.exchange.contactfile import MAX_IMPORT_BYTES, read_contact_file
+from app.exchange.contactfile import read_contact_file
+from app.exchange.filelimits import check_size
 from app.exchange.models import ImportDraft
 from app.exchange.newcontacts.service import (
     MAX_REPORTED_ERRORS,
@@ -46,8 +47,7 @@ def save_draft(
 
     A file that cannot be read (too large, not text, an archive, a broken card) is refused
     here; a spreadsheet whose columns are not recognised is kept, to be mapped on its preview."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise table.too_large()
+    check_size(raw)
     if file_format not in FILE_FORMATS:
         raise Invalid.one("format", f"Choose one of {', '.join(FILE_FORMATS)}.")
     try:

@@ -8,22 +8,14 @@ contact's, the others go to the notes, and so on. Multi-value cells hold values 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
-from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.errors import Invalid
+from app.exchange.filelimits import check_size
+from app.exchange.spreadsheet.table import check_row_count, read_records
 from app.exchange.vcard.addressbook import Card, Parsed, Property, check_card, vcard_value
-from app.textlimits import check_lines
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
-# Notes may hold quoted newlines: room for them, not for a flood of lines.
-MAX_LINES = 200_000
-MAX_LINE_CHARS = 65_536
-# Google writes about 90 columns (more with many emails or phones); far more is not Google's.
-MAX_CELLS = 512
 _MULTI = " ::: "
 _NUMBERED = re.compile(
     r"^(e-mail|phone|website|address) (\d{1,3}) - (type|label|value|city|region|country)$"
@@ -50,17 +42,11 @@ _PROPERTY = {"e-mail": "EMAIL", "phone": "TEL", "website": "URL"}
 
 def decode(payload: str | bytes) -> str:
     """The file as text: UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252."""
-    too_large = PayloadTooLarge(
-        detail=f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-        "split it into smaller files and import each."
-    )
     if isinstance(payload, str):
-        if len(payload) > MAX_IMPORT_BYTES or len(payload.encode()) > MAX_IMPORT_BYTES:
-            raise too_large
+        check_size(payload)
         text = payload.removeprefix("\ufeff")
     else:
-        if len(payload) > MAX_IMPORT_BYTES:
-            raise too_large
+        check_size(payload)
         if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
             try:
                 text = payload.decode("utf-16")
@@ -77,19 +63,6 @@ def decode(payload: str | bytes) -> str:
     if not text.strip():
         raise Invalid.one("file", "The file is empty.")
     return text
-
-
-def _check_shape(text: str) -> None:
-    # Counted in C before the csv module reads a record.
-    broken = check_lines(text, max_lines=MAX_LINES, max_line_chars=MAX_LINE_CHARS)
-    if broken is None:
-        return
-    if broken.too_many_lines:
-        raise Invalid.one("file", f"The file has more than {MAX_LINES:,} lines; split it.")
-    raise Invalid.one(
-        f"row {broken.line}: file",
-        f"Line {broken.line} is longer than {MAX_LINE_CHARS:,} characters; not Google's CSV.",
-    )
 
 
 @dataclass(frozen=True)
@@ -166,12 +139,13 @@ def _card(line: int, cells: list[str], layout: _Layout) -> Card:
 
 def parse(text: str, *, phone_region: str) -> Parsed:
     """Every data row of the file, checked as a contact."""
-    _check_shape(text)
     parsed = Parsed()
-    layout, records = _records(text, parsed)
-    # Counted before any row is checked: checking is the costly part.
-    if len(records) > MAX_IMPORT_ROWS:
-        raise Invalid.one("file", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")
+    # Google writes about 90 columns (more with many emails or phones); far more is not Google's.
+    header, records = read_records(
+        text, parsed, kind="Google's CSV", too_wide="more than Google writes."
+    )
+    layout = None if header is None else _header(header)
+    check_row_count(records)
     if layout is None:
         return parsed
     for start, cells in records:
@@ -182,28 +156,3 @@ def parse(text: str, *, phone_region: str) -> Parsed:
         if row is not None:
             parsed.rows.append(row)
     return parsed
-
-
-def _records(text: str, parsed: Parsed) -> tuple[_Layout | None, list[tuple[int, list[str]]]]:
-    """The header's columns, and each data record with its first line."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = None
-    records: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if len(cells) > MAX_CELLS:
-                parsed.problem(start, "file", f"{len(cells)} cells; more than Google writes.")
-                continue
-            if not "".join(cells).strip():
-                continue
-            if header is None:
-                header = _header(cells)
-                continue
-            records.append((start, cells))
-            if len(records) > MAX_IMPORT_ROWS:
-                break
-    except csv.Error as exc:
-        parsed.problems.append(FieldError(f"row {line}: file", f"Not valid CSV: {exc}."))
-    return header, records

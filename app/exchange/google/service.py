@@ -9,8 +9,6 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.exchange.google.contacts import MAX_IMPORT_BYTES as MAX_IMPORT_BYTES
-from app.exchange.google.contacts import MAX_IMPORT_ROWS as MAX_IMPORT_ROWS
 from app.exchange.google.contacts import decode, parse
 from app.exchange.newcontacts.service import add_contacts, refused
 from app.exchange.schemas import ImportReport

@@ -13,21 +13,16 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from app.contacts.normalise import normalise_linkedin, plain_email
-from app.contacts.schemas import ContactCreate
-from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.errors import FieldError, Invalid
+from app.exchange.filelimits import MAX_IMPORT_ROWS, check_size
 from app.exchange.schemas import NewContact
-from app.exchange.vcard.addressbook import organization_refusal
+from app.exchange.vcard.addressbook import Parsed
 from app.textlimits import check_lines
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
 # LinkedIn puts a few lines of notes above the header; this many non-blank records at most.
 MAX_PREAMBLE_RECORDS = 20
 # Room for the rows, the notes above the header and blank lines, not for a flood of them.
@@ -66,27 +61,10 @@ _SOURCE = {
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%m/%d/%Y")
 
 
-@dataclass
-class Parsed:
-    """The file's rows that passed, the problems of those that did not, and the count read."""
-
-    rows: list[NewContact] = field(default_factory=list)
-    problems: list[FieldError] = field(default_factory=list)
-    read: int = 0
-
-    def problem(self, line: int, field_name: str, message: str) -> None:
-        self.problems.append(FieldError(f"row {line}: {field_name}", message))
-
-
 def decode(payload: str | bytes) -> str:
     """The file as text: UTF-8 (with or without a byte-order mark), within the size limit."""
-    too_large = PayloadTooLarge(
-        detail=f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-        "split it into smaller files and import each."
-    )
     if isinstance(payload, bytes):
-        if len(payload) > MAX_IMPORT_BYTES:
-            raise too_large
+        check_size(payload)
         try:
             text = payload.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -98,8 +76,7 @@ def decode(payload: str | bytes) -> str:
             ) from None
     else:
         text = payload.removeprefix("\ufeff")
-        if len(text) > MAX_IMPORT_BYTES or len(text.encode()) > MAX_IMPORT_BYTES:
-            raise too_large
+        check_size(text)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise Invalid.one(f"row {line}: file", "This line has a NUL character; not a CSV file.")
@@ -231,14 +208,7 @@ def _check_row(
     url = cells.get("url", "")
     if url:
         values["linkedin_url"] = url
-    try:
-        contact = ContactCreate.model_validate(values)
-    except ValidationError as exc:
-        contact = None
-        for err in exc.errors():
-            name = str(err["loc"][0]) if err.get("loc") else "row"
-            message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
-            parsed.problem(line, name, f"{_SOURCE.get(name, name)}: {message}")
+    contact = parsed.checked_contact(line, values, _SOURCE)
     linkedin_url = linkedin_key = None
     if url and (contact is None or contact.linkedin_url is not None):
         try:
@@ -247,10 +217,7 @@ def _check_row(
             message = exc.errors[0].message if exc.errors else exc.detail
             parsed.problem(line, "linkedin_url", f"URL: {message}")
     organization = " ".join(cells.get("company", "").split()) or None
-    if organization is not None:
-        refusal = organization_refusal(organization)
-        if refusal is not None:
-            parsed.problem(line, "organization", f"Company: {refusal}")
+    parsed.check_organization(line, organization, "Company")
     if contact is None or len(parsed.problems) > before:
         return None
     return NewContact(

@@ -11,13 +11,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.exchange.linkedin.connections import MAX_IMPORT_BYTES as MAX_IMPORT_BYTES
-from app.exchange.linkedin.connections import MAX_IMPORT_ROWS as MAX_IMPORT_ROWS
 from app.exchange.linkedin.connections import decode, parse
 from app.exchange.newcontacts.service import add_contacts, refused
 from app.exchange.schemas import ImportReport
 
-# Callers (the API, the page, the CLI) read an upload up to MAX_IMPORT_BYTES: the service's own.
 MAX_REPORTED_ERRORS = 500
 
 

@@ -15,13 +15,12 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.errors import FieldError, Invalid
+from app.exchange.filelimits import MAX_IMPORT_ROWS, check_size
 from app.exchange.spreadsheet.columns import resolve_mapping
 from app.exchange.vcard.addressbook import Card, Parsed, Property, check_card, vcard_value
 from app.textlimits import check_lines
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
 # Cells may hold quoted newlines (notes): room for them, not for a flood of lines.
 MAX_LINES = 200_000
 MAX_LINE_CHARS = 65_536
@@ -43,19 +42,10 @@ class Sheet:
     parsed: Parsed = field(default_factory=Parsed)
 
 
-def too_large() -> PayloadTooLarge:
-    """The refusal of a file over the size limit, worded once for every format."""
-    return PayloadTooLarge(
-        detail=f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-        "split it into smaller files and import each."
-    )
-
-
 def decode_text(payload: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-16 with a BOM as spreadsheets save it, UTF-8 with or without a
     BOM, else Windows-1252; a file that is not text at all is Invalid."""
-    if len(payload) > MAX_IMPORT_BYTES:
-        raise too_large()
+    check_size(payload)
     if payload.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text, encoding = payload.decode("utf-16"), "utf-16"
@@ -113,16 +103,52 @@ def header_columns(text: str) -> list[str]:
     return []
 
 
-def _check_shape(text: str) -> None:
+def read_records(
+    text: str, parsed: Parsed, *, kind: str, too_wide: str, delimiter: str = ","
+) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """The header's cells, and each data record with its first line, of any CSV of contacts
+    (a spreadsheet's or Google's, ``kind`` naming it in a refusal).
+
+    The text is bounded first (lines and their length, counted in C); a record wider than
+    MAX_CELLS is a problem of its line (``too_wide`` says why, after the count of cells);
+    reading stops past MAX_IMPORT_ROWS records (``check_row_count`` refuses them)."""
     broken = check_lines(text, max_lines=MAX_LINES, max_line_chars=MAX_LINE_CHARS)
-    if broken is None:
-        return
-    if broken.too_many_lines:
+    if broken is not None and broken.too_many_lines:
         raise Invalid.one("file", f"The file has more than {MAX_LINES:,} lines; split it.")
-    raise Invalid.one(
-        f"row {broken.line}: file",
-        f"Line {broken.line} is longer than {MAX_LINE_CHARS:,} characters; not a contacts file.",
-    )
+    if broken is not None:
+        raise Invalid.one(
+            f"row {broken.line}: file",
+            f"Line {broken.line} is longer than {MAX_LINE_CHARS:,} characters; not {kind}.",
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    records: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            # Before any work per cell: a wide record costs nothing more to refuse.
+            if len(cells) > MAX_CELLS:
+                parsed.problem(start, "file", f"{len(cells)} cells; {too_wide}")
+                continue
+            if not "".join(cells).strip():
+                continue
+            if header is None:
+                header = cells
+                continue
+            records.append((start, cells))
+            if len(records) > MAX_IMPORT_ROWS:
+                break
+    except csv.Error as exc:
+        parsed.problems.append(FieldError(f"row {line}: file", f"Not valid CSV: {exc}."))
+    return header, records
+
+
+def check_row_count(records: list[tuple[int, list[str]]]) -> None:
+    """Invalid past MAX_IMPORT_ROWS records: counted before any row is checked, the costly
+    part."""
+    if len(records) > MAX_IMPORT_ROWS:
+        raise Invalid.one("file", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")
 
 
 def parse(
@@ -133,13 +159,17 @@ def parse(
     mapping: dict[str, str | None] | None = None,
 ) -> Sheet:
     """Every data row, checked as a contact through the mapping (guessed, then overridden)."""
-    _check_shape(text)
     sheet = Sheet()
-    header, records = _records(text, delimiter, sheet.parsed)
+    header, records = read_records(
+        text,
+        sheet.parsed,
+        kind="a contacts file",
+        too_wide=f"at most {MAX_CELLS} columns.",
+        delimiter=delimiter,
+    )
     if header is None:
         raise Invalid.one("file", "The file has no header line naming its columns.")
-    if len(records) > MAX_IMPORT_ROWS:
-        raise Invalid.one("file", f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it.")
+    check_row_count(records)
     sheet.columns = [" ".join(cell.replace("\ufeff", "").split()) for cell in header]
     sheet.mapping, indexes = resolve_mapping(sheet.columns, mapping)
     nameless = (
@@ -158,34 +188,6 @@ def parse(
         if row is not None:
             sheet.parsed.rows.append(row)
     return sheet
-
-
-def _records(
-    text: str, delimiter: str, parsed: Parsed
-) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
-    """The header's cells, and each data record with its first line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    records: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            # Before any work per cell: a wide record costs nothing more to refuse.
-            if len(cells) > MAX_CELLS:
-                parsed.problem(start, "file", f"{len(cells)} cells; at most {MAX_CELLS} columns.")
-                continue
-            if not "".join(cells).strip():
-                continue
-            if header is None:
-                header = cells
-                continue
-            records.append((start, cells))
-            if len(records) > MAX_IMPORT_ROWS:
-                break
-    except csv.Error as exc:
-        parsed.problems.append(FieldError(f"row {line}: file", f"Not valid CSV: {exc}."))
-    return header, records
 
 
 def _card(line: int, cells: list[str], indexes: dict[str, int]) -> Card:

@@ -26,13 +26,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.contacts.normalise import normalise_linkedin, normalise_phone, plain_email
 from app.contacts.schemas import ContactCreate
-from app.errors import FieldError, Invalid, PayloadTooLarge
+from app.errors import FieldError, Invalid
+from app.exchange.filelimits import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, check_size
 from app.exchange.schemas import NewContact
 from app.organizations.schemas import OrganizationName
 from app.textlimits import check_lines
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_CARDS = 20_000
+MAX_CARDS = MAX_IMPORT_ROWS
 # A phone's export folds a photo into lines of 75: a 5 MB file of them is 70,000 lines.
 MAX_LINES = 200_000
 # An unfolded property a contact is made of; PHOTO and the like (skipped) may be any length.
@@ -128,6 +128,28 @@ class Parsed:
     def problem(self, line: int, field_name: str, message: str) -> None:
         self.problems.append(FieldError(f"row {line}: {field_name}", message))
 
+    def checked_contact(
+        self, line: int, values: dict[str, Any], source: Mapping[str, str]
+    ) -> ContactCreate | None:
+        """``values`` checked as a contact typed into Rapport is, or None with each refusal a
+        problem of ``line`` that starts with where the file holds the field (``source``)."""
+        try:
+            return ContactCreate.model_validate(values)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err.get("loc") else "row"
+                message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
+                self.problem(line, name, f"{source.get(name, name)}: {message}")
+            return None
+
+    def check_organization(self, line: int, organization: str | None, source: str) -> None:
+        """A problem of ``line`` when ``organization`` (as the file's ``source`` holds it)
+        cannot be an organization's name."""
+        if organization is not None:
+            refusal = organization_refusal(organization)
+            if refusal is not None:
+                self.problem(line, "organization", f"{source}: {refusal}")
+
 
 def vcard_value(value: str, *, structured: bool = False) -> str:
     """Plain text as a property value (what the card checker unescapes): for other formats'
@@ -141,17 +163,11 @@ def vcard_value(value: str, *, structured: bool = False) -> str:
 
 def decode(payload: str | bytes) -> str:
     """The file as text (UTF-8 with or without a BOM, UTF-16 with one, else Windows-1252)."""
-    too_large = PayloadTooLarge(
-        detail=f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-        "split it into smaller files and import each."
-    )
     if isinstance(payload, str):
-        if len(payload) > MAX_IMPORT_BYTES or len(payload.encode()) > MAX_IMPORT_BYTES:
-            raise too_large
+        check_size(payload)
         text = payload.removeprefix("\ufeff")
     else:
-        if len(payload) > MAX_IMPORT_BYTES:
-            raise too_large
+        check_size(payload)
         for signature, kind in SIGNATURES.items():
             if payload.startswith(signature):
                 raise Invalid.one("file", f"This is {kind}, not a vCard file; extract it first.")
@@ -520,18 +536,8 @@ def check_card(
     tags = _categories(parsed, card)
     if tags:
         values["tags"] = tags
-    try:
-        contact = ContactCreate.model_validate(values)
-    except ValidationError as exc:
-        contact = None
-        for err in exc.errors():
-            name = str(err["loc"][0]) if err.get("loc") else "row"
-            message = str(err.get("msg", "Invalid value")).removeprefix("Value error, ")
-            parsed.problem(line, name, f"{_SOURCE.get(name, name)}: {message}")
-    if organization is not None:
-        refusal = organization_refusal(organization)
-        if refusal is not None:
-            parsed.problem(line, "organization", f"ORG: {refusal}")
+    contact = parsed.checked_contact(line, values, _SOURCE)
+    parsed.check_organization(line, organization, "ORG")
     if contact is None or len(parsed.problems) > before:
         return None
     return NewContact(

@@ -14,9 +14,8 @@ from app.auth.models import User
 from app.exchange.newcontacts.service import add_contacts, refused
 from app.exchange.schemas import ImportReport
 
-# Callers (the API, the page, the CLI) read an upload up to MAX_IMPORT_BYTES: the service's own.
+# The page states the most cards a file may hold.
 from app.exchange.vcard.addressbook import MAX_CARDS as MAX_CARDS
-from app.exchange.vcard.addressbook import MAX_IMPORT_BYTES as MAX_IMPORT_BYTES
 from app.exchange.vcard.addressbook import decode, parse
 
 MAX_REPORTED_ERRORS = 500

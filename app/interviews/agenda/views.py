@@ -17,7 +17,7 @@ from app.interviews.agenda.schemas import (
     AgendaItemUpdate,
     AgendaMove,
 )
-from app.interviews.interview_page import CHOICES, save_section, section_of_detail
+from app.interviews.interview_page import CHOICES, save_detail_section, save_section
 from app.schemakit import MAX_INT32
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
@@ -58,8 +58,7 @@ def agenda_add_submit(
         data = parse_form(AgendaItemCreate, values)
         return agenda_service.add_agenda_item(db, user, interview_id, data)
 
-    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
-    return save_section(request, db, save, show, url=_agenda_url(interview_id))
+    return save_detail_section(request, db, user, interview_id, "agenda", form, save)
 
 
 @router.post("/interviews/{interview_id}/agenda/bank", response_class=HTMLResponse)
@@ -78,8 +77,9 @@ def agenda_bank_submit(
         data = parse_form(AgendaFromBank, payload)
         return agenda_service.add_from_bank(db, user, interview_id, data)
 
-    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
-    return save_section(request, db, save, show, url=_agenda_url(interview_id), message=_added)
+    return save_detail_section(
+        request, db, user, interview_id, "agenda", form, save, message=_added
+    )
 
 
 @router.post("/interviews/{interview_id}/agenda/{item_id}/move", response_class=HTMLResponse)
@@ -98,8 +98,7 @@ def agenda_move_submit(
         version = form_version(values.get("version"))
         return agenda_service.move_agenda_item(db, user, interview_id, item_id, data, version)
 
-    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
-    return save_section(request, db, save, show, url=_agenda_url(interview_id))
+    return save_detail_section(request, db, user, interview_id, "agenda", form, save)
 
 
 @router.post("/interviews/{interview_id}/agenda/{item_id}/delete", response_class=HTMLResponse)
@@ -116,8 +115,7 @@ def agenda_remove_submit(
     def save() -> None:
         agenda_service.delete_agenda_item(db, user, interview_id, item_id, form_version(version))
 
-    show = section_of_detail(request, db, user, interview_id, "agenda", typed=form_values(form))
-    return save_section(request, db, save, show, url=_agenda_url(interview_id))
+    return save_detail_section(request, db, user, interview_id, "agenda", form, save)
 
 
 def _edit_page(

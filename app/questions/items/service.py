@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -18,6 +19,15 @@ from app.schemakit import Page
 from app.textmatch import like_pattern
 
 MOVE_DIRECTIONS = ("up", "down")
+# What a bank's questions may be sorted by (the API declares these names).
+QUESTION_SORTS: dict[str, Any] = {
+    "position": Question.position,
+    "text": func.lower(Question.text),
+    "category": Question.category,
+    "created_at": Question.created_at,
+    "updated_at": Question.updated_at,
+    "id": Question.id,
+}
 
 
 def list_questions(
@@ -44,15 +54,7 @@ def list_questions(
         # keeps SQLite and PostgreSQL alike.
         tagged = [row.id for row in session.scalars(statement) if tag in (row.tags or [])]
         statement = statement.where(Question.id.in_(tagged))  # type: ignore[union-attr]
-    allowed = {
-        "position": Question.position,
-        "text": func.lower(Question.text),
-        "category": Question.category,
-        "created_at": Question.created_at,
-        "updated_at": Question.updated_at,
-        "id": Question.id,
-    }
-    order = order_by_clauses(sort, allowed, ["position"])
+    order = order_by_clauses(sort, QUESTION_SORTS, ["position"])
     return paginate(session, statement.order_by(*order, Question.id), limit=limit, offset=offset)
 
 

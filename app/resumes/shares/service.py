@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.concurrency import check_version
 from app.contacts.models import Contact
+from app.contacts.references import service as references
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.ownership import get_owned, owned_reference
@@ -20,7 +20,6 @@ from app.resumes.models import Resume
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate, ShareUpdate
 from app.schemakit import Page
-from app.textmatch import like_pattern
 
 SORTABLE: dict[str, Any] = {
     "shared_at": ResumeShare.shared_at,
@@ -28,8 +27,6 @@ SORTABLE: dict[str, Any] = {
     "updated_at": ResumeShare.updated_at,
 }
 DEFAULT_SORT = ("-shared_at",)
-# A contact picked from the suggestions reads "Name (#12)".
-_NUMBERED = re.compile(r"\(#(\d{1,9})\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -172,44 +169,10 @@ def shared_with_contact(session: Session, user: User, contact_id: int) -> list[R
     return list(session.scalars(statement))
 
 
-def contact_options(session: Session, user: User, text: str) -> list[tuple[str, str]]:
-    """("Name (#id)", title) for up to 10 of the user's contacts whose name contains ``text``."""
-    text = _NUMBERED.sub("", text.replace("\x00", "")).strip()
-    statement = (
-        select(Contact.id, Contact.full_name, Contact.title)
-        .where(Contact.owner_id == user.id)
-        .order_by(func.lower(Contact.full_name), Contact.id)
-        .limit(10)
-    )
-    if text:
-        statement = statement.where(
-            func.lower(Contact.full_name).like(like_pattern(text), escape="\\")
-        )
-    return [(f"{name} (#{cid})", title or "") for cid, name, title in session.execute(statement)]
-
-
 def typed_contact_id(session: Session, user: User, text: str) -> int:
-    """The contact a share form names: a picked "Name (#id)" or one contact's exact name."""
-    text = text.strip()
-    numbered = _NUMBERED.search(text)
-    if numbered:
-        return int(numbered.group(1))  # create_share checks it is the user's
-    if not text:
+    """The contact a share form names (the contacts' one reading of a typed contact field);
+    create_share checks it is the user's."""
+    found = references.typed_contact_id(session, user, text, "contact")
+    if found is None:
         raise Invalid.one("contact", "Name the contact who received it.")
-    statement = (
-        select(Contact.id)
-        .where(
-            Contact.owner_id == user.id, func.lower(Contact.full_name) == func.lower(literal(text))
-        )
-        .order_by(Contact.id)
-        .limit(2)
-    )
-    found = list(session.scalars(statement))
-    if len(found) == 1:
-        return found[0]
-    message = (
-        f"None of your contacts is named “{text}”: pick one from the suggestions."
-        if not found
-        else f"Several of your contacts are named “{text}”: pick one from the suggestions."
-    )
-    raise Invalid.one("contact", message)
+    return found

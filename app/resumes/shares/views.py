@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
+from app.contacts.references import service as references
 from app.errors import Invalid
 from app.resumes import service as resumes_service
 from app.resumes.shares import service
@@ -49,8 +50,9 @@ def share_contact_options(
     user: PageUser,
     contact: Annotated[str, Query(max_length=220)] = "",
 ) -> Response:
-    """<option>s for the share form's contact field (its <datalist>)."""
-    options = service.contact_options(db, user, contact)
+    """<option>s for the share form's contact field (its <datalist>), as every contact field
+    offers them."""
+    options = references.contact_suggestions(db, user, contact)
     return render(request, "contacts/_contact_options.html", {"options": options})
 
 
