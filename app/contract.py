@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import BadRequest, FieldError, UnsupportedMediaType
 from app.paging import SORT_FIELDS_KEY, sort_pattern
+from app.web.listing import QueryParser, query_parsers
 from app.web.problems import PROBLEM_JSON, problem_response
 
 API_PREFIX = "/api/v1"
@@ -96,7 +97,9 @@ def install_contract(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            finish_openapi(FastAPI.openapi(app))
+            schema = FastAPI.openapi(app)
+            _query_models(app, schema)
+            finish_openapi(schema)
         assert app.openapi_schema is not None
         return app.openapi_schema
 
@@ -284,6 +287,8 @@ def _scalar_names(dependant: Dependant, into: set[str]) -> None:
     for param in dependant.query_params:
         if not _is_sequence(param.field_info.annotation):
             into.add(param.alias)
+    if isinstance(dependant.call, QueryParser):
+        into |= dependant.call.names  # a QueryModel's fields take one value each
     for sub in dependant.dependencies:
         _scalar_names(sub, into)
 
@@ -352,6 +357,22 @@ def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _query_models(app: FastAPI, schema: dict[str, Any]) -> None:
+    # FastAPI sees a QueryParser as a dependency taking the Request; its model's fields are
+    # the operation's query parameters, declared here as FastAPI would declare a Query().
+    paths = schema.get("paths", {})
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        parameters = [p for q in query_parsers(route.dependant) for p in q.openapi_parameters()]
+        if not parameters:
+            continue
+        for method in route.methods:
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation.setdefault("parameters", []).extend(copy.deepcopy(parameters))
+
+
 def _parameters(operation: dict[str, Any]) -> None:
     sort_fields = operation.pop(SORT_FIELDS_KEY, None)
     for parameter in operation.get("parameters", []):
@@ -366,7 +387,7 @@ def _parameters(operation: dict[str, Any]) -> None:
         if parameter["name"] == "If-Match":
             param_schema.update(type="string", pattern=IF_MATCH_PATTERN)
         if parameter["name"] == "q" and param_schema.get("type") == "string":
-            param_schema.setdefault("pattern", r"^[^\x00]*$")  # listing.list_query refuses NUL
+            param_schema.setdefault("pattern", r"^[^\x00]*$")  # listing.TextQuery refuses NUL
 
 
 def _drop_null(param_schema: dict[str, Any]) -> None:

@@ -8,18 +8,22 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.contacts import service
-from app.contacts.models import Stage
 from app.contacts.referrals import service as referrals_service
-from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
+from app.contacts.schemas import (
+    ContactCreate,
+    ContactListQuery,
+    ContactRead,
+    ContactUpdate,
+    ReferralsRead,
+)
 from app.paging import sortable
 from app.schemakit import MAX_INT32, Page
 from app.web.deps import CurrentUser, SessionDep, SettingsDep, run_db
-from app.web.listing import ListQueryDep, json_page_response
+from app.web.listing import json_page_response, parsed_query
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
-FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 
 @router.get("", response_model=Page[ContactRead], openapi_extra=sortable(service.CONTACT_SORTS))
@@ -27,39 +31,19 @@ async def list_contacts(
     request: Request,
     user: CurrentUser,
     db: SessionDep,
-    listing: ListQueryDep,
-    career_id: FilterId = None,
-    organization_id: FilterId = None,
-    tag: Annotated[
-        # PostgreSQL refuses NUL in text, so it is a 422 here rather than a 500 there.
-        str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="A tag name.")
-    ] = None,
-    stage: Stage | None = None,
-    introduced_by_id: FilterId = None,
-    due: Annotated[
-        bool | None, Query(description="true: due or overdue for a touch now; false: not due.")
-    ] = None,
+    query: Annotated[ContactListQuery, parsed_query(ContactListQuery)],
 ) -> Response:
     """The caller's contacts. Sort by full_name, created_at, updated_at, last_contacted_at,
     next_touch_due or stage; `q` matches name, title, organization, email and tags."""
-    filters = service.ContactFilters(
-        career_id=career_id,
-        organization_id=organization_id,
-        tag=tag,
-        stage=stage,
-        introduced_by_id=introduced_by_id,
-        due=due,
-        q=listing.q,
-    )
     found = await run_db(
         request,
         service.contact_read_page,
         db,
         user,
-        filters,
-        limit=listing.limit,
-        offset=listing.offset,
-        sort=listing.sort,
+        service.ContactFilters(**query.filter_values()),
+        limit=query.limit,
+        offset=query.offset,
+        sort=query.sort,
     )
     return json_page_response(
         request, found.items, total=found.total, limit=found.limit, offset=found.offset

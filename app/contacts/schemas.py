@@ -4,12 +4,14 @@ with their labels: the one home of that vocabulary."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, EmailStr, Field
 
 from app.contacts.models import Stage
 from app.schemakit import (
+    MAX_INT32,
+    NO_NUL_PATTERN,
     DbId,
     InputModel,
     LongText,
@@ -18,6 +20,7 @@ from app.schemakit import (
     normalise_tag,
     not_null,
 )
+from app.web.listing import ListQuery, TextQuery
 
 Cadence = Annotated[int, Field(ge=1, le=3650, description="Stay-in-touch cadence in days.")]
 Email = Annotated[EmailStr, Field(max_length=254)]
@@ -113,12 +116,41 @@ class ReferralsRead(ReadModel):
     introduced: list[ContactRef]
 
 
-class ContactPageFilters(InputModel):
-    """The list page's filters, from its query string (blank means any)."""
+# ---- the list's filters: declared once for the API list, the exports and the list page ----
 
-    career_id: DbId | None = None
-    organization_id: DbId | None = None
-    tag: str | None = Field(default=None, max_length=64)
+FilterId = Annotated[int | None, Field(ge=1, le=MAX_INT32)]
+
+
+class ContactFilterFields(BaseModel):
+    """The contacts list's filters (what each means: ``service.filter_conditions``)."""
+
+    career_id: FilterId = None
+    organization_id: FilterId = None
+    # PostgreSQL refuses NUL in text, so it is a 422 here rather than a 500 there.
+    tag: Annotated[
+        str | None, Field(max_length=64, pattern=NO_NUL_PATTERN, description="A tag name.")
+    ] = None
     stage: Stage | None = None
-    introduced_by_id: DbId | None = None
-    due: bool | None = None
+    introduced_by_id: FilterId = None
+    due: Annotated[
+        bool | None, Field(description="true: due or overdue for a touch now; false: not due.")
+    ] = None
+
+
+class ContactFilterQuery(TextQuery, ContactFilterFields):
+    """The filters and ``q`` in a query string: the list (below) and the contact exports."""
+
+    def filter_values(self) -> dict[str, Any]:
+        """The filters and ``q`` by name, as ``service.ContactFilters`` takes them."""
+        return {name: getattr(self, name) for name in _FILTER_NAMES}
+
+
+_FILTER_NAMES = tuple(ContactFilterQuery.model_fields)
+
+
+class ContactListQuery(ListQuery, ContactFilterQuery):
+    """GET /api/v1/contacts: a page (limit, offset, sort) of the filtered list."""
+
+
+class ContactPageFilters(InputModel, ContactFilterFields):
+    """The list page's filters, from its query string (blank means any)."""

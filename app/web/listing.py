@@ -1,48 +1,133 @@
-"""List query parameters, the Link header, and the refusal of unknown query parameters."""
+"""List query parameters (read in one validation), the Link header, and the refusal of
+unknown query parameters."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from collections.abc import Iterator
+from typing import Annotated, Any, Generic, Self, TypeVar
 from urllib.parse import urlencode
 
 import orjson
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.errors import BadRequest, FieldError
 from app.schemakit import Page
 
 MAX_LIMIT = 200
 T = TypeVar("T")
+M = TypeVar("M", bound="QueryModel")
 
 
-@dataclass
-class ListQuery:
-    """limit / offset / sort / q, validated."""
+class QueryModel(BaseModel):
+    """Query parameters read in one validation (``parsed_query``); fields take one value each.
 
-    limit: int
-    offset: int
-    sort: str | None
-    q: str | None
+    Parameters the model does not name are ignored here: the route's own ``Query()`` ones are
+    FastAPI's, and unknown ones are refused first by ``reject_unknown_query_params``.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
 
-async def list_query(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 200).")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+class TextQuery(QueryModel):
+    """``q``: the text a list is searched for (stripped; blank is no search)."""
+
+    q: Annotated[str | None, Field(max_length=200, description="Text search.")] = None
+
+    @model_validator(mode="after")
+    def _searchable(self) -> Self:
+        # Checked once the fields are valid, so a NUL is a 400 only in an otherwise valid query.
+        if self.q is not None:
+            if "\x00" in self.q:
+                raise BadRequest(
+                    detail="q must not contain NUL", errors=[FieldError("q", "NUL byte")]
+                )
+            self.q = self.q.strip() or None
+        return self
+
+
+class ListQuery(TextQuery):
+    """limit / offset / sort / q, the parameters every collection accepts."""
+
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Page size (max 200).")] = 50
+    offset: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     sort: Annotated[
-        str | None, Query(max_length=200, description="Comma-separated fields; '-' for descending.")
-    ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text search.")] = None,
-) -> ListQuery:
-    """The list parameters every collection accepts."""
-    if q is not None and "\x00" in q:
-        raise BadRequest(detail="q must not contain NUL", errors=[FieldError("q", "NUL byte")])
-    return ListQuery(limit=limit, offset=offset, sort=sort, q=(q or "").strip() or None)
+        str | None, Field(max_length=200, description="Comma-separated fields; '-' for descending.")
+    ] = None
 
 
-ListQueryDep = Annotated[ListQuery, Depends(list_query)]
+class QueryParser(Generic[M]):
+    """A dependency reading the query string into a QueryModel with one pydantic call.
+
+    FastAPI validates each declared ``Query()`` on its own and inspects its type again on
+    every request: ~25 us a parameter, ~250 us for the contacts list's ten. Errors are the
+    same RequestValidationError, located at ``("query", name)``, so a bad value is the same
+    problem+json naming the field. The fields reach the OpenAPI document through
+    ``openapi_parameters()`` (``app.contract``), and the router's checks of unknown and
+    repeated parameters through ``declared_query_names``.
+    """
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self.names = frozenset(field.alias or name for name, field in model.model_fields.items())
+
+    async def __call__(self, request: Request) -> M:
+        try:
+            # A plain dict of the last values (repeats are refused before: request_as_declared)
+            # validates in a third of the time pydantic takes to read the QueryParams mapping.
+            return self.model.model_validate(dict(request.query_params.items()))
+        except ValidationError as exc:
+            errors = [
+                {**error, "loc": ("query", *error["loc"])}
+                for error in exc.errors(include_url=False)
+            ]
+            raise RequestValidationError(errors) from None
+
+    def openapi_parameters(self) -> list[dict[str, Any]]:
+        """The model's fields as OpenAPI query parameters, as FastAPI declares a ``Query()``."""
+        schema = self.model.model_json_schema()
+        if "$defs" in schema:  # a parameter's schema cannot point into the model's own $defs
+            raise TypeError(f"{self.model.__name__}: use Literal, not Enum or model fields")
+        parameters = []
+        for name, prop in schema["properties"].items():
+            parameter: dict[str, Any] = {"name": name, "in": "query", "required": False}
+            parameter["schema"] = prop
+            if "description" in prop:
+                parameter["description"] = prop["description"]
+            parameters.append(parameter)
+        return parameters
+
+
+def parsed_query(model: type[QueryModel]) -> Any:
+    """``Depends`` on the query string read as ``model``: ``Annotated[Model, parsed_query(Model)]``."""
+    return Depends(QueryParser(model))
+
+
+ListQueryDep = Annotated[ListQuery, parsed_query(ListQuery)]
 _ALLOWED_CACHE: dict[int, frozenset[str]] = {}
+
+
+def query_parsers(dependant: Dependant) -> Iterator[QueryParser[Any]]:
+    """The QueryParsers among a route's dependencies (each once)."""
+    seen: set[int] = set()
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        if isinstance(current.call, QueryParser) and id(current.call) not in seen:
+            seen.add(id(current.call))
+            yield current.call
+        stack.extend(reversed(current.dependencies))
+
+
+def declared_query_names(dependant: Dependant) -> set[str]:
+    """Every query parameter a route declares: its ``Query()`` ones and its QueryModels'."""
+    names: set[str] = set()
+    _query_names(dependant, names)
+    for parser in query_parsers(dependant):
+        names |= parser.names
+    return names
 
 
 def _query_names(dependant: Dependant, into: set[str]) -> None:
@@ -60,9 +145,7 @@ async def reject_unknown_query_params(request: Request) -> None:
         return
     allowed = _ALLOWED_CACHE.get(id(route))
     if allowed is None:
-        names: set[str] = set()
-        _query_names(dependant, names)
-        allowed = _ALLOWED_CACHE[id(route)] = frozenset(names)
+        allowed = _ALLOWED_CACHE[id(route)] = frozenset(declared_query_names(dependant))
     unknown = sorted(set(request.query_params.keys()) - allowed)
     if unknown:
         raise BadRequest(
