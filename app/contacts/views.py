@@ -66,10 +66,11 @@ def _list_page(
     )
     page_filters.organization_id = organization.id
     sort = listing.sort or ("next_touch_due" if due_view else "full_name")
+    chosen = page_filters.model_dump()
     if organization.unknown:  # a name no organization has: nobody works there
         page = Page[ContactRow].model_construct(items=[], total=0, limit=listing.limit, offset=0)
     else:
-        filters = service.ContactFilters(**page_filters.model_dump(), q=listing.q)
+        filters = service.ContactFilters(**chosen, q=listing.q)
         found = service.contact_read_page(
             db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort
         )
@@ -93,11 +94,7 @@ def _list_page(
         # The due view's own "due" is not a filter the person could clear.
         filtered=bool(listing.q)
         or organization.unknown
-        or any(
-            v is not None
-            for k, v in page_filters.model_dump().items()
-            if not (due_view and k == "due")
-        ),
+        or any(v is not None for k, v in chosen.items() if not (due_view and k == "due")),
         q=listing.q or "",
         due_view=due_view,
         # Search-as-you-type gets only the results block, which has no career filter to fill.

@@ -51,16 +51,20 @@ def list_page(
     sort_choices: list[tuple[str, str]],
     **context: Any,
 ) -> HTMLResponse:
-    """A list page; search-as-you-type (HTMX) gets only its ``results`` block."""
+    """A list page; search-as-you-type (HTMX) gets only its ``results`` block.
+
+    ``filtered`` (whether to offer clearing the filters) is worked out from ``filters``
+    unless the page says it."""
     ctx = {
         "section": section,
         "page": page,
         "filters": filters,
-        "filtered": is_filtered(filters),
         "sort": sort,
         "sort_choices": sort_choices,
         **context,
     }
+    if "filtered" not in ctx:
+        ctx["filtered"] = is_filtered(filters)
     return render(request, template, ctx, block="results")
 
 

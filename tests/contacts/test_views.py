@@ -157,6 +157,34 @@ def test_list_rows_show_days_in_the_readers_timezone_and_link_tags(
     assert _rows(web.get(links[1]["href"])) == ["Late Lee"]
 
 
+def test_list_rows_show_hostile_text_as_text(web, user, make_contact, make_org):
+    """The rows are built as HTML in Python (app/contacts/rows.py), not by autoescaping
+    templates: every text a person typed must still come out escaped, as text."""
+    org = make_org(user, 'Acme <b>&</b> "Sons"')
+    make_contact(
+        user,
+        "<script>alert(1)</script>",
+        title='"><img src=x onerror=alert(2)>',
+        organization_id=org.id,
+        tags=["<i>vip</i>", "a&b"],
+    )
+    for response in (web.get("/contacts"), web.get("/contacts?q=script", headers=HTMX)):
+        assert response.status_code == 200
+        assert "<script>alert" not in response.text and "<img" not in response.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+        row = soup(response).select_one("#contact-results tbody tr")
+        assert row.find("script") is None and row.find("img") is None
+        assert row.find("b") is None and row.find("i") is None
+        cells = row.find_all("td")
+        assert cells[0].a.get_text() == "<script>alert(1)</script>"
+        assert cells[0].small.get_text() == '"><img src=x onerror=alert(2)>'
+        assert cells[1].a.get_text() == 'Acme <b>&</b> "Sons"'
+        assert [(a.get_text(), a["href"]) for a in cells[3].find_all("a")] == [
+            ("<i>vip</i>", "/contacts?tag=%3Ci%3Evip%3C%2Fi%3E"),
+            ("a&b", "/contacts?tag=a%26b"),
+        ]
+
+
 # ---- detail ---------------------------------------------------------------------------------
 
 
