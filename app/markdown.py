@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _ALLOWED_TAGS = {
     "p",
@@ -40,6 +42,10 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 @lru_cache
 def _parser() -> MarkdownIt:
+    # markdown-it and nh3 (2 MB) are imported by the first page that shows Markdown, not by
+    # every worker at start-up (tests/test_memory.py).
+    from markdown_it import MarkdownIt
+
     # html=False makes markdown-it escape raw HTML instead of passing it through.
     return (
         MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -52,6 +58,8 @@ def render_markdown(text: str | None) -> Markup:
     """Render user Markdown to HTML that is safe to put in a page."""
     if not text:
         return Markup("")
+    import nh3  # on first use, as in _parser
+
     html = _parser().render(text)
     cleaned = nh3.clean(
         html,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event, vDuration
-
 from app.interviews.models import MODE_LABELS
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODID = "-//Rapport//Informational interviews//EN"
 # How often a subscribed client should fetch the feed again.
@@ -53,6 +55,10 @@ def _host(base_url: str) -> str:
 
 
 def _calendar(name: str) -> Calendar:
+    # icalendar (3 MB with dateutil) is imported when a calendar is built, not by every
+    # worker at start-up (tests/test_memory.py).
+    from icalendar import Calendar, vDuration
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -76,6 +82,8 @@ def _stamped(event: Event, uid: str, version: int, created: datetime, updated: d
 
 def interview_event(item: InterviewItem, base_url: str) -> Event:
     """One interview as a VEVENT in UTC, with the person, the place or link, and a link back."""
+    from icalendar import Event  # on first use, as in _calendar
+
     link = f"{base_url.rstrip('/')}/interviews/{item.id}"
     event = Event()
     _stamped(
@@ -107,6 +115,8 @@ def interview_event(item: InterviewItem, base_url: str) -> Event:
 
 def follow_up_event(item: FollowUpItem, base_url: str) -> Event:
     """One open follow-up as an all-day VEVENT on its due day."""
+    from icalendar import Event  # on first use, as in _calendar
+
     event = Event()
     _stamped(
         event,

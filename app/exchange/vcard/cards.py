@@ -6,8 +6,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import vobject
-
 MEDIA_TYPE = "text/vcard; charset=utf-8"
 # A card's UID is stable across exports of the same contact, so an address book that
 # imports the file twice updates the card instead of adding a second one.
@@ -38,6 +36,9 @@ def _rev(value: datetime | None) -> str:
 
 def contact_card(row: dict[str, Any], tags: list[str]) -> str:
     """One contact (a row of the contacts table plus its organization's name) as a card."""
+    # vobject (1.7 MB with pytz) is imported by an export, not by every worker at start-up.
+    import vobject
+
     card = vobject.vCard()
     card.add("uid").value = contact_uid(row["id"], row.get("created_at"))
     card.add("rev").value = _rev(row.get("updated_at"))

@@ -1,0 +1,91 @@
+"""A served worker's memory at start-up (issue 17): what it imports and what it keeps.
+
+Each check builds the served app in a fresh interpreter, as uvicorn does, so a module-level
+import added anywhere under app/ (or a router copied once more) fails here rather than
+showing up months later as a few more megabytes per worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Libraries that only a few routes or the command line use, with what they cost a worker that
+# imports them (VmRSS, measured one by one on top of FastAPI and SQLAlchemy). Each is imported
+# by the function that needs it.
+LAZY = {
+    "psycopg": "10 MB; PostgreSQL only (app.db)",
+    "alembic": "10 MB; migrations (rapport migrate, tests)",
+    "icalendar": "3 MB with dateutil; calendar feeds (app.feeds.ics)",
+    "vobject": "1.7 MB with pytz; vCard export (app.exchange.vcard.cards)",
+    "nh3": "1.4 MB; Markdown pages (app.markdown)",
+    "markdown_it": "0.8 MB; Markdown pages (app.markdown)",
+    "typer": "1.2 MB; the command line (app.cli)",
+}
+
+_PROBE = """
+import gc, json, sys
+import app.main
+from fastapi.routing import APIRoute
+
+app = app.main._app_factory()
+gc.unfreeze()  # get_objects() does not see frozen objects
+gc.collect()
+live = [o for o in gc.get_objects() if isinstance(o, APIRoute)]
+served = [r for r in app.routes if isinstance(r, APIRoute)]
+print(json.dumps({
+    "loaded": sorted(name for name in json.loads(sys.argv[1]) if name in sys.modules),
+    "live_api_routes": sum(r.path.startswith("/api/v1/") for r in live),
+    "served_api_routes": sum(r.path.startswith("/api/v1/") for r in served),
+    "unserved_routes": sorted({r.path for r in live} - {r.path for r in served}),
+    "unserved_copies": len(live) - len(served),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def served_worker(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What a freshly built served app (app.main._app_factory) has loaded and kept alive."""
+    work = tmp_path_factory.mktemp("memory")
+    env = {
+        **os.environ,
+        # Its own SQLite file whatever the suite runs on: psycopg must stay out on SQLite.
+        "RAPPORT_DATABASE_URL": f"sqlite:///{work / 'rapport.db'}",
+        "RAPPORT_DATA_DIR": str(work / "data"),
+    }
+    env.pop("RAPPORT_ENV", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(sorted(LAZY))],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_start_up_leaves_rarely_used_libraries_unloaded(served_worker: dict[str, Any]) -> None:
+    loaded = {name: LAZY[name] for name in served_worker["loaded"]}
+    assert not loaded, f"imported at start-up (move the import into its function): {loaded}"
+
+
+def test_each_api_route_is_kept_once(served_worker: dict[str, Any]) -> None:
+    # Including a router copies its routes; an intermediate /api/v1 router stays referenced by
+    # the app's lifespan and would keep a second copy of every API route (4.5 MB).
+    assert served_worker["served_api_routes"] > 50
+    assert served_worker["live_api_routes"] == served_worker["served_api_routes"]
+
+
+def test_served_app_keeps_no_route_templates(served_worker: dict[str, Any]) -> None:
+    # The domains' routers are emptied once their routes are copied into the served app;
+    # only the app's own system router (/healthz, /readyz, /docs) keeps its three.
+    assert served_worker["unserved_routes"] == []
+    assert served_worker["unserved_copies"] <= 3
