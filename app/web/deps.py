@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.models import User, UserSession
 from app.config import Settings
-from app.db import begin_read, open_session
+from app.db import begin_read, closes_without_io, open_session
 from app.errors import Forbidden, Unauthorized
 from app.tokens import service as tokens_service
 from app.tokens.models import ApiToken
@@ -38,7 +38,9 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        if request.app.state.engine.dialect.name == "sqlite":
+        # PostgreSQL: a committed write or an autocommit read leaves nothing to roll back,
+        # so the close sends nothing and needs no thread-pool turn of its own.
+        if request.app.state.engine.dialect.name == "sqlite" or closes_without_io(session):
             session.close()
         else:
             await run_in_threadpool(session.close)
