@@ -15,15 +15,16 @@ router = APIRouter(tags=["auth"])
 
 
 @router.get("/me", response_model=UserRead)
-def read_me(user: CurrentUser) -> JSONResponse:
+def read_me(user: CurrentUser, db: SessionDep) -> JSONResponse:
     """The account the credentials belong to."""
-    return resource_response(UserRead.model_validate(user))
+    return resource_response(service.read_user(db, user))
 
 
 @router.patch("/me", response_model=UserRead, responses=problems(412))
 def update_me(
     data: ProfileUpdate, user: CurrentUser, db: SessionDep, expected: IfMatchDep
 ) -> JSONResponse:
-    """Change display name, email, timezone or job-search status."""
+    """Change display name, email, timezone or job-search status (recorded as a change in
+    `/me/job-search`'s history; `employed` and `paused`, former values, are accepted)."""
     check_version(user.version, expected)
-    return resource_response(UserRead.model_validate(service.update_profile(db, user, data)))
+    return resource_response(service.read_user(db, service.update_profile(db, user, data)))

@@ -29,8 +29,6 @@ class User(Tracked, table=True):
     timezone: str = Field(default="UTC", max_length=64, nullable=False)
     is_admin: bool = Field(default=False, nullable=False)
     is_active: bool = Field(default=True, nullable=False)
-    job_search_status: str = Field(default="exploring", max_length=32, nullable=False)
-    job_search_note: str = Field(default="", max_length=2000, nullable=False)
     last_login_at: datetime | None = utc_field()
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import EmailStr, Field
 
+from app.jobsearch.schemas import JobSearchStatus, JobSearchStatusOrFormer
 from app.schemakit import InputModel, ReadModel, Timezone, TrackedRead
 
 Username = Annotated[
     str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-JobSearchStatus = Literal["exploring", "preparing", "searching", "employed", "paused"]
 
 
 class UserCreate(InputModel):
@@ -27,12 +27,13 @@ class UserCreate(InputModel):
 
 
 class ProfileUpdate(InputModel):
-    """What a user may change about themselves."""
+    """What a user may change about themselves (the job-search status is recorded by
+    app.jobsearch, as a change in its history)."""
 
     display_name: str | None = Field(default=None, max_length=120)
     email: EmailStr | None = None
     timezone: Timezone | None = None
-    job_search_status: JobSearchStatus | None = None
+    job_search_status: JobSearchStatusOrFormer | None = None
     job_search_note: str | None = Field(default=None, max_length=2000)
 
 
@@ -46,7 +47,7 @@ class PasswordChange(InputModel):
 
 
 class UserRead(TrackedRead):
-    """A user as the API shows it."""
+    """A user as the API shows it (the job-search status and note: app.jobsearch's current)."""
 
     username: str
     display_name: str
@@ -54,7 +55,7 @@ class UserRead(TrackedRead):
     timezone: str
     is_admin: bool
     is_active: bool
-    job_search_status: str
+    job_search_status: JobSearchStatus
     job_search_note: str
     last_login_at: datetime | None
 

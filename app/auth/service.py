@@ -14,10 +14,11 @@ from sqlmodel import Session
 from app.auth.credentials import TOUCH_INTERVAL, sha256_hex
 from app.auth.models import CredentialLookup, LoginFailure, User, UserSession
 from app.auth.passwords import check_password_policy, hash_password, verify_password
-from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate
+from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate, UserRead
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized
+from app.jobsearch import service as jobsearch_service
 from app.tokens import service as tokens_service
 from app.validation import Problems
 
@@ -113,8 +114,12 @@ def list_users(session: Session) -> list[User]:
 
 
 def update_profile(session: Session, user: User, data: ProfileUpdate) -> User:
-    """Change display name, email, timezone or job-search status."""
+    """Change display name, email, timezone or job-search status (recorded by app.jobsearch)."""
     changes = data.model_dump(exclude_unset=True)
+    status = changes.pop("job_search_status", None)
+    note = changes.pop("job_search_note", None)
+    if status is not None or note is not None:
+        jobsearch_service.change_from_profile(session, user, status, note)
     if "email" in changes and changes["email"] is not None:
         changes["email"] = str(changes["email"])
     for name, value in changes.items():
@@ -125,6 +130,18 @@ def update_profile(session: Session, user: User, data: ProfileUpdate) -> User:
     session.add(user)
     session.commit()
     return user
+
+
+def read_user(session: Session, user: User) -> UserRead:
+    """The user as the API shows it, with the current job-search status."""
+    current = jobsearch_service.current_status(session, user)
+    return UserRead.model_validate(
+        {
+            **{name: getattr(user, name) for name in UserRead.model_fields if hasattr(user, name)},
+            "job_search_status": current.status,
+            "job_search_note": current.note,
+        }
+    )
 
 
 @dataclass

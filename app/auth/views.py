@@ -12,6 +12,7 @@ from app.auth import service
 from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate
 from app.config import Settings
 from app.errors import Forbidden, Invalid, RateLimited, Unauthorized
+from app.jobsearch import service as jobsearch_service
 from app.schemakit import MAX_INT32
 from app.tokens import service as tokens_service
 from app.tokens.schemas import NEVER, TokenCreate
@@ -210,6 +211,7 @@ def _account(request: Request, actor: PageActor, db: SessionDep, **extra: object
         "new_token": None,
         "message": None,
         "profile_values": None,
+        "job_search": jobsearch_service.current_status(db, actor.user),
     }
     ctx.update(service.take_flash(db, actor.web_session))
     ctx.update(extra)
@@ -239,7 +241,8 @@ def account_profile(request: Request, actor: PageActor, db: SessionDep, form: Fo
     fields = {
         k: v
         for k, v in values.items()
-        if k in ("display_name", "email", "timezone", "job_search_status", "job_search_note")
+        # The job-search status has its own page (/job-search), the one form that sets it.
+        if k in ("display_name", "email", "timezone")
     }
     if fields.get("email") == "":
         fields["email"] = None

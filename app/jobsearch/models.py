@@ -9,8 +9,6 @@ from sqlmodel import Field, SQLModel
 
 from app.modelkit import owner_field, utc_field
 
-JOB_SEARCH_STATUSES = ("exploring", "preparing", "searching", "interviewing", "accepted_offer")
-
 
 class JobSearchChange(SQLModel, table=True):
     """One change of status; network updates refer to it so nobody hears of it twice."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from app.followups.schemas import FollowUpRead
 from app.schemakit import BoundedDate, DbId, InputModel, ReadModel
 
+# The one vocabulary of job-search statuses (every form, API field and row uses it).
 JobSearchStatus = Literal["exploring", "preparing", "searching", "interviewing", "accepted_offer"]
+DEFAULT_STATUS: JobSearchStatus = "exploring"
 STATUS_LABELS: dict[str, str] = {
     "exploring": "Exploring careers",
     "preparing": "Preparing a job search",
@@ -18,6 +20,24 @@ STATUS_LABELS: dict[str, str] = {
     "interviewing": "Interviewing",
     "accepted_offer": "Accepted an offer",
 }
+# Values the account profile (PATCH /api/v1/me, exports) once used, still accepted as input.
+FORMER_STATUSES: dict[str, JobSearchStatus] = {"employed": "accepted_offer", "paused": "exploring"}
+
+
+def _from_former(value: object) -> object:
+    return FORMER_STATUSES.get(value, value) if isinstance(value, str) else value
+
+
+# A status as the profile and account imports accept it: the vocabulary, or a former value
+# mapped onto it.
+JobSearchStatusOrFormer = Annotated[
+    JobSearchStatus,
+    BeforeValidator(_from_former),
+    Field(
+        description="One of the job-search statuses; `employed` and `paused` (former values) "
+        "are accepted and stored as `accepted_offer` and `exploring`."
+    ),
+]
 
 
 class JobSearchUpdate(InputModel):

@@ -16,7 +16,6 @@ from app.errors import Forbidden, NotFound
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.models import Interview
 from app.jobsearch import service as jobsearch_service
-from app.jobsearch.schemas import STATUS_LABELS
 from app.messages.builtins import BUILTIN_TEMPLATES
 from app.messages.drafts import Draft, clip, render_draft
 from app.messages.models import MessageTemplate
@@ -286,8 +285,7 @@ def draft_variables(
         if contact and contact.introduced_by_id
         else None
     )
-    change = jobsearch_service.current_change(session, user)
-    status = change.status if change else "exploring"
+    job_search = jobsearch_service.current_status(session, user)
     return {
         "me": {"name": user.display_name or user.username, "email": user.email or ""},
         "contact": {
@@ -308,8 +306,8 @@ def draft_variables(
         "introducer": _person(introducer),
         "referral": _person(referral),
         "job_search": {
-            "status": STATUS_LABELS.get(status, status),
-            "note": clip(change.note if change else ""),
+            "status": job_search.label,
+            "note": clip(job_search.note),
         },
         "promise": {"text": clip(promise)},
     }

@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.tokens.models import ApiToken
 from tests.conftest import PASSWORD, ApiClient, WebClient
 
-PROFILE_FORM = {"display_name": "Alice A.", "timezone": "UTC", "job_search_status": "exploring"}
+PROFILE_FORM = {"display_name": "Alice A.", "timezone": "UTC"}
 CROSS_SITE = [
     ({"Origin": "https://evil.example"}, "Cross-origin"),
     ({"Sec-Fetch-Site": "cross-site"}, "Cross-site"),

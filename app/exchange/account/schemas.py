@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 from app.followups.schemas import FollowUpSettingsUpdate
 from app.interviews.models import Status
-from app.jobsearch.schemas import JobSearchStatus
+from app.jobsearch.schemas import JobSearchStatusOrFormer
 from app.schemakit import InputModel, Timezone
 
 _IDENTITY_MAX = 254
@@ -25,7 +25,7 @@ class AccountPart(InputModel):
     email: Annotated[EmailStr, Field(max_length=_IDENTITY_MAX)] | None = None
     created_at: AwareDatetime | None = None
     timezone: Timezone = "UTC"
-    job_search_status: JobSearchStatus = "exploring"
+    job_search_status: JobSearchStatusOrFormer = "exploring"
     job_search_note: str = Field(default="", max_length=2000)
     follow_up_settings: FollowUpSettingsUpdate | None = None
 

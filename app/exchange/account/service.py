@@ -61,6 +61,7 @@ from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.agenda.schemas import MAX_AGENDA, AgendaItemCreate, AgendaItemUpdate
 from app.interviews.models import Interview
 from app.interviews.schemas import InterviewCreate, InterviewUpdate
+from app.jobsearch import service as jobsearch_service
 from app.jobsearch.models import JobSearchChange
 from app.jobsearch.schemas import JobSearchUpdate
 from app.messages.models import MessageTemplate
@@ -811,8 +812,12 @@ def _source_key(writer: _Writer, key: str | None) -> str | None:
 def _write_account(session: Session, user: User, account: AccountPart) -> None:
     """The account's settings; its identity (username, name, email) stays its own."""
     user.timezone = account.timezone
-    user.job_search_status = account.job_search_status
-    user.job_search_note = account.job_search_note
+    # The job-search status arrives as its history (job_search_changes); a document without
+    # one (made when the profile kept its own copy) still brings the status it states.
+    if jobsearch_service.current_status(session, user).change is None:
+        jobsearch_service.change_from_profile(
+            session, user, account.job_search_status, account.job_search_note
+        )
     user.touch()
     session.add(user)
     settings = account.follow_up_settings

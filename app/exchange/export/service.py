@@ -32,6 +32,7 @@ from app.followups.models import FollowUp, FollowUpSettings
 from app.interactions.models import Interaction
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.models import Interview
+from app.jobsearch import service as jobsearch_service
 from app.jobsearch.models import JobSearchChange
 from app.messages.models import MessageTemplate
 from app.organizations.models import Organization
@@ -140,13 +141,14 @@ def sections() -> tuple[Section, ...]:
 def account(session: Session, user: User) -> dict[str, Any]:
     """The account's own fields; never its password hash, sessions, tokens or feed secret."""
     settings = session.get(FollowUpSettings, user.id)
+    job_search = jobsearch_service.current_status(session, user)
     return {
         "username": user.username,
         "display_name": user.display_name,
         "email": user.email,
         "timezone": user.timezone,
-        "job_search_status": user.job_search_status,
-        "job_search_note": user.job_search_note,
+        "job_search_status": job_search.status,
+        "job_search_note": job_search.note,
         "created_at": user.created_at,
         "follow_up_settings": None
         if settings is None
