@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -63,13 +63,14 @@ def claim(session: Session, user_id: int, key: str, fingerprint: str) -> Replay 
 
 def complete(session: Session, record_id: int, status_code: int, body: str, headers: str) -> None:
     """Store the response of a claimed key."""
-    record = session.get(IdempotencyRecord, record_id)
-    if record is not None:
-        record.status_code = status_code
-        record.response_body = body
-        record.response_headers = headers
-        session.add(record)
-        session.commit()
+    # One UPDATE, not a load and a flush: on SQLite it runs holding the write lock.
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == record_id)
+        .values(status_code=status_code, response_body=body, response_headers=headers)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def release(session: Session, record_id: int) -> None:
