@@ -132,6 +132,17 @@ def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
 
     @event.listens_for(engine, "commit")
     def _on_commit(conn: Any) -> None:
+        # This event comes before SQLAlchemy's COMMIT: handing the turn on here let the next
+        # writer's BEGIN IMMEDIATE meet a database still locked, and SQLite's busy handler
+        # slept (1, 2, 5 ... 100 ms) instead of waking on the lock. So a writer commits here
+        # and then hands the turn on; SQLAlchemy's own COMMIT finds nothing left to commit.
+        # A failed COMMIT here is left for SQLAlchemy's to raise (wrapped, so it maps to a
+        # 503/507), and the rollback that follows hands the turn on.
+        if conn.info.get(_WRITER_KEY):
+            try:
+                conn.connection.dbapi_connection.commit()
+            except Exception:
+                return
         _release_writer(conn.info)
 
     @event.listens_for(engine, "rollback")
