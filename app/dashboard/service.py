@@ -1,37 +1,65 @@
 """What the dashboard shows: the user's counts, two short lists and their progress.
 
 The home page is the page people open most, and a heavy user has 100,000 contacts and
-20,000 interviews, so it reads only what it shows: every count in one statement (each count
-stops at ``COUNT_CAP``: counting all 20,000 interviews is a scan on every visit, while the
-step's note only needs "a lot"), the few most overdue contacts and the next interviews with
-their contacts' names, from the indexes their order follows. Progress (interviews held per
-month, a summary per career) is two aggregate statements more, skipped for a first-time user
-(no careers and no interviews), who sees a guide to the method instead.
+20,000 interviews, so it reads only what it shows. Every visit runs one statement: the
+user's dashboard stamp and exact contact count (primary-key probes), the few most overdue
+contacts and the next interviews with their contacts' names (from the indexes their order
+follows), which depend on the time.
+
+The other counts and the progress (``Figures``: interviews held per month, a summary per
+career) change only when the user writes a row they count, and the page is read far more
+often than those rows are written. So each worker keeps them per user under the stamp
+(``app.dashboard.models``), which triggers move in every transaction that writes such a row,
+whichever worker runs it, and computes them again only when the stamp moved, the month
+turned or the user changed time zone: the counts in one statement (each stopping at
+``COUNT_CAP``: counting all 20,000 interviews is a scan, while the step's note only needs
+"a lot"), then two aggregate statements of progress, skipped for a first-time user (no
+careers and no interviews), who sees a guide to the method instead.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.careers.models import Career
 from app.contacts.models import Contact, ContactCount
+from app.dashboard.models import DashboardStamp
 from app.db import UTCDateTime, utcnow
 from app.interviews.models import Interview
 from app.organizations.models import Organization
 from app.progress import service as progress_service
 from app.progress.service import Overview
 from app.questions.models import QuestionBank
+from app.timezones import user_zone
 
 COUNT_CAP = 1000  # counts stop just past it: the page only needs to say "more than this"
 SECTION_LENGTH = 5
 # A scheduled interview stays "upcoming" for half a day, until its notes are written up.
 UPCOMING_GRACE = timedelta(hours=12)
+# Users whose figures a worker keeps, with their drawn progress section (about 25 KB each
+# at most, the SVG included): past it, the longest kept go first.
+KEPT_FIGURES = 256
 
 
 class DueContact(NamedTuple):
@@ -51,6 +79,18 @@ class UpcomingInterview(NamedTuple):
     contact_name: str | None
 
 
+@dataclass(frozen=True, eq=False)
+class Figures:
+    """The figures a stamp stands for: the capped counts (all but contacts) and the progress.
+
+    Immutable and kept per user while the stamp holds, so a page may derive what it shows
+    from one once (eq=False: hashed by identity, which is what such a memo needs)."""
+
+    counts: dict[str, int]
+    # None for a first-time user (no careers and no interviews): there is nothing to draw.
+    progress: Overview | None
+
+
 @dataclass
 class Dashboard:
     """The home page's data: counts (contacts exact, the others at most COUNT_CAP + 1)."""
@@ -59,8 +99,12 @@ class Dashboard:
     due: list[DueContact]
     upcoming: list[UpcomingInterview]
     now: datetime
-    # None for a first-time user: there is nothing to draw yet.
-    progress: Overview | None = None
+    figures: Figures
+
+    @property
+    def progress(self) -> Overview | None:
+        """Months and careers; None for a first-time user: there is nothing to draw yet."""
+        return self.figures.progress
 
     @property
     def first_time(self) -> bool:
@@ -72,6 +116,7 @@ class Dashboard:
 # once, and every visit only binds the owner and the time.
 _OWNER = bindparam("owner_id", type_=Integer)
 _NOW = bindparam("now", type_=UTCDateTime)
+_SINCE = bindparam("since", type_=UTCDateTime)
 
 
 def _capped_count(model: Any) -> Any:
@@ -81,51 +126,134 @@ def _capped_count(model: Any) -> Any:
 
 
 _COUNTED = ("careers", "organizations", "question_banks", "interviews")
-# Contacts have an exact count kept by triggers; the others are capped counts.
 _COUNTS = select(
-    select(ContactCount.contacts).where(ContactCount.owner_id == _OWNER).scalar_subquery(),
     _capped_count(Career),
     _capped_count(Organization),
     _capped_count(QuestionBank),
     _capped_count(Interview),
 )
-# The most overdue stay-in-touch reminders, in the owner / next_touch_due index's order.
+
+# What every visit reads, in one statement (one round trip, one result to process): a row of
+# the stamp and the exact contact count (two primary-key probes), then the most overdue
+# stay-in-touch reminders (in the owner / next_touch_due index's order) and the next
+# scheduled interviews with their contacts' names (owner / status / scheduled_at's order).
+# Columns: part, id (the contact count on the first row), name, date, preparation score,
+# stamp, and the part's own order.
+_STAMP_ROW, _DUE_ROW, _UPCOMING_ROW = 0, 1, 2
+_STAMP = select(
+    literal(_STAMP_ROW).label("part"),
+    select(ContactCount.contacts)
+    .where(ContactCount.owner_id == _OWNER)
+    .scalar_subquery()
+    .label("row_id"),
+    cast(null(), String).label("name"),
+    cast(null(), UTCDateTime).label("at"),
+    cast(null(), Integer).label("score"),
+    select(DashboardStamp.version)
+    .where(DashboardStamp.owner_id == _OWNER)
+    .scalar_subquery()
+    .label("stamp"),
+    cast(null(), UTCDateTime).label("sort_at"),
+)
+# Typed NULLs: PostgreSQL would take an untyped one in a subquery for text.
 _DUE = (
-    select(Contact.id, Contact.full_name, Contact.last_contacted_at)
+    select(
+        literal(_DUE_ROW),
+        Contact.id,
+        Contact.full_name,
+        Contact.last_contacted_at,
+        cast(null(), Integer).label("score"),
+        cast(null(), BigInteger).label("stamp"),
+        Contact.next_touch_due,
+    )
     .where(Contact.owner_id == _OWNER, Contact.next_touch_due <= _NOW)
     .order_by(Contact.next_touch_due, Contact.id)
     .limit(SECTION_LENGTH)
+    .subquery()
 )
-# The next scheduled interviews with their contacts' names, in one query.
 _UPCOMING = (
-    select(Interview.id, Interview.scheduled_at, Interview.preparation_score, Contact.full_name)
+    select(
+        literal(_UPCOMING_ROW),
+        Interview.id,
+        Contact.full_name,
+        Interview.scheduled_at,
+        Interview.preparation_score,
+        cast(null(), BigInteger).label("stamp"),
+        Interview.scheduled_at.label("sort_at"),  # type: ignore[union-attr]
+    )
     .outerjoin(Contact, and_(Contact.id == Interview.contact_id, Contact.owner_id == _OWNER))
     .where(
         Interview.owner_id == _OWNER,
         Interview.status == "scheduled",
-        Interview.scheduled_at >= _NOW,
+        Interview.scheduled_at >= _SINCE,
     )
     .order_by(Interview.scheduled_at, Interview.id)
     .limit(SECTION_LENGTH)
+    .subquery()
 )
+_VISIT = union_all(_STAMP, select(_DUE), select(_UPCOMING)).order_by(
+    literal_column("part"), literal_column("sort_at"), literal_column("row_id")
+)
+
+
+def compute_figures(session: Session, user: User, now: datetime) -> Figures:
+    """The counts and the progress, from the tables (what the kept figures must equal)."""
+    row = session.connection().execute(_COUNTS, {"owner_id": user.id}).one()
+    counts = {name: count or 0 for name, count in zip(_COUNTED, row, strict=True)}
+    first_time = not counts["careers"] and not counts["interviews"]
+    progress = None if first_time else progress_service.overview(session, user, now=now)
+    return Figures(counts=counts, progress=progress)
+
+
+# owner id -> (stamp, time zone, month, figures). A plain dict under a lock: the PostgreSQL
+# path serves from a thread pool.
+_kept: dict[int, tuple[int, str | None, int, Figures]] = {}
+_kept_lock = threading.Lock()
+
+
+def _figures(session: Session, user: User, stamp: int | None, now: datetime) -> Figures:
+    """The user's figures: kept ones while the stamp, zone and month hold, else computed.
+
+    The stamp was read before the figures are, so a write committed in between (by any
+    worker) can only make the kept figures newer than their stamp, never older: the next
+    visit sees a moved stamp and computes them again."""
+    assert user.id is not None
+    local = now.astimezone(user_zone(user.timezone))
+    month = local.year * 12 + local.month
+    kept = _kept.get(user.id)
+    if kept is not None and kept[0] == stamp and kept[1] == user.timezone and kept[2] == month:
+        return kept[3]
+    figures = compute_figures(session, user, now)
+    if stamp is not None:
+        with _kept_lock:
+            _kept.pop(user.id, None)
+            while len(_kept) >= KEPT_FIGURES:
+                # Oldest first: dicts keep their insertion order.
+                del _kept[next(iter(_kept))]
+            _kept[user.id] = (stamp, user.timezone, month, figures)
+    return figures
 
 
 def dashboard(session: Session, user: User) -> Dashboard:
     """The user's progress through the method and what to do next."""
     now = utcnow()
-    connection = session.connection()
-    row = connection.execute(_COUNTS, {"owner_id": user.id}).one()
-    counts = {"contacts": row[0] or 0} | {
-        name: count or 0 for name, count in zip(_COUNTED, row[1:], strict=True)
-    }
-    due = connection.execute(_DUE, {"owner_id": user.id, "now": now})
-    upcoming = connection.execute(_UPCOMING, {"owner_id": user.id, "now": now - UPCOMING_GRACE})
-    found = Dashboard(
-        counts=counts,
-        due=[DueContact(*r) for r in due],
-        upcoming=[UpcomingInterview(*r) for r in upcoming],
+    connection: Connection = session.connection()
+    rows = connection.execute(
+        _VISIT, {"owner_id": user.id, "now": now, "since": now - UPCOMING_GRACE}
+    ).all()
+    # The stamp is read before the figures: see _figures.
+    _, contacts, _, _, _, stamp, _ = rows[0]
+    figures = _figures(session, user, stamp, now)
+    due, upcoming = [], []
+    for part, row_id, name, at, score, _, _ in rows[1:]:
+        if part == _DUE_ROW:
+            due.append(DueContact(row_id, name, at))
+        else:
+            upcoming.append(UpcomingInterview(row_id, at, score, name))
+    return Dashboard(
+        counts={"contacts": contacts or 0, **figures.counts},
+        due=due,
+        upcoming=upcoming,
         now=now,
+        figures=figures,
     )
-    if not found.first_time:
-        found.progress = progress_service.overview(session, user, now=now)
-    return found

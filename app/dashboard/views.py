@@ -5,23 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.careers.models import STATUS_LABELS as CAREER_STATUS_LABELS
 from app.dashboard import service
-from app.dashboard.service import COUNT_CAP, Dashboard
+from app.dashboard.service import COUNT_CAP, Dashboard, Figures
 from app.followups import service as followups_service
-from app.progress.charts import MonthChart, month_chart, shown
+from app.progress.charts import month_chart, shown
 from app.progress.schemas import CareerSummary
 from app.progress.service import FIGURE_CAP
 from app.timezones import user_zone
 from app.web.deps import OptionalPageUser, SessionDep, run_db
 from app.web.forms import see_other
-from app.web.templating import render
+from app.web.templating import render, templates
 
 router = APIRouter()
 
@@ -58,9 +60,8 @@ class DashboardSummary:
     # Each step's note: "3 contacts", "1,000+ organizations", "1 bank of your own".
     notes: dict[str, str] = field(default_factory=dict)
     sections: dict[str, list[DashboardItem]] = field(default_factory=dict)
-    # The month chart and the careers table, absent for a first-time user (the guide instead).
-    chart: MonthChart | None = None
-    careers: list[CareerLine] = field(default_factory=list)
+    # The month chart and the careers table, drawn; None for a first-time user (the guide).
+    progress: Markup | None = None
 
 
 def _shown(name: str, count: int) -> str:
@@ -106,22 +107,42 @@ def _due_note(last_contacted_at: datetime | None, now: datetime) -> str:
     return f"last contact {days} day{'s' if days != 1 else ''} ago"
 
 
+# The progress section depends on the figures alone, and the service hands out the same
+# Figures object while the user's stamp holds: each is drawn once, and forgotten with it.
+_drawn: WeakKeyDictionary[Figures, Markup] = WeakKeyDictionary()
+
+
+def _progress_section(figures: Figures) -> Markup | None:
+    """The month chart and the careers table as markup (None for a first-time user)."""
+    if figures.progress is None:
+        return None
+    drawn = _drawn.get(figures)
+    if drawn is None:
+        careers = figures.counts["careers"]
+        shown_careers = len(figures.progress.careers)
+        drawn = Markup(
+            templates.env.get_template("progress/_overview.html").render(
+                chart=month_chart(
+                    figures.progress.months,
+                    key="chart-held",
+                    title="Interviews held per month",
+                    cap=FIGURE_CAP,
+                ),
+                careers=_career_lines(figures.progress.careers),
+                more_careers=f"All {_shown('careers', careers)} careers"
+                if careers > shown_careers
+                else "",
+            )
+        )
+        _drawn[figures] = drawn
+    return drawn
+
+
 def summary(data: Dashboard, user: User) -> DashboardSummary:
     """The dashboard's data as the page shows it: counts, links and notes."""
     zone = user_zone(user.timezone)
-    chart = None
-    careers: list[CareerLine] = []
-    if data.progress is not None:
-        chart = month_chart(
-            data.progress.months,
-            key="chart-held",
-            title="Interviews held per month",
-            cap=FIGURE_CAP,
-        )
-        careers = _career_lines(data.progress.careers)
     return DashboardSummary(
-        chart=chart,
-        careers=careers,
+        progress=_progress_section(data.figures),
         counts={name: _shown(name, count) for name, count in data.counts.items()},
         notes=_notes(data.counts),
         sections={
