@@ -5,9 +5,11 @@ There is no SQLModel table here: the index is two contentless FTS5 virtual table
 table of ``tsvector`` documents on PostgreSQL, none of which the ORM can declare. Neither
 stores the text: the page shown reads it from the source rows (``display_statement``). The
 DDL below runs after ``create_all`` (tests, fresh databases) and is copied literally into
-the Alembic revision that introduced it; ``rapport reindex`` runs it again. Triggers rather than service code keep it right, so
-Core bulk inserts (the seeder, imports), cascaded deletes and every future write path update
-it in the writing transaction.
+the Alembic revision that introduced it; ``rapport reindex`` runs it again. Triggers rather
+than service code keep it right, so Core inserts, cascaded deletes and every future write
+path update it in the writing transaction; a bulk writer (the seeder, imports) has the
+SQLite triggers leave its new rows to one statement per table at its end
+(service.bulk_indexing).
 """
 
 from __future__ import annotations
@@ -175,8 +177,11 @@ def _where(source: Source, r: str) -> str:
     return f" WHERE {source.when.format(r=r)}" if source.when else ""
 
 
-def _sqlite_writes(source: Source, r: str, command: str = "", rows: str = "") -> tuple[str, ...]:
-    """Add row ``r`` to both tables (or, with command 'delete', take it out) ``rows``."""
+def _sqlite_writes(
+    source: Source, r: str, command: str = "", rows: str = "", condition: str = ""
+) -> tuple[str, ...]:
+    """Add row ``r`` to both tables (or, with command 'delete', take it out) ``rows``,
+    where ``condition`` holds."""
     # A contentless table forgets the text, so a 'delete' repeats exactly what was added;
     # the `when` guard keeps a row that was never added from being taken out.
     key = (
@@ -184,7 +189,8 @@ def _sqlite_writes(source: Source, r: str, command: str = "", rows: str = "") ->
         f" | ({KIND_CODES[source.kind]} << {KIND_SHIFT}) | {r}.id"
     )
     title, body = source.title.format(r=r), _body(source, r)
-    where = f" WHERE {source.when.format(r=r)}" if source.when else ""
+    conditions = [c for c in (source.when.format(r=r), condition) if c]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     writes = []
     for table, columns, values in (
         ("search_index", "title, body", f"{title}, {body}"),
@@ -196,6 +202,50 @@ def _sqlite_writes(source: Source, r: str, command: str = "", rows: str = "") ->
             f"{rows}{where}"
         )
     return tuple(writes)
+
+
+def _sqlite_deferred(source: Source, r: str) -> str:
+    """True while a bulk writer indexes row ``r`` itself (app.search.service.bulk_indexing)."""
+    return (
+        f"EXISTS (SELECT 1 FROM search_index_bulk WHERE kind = {KIND_CODES[source.kind]}"
+        f" AND after_id < {r}.id)"
+    )
+
+
+def sqlite_bulk_fill(kind: str) -> tuple[str, ...]:
+    """Index the rows of ``kind`` with ids above :after_id: one statement per table."""
+    s = next(source for source in _sources("sqlite") if source.kind == kind)
+    return _sqlite_writes(s, "t", rows=f" FROM {s.table} AS t", condition="t.id > :after_id")
+
+
+# While a bulk writer holds a kind's row here, the triggers leave that kind's rows above
+# after_id to it: it indexes them in one statement per table before it commits, where FTS5
+# would write a segment for every row an executemany inserts.
+SQLITE_BULK_TABLE = (
+    "CREATE TABLE IF NOT EXISTS search_index_bulk"
+    " (kind INTEGER PRIMARY KEY, after_id INTEGER NOT NULL)"
+)
+
+
+def _sqlite_triggers(source: Source) -> tuple[str, ...]:
+    """The three triggers that keep ``source``'s rows in both tables."""
+    name = f"search_index_{source.table}"
+    add = " ".join(f"{w};" for w in _sqlite_writes(source, "new"))
+    remove = " ".join(f"{w};" for w in _sqlite_writes(source, "old", "delete"))
+    changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in source.columns)
+    return (
+        f"DROP TRIGGER IF EXISTS {name}_insert",
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table}"
+        f" WHEN NOT {_sqlite_deferred(source, 'new')} BEGIN {add} END",
+        f"DROP TRIGGER IF EXISTS {name}_update",
+        # Only when an indexed value really changed: a form saved unchanged costs nothing.
+        f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(source.columns)}"
+        f" ON {source.table} WHEN ({changed}) AND NOT {_sqlite_deferred(source, 'old')}"
+        f" BEGIN {remove} {add} END",
+        f"DROP TRIGGER IF EXISTS {name}_delete",
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table}"
+        f" WHEN NOT {_sqlite_deferred(source, 'old')} BEGIN {remove} END",
+    )
 
 
 def _sqlite_ddl() -> tuple[str, ...]:
@@ -217,23 +267,10 @@ def _sqlite_ddl() -> tuple[str, ...]:
         # the words it stands for (app.search.service).
         "DROP TABLE IF EXISTS search_index_vocab",
         "CREATE VIRTUAL TABLE search_index_vocab USING fts5vocab(search_index, row)",
+        SQLITE_BULK_TABLE,
     ]
     for s in _sources("sqlite"):
-        name = f"search_index_{s.table}"
-        add = " ".join(f"{w};" for w in _sqlite_writes(s, "new"))
-        remove = " ".join(f"{w};" for w in _sqlite_writes(s, "old", "delete"))
-        changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in s.columns)
-        statements += [
-            f"DROP TRIGGER IF EXISTS {name}_insert",
-            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {s.table} BEGIN {add} END",
-            f"DROP TRIGGER IF EXISTS {name}_update",
-            # Only when an indexed value really changed: a form saved unchanged costs nothing.
-            f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(s.columns)} ON {s.table}"
-            f" WHEN {changed} BEGIN {remove} {add} END",
-            f"DROP TRIGGER IF EXISTS {name}_delete",
-            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {s.table} BEGIN {remove} END",
-            *_sqlite_writes(s, "t", rows=f" FROM {s.table} AS t"),
-        ]
+        statements += [*_sqlite_triggers(s), *_sqlite_writes(s, "t", rows=f" FROM {s.table} AS t")]
     # Fold the segments written by the fill into one: smaller, and faster to read.
     statements += [
         "INSERT INTO search_index (search_index) VALUES ('optimize')",
@@ -324,6 +361,16 @@ def _postgresql_ddl() -> tuple[str, ...]:
     return tuple(statements)
 
 
+def sqlite_trigger_ddl() -> tuple[str, ...]:
+    """Every source's triggers, dropped and created again (the bulk_indexing revision)."""
+    return tuple(statement for s in _sources("sqlite") for statement in _sqlite_triggers(s))
+
+
+def display_table(kind: str) -> str:
+    """The table the rows of ``kind`` come from."""
+    return next(source.table for source in _sources("sqlite") if source.kind == kind)
+
+
 def display_statement(dialect: str, kind: str) -> str:
     """SELECT id, parent id, title and body of the rows of ``kind`` whose ids are :ids."""
     s = next(source for source in _sources(dialect) if source.kind == kind)
@@ -345,7 +392,7 @@ for _statement in POSTGRESQL_SEARCH_DDL:
     event.listen(
         SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql")
     )
-for _table in ("search_index_vocab", "search_index_prefix"):
+for _table in ("search_index_vocab", "search_index_prefix", "search_index_bulk"):
     event.listen(
         SQLModel.metadata,
         "before_drop",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,6 +26,8 @@ from app.search.models import (
     OWNER_SHIFT,
     SHARED_OWNER,
     display_statement,
+    display_table,
+    sqlite_bulk_fill,
 )
 from app.search.schemas import SEARCH_KINDS
 
@@ -425,3 +429,40 @@ def compact_index(conn: Connection) -> None:
         # all until FTS5's automatic merges catch up (p95 halved at 100k contacts).
         for table in ("search_index", "search_index_prefix"):
             conn.exec_driver_sql(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+
+
+@contextmanager
+def bulk_indexing(conn: Connection, kinds: Iterable[str] = SEARCH_KINDS) -> Iterator[None]:
+    """Index the rows of ``kinds`` inserted meanwhile in one statement per kind and table at
+    the end.
+
+    For writers of many rows in one transaction (the seeder, imports). SQLite opens a
+    statement savepoint for each row an executemany inserts, and FTS5 writes what it holds
+    at each: a segment per row and table, twice the cost of the rows themselves. Meanwhile
+    the triggers leave those rows alone (models.SQLITE_BULK_TABLE): rows with ids above
+    each kind's highest at the start, which only this transaction can write (SQLite has one
+    writer), updates and deletes of them included. Rows that were there before keep their
+    triggers. On PostgreSQL nothing changes: its triggers write no segments.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    bounds: dict[str, int] = {}
+    for kind in kinds:
+        bounds[kind] = int(
+            conn.exec_driver_sql(
+                f"SELECT coalesce(max(id), 0) FROM {display_table(kind)}"
+            ).scalar_one()
+        )
+        conn.execute(
+            _statement("INSERT INTO search_index_bulk (kind, after_id) VALUES (:kind, :after_id)"),
+            {"kind": KIND_CODES[kind], "after_id": bounds[kind]},
+        )
+    try:
+        yield
+    finally:
+        # Also after an error: a caller that catches it and commits keeps a right index.
+        conn.execute(_statement("DELETE FROM search_index_bulk"))
+        for kind, after_id in bounds.items():
+            for statement in sqlite_bulk_fill(kind):
+                conn.execute(_statement(statement), {"after_id": after_id})

@@ -66,6 +66,7 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
     """Create ``plan.users`` accounts and fill each with realistic, varied data."""
     from app.contacts import service as contacts_service
     from app.registry import import_all_models
+    from app.search import service as search_service
 
     import_all_models()
     started = time.perf_counter()
@@ -81,7 +82,10 @@ def seed_demo(engine: Engine, plan: SeedPlan) -> SeedResult:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-262144")
             writer = BulkWriter(conn, plan.batch_size)
-            with contacts_service.bulk_contact_load(conn, user.user_id):
+            with (
+                contacts_service.bulk_contact_load(conn, user.user_id),
+                search_service.bulk_indexing(conn),
+            ):
                 _UserSeeder(conn, writer, rng, plan, anchor, user).run()
                 writer.flush()
             _drop_unused_tags(conn, user.user_id)

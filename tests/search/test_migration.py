@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from datetime import UTC, datetime
 
-from app.auth import service as auth_service
-from app.auth.schemas import UserCreate
+from sqlalchemy import text
+from sqlmodel import select
+
+from app.auth.models import User
 from app.db import make_engine, open_session
 from app.migrations import upgrade
 from app.registry import import_all_models
 from app.search import service
-from tests.conftest import PASSWORD
 from tests.search.conftest import Corpus
 from tests.test_migrations import empty_database_url  # noqa: F401 (the fixture)
+
+BEFORE_BULK_INDEXING = "b3c5d7e9f1a2"
 
 # The revision before this index design: rows written there are indexed the old way, and
 # the upgrade must rebuild the index for them.
@@ -35,7 +38,19 @@ def test_upgrade_indexes_rows_written_before_it(empty_database_url: str) -> None
     engine = make_engine(empty_database_url)
     try:
         with open_session(engine, write=True) as db:
-            user = auth_service.create_user(db, UserCreate(username="early", password=PASSWORD))
+            # Written as that revision's users table has it (its job-search columns went
+            # later, so today's model cannot insert there); today's model reads it.
+            now = datetime.now(UTC)
+            db.execute(
+                text(
+                    "INSERT INTO users (created_at, updated_at, version, username, username_key,"
+                    " password_hash, display_name, timezone, is_admin, is_active,"
+                    " job_search_status, job_search_note) VALUES (:now, :now, 1, 'early',"
+                    " 'early', 'x', 'early', 'UTC', false, true, '', '')"
+                ),
+                {"now": now},
+            )
+            user = db.exec(select(User).where(User.username == "early")).one()
             corpus = Corpus(db, user)
             contact = corpus.contact("Marisol Early")
             interview = corpus.interview(contact, summary="talked about archives")
@@ -77,6 +92,63 @@ def test_reindex_command_rebuilds_the_index(
     assert "search index rebuilt" in result.output
     assert [h.id for h in service.search(db, user, "ottoline").items] == [contact.id]
     db.commit()
+
+
+def _triggers(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                    " AND name LIKE 'search_index_%'"
+                )
+            ).all()
+            bulk = conn.execute(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'search_index_bulk'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return {name: sql for name, sql in rows} | {"flag table": str(bulk)}
+
+
+def _created(statements: tuple[str, ...]) -> dict[str, str]:
+    return {
+        statement.split()[2]: statement
+        for statement in statements
+        if statement.startswith("CREATE TRIGGER")
+    }
+
+
+def test_bulk_indexing_revision_swaps_the_triggers_and_back(
+    empty_database_url: str,  # noqa: F811
+) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    import pytest
+
+    from app.migrations import downgrade
+    from app.search.models import SQLITE_SEARCH_DDL
+
+    if not empty_database_url.startswith("sqlite"):
+        pytest.skip("on PostgreSQL bulk_indexing changes nothing")
+    upgrade(empty_database_url)
+    # The triggers the models make (create_all, rapport reindex), with the flag table.
+    assert _triggers(empty_database_url) == _created(SQLITE_SEARCH_DDL) | {"flag table": "1"}
+    downgrade(empty_database_url, BEFORE_BULK_INDEXING)
+    path = Path(__file__).parents[2] / "alembic/versions"
+    spec = importlib.util.spec_from_file_location(
+        "search_index_e6f0a4b8c3d7", path / "20261126_e6f0a4b8c3d7_search_index_at_scale.py"
+    )
+    assert spec is not None and spec.loader is not None
+    previous = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(previous)
+    assert _triggers(empty_database_url) == _created(previous.SQLITE_SEARCH_DDL) | {
+        "flag table": "0"
+    }
+    upgrade(empty_database_url)
+    assert _triggers(empty_database_url)["flag table"] == "1"
 
 
 def test_bench_script_runs_on_a_tiny_dataset(capsys) -> None:

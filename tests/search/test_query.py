@@ -42,6 +42,11 @@ def test_marks_and_snippets_follow_the_terms():
     snippet = query.marked(long, terms, "[", "]", 16)
     assert snippet.startswith("…w36 ") and "[pythonic]" in snippet and snippet.endswith("…")
     assert query.marked("short text", terms, "[", "]", 16) == "short text"
+    # Only whole words and words that start with the prefix, however the words overlap.
+    overlap = query.parse("art party pa")
+    assert query.marked("Party_art, apart 2art spa pastry art.", overlap, "[", "]") == (
+        "[Party]_[art], apart 2art spa [pastry] [art]."
+    )
     assert query.marked("x " * 30, query.parse("-x y"), "[", "]", 4) == "x x x x…"
 
 
