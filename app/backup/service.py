@@ -19,10 +19,12 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from app.db import utcnow
+from app.dashboard.models import restamp_statement
+from app.db import make_engine, utcnow
 from app.errors import Conflict, DomainError, Invalid
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -176,6 +178,7 @@ def restore_sqlite(url: str, path: Path) -> BackupReport:
     try:
         # One write transaction on the live file: readers see the old or the new database.
         origin.backup(destination, pages=-1)
+        _restamp(destination, "sqlite")
     finally:
         destination.close()
         origin.close()
@@ -183,6 +186,27 @@ def restore_sqlite(url: str, path: Path) -> BackupReport:
     restored.aside = aside
     restored.revision = checked.revision
     return restored
+
+
+def _restamp(connection: Any, dialect: str) -> None:
+    """New dashboard stamps for the restored data (``dashboard.models.restamp_statement``).
+
+    A backup from before the stamps existed has no such table: the migration that the
+    restored revision still needs creates them."""
+    exists = (
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dashboard_stamps'"
+        if dialect == "sqlite"
+        else "SELECT to_regclass('dashboard_stamps') IS NOT NULL"
+    )
+    cursor = connection.cursor()
+    try:
+        cursor.execute(exists)
+        found = cursor.fetchone()
+        if found and found[0]:
+            cursor.execute(restamp_statement(dialect))
+        connection.commit()
+    finally:
+        cursor.close()
 
 
 # ---- PostgreSQL -------------------------------------------------------------------------
@@ -240,6 +264,13 @@ def restore_postgres(url: str, path: Path) -> BackupReport:
     _run(dump, url)
     _, restore = postgres_commands(path, database)
     _run(restore, url)
+    engine = make_engine(url)
+    connection = engine.raw_connection()
+    try:
+        _restamp(connection, "postgresql")
+    finally:
+        connection.close()
+        engine.dispose()
     return BackupReport(path=path, size=path.stat().st_size, revision=None, aside=aside)
 
 

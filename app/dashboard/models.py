@@ -86,6 +86,16 @@ _SQLITE_START = "(random() >> 2) & 4611686018427387903"
 _POSTGRESQL_START = "floor(random() * 4611686018427387904)::bigint"
 
 
+def restamp_statement(dialect: str) -> str:
+    """Every user's stamp moved to a new random start, for after a restore.
+
+    A restore takes stamps back to the backup's values while workers may hold figures kept
+    under the values that followed them; the next write would reach one of those values
+    again with other data. A fresh random start can meet none of them."""
+    start = _POSTGRESQL_START if dialect == "postgresql" else _SQLITE_START
+    return f"UPDATE dashboard_stamps SET version = {start}"
+
+
 def _sqlite_ddl() -> tuple[str, ...]:
     statements = [
         "DROP TRIGGER IF EXISTS users_dashboard_stamp",

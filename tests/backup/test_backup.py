@@ -195,3 +195,57 @@ def test_postgres_round_trip(
     with engine.connect() as connection:
         names = set(connection.execute(text("SELECT username FROM users")).scalars())
     assert "kept" in names and "after" not in names
+
+
+@pytest.mark.postgres
+def test_postgres_restore_restamps(
+    database_url: str, engine: Engine, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    kept = make_user("stamped")
+    with engine.connect() as connection:
+        before = connection.execute(
+            text("SELECT version FROM dashboard_stamps WHERE owner_id = :id"), {"id": kept.id}
+        ).scalar_one()
+    target = tmp_path / "db.dump"
+    try:
+        service.backup(database_url, target)
+    except service.ToolMissing as exc:  # as in the round trip: the refusal is the answer
+        assert "pg_dump --format=custom" in exc.detail
+        return
+    engine.dispose()
+    service.restore(database_url, target)
+    with engine.connect() as connection:
+        after = connection.execute(
+            text("SELECT version FROM dashboard_stamps WHERE owner_id = :id"), {"id": kept.id}
+        ).scalar_one()
+    assert abs(after - before) > 1_000_000
+
+
+def _stamps(database: Path) -> dict[int, int]:
+    connection = sqlite3.connect(database)
+    try:
+        return dict(connection.execute("SELECT owner_id, version FROM dashboard_stamps"))
+    finally:
+        connection.close()
+
+
+def test_a_restore_gives_every_dashboard_stamp_a_new_start(data_dir: Path) -> None:
+    """Workers keep dashboard figures under a user's stamp: after a restore took the stamps
+    back, the next writes would reach values whose kept figures describe other data."""
+    live = data_dir / "rapport.db"
+    target = data_dir / "copy.db"
+    assert run("backup", str(target)).exit_code == 0
+    backed_up = _stamps(target)
+    assert backed_up
+    connection = sqlite3.connect(live)
+    connection.execute("UPDATE dashboard_stamps SET version = version + 1")
+    connection.commit()
+    connection.close()
+    moved = _stamps(live)
+    assert run("restore", "--yes", str(target)).exit_code == 0
+    restored = _stamps(live)
+    assert restored.keys() == backed_up.keys()
+    for owner, version in restored.items():
+        # Far from both: a later write (one step each) cannot reach a value kept before.
+        assert abs(version - backed_up[owner]) > 1_000_000
+        assert abs(version - moved[owner]) > 1_000_000
