@@ -6,6 +6,7 @@ import contextlib
 import select
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -136,13 +137,17 @@ def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
         # writer's BEGIN IMMEDIATE meet a database still locked, and SQLite's busy handler
         # slept (1, 2, 5 ... 100 ms) instead of waking on the lock. So a writer commits here
         # and then hands the turn on; SQLAlchemy's own COMMIT finds nothing left to commit.
-        # A failed COMMIT here is left for SQLAlchemy's to raise (wrapped, so it maps to a
-        # 503/507), and the rollback that follows hands the turn on.
+        # A failed COMMIT is raised wrapped as SQLAlchemy would (so a full disk is a 507, a
+        # busy database a 503): SQLite may already have rolled the transaction back, and
+        # SQLAlchemy's second COMMIT would then "succeed" on nothing. The rollback that
+        # follows the error hands the turn on.
         if conn.info.get(_WRITER_KEY):
             try:
                 conn.connection.dbapi_connection.commit()
-            except Exception:
-                return
+            except sqlite3.Error as exc:
+                raise sa_exc.DBAPIError.instance(
+                    "COMMIT", None, exc, sqlite3.Error, connection_invalidated=False
+                ) from exc
         _release_writer(conn.info)
 
     @event.listens_for(engine, "rollback")
@@ -393,6 +398,26 @@ def begin_read(session: Session) -> None:
     and answers 503 for a write that was already saved."""
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": False, AUTOCOMMIT_READS: True})
+
+
+# Set while a SQLite write request looks up its caller (app.web.deps): a read that is one
+# statement may then run alone in autocommit on a pooled connection (CredentialLookup).
+LONE_READS = "rapport_lone_reads"
+
+
+@contextlib.contextmanager
+def lone_reads(session: Session) -> Iterator[None]:
+    """Let the session's single-statement reads run outside any transaction, on SQLite.
+
+    A lone SELECT is its own consistent snapshot and sees every commit made before it, so
+    revocation still takes effect at once. What it saves, against ``begin_read`` and a
+    commit, is SQLAlchemy's transaction machinery (BEGIN, COMMIT and their events) around
+    one indexed read: more than half of a write request's identity lookup."""
+    session.info[LONE_READS] = True
+    try:
+        yield
+    finally:
+        session.info.pop(LONE_READS, None)
 
 
 def closes_without_io(session: Session) -> bool:
