@@ -6,7 +6,6 @@ import contextlib
 import select
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -398,26 +397,6 @@ def begin_read(session: Session) -> None:
     and answers 503 for a write that was already saved."""
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": False, AUTOCOMMIT_READS: True})
-
-
-# Set while a SQLite write request looks up its caller (app.web.deps): a read that is one
-# statement may then run alone in autocommit on a pooled connection (CredentialLookup).
-LONE_READS = "rapport_lone_reads"
-
-
-@contextlib.contextmanager
-def lone_reads(session: Session) -> Iterator[None]:
-    """Let the session's single-statement reads run outside any transaction, on SQLite.
-
-    A lone SELECT is its own consistent snapshot and sees every commit made before it, so
-    revocation still takes effect at once. What it saves, against ``begin_read`` and a
-    commit, is SQLAlchemy's transaction machinery (BEGIN, COMMIT and their events) around
-    one indexed read: more than half of a write request's identity lookup."""
-    session.info[LONE_READS] = True
-    try:
-        yield
-    finally:
-        session.info.pop(LONE_READS, None)
 
 
 def closes_without_io(session: Session) -> bool:
