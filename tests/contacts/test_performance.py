@@ -384,3 +384,32 @@ def test_a_short_rare_q_scans_and_sorts_its_few_matches(db, user, make_contact):
         assert "lower(contacts.full_name) || " in pages[0]  # not the index's order
         assert "lower(contacts.full_name) || " not in pages[1]  # many matches: walk the index
     db.rollback()
+
+
+def test_page_organization_names_are_one_statement_for_any_page(
+    db, engine, user, other_user, make_org
+):
+    """The names of a page's organizations come from one SQL text whatever their number (an
+    expanding IN rendered a new statement per length), the owner's names only."""
+    from sqlalchemy import event
+
+    from app.organizations import service as organizations_service
+
+    mine = [make_org(user, f"Org {i}") for i in range(5)]
+    theirs = make_org(other_user, "Not yours")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        two = organizations_service.names_of(db, user.id, [mine[0].id, mine[1].id, None])
+        five = organizations_service.names_of(db, user.id, [o.id for o in mine] + [theirs.id])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert two == {mine[0].id: "Org 0", mine[1].id: "Org 1"}
+    assert five == {o.id: o.name for o in mine}
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2 and selects[0] == selects[1], selects
+    db.rollback()
