@@ -38,7 +38,10 @@ class TokenCreate(InputModel):
     @field_validator("expires_in_days", mode="wrap")
     @classmethod
     def _one_message(cls, value: object, handler: ValidatorFunctionWrapHandler) -> object:
-        # One message naming the field, instead of one per member of the union.
+        # One message naming the field, instead of one per member of the union. A boolean is
+        # not a number of days, though pydantic's lax integers read true as 1.
+        if isinstance(value, bool):
+            raise ValueError(LIFETIME_HELP)
         try:
             return handler(value)
         except ValidationError:

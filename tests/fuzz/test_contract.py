@@ -337,3 +337,11 @@ def test_unicode_whitespace_is_blank_for_schema_and_server(
     name = component(openapi, "TokenRequest")["properties"]["name"]
     assert not re.search(name["pattern"], blank)
     assert api.post(CAREERS, json={"title": blank}).status_code == 422
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_token_lifetime_is_never_a_boolean(api: ApiClient, value: bool) -> None:
+    """Case Y7Cy2F: POST /api/v1/tokens with "expires_in_days": true was created (read as 1)."""
+    response = api.post("/api/v1/tokens", json={"name": "ci", "expires_in_days": value})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["expires_in_days"]
