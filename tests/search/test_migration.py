@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -120,19 +121,16 @@ def _created(statements: tuple[str, ...]) -> dict[str, str]:
     }
 
 
+@pytest.mark.sqlite  # on PostgreSQL bulk_indexing changes nothing
 def test_bulk_indexing_revision_swaps_the_triggers_and_back(
     empty_database_url: str,  # noqa: F811
 ) -> None:
     import importlib.util
     from pathlib import Path
 
-    import pytest
-
     from app.migrations import downgrade
     from app.search.models import SQLITE_SEARCH_DDL
 
-    if not empty_database_url.startswith("sqlite"):
-        pytest.skip("on PostgreSQL bulk_indexing changes nothing")
     upgrade(empty_database_url)
     # The triggers the models make (create_all, rapport reindex), with the flag table.
     assert _triggers(empty_database_url) == _created(SQLITE_SEARCH_DDL) | {"flag table": "1"}
