@@ -16,8 +16,8 @@ from app.contacts.service import create_contact
 from app.errors import Invalid, PayloadTooLarge
 from app.exchange import filelimits
 from app.exchange.linkedin import connections
-from app.exchange.linkedin import service as linkedin_service
 from app.exchange.linkedin.service import import_linkedin_csv
+from app.exchange.newcontacts import service as newcontacts_service
 from app.organizations.models import Organization
 from tests.exchange.conftest import FIRST_LINE, connections_csv, person
 
@@ -279,7 +279,7 @@ def test_size_and_row_limits(db: Session, user: User, monkeypatch: pytest.Monkey
 def test_many_problems_are_capped_with_a_count(
     db: Session, user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(linkedin_service, "MAX_REPORTED_ERRORS", 3)
+    monkeypatch.setattr(newcontacts_service, "MAX_REPORTED_ERRORS", 3)
     rows = [person("P", str(i), f"p-{i}", email="bad") for i in range(5)]
     with pytest.raises(Invalid) as exc:
         import_linkedin_csv(db, user, connections_csv(rows))

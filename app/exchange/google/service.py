@@ -10,10 +10,8 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.exchange.google.contacts import decode, parse
-from app.exchange.newcontacts.service import add_contacts, refused
+from app.exchange.newcontacts.service import add_parsed
 from app.exchange.schemas import ImportReport
-
-MAX_REPORTED_ERRORS = 500
 
 
 def import_google_csv(
@@ -25,7 +23,6 @@ def import_google_csv(
     dry_run: bool = False,
 ) -> ImportReport:
     """A contact per new row of a Google Contacts CSV; any bad row imports nothing (Invalid)."""
-    parsed = parse(decode(payload), phone_region=phone_region)
-    if parsed.problems:
-        raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
-    return add_contacts(session, user, parsed.rows, read=parsed.read, dry_run=dry_run)
+    return add_parsed(
+        session, user, parse(decode(payload), phone_region=phone_region), dry_run=dry_run
+    )

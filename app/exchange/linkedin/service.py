@@ -12,10 +12,8 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.exchange.linkedin.connections import decode, parse
-from app.exchange.newcontacts.service import add_contacts, refused
+from app.exchange.newcontacts.service import add_parsed
 from app.exchange.schemas import ImportReport
-
-MAX_REPORTED_ERRORS = 500
 
 
 def import_linkedin_csv(
@@ -24,7 +22,4 @@ def import_linkedin_csv(
     """A contact per new connection in a Connections.csv; any bad row imports nothing (Invalid)."""
     # Known profiles (already a contact, or earlier in the file) are skipped and counted;
     # every problem is reported as "row N: field", N being the line in the file.
-    parsed = parse(decode(payload))
-    if parsed.problems:
-        raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
-    return add_contacts(session, user, parsed.rows, read=parsed.read, dry_run=dry_run)
+    return add_parsed(session, user, parse(decode(payload)), dry_run=dry_run)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, Table, bindparam, select
 from sqlmodel import Session, SQLModel
@@ -30,6 +30,9 @@ from app.exchange.contactfile import ContactFile, read_contact_file
 from app.exchange.schemas import ContactMatch, ImportPreview, ImportReport, NewContact, PreviewRow
 from app.organizations.models import Organization
 from app.tags import service as tags_service
+
+if TYPE_CHECKING:
+    from app.exchange.vcard.addressbook import Parsed
 
 MAX_REPORTED_DUPLICATES = 100
 MAX_REPORTED_ERRORS = 500
@@ -59,6 +62,13 @@ def refused(problems: list[FieldError], *, max_reported: int) -> Invalid:
     if more > 0:
         shown = [*shown, FieldError("file", f"... and {more} more problems")]
     return Invalid(detail=detail, errors=shown, title="Import failed")
+
+
+def add_parsed(session: Session, user: User, parsed: Parsed, *, dry_run: bool) -> ImportReport:
+    """A format's checked file written by add_contacts; any bad row imports nothing (Invalid)."""
+    if parsed.problems:
+        raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
+    return add_contacts(session, user, parsed.rows, read=parsed.read, dry_run=dry_run)
 
 
 def add_contacts(

@@ -11,14 +11,12 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.exchange.newcontacts.service import add_contacts, refused
+from app.exchange.newcontacts.service import add_parsed
 from app.exchange.schemas import ImportReport
 
 # The page states the most cards a file may hold.
 from app.exchange.vcard.addressbook import MAX_CARDS as MAX_CARDS
 from app.exchange.vcard.addressbook import decode, parse
-
-MAX_REPORTED_ERRORS = 500
 
 
 def import_vcard(
@@ -30,7 +28,6 @@ def import_vcard(
     dry_run: bool = False,
 ) -> ImportReport:
     """A contact per new card in a .vcf file; any bad card imports nothing (Invalid)."""
-    parsed = parse(decode(payload), phone_region=phone_region)
-    if parsed.problems:
-        raise refused(parsed.problems, max_reported=MAX_REPORTED_ERRORS)
-    return add_contacts(session, user, parsed.rows, read=parsed.read, dry_run=dry_run)
+    return add_parsed(
+        session, user, parse(decode(payload), phone_region=phone_region), dry_run=dry_run
+    )
