@@ -9,7 +9,8 @@ bench/README.md.
 
 ``python -m bench.floor LOADS PLAN`` captures in a process of its own, with Rapport's
 settings from the environment (``bench.run`` gives it the served app's), so the app's
-logging and caches stay out of the benchmark's process.
+logging and caches stay out of the benchmark's process; given a PLAN that exists, it captures
+only the requests that plan lacks.
 """
 
 from __future__ import annotations
@@ -133,17 +134,41 @@ def dsn_of(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def uncovered(plan: Plan | None, loads: Iterable[Load]) -> list[Load]:
+    """The loads that send a request the plan holds no replay for (every load without a plan).
+
+    A plan is kept per database for the whole run, while each configuration builds its loads
+    afresh: the write's bodies carry the time they were built, so a plan captured for one
+    configuration answered every write of the next with the floor's 500."""
+    known = plan["requests"] if plan is not None else {}
+    return [
+        load
+        for load in loads
+        if any(
+            request_key(load.method, path, (body or "").encode()) not in known
+            for path, body in requests_of(load)
+        )
+    ]
+
+
 def capture(
-    app: FastAPI, engine: Engine, base_url: str, loads: Iterable[Load], *, worker_threads: int
+    app: FastAPI,
+    engine: Engine,
+    base_url: str,
+    loads: Iterable[Load],
+    *,
+    worker_threads: int,
+    known: Plan | None = None,
 ) -> Plan:
-    """Serve every request of every load once through ``app`` and record what it ran.
+    """Serve every request of every load ``known`` does not cover once through ``app`` and
+    record what it ran; the plan holds ``known``'s replays and these.
 
     The first request of each load is served once more before the capture, unrecorded, so
     what is recorded is the steady state (caches filled), as under load. A request that does
     not answer 2xx stops the capture: its statements would not be the load's."""
-    loads = list(loads)
-    routes: dict[tuple[str, str], None] = {}
-    replays: dict[str, Replay] = {}
+    loads = uncovered(known, loads)
+    routes: dict[tuple[str, str], None] = dict.fromkeys(known["routes"] if known else [])
+    replays: dict[str, Replay] = dict(known["requests"]) if known else {}
     with TestClient(app, base_url=base_url) as client:
 
         def send(load: Load, path: str, body: str | None) -> int:
@@ -175,22 +200,32 @@ def capture(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m bench.floor LOADS PLAN: capture for the pickled loads, write the plan."""
+    """python -m bench.floor LOADS PLAN: capture what PLAN (when it exists) lacks for the
+    pickled loads, and write the plan."""
     from app.config import get_settings
     from app.main import create_app
 
     loads_path, plan_path = map(Path, argv if argv is not None else sys.argv[1:])
     loads: list[Load] = pickle.loads(loads_path.read_bytes())
+    known: Plan | None = pickle.loads(plan_path.read_bytes()) if plan_path.exists() else None
     settings = get_settings()
     app = create_app(settings)
     engine: Engine = app.state.engine
     try:
         plan = capture(
-            app, engine, settings.base_url, loads, worker_threads=settings.worker_threads
+            app,
+            engine,
+            settings.base_url,
+            loads,
+            worker_threads=settings.worker_threads,
+            known=known,
         )
     finally:
         engine.dispose()
-    plan_path.write_bytes(pickle.dumps(plan))
+    # Replaced whole, so a capture that fails part-way leaves the plan as it was.
+    written = plan_path.with_suffix(".new")
+    written.write_bytes(pickle.dumps(plan))
+    written.replace(plan_path)
     return 0
 
 

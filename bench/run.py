@@ -35,6 +35,7 @@ from app.seed import DEMO_PASSWORD, SeededUser, SeedPlan, seed_demo
 from app.tokens import service as tokens_service
 from app.tokens.schemas import TokenCreate
 from bench import inprocess
+from bench.floor import uncovered
 from bench.floor_app import PLAN_ENV
 from bench.loadgen import Load, LoadResult, install_wrk, run_load, wrk_path
 from bench.report import Configuration, Report, describe_machine, render, write_results
@@ -270,15 +271,16 @@ def rapport_env(url: str, work: Path) -> dict[str, str]:
 
 def capture_floor(url: str, loads: list[Load], work: Path) -> Path:
     """The floor's plan for these loads on this database (``bench.floor``, in a process of its
-    own with the served app's settings); captured once per database, the file is the cache."""
+    own with the served app's settings). One plan per database, kept in the scratch directory:
+    a later configuration captures only the requests it lacks (its write bodies, built anew)."""
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
     plan = work / f"floor-{dialect}.plan"
-    if plan.exists():
+    if plan.exists() and not uncovered(pickle.loads(plan.read_bytes()), loads):
         return plan
     loads_file = work / f"floor-{dialect}.loads"
     loads_file.write_bytes(pickle.dumps(loads))
     log = work / f"floor-{dialect}-capture.log"
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         completed = subprocess.run(
             [sys.executable, "-m", "bench.floor", str(loads_file), str(plan)],
             cwd=ROOT,
@@ -288,7 +290,6 @@ def capture_floor(url: str, loads: list[Load], work: Path) -> Path:
             check=False,
         )
     if completed.returncode != 0:
-        plan.unlink(missing_ok=True)
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
         raise RuntimeError(f"the floor's capture failed ({log}):\n{tail}")
     return plan

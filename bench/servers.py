@@ -17,6 +17,25 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The HTTP stack every server of a run (baseline, Rapport, floor) runs on, from
+# RAPPORT_BENCH_STACK. uvicorn picks uvloop and httptools when installed (as `rapport serve`
+# does); runs before they were dependencies used asyncio and h11, and issue 10's ratios "at
+# filing" were measured on those, so "asyncio-h11" repeats that stack for a like-for-like run.
+STACK_ENV = "RAPPORT_BENCH_STACK"
+STACKS = {
+    "auto": ([], "uvicorn's choice: uvloop + httptools when installed, as `rapport serve`"),
+    "asyncio-h11": (["--loop", "asyncio", "--http", "h11"], "asyncio + h11 (issue 10's)"),
+}
+
+
+def stack() -> str:
+    """This run's stack: RAPPORT_BENCH_STACK, "auto" when unset. A name it does not know
+    stops the run rather than measure the default stack under another stack's name."""
+    name = os.environ.get(STACK_ENV) or "auto"
+    if name not in STACKS:
+        raise SystemExit(f"{STACK_ENV}={name!r}: expected one of {', '.join(STACKS)}")
+    return name
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -109,11 +128,7 @@ def start_uvicorn(
     ]
     if factory:
         command.append("--factory")
-    # uvicorn picks uvloop and httptools when installed (as `rapport serve` does). Runs before
-    # they were dependencies used asyncio and h11; RAPPORT_BENCH_STACK=asyncio-h11 repeats
-    # that stack, for a like-for-like comparison with those results.
-    if os.environ.get("RAPPORT_BENCH_STACK") == "asyncio-h11":
-        command += ["--loop", "asyncio", "--http", "h11"]
+    command += STACKS[stack()][0]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,

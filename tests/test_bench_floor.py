@@ -4,9 +4,13 @@ ran for each request of a load, on the same database, and answers their rows."""
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import orjson
 import pytest
@@ -18,9 +22,18 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.contacts.models import Contact
 from app.interactions.models import Interaction
-from bench.floor import capture, connection_setup, dsn_of, recording, requests_of, route_of
-from bench.floor_app import Connections, Plan, Step, build, request_key, run_steps
-from bench.loadgen import Load
+from bench.floor import (
+    capture,
+    connection_setup,
+    dsn_of,
+    recording,
+    requests_of,
+    route_of,
+    uncovered,
+)
+from bench.floor_app import PLAN_ENV, Connections, Plan, Step, build, request_key, run_steps
+from bench.loadgen import Load, run_load
+from bench.servers import start_uvicorn
 from tests.conftest import WebClient
 
 BASE_URL = "http://testserver"
@@ -182,11 +195,12 @@ def test_a_transaction_a_request_leaves_open_is_ended_as_the_pool_ends_it(engine
     steps: list[Step] = [*begin, ("execute", "SELECT 1", None, False)]
     try:
         assert orjson.loads(run_steps(connections, threading.Lock(), steps)) == [[[1]]]
-        connection = connections.get()
+        connection = connections.checkout()  # the one the request handed back
         if engine.dialect.name == "sqlite":
             assert not connection.in_transaction
         else:
             assert connection.info.transaction_status == 0  # idle
+        connections.checkin(connection)
         # The next request begins afresh (SQLite refuses a BEGIN inside a transaction).
         assert orjson.loads(run_steps(connections, threading.Lock(), steps)) == [[[1]]]
     finally:
@@ -206,6 +220,116 @@ def test_the_autocommit_flag_rapport_ran_with_is_recorded_and_replayed(engine: E
     connections = Connections(_plan_for(engine))
     try:
         run_steps(connections, threading.Lock(), steps)
-        assert connections.get().autocommit is True
+        connection = connections.checkout()
+        assert connection.autocommit is True
+        connections.checkin(connection)
     finally:
         connections.close()
+
+
+def test_the_floor_keeps_no_connection_open_for_a_thread_that_ended(
+    engine: Engine, tmp_path: Path
+) -> None:
+    plan = _plan_for(engine)
+    if plan["driver"] == "postgresql":
+        name = f"rapport-floor-test-{os.getpid()}"
+        plan["dsn"] += f"?application_name={name}"
+
+        def open_now() -> int:
+            with engine.connect() as conn:
+                count = conn.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :n"),
+                    {"n": name},
+                ).scalar_one()
+            return int(count)
+    else:
+        database = tmp_path / "floor.db"
+        plan.update(dsn=str(database), setup=[])
+
+        def open_now() -> int:
+            # Each sqlite3 connection holds a file descriptor of its own on the database.
+            fds = list(Path("/proc/self/fd").iterdir())
+            return sum(1 for fd in fds if os.path.realpath(fd) == str(database))
+
+    steps: list[Step] = [("execute", "SELECT 1", None, False)]
+    connections = Connections(plan)
+    writers = threading.Lock()
+    try:
+        for _ in range(4):
+            # What anyio does between two scenarios: the idle threads end after 10 s and new
+            # ones serve the next load. Each round's threads end with its pool.
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                answers = list(pool.map(lambda _: run_steps(connections, writers, steps), range(6)))
+            assert [orjson.loads(a) for a in answers] == [[[[1]]]] * 6
+        # Never more than the requests that ran at once, however many threads came and went.
+        assert 1 <= open_now() <= 3
+    finally:
+        connections.close()
+
+
+def _write_load(token: str, contact_ids: list[int], at: datetime) -> Load:
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+    }
+    bodies = [
+        json.dumps(
+            {"contact_id": i, "kind": "email", "occurred_at": at.isoformat(), "summary": "Hi."}
+        )
+        for i in contact_ids
+    ]
+    return Load("POST", ["/api/v1/interactions"], headers, bodies)
+
+
+def test_a_later_configuration_s_writes_are_captured_and_two_floor_workers_answer_them_all(
+    app: FastAPI,
+    engine: Engine,
+    db: Session,
+    user: User,
+    make_token: Callable[..., str],
+    tmp_path: Path,
+) -> None:
+    ids = _contacts(db, user, [f"Writer {n}" for n in range(4)])
+    token = make_token(user)
+    listing = Load("GET", ["/api/v1/contacts?limit=5"], {"Authorization": f"Bearer {token}"})
+    # bench.run builds each configuration's loads anew (1 then 2 PostgreSQL workers on one
+    # database, one plan), and the write's bodies carry the time they were built.
+    now = datetime.now(UTC).replace(microsecond=0)
+    first = _write_load(token, ids, now - timedelta(minutes=3))
+    later = _write_load(token, ids, now)
+
+    plan = capture(app, engine, BASE_URL, [first, listing], worker_threads=2)
+    assert uncovered(plan, [first, listing]) == []
+    assert uncovered(plan, [later, listing]) == [later]
+    extended = capture(app, engine, BASE_URL, [later, listing], worker_threads=2, known=plan)
+    assert uncovered(extended, [first, later, listing]) == []
+    # Only what the plan lacked was captured again; what it held is kept as it was.
+    assert len(extended["requests"]) == len(plan["requests"]) + len(ids)
+    assert all(extended["requests"][key] is replay for key, replay in plan["requests"].items())
+
+    def interactions() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Interaction)).scalar_one())
+
+    plan_file = tmp_path / "floor.plan"
+    plan_file.write_bytes(pickle.dumps(extended))
+    before = interactions()
+    # Served as bench.run serves it: uvicorn, two worker processes, the write load at once.
+    floor = start_uvicorn(
+        "floor",
+        "bench.floor_app:create",
+        factory=True,
+        workers=2,
+        env={PLAN_ENV: str(plan_file)},
+        log_dir=tmp_path,
+        ready_path="/floor-ready",
+    )
+    try:
+        result = run_load(floor.base_url, later, 1.0, tool="python", connections=8)
+    finally:
+        floor.stop()
+    assert result.requests > 0
+    assert result.ok, (result.statuses, result.errors)
+    # Every answered write was replayed to its commit (the generator may cut off a few more).
+    assert interactions() >= before + result.requests

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from bench.loadgen import Load, LoadResult, run_python, wrk_script
-from bench.report import END, START, Configuration, Report, render, write_results
+from bench.report import (
+    END,
+    START,
+    Configuration,
+    Report,
+    describe_machine,
+    render,
+    write_results,
+)
 from bench.scenarios import Outcome, Scenario, Target
-from bench.servers import start_uvicorn
+from bench.servers import STACK_ENV, start_uvicorn
 
 
 def _result(**changes: object) -> LoadResult:
@@ -249,3 +257,40 @@ def test_a_seeded_file_gets_the_tables_it_lacks_and_keeps_its_rows(tmp_path: Pat
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT name FROM tags").fetchall() == [("kept",)]
         assert conn.execute("SELECT count(*) FROM calendar_feeds").fetchone() == (0,)
+
+
+def test_every_server_runs_on_the_stack_the_run_names_and_the_report_says_which(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def served_with() -> list[str]:
+        server = start_uvicorn(
+            "baseline",
+            "bench.baseline_app:app",
+            workers=1,
+            env={},
+            log_dir=tmp_path,
+            ready_path="/ping",
+        )
+        try:
+            return Path(f"/proc/{server.process.pid}/cmdline").read_text().split("\0")
+        finally:
+            server.stop()
+
+    monkeypatch.setenv(STACK_ENV, "asyncio-h11")
+    command = served_with()
+    assert command[command.index("--loop") + 1] == "asyncio"
+    assert command[command.index("--http") + 1] == "h11"
+    assert dict(describe_machine(None, "python"))["Server stack"].startswith(
+        "RAPPORT_BENCH_STACK=asyncio-h11: asyncio + h11"
+    )
+
+    monkeypatch.delenv(STACK_ENV)
+    assert "--loop" not in served_with()  # uvicorn's own choice, as `rapport serve`
+    assert "uvloop + httptools" in dict(describe_machine(None, "python"))["Server stack"]
+
+    # A misspelt stack would measure the default one under another name: the run stops.
+    monkeypatch.setenv(STACK_ENV, "asyncio_h11")
+    with pytest.raises(SystemExit, match="asyncio-h11"):
+        describe_machine(None, "python")
+    with pytest.raises(SystemExit):
+        served_with()
