@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Serve on http://127.0.0.1:8000 with SQLite under ./data (migrates first).
+## Serve on http://$(HOST):$(PORT) (default 127.0.0.1:8000) with SQLite under ./data (migrates first);
+## links the app sends (calendar feed, emails) use that address unless RAPPORT_BASE_URL is set.
 run: setup
-	$(BIN)/rapport serve --host $(HOST) --port $(PORT)
+	RAPPORT_BASE_URL="$${RAPPORT_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/rapport serve --host $(HOST) --port $(PORT)
 
 ## Every suite: lint, SQLite, PostgreSQL, browser, API fuzzing, benchmark smoke.
 test: setup

@@ -336,14 +336,17 @@ def _print_backup(report: BackupReport) -> None:
 
 @app.command("backup")
 def backup(
-    path: Path = typer.Argument(..., help="A new file, or a directory to write a dated file in."),
+    path: str = typer.Argument(
+        ..., help="A new file, or a directory (ending in '/') to write a dated file in."
+    ),
 ) -> None:
     """Take a consistent copy of the database while the app serves (SQLite) or run pg_dump."""
     from app.backup import service
     from app.errors import DomainError
 
     try:
-        report = service.backup(get_settings().effective_database_url, path)
+        url = get_settings().effective_database_url
+        report = service.backup(url, Path(path), directory=path.endswith(("/", os.sep)))
     except DomainError as exc:
         _fail(_describe(exc))
         return

@@ -274,8 +274,11 @@ def restore_postgres(url: str, path: Path) -> BackupReport:
     return BackupReport(path=path, size=path.stat().st_size, revision=None, aside=aside)
 
 
-def backup(url: str, path: Path) -> BackupReport:
-    """A checked backup of the database at ``url`` into ``path``."""
+def backup(url: str, path: Path, *, directory: bool = False) -> BackupReport:
+    """A checked backup of the database at ``url`` into ``path``; ``directory``: ``path`` was
+    typed as one (with a trailing separator, which Path drops), so it must already exist."""
+    if directory and not path.is_dir():
+        raise Invalid.one("path", f"The directory {path} does not exist.")
     return backup_sqlite(url, path) if is_sqlite(url) else backup_postgres(url, path)
 
 

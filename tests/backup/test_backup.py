@@ -153,6 +153,10 @@ def test_backup_into_directory_and_refusals(data_dir: Path) -> None:
         service.backup(url, made)  # never overwrites
     with pytest.raises(Invalid):
         service.backup(url, data_dir / "missing" / "x.db")
+    # "missing/" names a directory: refused, not written as a file called "missing".
+    refused = run("backup", str(data_dir / "missing") + "/")
+    assert refused.exit_code == 1 and "does not exist" in refused.output
+    assert not (data_dir / "missing").exists()
 
     not_sqlite = data_dir / "notes.txt"
     not_sqlite.write_text("hello")
