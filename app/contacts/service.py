@@ -781,7 +781,10 @@ def delete_contact(
     check_version(contact.version, expected_version)
     dependents = contact_dependents(session, user, contact_id)
     if dependents and not cascade:
-        listed = ", ".join(f"{count} {name}" for name, count in dependents.items())
+        listed = ", ".join(
+            f"{count} {name if count != 1 else name.removesuffix('s')}"
+            for name, count in dependents.items()
+        )
         raise Conflict(
             detail=f"This contact has {listed}. Confirm to delete them too "
             "(people they introduced are kept, without an introducer).",

@@ -221,6 +221,7 @@ def test_delete_with_dependents_is_409_until_cascade(api, db, user):
     refused = api.delete(url)
     assert refused.status_code == 409
     assert refused.json()["dependents"] == {"interactions": 1, "introductions": 1, "interviews": 1}
+    assert "has 1 interaction, 1 introduction, 1 interview." in refused.json()["detail"]
     assert api.get(url).status_code == 200
     assert api.delete(url + "?cascade=true").status_code == 204
     assert api.get(url).status_code == 404
