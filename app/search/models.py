@@ -254,7 +254,7 @@ def _sqlite_ddl() -> tuple[str, ...]:
         "DROP TABLE IF EXISTS search_index",
         "DROP TABLE IF EXISTS search_index_prefix",
         # Contentless (the text stays in its own table and is read only for the page shown)
-        # with positions for phrases and bm25 and no prefix index: words, phrases and
+        # with positions for phrases and no prefix index: words, phrases and
         # prefixes of four letters or more are matched here.
         "CREATE VIRTUAL TABLE search_index USING fts5(title, body, content = '',"
         " tokenize = 'unicode61 remove_diacritics 2')",

@@ -326,3 +326,22 @@ def test_unchanged_saves_leave_the_index_alone(api, corpus, db):
         assert db.execute(text("SELECT total_changes()")).scalar_one() == changes + 1
         db.commit()
     assert found(api, "stable") == [("contact", contact.id)]
+
+
+def test_newest_first_pages_cross_kinds_without_gaps(api, corpus, monkeypatch):
+    from app.search import service
+
+    monkeypatch.setattr(service, "RANK_LIMIT", 0)  # newest first, kinds in their usual order
+    contacts = [corpus.contact(f"Pallas {n}") for n in range(3)]
+    organizations = [corpus.organization(f"Pallas Org {n}") for n in range(2)]
+    interaction = corpus.interaction(contacts[0], "pallas call")
+    expected = [
+        *(("contact", c.id) for c in reversed(contacts)),
+        *(("organization", o.id) for o in reversed(organizations)),
+        ("interaction", interaction.id),
+    ]
+    assert found(api, "pallas", limit=50) == expected
+    pages = [found(api, "pallas", limit=2, offset=offset) for offset in (0, 2, 4, 6)]
+    assert [hit for page in pages for hit in page] == expected
+    assert pages[-1] == []
+    assert found(api, "pallas", limit=3, offset=2) == expected[2:5]

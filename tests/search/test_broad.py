@@ -76,3 +76,22 @@ def test_the_planner_calls_a_common_prefix_broad(db, user, corpus, monkeypatch):
     assert service._postgresql_broad(db, {**params, "tsquery": "'fa':*"})
     assert not service._postgresql_broad(db, {**params, "tsquery": "'zygomorphic'"})
     db.rollback()
+
+
+@pytest.mark.parametrize("offset", [0, 2])
+def test_the_key_and_the_index_page_alike(api, corpus, monkeypatch, offset):
+    """Whichever way a kind's newest matches are read (service._scanned), the page is one."""
+    monkeypatch.setattr(service, "RANK_LIMIT", 0)
+    contacts = [corpus.contact(f"Pallas {n}") for n in range(4)]
+    corpus.organization("Pallas Org")
+    corpus.interaction(contacts[0], "pallas call")
+    pages = []
+    for choose in (lambda counts, spans, page: frozenset(), lambda *_: frozenset(range(16))):
+        monkeypatch.setattr(service, "_scanned", choose)
+        pages.append(_hits(_search(api, "pallas", limit=3, offset=offset)))
+    assert pages[0] == pages[1] and len(pages[0]) == 3
+
+
+def test_dense_kinds_are_read_along_the_key():
+    # 1,100 matches among 50,000 rows: the key reads ~900 rows for a page of 20.
+    assert service._scanned({1: 1_100, 4: 63}, {1: 50_000, 4: 10_000}, (20, 0)) == {1}

@@ -82,3 +82,39 @@ def test_any_text_compiles_to_quoted_tokens_only(text):
 def test_the_database_accepts_anything_typed(db, user, text):
     search_service.search(db, user, text.replace("\x00", ""))
     db.rollback()
+
+
+def test_bm25_scores_weigh_titles_repeats_phrases_and_prefixes():
+    registrar = query.parse("registrar")
+    title, twice, once = query.scores(
+        registrar,
+        [
+            ("Museum registrar", ""),
+            ("Curator", "registrar work; the registrar"),
+            ("Conservator", "Long notes about many things, and once a registrar among them."),
+        ],
+    )
+    assert title > twice > once > 0
+    # A phrase counts only where its words come in order; the last word as a prefix.
+    phrase = query.parse('"sql matters"')
+    in_order, apart = query.scores(phrase, [("", "sql matters here"), ("", "matters of sql")])
+    assert in_order > 0 and apart == 0
+    prefixed = query.parse("sql mat")
+    assert (
+        query.scores(prefixed, [("", "SQL matters"), ("", "SQL Server")])[1]
+        < (query.scores(prefixed, [("", "SQL matters"), ("", "SQL Server")])[0])
+    )
+    # Excluded words add nothing; a document without the words scores nothing.
+    assert query.scores(query.parse("-sql"), [("SQL", "sql")]) == [0.0]
+    assert query.scores(registrar, []) == []
+
+
+def test_a_page_reads_only_the_kinds_it_falls_on():
+    cap = search_service.COUNT_CAP
+    counts = [(1, 63), (2, 5), (4, cap + 50)]
+    assert search_service._page_slices(counts, (20, 0)) == [(1, 20, 0)]
+    assert search_service._page_slices(counts, (20, 50)) == [(1, 13, 50), (2, 5, 0), (4, 2, 0)]
+    assert search_service._page_slices(counts, (20, 68)) == [(4, 20, 0)]
+    # Each kind gives at most COUNT_CAP matches, as its count says.
+    assert search_service._page_slices(counts, (20, 68 + cap - 5)) == [(4, 5, cap - 5)]
+    assert search_service._page_slices(counts, (20, 68 + cap)) == []
