@@ -138,5 +138,5 @@ def test_organization_type_ahead(live_server: Any, open_page: Any) -> None:
     page.goto(f"/contacts?organization_id={org_id}")
     expect(page.locator("#contact-organization")).to_have_value("Globex")
     expect(page.locator("#contact-results tbody tr")).to_have_count(1)
-    save_screenshot(page, "contacts-organization-filter", for_readme=False)
+    save_screenshot(page, "contacts-organization-filter")
     assert_clean_console(page)

@@ -27,7 +27,6 @@ from tests.conftest import skip_or_fail
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-README_SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -247,9 +246,7 @@ def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         for index, failed_page in enumerate(pages):
             # The page may already be gone; the failure itself is what matters.
             with contextlib.suppress(Exception):
-                save_screenshot(
-                    failed_page, f"FAILED-{_slug(request.node.name)}-{index}", for_readme=False
-                )
+                save_screenshot(failed_page, f"FAILED-{_slug(request.node.name)}-{index}")
     for context in contexts:
         context.close()
 
@@ -266,16 +263,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:80]
 
 
-def save_screenshot(page: Any, name: str, *, for_readme: bool = True) -> Path:
-    """A full-page PNG in test-artifacts/; also in docs/screenshots/ with RAPPORT_SCREENSHOTS=1."""
+def save_screenshot(page: Any, name: str) -> Path:
+    """A full-page PNG in test-artifacts/ (the README's pictures: scripts/screenshots.py)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, caret="initial")
-    if for_readme and os.environ.get("RAPPORT_SCREENSHOTS") == "1":
-        README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(
-            path=str(README_SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial"
-        )
     return path
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +21,6 @@ from tests.e2e.conftest import (
     DEMO_PASSWORD,
     DEMO_USER,
     PAGE_TIMEOUT_MS,
-    README_SCREENSHOTS,
     LiveServer,
     assert_clean_console,
     run_cli,
@@ -67,13 +65,9 @@ def _answer(person: str, number: int) -> str:
 
 def _screen_screenshot(page: Any, name: str) -> None:
     """What the phone shows (not the whole scrolled page, which is metres long on a phone),
-    in test-artifacts/ and, with RAPPORT_SCREENSHOTS=1, in docs/screenshots/ too."""
-    targets = [ARTIFACTS]
-    if os.environ.get("RAPPORT_SCREENSHOTS") == "1":
-        targets.append(README_SCREENSHOTS)
-    for folder in targets:
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
+    in test-artifacts/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), caret="initial")
 
 
 def _log_in(page: Any, base_url: str) -> None:
@@ -287,7 +281,7 @@ def test_interview_journey_on_a_phone(
     expect(page.locator(".sheet-question")).to_have_count(TIARA_SIZE + 1)
     space = page.locator(".sheet-question .write-space").first.bounding_box()
     assert space is not None and space["height"] >= 60, space
-    save_screenshot(page, "interview-sheet-print", for_readme=False)
+    save_screenshot(page, "interview-sheet-print")
     page.emulate_media(media="screen")
     expect(page.locator("header.site-header")).to_be_visible()
 

@@ -39,8 +39,8 @@ DETAIL_PAGES = {
     "interview_id": "/interviews/{interview_id}",
     "bank_id": "/question-banks/{bank_id}",
 }
-# The README shows these (with RAPPORT_SCREENSHOTS=1 they go to docs/screenshots/).
-README_PAGES = {"/careers": "careers", "/contacts": "contacts", "/interviews": "interviews"}
+# Named pages keep a readable screenshot name in test-artifacts/.
+NAMED_PAGES = {"/careers": "careers", "/contacts": "contacts", "/interviews": "interviews"}
 PHONE = {"width": 375, "height": 740}
 
 
@@ -90,8 +90,8 @@ def test_main_pages_render_without_console_errors(
         assert page.locator("h1").count() >= 1, f"{url} has no heading"
         assert page.locator("main#main").is_visible()
         visited.append(url)
-        name = README_PAGES.get(url)
-        save_screenshot(page, name or "page" + url.replace("/", "-"), for_readme=bool(name))
+        name = NAMED_PAGES.get(url)
+        save_screenshot(page, name or "page" + url.replace("/", "-"))
     assert "/" in visited and "/account" in visited
     assert_clean_console(page)
 
@@ -112,6 +112,6 @@ def test_main_pages_fit_a_phone_screen(
         )
         if overflow > 1:
             too_wide.append(f"{url} is {overflow}px wider than the screen")
-            save_screenshot(page, "phone" + url.replace("/", "-"), for_readme=False)
+            save_screenshot(page, "phone" + url.replace("/", "-"))
     assert not too_wide, "\n".join(too_wide)
     assert_clean_console(page)

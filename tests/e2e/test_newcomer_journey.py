@@ -254,7 +254,7 @@ def test_every_main_page_fits_a_390px_phone(live_server: LiveServer, open_page: 
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if width[0] > width[1]:
             too_wide.append(f"{url}: {width[0]}px of content on a {width[1]}px screen")
-            save_screenshot(page, "phone-too-wide" + url.replace("/", "-"), for_readme=False)
+            save_screenshot(page, "phone-too-wide" + url.replace("/", "-"))
     assert not too_wide, "\n".join(too_wide)
     # The contacts filters are all on screen (none clipped at the right edge).
     page.goto("/contacts")
