@@ -119,9 +119,12 @@ def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        options = conn.get_execution_options()
+        if options.get(_SQLITE_AUTOCOMMIT, False):
+            return  # no BEGIN: each statement is a transaction of its own (statement_connection)
         # Writers take the lock up front so concurrent writers wait on busy_timeout
         # instead of failing with "database is locked" when upgrading a read lock.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        immediate = options.get("sqlite_immediate", False)
         if immediate and writers.acquire(timeout=busy_seconds):
             conn.info[_WRITER_KEY] = True
         try:
@@ -160,6 +163,7 @@ def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
 
 
 _WRITER_KEY = "rapport_writer"
+_SQLITE_AUTOCOMMIT = "sqlite_autocommit"
 
 
 def _refresh_statistics(cursor: Any) -> None:
@@ -386,6 +390,27 @@ def _session_bind(engine: Engine, write: bool) -> Engine:
     if engine.dialect.name == "postgresql":
         return engine.execution_options(**{AUTOCOMMIT_READS: True})
     return engine
+
+
+def statement_connection(bind: Engine) -> Connection:
+    """A pooled connection whose statements each run on their own, outside any transaction:
+    no BEGIN, COMMIT or ROLLBACK reaches the database (SQLite runs a statement sent without
+    BEGIN as its own transaction; PostgreSQL in autocommit). Only for plain reads.
+
+    A write request's identity lookup reads this way before its handler begins the write
+    (app.web.deps): one indexed SELECT, where beginning and committing a session transaction
+    around it cost more Python than the statement. It is still an execute through SQLAlchemy,
+    seen by events and the statement counters like any other."""
+    return _statement_bind(bind).connect()
+
+
+@lru_cache(maxsize=16)
+def _statement_bind(bind: Engine) -> Engine:
+    # Built once per bind, as _session_bind. PostgreSQL's AUTOCOMMIT_READS still turns a
+    # statement that is not a plain read into a transaction.
+    return bind.execution_options(
+        sqlite_immediate=False, **{_SQLITE_AUTOCOMMIT: True, AUTOCOMMIT_READS: True}
+    )
 
 
 def begin_read(session: Session) -> None:

@@ -176,3 +176,49 @@ def test_uploads_have_their_own_body_limit(
             files={"file": ("Connections.csv", header + rows * 12, "text/csv")},
         )
         assert too_big.status_code == 413
+
+
+def test_a_writes_identity_lookup_is_a_statement_outside_any_transaction(
+    api: ApiClient, engine: Engine
+) -> None:
+    # The lookup of an unsafe request is one plain read on a connection of its own, sent
+    # without BEGIN (SQLite) or in autocommit (PostgreSQL), and still seen by events; the
+    # handler's write transaction begins after it.
+    contact = _contact(api, full_name="Ada Lovelace")
+    body = {"contact_id": contact["id"], "kind": "call", "occurred_at": "2026-11-01T09:30:00Z"}
+    assert api.post("/api/v1/interactions", json=body).status_code == 201  # token touched
+    seen: list[tuple[str, bool | None]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        autocommit = getattr(cursor.connection, "autocommit", None)  # psycopg only
+        seen.append((" ".join(statement.split()), autocommit))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = api.post("/api/v1/interactions", json=body)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 201, response.text
+    statements = [s for s, _ in seen]
+    lookup = next(i for i, s in enumerate(statements) if "FROM api_tokens JOIN users" in s)
+    assert lookup == 0, statements  # nothing before it: no BEGIN, no transaction
+    insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO interactions"))
+    if engine.dialect.name == "sqlite":
+        assert statements[lookup + 1] == "BEGIN IMMEDIATE", statements
+        assert statements.count("BEGIN IMMEDIATE") == 1 and "BEGIN" not in statements
+    else:
+        assert seen[lookup][1] is True and seen[insert][1] is False, seen
+
+
+def test_a_revoked_token_cannot_write_at_once(
+    api: ApiClient, client: TestClient, user: User, make_token: Callable[..., str]
+) -> None:
+    spare = make_token(user)
+    headers = {"Authorization": f"Bearer {spare}"}
+    contact = client.post("/api/v1/contacts", json={"full_name": "Grace"}, headers=headers)
+    assert contact.status_code == 201, contact.text
+    tokens = api.get("/api/v1/tokens").json()
+    spare_id = next(t["id"] for t in tokens if spare.startswith(t["prefix"]))
+    assert api.delete(f"/api/v1/tokens/{spare_id}").status_code == 204
+    again = client.post("/api/v1/contacts", json={"full_name": "Grace"}, headers=headers)
+    assert again.status_code == 401

@@ -10,6 +10,7 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, Row, String, bindpara
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Field, Session, SQLModel
 
+from app.db import statement_connection
 from app.modelkit import Tracked, utc_field
 
 M = TypeVar("M", bound=SQLModel)
@@ -116,9 +117,17 @@ class CredentialLookup(Generic[M]):
         """Where the user's column ``name`` stands in a row."""
         return len(self.keys) + self.user_keys.index(name)
 
-    def row(self, session: Session, hashed: str) -> Row[Any] | None:
-        """The credential's and its user's columns, or None for an unknown hash."""
-        return session.connection().execute(self.statement, {"hash": hashed}).first()
+    def row(
+        self, session: Session, hashed: str, *, outside_transaction: bool = False
+    ) -> Row[Any] | None:
+        """The credential's and its user's columns, or None for an unknown hash.
+
+        ``outside_transaction`` reads on a connection of its own, as a statement outside any
+        transaction (app.db.statement_connection), leaving ``session`` without one."""
+        if not outside_transaction:
+            return session.connection().execute(self.statement, {"hash": hashed}).first()
+        with statement_connection(session.get_bind()) as connection:
+            return connection.execute(self.statement, {"hash": hashed}).first()
 
     def objects(self, session: Session, row: Row[Any]) -> tuple[User, M]:
         """The user and the credential of a row, as a load would give them."""

@@ -349,10 +349,12 @@ _IS_ACTIVE = _LOOKUP.user_column("is_active")
 
 
 def find_session(
-    session: Session, settings: Settings, cookie_value: str
+    session: Session, settings: Settings, cookie_value: str, *, outside_transaction: bool = False
 ) -> tuple[User, UserSession] | None:
-    """The live session and its user for a cookie, or None when expired or revoked."""
-    row = _LOOKUP.row(session, sha256_hex(cookie_value))
+    """The live session and its user for a cookie, or None when expired or revoked.
+
+    ``outside_transaction``: see ``CredentialLookup.row``."""
+    row = _LOOKUP.row(session, sha256_hex(cookie_value), outside_transaction=outside_transaction)
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
     now = utcnow()
@@ -400,10 +402,10 @@ def take_flash(session: Session, user_session: UserSession | None) -> dict[str, 
 
 
 def resolve_session(
-    session: Session, settings: Settings, cookie_value: str
+    session: Session, settings: Settings, cookie_value: str, *, outside_transaction: bool = False
 ) -> tuple[User, UserSession] | None:
     """find_session, recording the use when it is due."""
-    found = find_session(session, settings, cookie_value)
+    found = find_session(session, settings, cookie_value, outside_transaction=outside_transaction)
     if found is not None and session_touch_due(found[1]):
         touch_session(session, found[1])
     return found

@@ -64,16 +64,21 @@ _IS_ACTIVE = _LOOKUP.user_column("is_active")
 
 
 def find_token(
-    session: Session, secret: str, *, max_days: int | None = None
+    session: Session,
+    secret: str,
+    *,
+    max_days: int | None = None,
+    outside_transaction: bool = False,
 ) -> tuple[User, ApiToken] | None:
     """The user and token for a bearer secret, or None when unknown, expired or revoked.
 
     With a maximum lifetime set, a token older than it is expired whatever it was created
     with, so lowering the maximum also retires the older "never" tokens.
+    ``outside_transaction``: see ``CredentialLookup.row``.
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
-    row = _LOOKUP.row(session, sha256_hex(secret))
+    row = _LOOKUP.row(session, sha256_hex(secret), outside_transaction=outside_transaction)
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
     now = utcnow()

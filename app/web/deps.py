@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.models import User, UserSession
 from app.config import Settings
-from app.db import begin_read, closes_without_io, open_session
+from app.db import closes_without_io, open_session
 from app.errors import Forbidden, Unauthorized
 from app.tokens import service as tokens_service
 from app.tokens.models import ApiToken
@@ -135,29 +135,26 @@ async def csrf_form_token(request: Request) -> str | None:
 F = TypeVar("F", tuple[User, ApiToken], tuple[User, UserSession])
 
 
-def _lookup(request: Request, db: Session, find: Callable[[], F | None]) -> F | None:
-    """Run an identity lookup; on an unsafe request, as a read of its own, ended here.
+def _lookup(request: Request, find: Callable[[bool], F | None]) -> F | None:
+    """Run an identity lookup; on an unsafe request, outside the session's transaction.
 
     On SQLite an unsafe request's session begins IMMEDIATE (app.db). The lookup only reads:
-    it begins deferred, taking no write lock, and is committed before the handler runs, so
-    no dependency ever carries a transaction (and SQLite's write lock) into another
-    thread-pool turn: holding it across turns let every worker thread block on it while
-    the holder waited for a thread (a deadlock with few threads;
-    tests/test_request_stack.py). The handler then begins its own IMMEDIATE transaction.
+    on an unsafe request it is a statement of its own on a connection of its own
+    (``find(True)``: app.db.statement_connection), so it takes no write lock and leaves the
+    session without a transaction. No dependency ever carries a transaction (and SQLite's
+    write lock) into another thread-pool turn: holding it across turns let every worker
+    thread block on it while the holder waited for a thread (a deadlock with few threads;
+    tests/test_request_stack.py). The handler then begins its own IMMEDIATE transaction. A
+    safe request's lookup begins the session's read transaction, which the handler goes on
+    with.
     """
-    unsafe = request.method not in SAFE_METHODS
-    if unsafe:
-        begin_read(db)
-    found = find()
-    if unsafe and db.in_transaction():
-        db.commit()
-    return found
+    return find(request.method not in SAFE_METHODS)
 
 
 async def _resolve(
     request: Request,
     db: Session,
-    find: Callable[[], F | None],
+    find: Callable[[bool], F | None],
     touch_due: Callable[[F], bool],
     touch: Callable[[Session, F], None],
 ) -> F | None:
@@ -169,13 +166,13 @@ async def _resolve(
     PostgreSQL the lookup waits on the network, so it runs in the pool like every query.
     """
     if request.app.state.engine.dialect.name == "sqlite":
-        found = _lookup(request, db, find)
+        found = _lookup(request, find)
         if found is not None and touch_due(found):
             await run_in_threadpool(touch, db, found)
         return found
 
     def lookup_and_touch() -> F | None:
-        found = _lookup(request, db, find)
+        found = _lookup(request, find)
         if found is not None and touch_due(found):
             touch(db, found)
         return found
@@ -227,7 +224,9 @@ async def api_actor(
         found = await _resolve(
             request,
             db,
-            lambda: tokens_service.find_token(db, secret, max_days=max_days),
+            lambda outside: tokens_service.find_token(
+                db, secret, max_days=max_days, outside_transaction=outside
+            ),
             _token_touch_due,
             _touch_token,
         )
@@ -271,7 +270,9 @@ async def _browser_session(
     return await _resolve(
         request,
         db,
-        lambda: auth_service.find_session(db, settings, cookie),
+        lambda outside: auth_service.find_session(
+            db, settings, cookie, outside_transaction=outside
+        ),
         _session_touch_due,
         _touch_session,
     )
@@ -282,7 +283,12 @@ def optional_page_user(request: Request, db: SessionDep, settings: SettingsDep) 
     cookie = _session_cookie(request, settings)
     if cookie is None:
         return None
-    found = _lookup(request, db, lambda: auth_service.resolve_session(db, settings, cookie))
+    found = _lookup(
+        request,
+        lambda outside: auth_service.resolve_session(
+            db, settings, cookie, outside_transaction=outside
+        ),
+    )
     if found is None:
         return None
     request.state.user = found[0]

@@ -122,15 +122,23 @@ def idempotent(
     user: User,
     payload: BaseModel | None,
     produce: Callable[[], Response],
+    *,
+    with_write: bool = False,
 ) -> Response:
-    """Run a create once per Idempotency-Key: retries replay the stored response."""
+    """Run a create once per Idempotency-Key: retries replay the stored response.
+
+    ``with_write``: the key is claimed in the transaction ``produce`` commits (a create,
+    whose first statement comes at once); without it, in a transaction of its own first (a
+    contact import, which parses its whole file first). See ``idempotency.service.claim``."""
     key = request.headers.get("idempotency-key")
     if key is None:
         return produce()
     if not 1 <= len(key) <= 255 or any(ord(c) < 32 for c in key):
         raise Invalid.one("Idempotency-Key", "Use 1 to 255 printable characters.")
     assert user.id is not None
-    claimed = idempotency_service.claim(db, user.id, key, _fingerprint(request, payload))
+    claimed = idempotency_service.claim(
+        db, user.id, key, _fingerprint(request, payload), with_write=with_write
+    )
     if isinstance(claimed, idempotency_service.Replay):
         headers = json.loads(claimed.headers or "{}")
         headers["Idempotent-Replayed"] = "true"
@@ -171,7 +179,7 @@ def created(
         location = f"{collection or request.url.path}/{read.id}"
         return resource_response(read, status_code=201, location=location)
 
-    return idempotent(request, db, user, payload, produce)
+    return idempotent(request, db, user, payload, produce, with_write=True)
 
 
 def no_content() -> Response:
