@@ -140,4 +140,29 @@ def test_the_reads_cost_a_fixed_number_of_statements(api, engine, busy_interview
         listed = api.get(f"/api/v1/interviews/{busy_interview}/questions")
         assert listed.status_code == 200
     reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
-    assert len(reads) == 3, reads  # the token, the owner check with the count, the page
+    assert len(reads) == 2, reads  # the token; the page with its total and owner check
+    # A page with no row carries no total: the owner check with the count answers it.
+    with statements(engine) as seen:
+        past = api.get(f"/api/v1/interviews/{busy_interview}/questions?offset=10")
+        assert past.status_code == 200
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 3, reads
+
+
+def test_a_page_without_rows_still_counts_the_agenda(api, user, make_contact, busy_interview):
+    past = api.get(f"/api/v1/interviews/{busy_interview}/questions", params={"offset": 3})
+    assert past.status_code == 200
+    assert (past.json()["items"], past.json()["total"]) == ([], 3)
+    missed = api.get(
+        f"/api/v1/interviews/{busy_interview}/questions", params={"q": "nowhere", "limit": 1}
+    )
+    assert (missed.json()["items"], missed.json()["total"]) == ([], 0)
+    found = api.get(
+        f"/api/v1/interviews/{busy_interview}/questions", params={"q": "who", "limit": 1}
+    )
+    assert len(found.json()["items"]) == 1 and found.json()["total"] == 1
+    empty = api.post("/api/v1/interviews", json={"contact_id": make_contact(user, "Lee Park").id})
+    listed = api.get(f"/api/v1/interviews/{empty.json()['id']}/questions")
+    assert listed.status_code == 200
+    assert (listed.json()["items"], listed.json()["total"]) == ([], 0)
+    assert api.get("/api/v1/interviews/999999/questions").status_code == 404

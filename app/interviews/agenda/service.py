@@ -338,22 +338,32 @@ def _item_conditions(searched: bool) -> list[Any]:
     return conditions
 
 
+_OWN_INTERVIEW = (
+    Interview.id == bindparam("interview_id"),
+    Interview.owner_id == bindparam("owner_id"),
+)
+
+
 @lru_cache(maxsize=8)
 def _total_statement(searched: bool) -> Select[Any]:
     # The interview's owner check and the count in one statement: no row means no such
     # interview of the user's (404), whatever the agenda holds.
     counted = select(func.count(InterviewQuestion.id)).where(*_item_conditions(searched))
-    return select(counted.scalar_subquery()).where(
-        Interview.id == bindparam("interview_id"), Interview.owner_id == bindparam("owner_id")
-    )
+    return select(counted.scalar_subquery()).where(*_OWN_INTERVIEW)
 
 
 @lru_cache(maxsize=128)
 def _page_statement(sort: str | None, searched: bool) -> Select[Any]:
+    """A page of the agenda, then the total as the last column: one statement (one snapshot,
+    one round trip) for a page with rows. The total is an uncorrelated subquery, computed once
+    per statement, and the interview's owner check an uncorrelated EXISTS, so a row is also
+    the proof that the interview is the user's; only an empty page asks _total_statement."""
     clauses = order_by_clauses(sort, AGENDA_SORTABLE, ["position"])
+    total = select(func.count(InterviewQuestion.id)).where(*_item_conditions(searched))
+    owned = select(Interview.id).where(*_OWN_INTERVIEW)
     return (
-        select(*AGENDA_READ_COLUMNS)
-        .where(*_item_conditions(searched))
+        select(*AGENDA_READ_COLUMNS, total.correlate(None).scalar_subquery().label("total"))
+        .where(*_item_conditions(searched), owned.exists())
         .order_by(*clauses, InterviewQuestion.id)
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
@@ -375,12 +385,20 @@ def agenda_read_page(
     params: dict[str, Any] = {"interview_id": interview_id, "owner_id": user.id}
     if q:
         params["q_like"] = like_pattern(q)
-    connection = session.connection()
-    found = connection.execute(_total_statement(bool(q)), params).first()
-    if found is None:
-        raise NotFound(detail=f"No interview with id {interview_id}.")
     page = _page_statement(sort, bool(q))  # an unknown sort is a 400
-    items = _dicts(connection.execute(page, {**params, "limit": limit, "offset": offset}))
+    connection = session.connection()
+    result = connection.execute(page, {**params, "limit": limit, "offset": offset})
+    # Plain str keys (orjson refuses a str subclass); the total's column is left out.
+    keys = tuple(map(str, result.keys()))[:-1]
+    rows = result.all()
+    if rows:
+        total = rows[0][-1]
+    else:  # no agenda, a page past the end, or not the user's interview
+        found = connection.execute(_total_statement(bool(q)), params).first()
+        if found is None:
+            raise NotFound(detail=f"No interview with id {interview_id}.")
+        total = found[0]
+    items = [dict(zip(keys, row)) for row in rows]  # noqa: B905 (the total is left out)
     return Page[dict[str, Any]].model_construct(
-        items=items, total=found[0], limit=limit, offset=offset
+        items=items, total=total, limit=limit, offset=offset
     )
