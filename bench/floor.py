@@ -15,6 +15,7 @@ only the requests that plan lacks.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import pickle
 import sys
@@ -52,10 +53,16 @@ def requests_of(load: Load) -> list[tuple[str, str | None]]:
     return list(dict.fromkeys(pairs))
 
 
+class Steps(list[Step]):
+    """The steps recorded, and whether every statement ran on an event loop's thread."""
+
+    inline: bool = True
+
+
 @contextmanager
-def recording(engine: Engine) -> Iterator[list[Step]]:
+def recording(engine: Engine) -> Iterator[Steps]:
     """Record every step the engine takes while the block runs (listeners removed after)."""
-    steps: list[Step] = []
+    steps = Steps()
     # psycopg's autocommit flag as the last recorded statement ran (None: none yet). Rapport
     # may run a read request's statements in autocommit (no BEGIN, no ROLLBACK round trips),
     # a switch made on the connection that no statement shows.
@@ -71,6 +78,8 @@ def recording(engine: Engine) -> Iterator[list[Step]]:
                 autocommit[0] = flag
                 steps.append(("autocommit", "", flag, False))
         steps.append(("execute", statement, parameters, many))
+        if asyncio._get_running_loop() is None:  # a worker thread, not the event loop's
+            steps.inline = False
 
     def on_commit(_conn: Any) -> None:
         steps.append(("commit", "", None, False))
@@ -188,7 +197,8 @@ def capture(
                 with recording(engine) as steps:
                     status = send(load, path, body)
                 key = request_key(load.method, path, (body or "").encode())
-                replays[key] = {"status": status, "steps": steps}
+                inline = steps.inline and bool(steps)
+                replays[key] = {"status": status, "steps": list(steps), "inline": inline}
     return {
         "driver": "sqlite" if engine.dialect.name == "sqlite" else "postgresql",
         "dsn": dsn_of(engine),

@@ -40,10 +40,13 @@ Step = tuple[str, str, Any, bool]
 
 
 class Replay(TypedDict):
-    """What one request made Rapport do: its steps, and the status it answered."""
+    """What one request made Rapport do: its steps, the status it answered, and whether every
+    statement ran on the event loop's thread (Rapport runs SQLite reads inline: app.web.deps.
+    run_db), so the floor runs them there too instead of in a thread-pool turn."""
 
     status: int
     steps: list[Step]
+    inline: bool
 
 
 class Plan(TypedDict):
@@ -213,7 +216,12 @@ def build(plan: Plan) -> FastAPI:
         if found is None:
             # Loud, so a load the capture did not cover shows as errors, never as speed.
             return Response(b"no statements were captured for this request", status_code=500)
-        content = await anyio.to_thread.run_sync(run_steps, connections, writers, found["steps"])
+        if found.get("inline", False):
+            content = run_steps(connections, writers, found["steps"])
+        else:
+            content = await anyio.to_thread.run_sync(
+                run_steps, connections, writers, found["steps"]
+            )
         return Response(content, status_code=found["status"], media_type="application/json")
 
     for method, path in plan["routes"]:

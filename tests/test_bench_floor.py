@@ -136,6 +136,10 @@ def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
     statements = [s[1] for s in write["steps"] if s[0] == "execute"]
     assert any(s.startswith("INSERT INTO interactions") for s in statements)
     assert ("commit", "", None, False) in write["steps"]
+    # Where Rapport ran them: SQLite reads on the event loop (run_db), a write's handler in
+    # the thread pool; the floor replays each the same way.
+    assert listing["inline"] is (engine.dialect.name == "sqlite")
+    assert write["inline"] is False
 
     def interactions() -> int:
         with engine.connect() as conn:
