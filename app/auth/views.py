@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth import service
@@ -13,13 +13,13 @@ from app.auth.schemas import PasswordChange, ProfileUpdate, UserCreate
 from app.config import Settings
 from app.errors import Forbidden, Invalid, RateLimited, Unauthorized
 from app.jobsearch import service as jobsearch_service
-from app.schemakit import MAX_INT32
 from app.tokens import service as tokens_service
 from app.tokens.schemas import NEVER, TokenCreate
 from app.web.deps import (
     AdminPageUser,
     OptionalPageUser,
     PageActor,
+    RowId,
     SessionDep,
     SettingsDep,
     check_same_origin,
@@ -31,7 +31,6 @@ from app.web.pages import save_form
 from app.web.templating import render
 
 router = APIRouter()
-RowId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.careers import service
 from app.careers.models import Career, CareerStatus
 from app.careers.schemas import CareerCreate, CareerFilters, CareerRead, CareerUpdate
 from app.paging import sortable
-from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.schemakit import Page
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/careers", tags=["careers"])
-CareerId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def career_filters(
@@ -71,14 +70,14 @@ def create_career(
 
 
 @router.get("/{career_id}", response_model=CareerRead, responses=problems(404))
-def get_career(career_id: CareerId, db: SessionDep, user: CurrentUser) -> JSONResponse:
+def get_career(career_id: RowId, db: SessionDep, user: CurrentUser) -> JSONResponse:
     """One career, with its ETag."""
     return resource_response(_read(service.get_career(db, user, career_id)))
 
 
 @router.patch("/{career_id}", response_model=CareerRead, responses=problems(404, 412))
 def update_career(
-    career_id: CareerId,
+    career_id: RowId,
     data: CareerUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -91,7 +90,7 @@ def update_career(
 
 @router.delete("/{career_id}", status_code=204, responses=problems(404, 409, 412))
 def delete_career(
-    career_id: CareerId,
+    career_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     expected: IfMatchDep,

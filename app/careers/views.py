@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -22,8 +22,7 @@ from app.careers.schemas import CareerCreate, CareerFilters, CareerUpdate
 from app.contacts.service import contacts_for
 from app.progress import service as progress_service
 from app.progress.charts import month_chart
-from app.schemakit import MAX_INT32
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import (
     FormDep,
     form_values,
@@ -35,7 +34,6 @@ from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import render
 
 router = APIRouter()
-CareerId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in CAREER_STATUSES]
 KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in RESOURCE_KINDS]
@@ -172,7 +170,7 @@ def create_career_submit(
 
 @router.get("/careers/{career_id}/edit", response_class=HTMLResponse)
 def edit_career_page(
-    request: Request, career_id: CareerId, db: SessionDep, user: PageUser
+    request: Request, career_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     career = service.get_career(db, user, career_id)
     return _form_page(request, career=career, values=_values_of(career), resources=career.resources)
@@ -180,7 +178,7 @@ def edit_career_page(
 
 @router.post("/careers/{career_id}/edit", response_class=HTMLResponse)
 def edit_career_submit(
-    request: Request, career_id: CareerId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, career_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     career = service.get_career(db, user, career_id)
     values, resources, version = _read_form(form)
@@ -220,7 +218,7 @@ def edit_career_submit(
 
 
 @router.get("/careers/{career_id}", response_class=HTMLResponse)
-def career_page(request: Request, career_id: CareerId, db: SessionDep, user: PageUser) -> Response:
+def career_page(request: Request, career_id: RowId, db: SessionDep, user: PageUser) -> Response:
     career = service.get_career(db, user, career_id)
     progress = progress_service.career_progress(db, user, career_id)
     context = {
@@ -256,14 +254,14 @@ def _delete_page(
 
 @router.get("/careers/{career_id}/delete", response_class=HTMLResponse)
 def delete_career_page(
-    request: Request, career_id: CareerId, db: SessionDep, user: PageUser
+    request: Request, career_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     return _delete_page(request, db, user, service.get_career(db, user, career_id))
 
 
 @router.post("/careers/{career_id}/delete", response_class=HTMLResponse)
 def delete_career_submit(
-    request: Request, career_id: CareerId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, career_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form)
     return confirm_delete(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.contacts import service
@@ -17,13 +17,12 @@ from app.contacts.schemas import (
     ReferralsRead,
 )
 from app.paging import sortable
-from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep, SettingsDep, run_db
+from app.schemakit import Page
+from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep, run_db
 from app.web.listing import json_page_response, parsed_query
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
-ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 @router.get("", response_model=Page[ContactRead], openapi_extra=sortable(service.CONTACT_SORTS))
@@ -65,14 +64,14 @@ def create_contact(
 
 
 @router.get("/{contact_id}", response_model=ContactRead, responses=problems(404))
-def get_contact(contact_id: ContactId, user: CurrentUser, db: SessionDep) -> JSONResponse:
+def get_contact(contact_id: RowId, user: CurrentUser, db: SessionDep) -> JSONResponse:
     """One contact, with an ETag for If-Match."""
     return resource_response(service.read_contact(db, user, contact_id))
 
 
 @router.patch("/{contact_id}", response_model=ContactRead, responses=problems(404, 409, 412))
 def update_contact(
-    contact_id: ContactId,
+    contact_id: RowId,
     data: ContactUpdate,
     user: CurrentUser,
     db: SessionDep,
@@ -93,7 +92,7 @@ def update_contact(
 
 @router.delete("/{contact_id}", status_code=204, responses=problems(404, 409, 412))
 def delete_contact(
-    contact_id: ContactId,
+    contact_id: RowId,
     user: CurrentUser,
     db: SessionDep,
     expected: IfMatchDep,
@@ -111,8 +110,6 @@ def delete_contact(
 
 
 @router.get("/{contact_id}/referrals", response_model=ReferralsRead, responses=problems(404))
-def get_contact_referrals(
-    contact_id: ContactId, user: CurrentUser, db: SessionDep
-) -> ReferralsRead:
+def get_contact_referrals(contact_id: RowId, user: CurrentUser, db: SessionDep) -> ReferralsRead:
     """Who introduced the contact (nearest first, up to the first) and whom it introduced."""
     return referrals_service.referrals(db, user, contact_id)

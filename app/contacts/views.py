@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -28,14 +28,13 @@ from app.resumes.shares import service as resume_shares
 from app.schemakit import MAX_INT32, Page
 from app.tags import service as tags_service
 from app.timezones import user_zone
-from app.web.deps import PageUser, SessionDep, SettingsDep, run_db
+from app.web.deps import PageUser, RowId, SessionDep, SettingsDep, run_db
 from app.web.forms import FormDep, form_version
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
-ContactId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 STAGE_CHOICES = list(STAGE_LABELS.items())
 CHOICES = {"stages": STAGE_CHOICES, "stage_labels": STAGE_LABELS}
 SORT_CHOICES = [
@@ -311,7 +310,7 @@ def _duplicate_page(
 
 @router.get("/contacts/{contact_id}/edit", response_class=HTMLResponse)
 def edit_contact_page(
-    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser
+    request: Request, contact_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     read = service.read_contact(db, user, contact_id)
     contact = service.get_contact(db, user, contact_id)
@@ -323,7 +322,7 @@ def edit_contact_page(
 @router.post("/contacts/{contact_id}/edit", response_class=HTMLResponse)
 def edit_contact_submit(
     request: Request,
-    contact_id: ContactId,
+    contact_id: RowId,
     db: SessionDep,
     user: PageUser,
     settings: SettingsDep,
@@ -402,9 +401,7 @@ def detail_page(
 
 
 @router.get("/contacts/{contact_id}", response_class=HTMLResponse)
-def contact_page(
-    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser
-) -> Response:
+def contact_page(request: Request, contact_id: RowId, db: SessionDep, user: PageUser) -> Response:
     return detail_page(request, db, user, contact_id)
 
 
@@ -428,14 +425,14 @@ def _delete_page(
 
 @router.get("/contacts/{contact_id}/delete", response_class=HTMLResponse)
 def delete_contact_page(
-    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser
+    request: Request, contact_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     return _delete_page(request, db, user, contact_id)
 
 
 @router.post("/contacts/{contact_id}/delete", response_class=HTMLResponse)
 def delete_contact_submit(
-    request: Request, contact_id: ContactId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, contact_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     service.get_contact(db, user, contact_id)
     version = form.get("version")

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from app.feeds import service
 from app.feeds.ics import MEDIA_TYPE, interview_document
 from app.feeds.schemas import CalendarFeedAddress, CalendarFeedState, feed_urls
 from app.resumes.files import content_disposition
-from app.schemakit import MAX_INT32
-from app.web.deps import CurrentUser, SessionDep, SettingsDep
+from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
 from app.web.resources import no_content, problems
 
 router = APIRouter(tags=["calendar"])
-InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 ICS = {
     200: {
         "description": "The interview as an iCalendar file (an attachment).",
@@ -52,7 +48,7 @@ def revoke_calendar_feed(db: SessionDep, user: CurrentUser) -> Response:
     responses={**ICS, **problems(404)},
 )
 def get_interview_ics(
-    interview_id: InterviewId,
+    interview_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,

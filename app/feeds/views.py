@@ -13,13 +13,11 @@ from app.feeds import service
 from app.feeds.ics import MEDIA_TYPE, document_etag, etag_matches, feed_document, interview_document
 from app.feeds.schemas import CalendarFeedState, feed_urls
 from app.resumes.files import content_disposition
-from app.schemakit import MAX_INT32
-from app.web.deps import PageUser, SessionDep, SettingsDep
+from app.web.deps import PageUser, RowId, SessionDep, SettingsDep
 from app.web.forms import see_other
 from app.web.templating import render
 
 router = APIRouter()
-InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 # Calendar clients may keep the feed and ask again with If-None-Match; "private" keeps
 # shared caches from storing a document whose address is a secret.
 FEED_CACHE_CONTROL = "private, no-cache"
@@ -48,7 +46,7 @@ def calendar_feed(
 
 @router.get("/interviews/{interview_id}.ics")
 def interview_ics(
-    interview_id: InterviewId, db: SessionDep, user: PageUser, settings: SettingsDep
+    interview_id: RowId, db: SessionDep, user: PageUser, settings: SettingsDep
 ) -> Response:
     body = interview_document(service.calendar_interview(db, user, interview_id), settings.base_url)
     headers = {"Content-Disposition": content_disposition(f"interview-{interview_id}.ics")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -21,13 +21,12 @@ from app.followups.schemas import (
 )
 from app.paging import sortable
 from app.schemakit import MAX_INT32, BoundedDateTime, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/follow-ups", tags=["follow-ups"])
-FollowUpId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 RefId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 
@@ -110,14 +109,14 @@ def create_follow_up(
 
 
 @router.get("/{follow_up_id}", response_model=FollowUpRead, responses=problems(404))
-def get_follow_up(follow_up_id: FollowUpId, db: SessionDep, user: CurrentUser) -> Response:
+def get_follow_up(follow_up_id: RowId, db: SessionDep, user: CurrentUser) -> Response:
     """One follow-up, with its ETag."""
     return resource_response(_read(db, user, service.get_follow_up(db, user, follow_up_id)))
 
 
 @router.patch("/{follow_up_id}", response_model=FollowUpRead, responses=problems(404, 412))
 def update_follow_up(
-    follow_up_id: FollowUpId,
+    follow_up_id: RowId,
     data: FollowUpUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -130,7 +129,7 @@ def update_follow_up(
 
 @router.post("/{follow_up_id}/done", response_model=FollowUpRead, responses=problems(404, 412))
 def complete_follow_up(
-    follow_up_id: FollowUpId,
+    follow_up_id: RowId,
     data: FollowUpDone,
     db: SessionDep,
     user: CurrentUser,
@@ -144,7 +143,7 @@ def complete_follow_up(
 
 @router.delete("/{follow_up_id}", status_code=204, responses=problems(404, 412))
 def delete_follow_up(
-    follow_up_id: FollowUpId, db: SessionDep, user: CurrentUser, expected: IfMatchDep
+    follow_up_id: RowId, db: SessionDep, user: CurrentUser, expected: IfMatchDep
 ) -> Response:
     """Delete a follow-up."""
     service.delete_follow_up(db, user, follow_up_id, expected_version=expected)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -21,15 +21,13 @@ from app.followups.schemas import (
 )
 from app.interactions.models import INTERACTION_KINDS
 from app.resumes.shares import service as shares_service
-from app.schemakit import MAX_INT32
 from app.timezones import user_zone
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, small_int
 from app.web.pages import confirm_delete, is_filtered, query_filters, save_form
 from app.web.templating import render
 
 router = APIRouter()
-FollowUpId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 KIND_CHOICES = list(service.KIND_LABELS.items())
 STATUS_CHOICES = [("open", "Open"), ("done", "Done"), ("skipped", "Skipped")]
 FILTER_FIELDS = ("status", "kind", "contact_id", "career_id")
@@ -250,7 +248,7 @@ def _values_of(row: FollowUp, tz: str) -> dict[str, Any]:
 
 @router.get("/follow-ups/{follow_up_id}/edit", response_class=HTMLResponse)
 def edit_follow_up_page(
-    request: Request, follow_up_id: FollowUpId, db: SessionDep, user: PageUser
+    request: Request, follow_up_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     row = service.get_follow_up(db, user, follow_up_id)
     return _form_page(request, db, user, row=row, values=_values_of(row, user.timezone))
@@ -258,7 +256,7 @@ def edit_follow_up_page(
 
 @router.post("/follow-ups/{follow_up_id}/edit", response_class=HTMLResponse)
 def edit_follow_up_submit(
-    request: Request, follow_up_id: FollowUpId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, follow_up_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     row = service.get_follow_up(db, user, follow_up_id)
     values = form_values(form, drop_empty=False)
@@ -324,14 +322,14 @@ def _detail_page(
 
 @router.get("/follow-ups/{follow_up_id}", response_class=HTMLResponse)
 def follow_up_page(
-    request: Request, follow_up_id: FollowUpId, db: SessionDep, user: PageUser
+    request: Request, follow_up_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     return _detail_page(request, db, user, service.get_follow_up(db, user, follow_up_id))
 
 
 @router.post("/follow-ups/{follow_up_id}/done", response_class=HTMLResponse)
 def done_submit(
-    request: Request, follow_up_id: FollowUpId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, follow_up_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     row = service.get_follow_up(db, user, follow_up_id)
     values = form_values(form)
@@ -367,7 +365,7 @@ def done_submit(
 
 @router.get("/follow-ups/{follow_up_id}/delete", response_class=HTMLResponse)
 def delete_follow_up_page(
-    request: Request, follow_up_id: FollowUpId, db: SessionDep, user: PageUser
+    request: Request, follow_up_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     row = service.get_follow_up(db, user, follow_up_id)
     return render(
@@ -377,7 +375,7 @@ def delete_follow_up_page(
 
 @router.post("/follow-ups/{follow_up_id}/delete", response_class=HTMLResponse)
 def delete_follow_up_submit(
-    request: Request, follow_up_id: FollowUpId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, follow_up_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     row = service.get_follow_up(db, user, follow_up_id)
     values = form_values(form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.interactions import service
@@ -12,12 +12,11 @@ from app.interactions.models import InteractionKind
 from app.interactions.schemas import InteractionCreate, InteractionRead, InteractionUpdate
 from app.paging import sortable
 from app.schemakit import MAX_INT32, AwareDateTimeFilter, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/interactions", tags=["interactions"])
-InteractionId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 @router.get(
@@ -72,9 +71,7 @@ def create_interaction(
 
 
 @router.get("/{interaction_id}", response_model=InteractionRead, responses=problems(404))
-def get_interaction(
-    interaction_id: InteractionId, user: CurrentUser, db: SessionDep
-) -> JSONResponse:
+def get_interaction(interaction_id: RowId, user: CurrentUser, db: SessionDep) -> JSONResponse:
     """One interaction, with an ETag."""
     return resource_response(
         InteractionRead.model_validate(service.get_interaction(db, user, interaction_id))
@@ -83,7 +80,7 @@ def get_interaction(
 
 @router.patch("/{interaction_id}", response_model=InteractionRead, responses=problems(404, 412))
 def update_interaction(
-    interaction_id: InteractionId,
+    interaction_id: RowId,
     data: InteractionUpdate,
     user: CurrentUser,
     db: SessionDep,
@@ -98,7 +95,7 @@ def update_interaction(
 
 @router.delete("/{interaction_id}", status_code=204, responses=problems(404, 412))
 def delete_interaction(
-    interaction_id: InteractionId, user: CurrentUser, db: SessionDep, expected: IfMatchDep
+    interaction_id: RowId, user: CurrentUser, db: SessionDep, expected: IfMatchDep
 ) -> Response:
     """Delete an interaction; the contact's dates are recomputed."""
     service.delete_interaction(db, user, interaction_id, expected_version=expected)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -16,15 +16,13 @@ from app.errors import NotFound
 from app.interactions import service
 from app.interactions.models import KIND_LABELS, Interaction
 from app.interactions.schemas import InteractionCreate, InteractionUpdate
-from app.schemakit import MAX_INT32
 from app.timezones import user_zone
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_version, parse_form, see_other
 from app.web.pages import save_form
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
-RowId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def _interaction_payload(form: FormData, user: User) -> tuple[dict[str, str], dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -30,7 +30,7 @@ from app.interviews.schemas import (
 from app.paging import sortable
 from app.schemakit import EARLIEST, LATEST, MAX_INT32, AwareDateTimeFilter, Page
 from app.timezones import user_zone
-from app.web.deps import CurrentUser, SessionDep, run_db
+from app.web.deps import CurrentUser, RowId, SessionDep, run_db
 from app.web.listing import ListQueryDep, encode_json, page_response
 from app.web.resources import (
     IfMatchDep,
@@ -43,7 +43,6 @@ from app.web.resources import (
 )
 
 router = APIRouter(tags=["interviews"])
-InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 
@@ -158,7 +157,7 @@ def create_interview(
     responses={200: MARKDOWN, **problems(404)},
 )
 def get_interview_notes_markdown(
-    interview_id: InterviewId, db: SessionDep, user: CurrentUser
+    interview_id: RowId, db: SessionDep, user: CurrentUser
 ) -> Response:
     """The interview as a Markdown document: facts, questions with answers, notes, promises."""
     notes = answers_service.interview_notes(db, user, interview_id)
@@ -172,7 +171,7 @@ def get_interview_notes_markdown(
 )
 async def get_interview(
     request: Request,
-    interview_id: InterviewId,
+    interview_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     format: Annotated[
@@ -197,7 +196,7 @@ async def get_interview(
     "/interviews/{interview_id}", response_model=InterviewDetail, responses=problems(404, 412)
 )
 def update_interview(
-    interview_id: InterviewId,
+    interview_id: RowId,
     data: InterviewUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -210,7 +209,7 @@ def update_interview(
 
 @router.delete("/interviews/{interview_id}", status_code=204, responses=problems(404, 412))
 def delete_interview(
-    interview_id: InterviewId, db: SessionDep, user: CurrentUser, expected: IfMatchDep
+    interview_id: RowId, db: SessionDep, user: CurrentUser, expected: IfMatchDep
 ) -> Response:
     """Delete an interview and its agenda."""
     service.delete_interview(db, user, interview_id, expected)
@@ -223,7 +222,7 @@ def delete_interview(
     responses=problems(404, 409, 412),
 )
 def change_interview_status(
-    interview_id: InterviewId,
+    interview_id: RowId,
     data: StatusChange,
     db: SessionDep,
     user: CurrentUser,
@@ -243,7 +242,7 @@ def change_interview_status(
     responses=problems(404, 409),
 )
 def capture_interview_referral(
-    interview_id: InterviewId,
+    interview_id: RowId,
     data: ReferralCreate,
     request: Request,
     db: SessionDep,
@@ -274,7 +273,7 @@ def capture_interview_referral(
     responses=problems(404),
 )
 def add_interview_promise(
-    interview_id: InterviewId, data: PromiseCreate, db: SessionDep, user: CurrentUser
+    interview_id: RowId, data: PromiseCreate, db: SessionDep, user: CurrentUser
 ) -> JSONResponse:
     """Keep something promised by either side (`by`: me or them) on the interview."""
     interview = service.add_item(db, user, interview_id, "promises", data)

@@ -36,13 +36,12 @@ from app.interviews.schemas import (
     StatusChange,
 )
 from app.schemakit import MAX_INT32, Page
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import confirm_delete, query_filters, save_form
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
-InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 ItemKey = Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,40}$")]
 Index = Annotated[int, Path(ge=0, le=1000)]
@@ -238,7 +237,7 @@ def create_interview_submit(
 
 @router.get("/interviews/{interview_id}/edit", response_class=HTMLResponse)
 def edit_interview_page(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser
 ) -> Response:
     interview = service.get_interview(db, user, interview_id)
     values = record_values(db, user, interview)
@@ -247,7 +246,7 @@ def edit_interview_page(
 
 @router.post("/interviews/{interview_id}/edit", response_class=HTMLResponse)
 def edit_interview_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     interview = service.get_interview(db, user, interview_id)
     values = form_values(form, drop_empty=False)
@@ -278,7 +277,7 @@ def edit_interview_submit(
 
 @router.get("/interviews/{interview_id}", response_class=HTMLResponse)
 def interview_page(
-    interview_id: InterviewId,
+    interview_id: RowId,
     request: Request,
     db: SessionDep,
     user: PageUser,
@@ -322,7 +321,7 @@ def _detail_page(
 
 @router.post("/interviews/{interview_id}/status", response_class=HTMLResponse)
 def interview_status_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form)
     payload: dict[str, Any] = {"status": values.get("status", "")}
@@ -359,7 +358,7 @@ def interview_status_submit(
 
 @router.post("/interviews/{interview_id}/delete", response_class=HTMLResponse)
 def delete_interview_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     return confirm_delete(
         db,
@@ -373,7 +372,7 @@ def delete_interview_submit(
 
 @router.get("/interviews/{interview_id}/sheet", response_class=HTMLResponse)
 def interview_sheet(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser
 ) -> Response:
     interview = service.get_interview(db, user, interview_id)
     return render(request, "interviews/sheet.html", detail_context(db, user, interview))
@@ -401,7 +400,7 @@ def _save_prep(
 
 @router.post("/interviews/{interview_id}/checklist", response_class=HTMLResponse)
 def checklist_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     done = {v for v in form.getlist("done") if isinstance(v, str)}
 
@@ -413,7 +412,7 @@ def checklist_submit(
 
 @router.post("/interviews/{interview_id}/checklist/add", response_class=HTMLResponse)
 def checklist_add_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     label = str(form_values(form, drop_empty=False).get("label", ""))
 
@@ -425,7 +424,7 @@ def checklist_add_submit(
 
 @router.post("/interviews/{interview_id}/checklist/{key}/delete", response_class=HTMLResponse)
 def checklist_remove_submit(
-    interview_id: InterviewId,
+    interview_id: RowId,
     key: ItemKey,
     request: Request,
     db: SessionDep,
@@ -440,7 +439,7 @@ def checklist_remove_submit(
 
 @router.post("/interviews/{interview_id}/links", response_class=HTMLResponse)
 def research_link_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form)
     link = {k: v for k, v in values.items() if k in ("url", "title", "read_on")}
@@ -454,7 +453,7 @@ def research_link_submit(
 
 @router.post("/interviews/{interview_id}/links/{index}/delete", response_class=HTMLResponse)
 def research_link_remove_submit(
-    interview_id: InterviewId,
+    interview_id: RowId,
     index: Index,
     request: Request,
     db: SessionDep,
@@ -477,9 +476,7 @@ def _run_context(db: SessionDep, user: User, interview: Interview, **extra: Any)
 
 
 @router.get("/interviews/{interview_id}/run", response_class=HTMLResponse)
-def run_page(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser
-) -> Response:
+def run_page(interview_id: RowId, request: Request, db: SessionDep, user: PageUser) -> Response:
     interview = service.get_interview(db, user, interview_id)
     return render(request, "interviews/run.html", _run_context(db, user, interview))
 
@@ -525,7 +522,7 @@ def _save_capture(
 
 @router.post("/interviews/{interview_id}/referrals", response_class=HTMLResponse)
 def referral_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form)
     payload = {k: v for k, v in values.items() if k in ("full_name", "note")}
@@ -547,7 +544,7 @@ def referral_submit(
 
 @router.post("/interviews/{interview_id}/promises", response_class=HTMLResponse)
 def promise_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form)
     payload = {k: v for k, v in values.items() if k in ("text", "by")}
@@ -570,7 +567,7 @@ def promise_submit(
 
 @router.post("/interviews/{interview_id}/promises/{index}/toggle", response_class=HTMLResponse)
 def promise_toggle_submit(
-    interview_id: InterviewId,
+    interview_id: RowId,
     index: Index,
     request: Request,
     db: SessionDep,
@@ -588,7 +585,7 @@ def promise_toggle_submit(
 
 @router.post("/interviews/{interview_id}/promises/{index}/delete", response_class=HTMLResponse)
 def promise_remove_submit(
-    interview_id: InterviewId,
+    interview_id: RowId,
     index: Index,
     request: Request,
     db: SessionDep,

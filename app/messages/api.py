@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.messages import service
 from app.messages.drafts import VARIABLES
@@ -19,14 +19,13 @@ from app.messages.schemas import (
     RenderRequest,
 )
 from app.paging import sortable
-from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.schemakit import Page
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/message-templates", tags=["message-templates"])
-TemplateId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 _VARIABLES_DOC = "; ".join(f"`{name}`: {text}" for name, text in VARIABLES.items())
 
 
@@ -86,7 +85,7 @@ def create_message_template(
 
 
 @router.get("/{template_id}", response_model=MessageTemplateRead, responses=problems(404))
-def get_message_template(template_id: TemplateId, db: SessionDep, user: CurrentUser) -> Response:
+def get_message_template(template_id: RowId, db: SessionDep, user: CurrentUser) -> Response:
     """One template (a built-in or your own), with its ETag."""
     return resource_response(_read(service.get_template(db, user, template_id)))
 
@@ -98,7 +97,7 @@ def get_message_template(template_id: TemplateId, db: SessionDep, user: CurrentU
     responses=problems(404, 409),
 )
 def copy_message_template(
-    template_id: TemplateId, request: Request, db: SessionDep, user: CurrentUser
+    template_id: RowId, request: Request, db: SessionDep, user: CurrentUser
 ) -> Response:
     """Copy a template (typically a built-in) into one of your own to edit."""
     return created(
@@ -113,7 +112,7 @@ def copy_message_template(
 
 @router.patch("/{template_id}", response_model=MessageTemplateRead, responses=problems(404, 412))
 def update_message_template(
-    template_id: TemplateId,
+    template_id: RowId,
     data: MessageTemplateUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -126,7 +125,7 @@ def update_message_template(
 
 @router.delete("/{template_id}", status_code=204, responses=problems(404, 412))
 def delete_message_template(
-    template_id: TemplateId, db: SessionDep, user: CurrentUser, expected: IfMatchDep
+    template_id: RowId, db: SessionDep, user: CurrentUser, expected: IfMatchDep
 ) -> Response:
     """Delete one of your templates (built-ins: 403)."""
     service.delete_template(db, user, template_id, expected_version=expected)
@@ -135,7 +134,7 @@ def delete_message_template(
 
 @router.post("/{template_id}/render", response_model=DraftRead, responses=problems(404))
 def render_message_template(
-    template_id: TemplateId, data: RenderRequest, db: SessionDep, user: CurrentUser
+    template_id: RowId, data: RenderRequest, db: SessionDep, user: CurrentUser
 ) -> Response:
     """The draft for a contact and/or interview: subject, body, warnings and a mailto: link."""
     draft = service.render_template(

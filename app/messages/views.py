@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -18,15 +18,13 @@ from app.messages.schemas import (
     MessageTemplateFilters,
     MessageTemplateUpdate,
 )
-from app.schemakit import MAX_INT32
 from app.validation import small_int
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, field_errors, form_values, form_version, parse_form
 from app.web.pages import confirm_delete, save_form
 from app.web.templating import render
 
 router = APIRouter()
-TemplateId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 KIND_CHOICES = [
     ("outreach", "Outreach request"),
     ("thank_you", "Thank you"),
@@ -136,9 +134,7 @@ def preview_submit(request: Request, db: SessionDep, user: PageUser, form: FormD
 
 
 @router.get("/message-templates/{template_id}", response_class=HTMLResponse)
-def template_page(
-    request: Request, template_id: TemplateId, db: SessionDep, user: PageUser
-) -> Response:
+def template_page(request: Request, template_id: RowId, db: SessionDep, user: PageUser) -> Response:
     row = service.get_template(db, user, template_id)
     values = {**_values_of(row), "contact_id": request.query_params.get("contact_id", "")}
     draft, errors = _preview(db, user, values)
@@ -156,7 +152,7 @@ def template_page(
 
 @router.post("/message-templates/{template_id}/copy", response_class=HTMLResponse)
 def copy_template_submit(
-    request: Request, template_id: TemplateId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, template_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     return save_form(
         db,
@@ -168,7 +164,7 @@ def copy_template_submit(
 
 @router.get("/message-templates/{template_id}/edit", response_class=HTMLResponse)
 def edit_template_page(
-    request: Request, template_id: TemplateId, db: SessionDep, user: PageUser
+    request: Request, template_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     row = service.get_template(db, user, template_id)
     if row.builtin:
@@ -178,7 +174,7 @@ def edit_template_page(
 
 @router.post("/message-templates/{template_id}/edit", response_class=HTMLResponse)
 def edit_template_submit(
-    request: Request, template_id: TemplateId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, template_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     row = service.get_template(db, user, template_id)
     values = form_values(form, drop_empty=False)
@@ -212,7 +208,7 @@ def edit_template_submit(
 
 @router.get("/message-templates/{template_id}/delete", response_class=HTMLResponse)
 def delete_template_page(
-    request: Request, template_id: TemplateId, db: SessionDep, user: PageUser
+    request: Request, template_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     row = service.get_template(db, user, template_id)
     return render(request, "messages/delete.html", {"section": "followups", "template": row})
@@ -220,7 +216,7 @@ def delete_template_page(
 
 @router.post("/message-templates/{template_id}/delete", response_class=HTMLResponse)
 def delete_template_submit(
-    request: Request, template_id: TemplateId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, template_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     row = service.get_template(db, user, template_id)
     values = form_values(form)

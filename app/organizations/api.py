@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.organizations import service
@@ -16,14 +16,13 @@ from app.organizations.schemas import (
     OrganizationUpdate,
 )
 from app.paging import sortable
-from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.schemakit import Page
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
-OrganizationId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def organization_filters(
@@ -75,16 +74,14 @@ def create_organization(
 
 
 @router.get("/{organization_id}", response_model=OrganizationRead, responses=problems(404))
-def get_organization(
-    organization_id: OrganizationId, db: SessionDep, user: CurrentUser
-) -> JSONResponse:
+def get_organization(organization_id: RowId, db: SessionDep, user: CurrentUser) -> JSONResponse:
     """One organization, with its ETag."""
     return resource_response(_read(service.get_organization(db, user, organization_id)))
 
 
 @router.patch("/{organization_id}", response_model=OrganizationRead, responses=problems(404, 412))
 def update_organization(
-    organization_id: OrganizationId,
+    organization_id: RowId,
     data: OrganizationUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -99,7 +96,7 @@ def update_organization(
 
 @router.delete("/{organization_id}", status_code=204, responses=problems(404, 409, 412))
 def delete_organization(
-    organization_id: OrganizationId,
+    organization_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     expected: IfMatchDep,

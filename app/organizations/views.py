@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -12,8 +12,7 @@ from app.contacts.service import contacts_for
 from app.organizations import service
 from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
-from app.schemakit import MAX_INT32
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import (
     FormDep,
     form_values,
@@ -25,7 +24,6 @@ from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import render
 
 router = APIRouter()
-OrganizationId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 SORT_CHOICES = [
     ("name", "Name (A–Z)"),
@@ -135,7 +133,7 @@ def create_organization_submit(
 
 @router.get("/organizations/{organization_id}/edit", response_class=HTMLResponse)
 def edit_organization_page(
-    request: Request, organization_id: OrganizationId, db: SessionDep, user: PageUser
+    request: Request, organization_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     organization = service.get_organization(db, user, organization_id)
     return _form_page(request, organization=organization, values=_values_of(organization))
@@ -144,7 +142,7 @@ def edit_organization_page(
 @router.post("/organizations/{organization_id}/edit", response_class=HTMLResponse)
 def edit_organization_submit(
     request: Request,
-    organization_id: OrganizationId,
+    organization_id: RowId,
     db: SessionDep,
     user: PageUser,
     form: FormDep,
@@ -194,7 +192,7 @@ def edit_organization_submit(
 
 @router.get("/organizations/{organization_id}", response_class=HTMLResponse)
 def organization_page(
-    request: Request, organization_id: OrganizationId, db: SessionDep, user: PageUser
+    request: Request, organization_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     organization = service.get_organization(db, user, organization_id)
     context = {
@@ -225,7 +223,7 @@ def _delete_page(
 
 @router.get("/organizations/{organization_id}/delete", response_class=HTMLResponse)
 def delete_organization_page(
-    request: Request, organization_id: OrganizationId, db: SessionDep, user: PageUser
+    request: Request, organization_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     organization = service.get_organization(db, user, organization_id)
     return _delete_page(request, db, user, organization)
@@ -234,7 +232,7 @@ def delete_organization_page(
 @router.post("/organizations/{organization_id}/delete", response_class=HTMLResponse)
 def delete_organization_submit(
     request: Request,
-    organization_id: OrganizationId,
+    organization_id: RowId,
     db: SessionDep,
     user: PageUser,
     form: FormDep,

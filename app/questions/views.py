@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -23,15 +23,13 @@ from app.questions.schemas import (
 )
 from app.schemakit import MAX_INT32
 from app.validation import small_int
-from app.web.deps import PageUser, SessionDep, SettingsDep
+from app.web.deps import PageUser, RowId, SessionDep, SettingsDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import confirm_delete, save_form
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
 T = TypeVar("T")
-BankId = Annotated[int, Path(ge=1, le=MAX_INT32)]
-QuestionId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 SECTION_LIMIT = 100
 CATEGORY_OPTIONS = [(key, CATEGORY_LABELS[key]) for key in QUESTION_CATEGORIES]
 QUESTION_FIELDS = ("text", "category", "tags", "why_ask")
@@ -182,7 +180,7 @@ def _after_change(
 @router.get("/question-banks/{bank_id}", response_class=HTMLResponse)
 def question_bank_page(
     request: Request,
-    bank_id: BankId,
+    bank_id: RowId,
     user: PageUser,
     db: SessionDep,
     category: Annotated[str | None, Query(max_length=64)] = None,
@@ -193,7 +191,7 @@ def question_bank_page(
 
 @router.post("/question-banks/{bank_id}", response_class=HTMLResponse)
 def question_bank_update(
-    request: Request, bank_id: BankId, user: PageUser, db: SessionDep, form: FormDep
+    request: Request, bank_id: RowId, user: PageUser, db: SessionDep, form: FormDep
 ) -> Response:
     values = form_values(form, drop_empty=False)
     fields = {k: v for k, v in values.items() if k in ("name", "description")}
@@ -239,7 +237,7 @@ def _button(
 
 @router.post("/question-banks/{bank_id}/share", response_class=HTMLResponse)
 def question_bank_share(
-    request: Request, bank_id: BankId, user: PageUser, db: SessionDep, form: FormDep
+    request: Request, bank_id: RowId, user: PageUser, db: SessionDep, form: FormDep
 ) -> Response:
     values = form_values(form, drop_empty=False)
     shared = values.get("shared") in ("on", "true", "1")
@@ -256,7 +254,7 @@ def question_bank_share(
 
 @router.post("/question-banks/{bank_id}/delete")
 def question_bank_delete(
-    request: Request, bank_id: BankId, user: PageUser, db: SessionDep, form: FormDep
+    request: Request, bank_id: RowId, user: PageUser, db: SessionDep, form: FormDep
 ) -> Response:
     values = form_values(form, drop_empty=False)
     return confirm_delete(
@@ -270,7 +268,7 @@ def question_bank_delete(
 
 @router.post("/question-banks/{bank_id}/copy")
 def question_bank_copy(
-    request: Request, bank_id: BankId, user: PageUser, db: SessionDep, settings: SettingsDep
+    request: Request, bank_id: RowId, user: PageUser, db: SessionDep, settings: SettingsDep
 ) -> Response:
     return _button(
         request,
@@ -309,7 +307,7 @@ def _typed(fields: dict[str, Any]) -> dict[str, Any]:
 @router.post("/question-banks/{bank_id}/questions", response_class=HTMLResponse)
 def question_add(
     request: Request,
-    bank_id: BankId,
+    bank_id: RowId,
     user: PageUser,
     db: SessionDep,
     settings: SettingsDep,
@@ -335,8 +333,8 @@ def question_add(
 @router.post("/question-banks/{bank_id}/questions/{question_id}", response_class=HTMLResponse)
 def question_edit(
     request: Request,
-    bank_id: BankId,
-    question_id: QuestionId,
+    bank_id: RowId,
+    question_id: RowId,
     user: PageUser,
     db: SessionDep,
     form: FormDep,
@@ -370,8 +368,8 @@ def question_edit(
 @router.post("/question-banks/{bank_id}/questions/{question_id}/delete")
 def question_delete(
     request: Request,
-    bank_id: BankId,
-    question_id: QuestionId,
+    bank_id: RowId,
+    question_id: RowId,
     user: PageUser,
     db: SessionDep,
     form: FormDep,
@@ -390,8 +388,8 @@ def question_delete(
 @router.post("/question-banks/{bank_id}/questions/{question_id}/move")
 def question_move(
     request: Request,
-    bank_id: BankId,
-    question_id: QuestionId,
+    bank_id: RowId,
+    question_id: RowId,
     user: PageUser,
     db: SessionDep,
     form: FormDep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from app.contract import upload_types
@@ -14,14 +14,13 @@ from app.resumes import service
 from app.resumes.files import EXTENSIONS, MAX_RESUME_BYTES, download_headers
 from app.resumes.models import Resume
 from app.resumes.schemas import ResumeCreate, ResumeRead, ResumeUpdate
-from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.schemakit import Page
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/resumes", tags=["resumes"])
-ResumeId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 UNSUPPORTED = {
     415: {
@@ -105,14 +104,14 @@ def create_resume(
 
 
 @router.get("/{resume_id}", response_model=ResumeRead, responses=problems(404))
-def get_resume(resume_id: ResumeId, db: SessionDep, user: CurrentUser) -> Response:
+def get_resume(resume_id: RowId, db: SessionDep, user: CurrentUser) -> Response:
     """One version's metadata, with its ETag."""
     return resource_response(_read(service.get_resume(db, user, resume_id)))
 
 
 @router.patch("/{resume_id}", response_model=ResumeRead, responses=problems(404, 412))
 def update_resume(
-    resume_id: ResumeId,
+    resume_id: RowId,
     data: ResumeUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -125,7 +124,7 @@ def update_resume(
 
 @router.delete("/{resume_id}", status_code=204, responses=problems(404, 409, 412))
 def delete_resume(
-    resume_id: ResumeId,
+    resume_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     expected: IfMatchDep,
@@ -144,7 +143,7 @@ def delete_resume(
     response_class=Response,
     responses={**DOWNLOAD, **problems(404)},
 )
-def download_resume(resume_id: ResumeId, db: SessionDep, user: CurrentUser) -> Response:
+def download_resume(resume_id: RowId, db: SessionDep, user: CurrentUser) -> Response:
     """The stored file, as an attachment with a sanitised name and its stored type."""
     resume, content = service.resume_content(db, user, resume_id)
     return Response(

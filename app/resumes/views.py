@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -16,16 +16,14 @@ from app.resumes.files import MAX_RESUME_BYTES, download_headers
 from app.resumes.models import Resume
 from app.resumes.schemas import ResumeCreate, ResumeFilters, ResumeUpdate
 from app.resumes.shares import service as shares_service
-from app.schemakit import MAX_INT32
 from app.timezones import user_zone
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
 from app.web.templating import render
 
 router = APIRouter()
-ResumeId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 MAX_MB = MAX_RESUME_BYTES // 2**20
 ACCEPT = ".pdf,.docx,.txt,.md,.markdown,application/pdf,text/plain,text/markdown"
 
@@ -128,14 +126,14 @@ def resume_page_context(db: SessionDep, user: User, resume: Resume) -> dict[str,
 
 
 @router.get("/resumes/{resume_id}", response_class=HTMLResponse)
-def resume_page(request: Request, resume_id: ResumeId, db: SessionDep, user: PageUser) -> Response:
+def resume_page(request: Request, resume_id: RowId, db: SessionDep, user: PageUser) -> Response:
     resume = service.get_resume(db, user, resume_id)
     context = {**resume_page_context(db, user, resume), "share_values": {}, "share_errors": {}}
     return render(request, "resumes/detail.html", context)
 
 
 @router.get("/resumes/{resume_id}/file")
-def resume_download(resume_id: ResumeId, db: SessionDep, user: PageUser) -> Response:
+def resume_download(resume_id: RowId, db: SessionDep, user: PageUser) -> Response:
     resume, content = service.resume_content(db, user, resume_id)
     return Response(
         content, media_type=resume.content_type, headers=download_headers(resume.file_name)
@@ -161,7 +159,7 @@ def _edit_page(
 
 @router.get("/resumes/{resume_id}/edit", response_class=HTMLResponse)
 def edit_resume_page(
-    request: Request, resume_id: ResumeId, db: SessionDep, user: PageUser
+    request: Request, resume_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     resume = service.get_resume(db, user, resume_id)
     values = {"label": resume.label, "notes": resume.notes, "version": str(resume.version)}
@@ -170,7 +168,7 @@ def edit_resume_page(
 
 @router.post("/resumes/{resume_id}/edit", response_class=HTMLResponse)
 def edit_resume_submit(
-    request: Request, resume_id: ResumeId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, resume_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     resume = service.get_resume(db, user, resume_id)
     raw = form_values(form, drop_empty=False)
@@ -210,14 +208,14 @@ def _delete_page(
 
 @router.get("/resumes/{resume_id}/delete", response_class=HTMLResponse)
 def delete_resume_page(
-    request: Request, resume_id: ResumeId, db: SessionDep, user: PageUser
+    request: Request, resume_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     return _delete_page(request, db, user, service.get_resume(db, user, resume_id))
 
 
 @router.post("/resumes/{resume_id}/delete", response_class=HTMLResponse)
 def delete_resume_submit(
-    request: Request, resume_id: ResumeId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, resume_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     service.get_resume(db, user, resume_id)
     values = form_values(form)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth import service as auth_service
-from app.schemakit import MAX_INT32
 from app.tokens import service
 from app.tokens.models import ApiToken
 from app.tokens.schemas import TokenCreate, TokenCreated, TokenRead, TokenRequest
-from app.web.deps import ApiActor, CurrentUser, SessionDep, SettingsDep
+from app.web.deps import ApiActor, CurrentUser, RowId, SessionDep, SettingsDep
 from app.web.middleware import client_ip
 from app.web.resources import problems
 
 router = APIRouter(tags=["tokens"])
-TokenId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def _created(secret: str, token: ApiToken) -> JSONResponse:
@@ -67,7 +63,7 @@ def create_token(
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=problems(404))
-def revoke_token(token_id: TokenId, user: CurrentUser, db: SessionDep) -> Response:
+def revoke_token(token_id: RowId, user: CurrentUser, db: SessionDep) -> Response:
     """Revoke one of the caller's tokens."""
     service.revoke_token(db, user, token_id)
     return Response(status_code=204)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from app.auth.models import User, UserSession
 from app.config import Settings
 from app.db import closes_without_io, open_session
 from app.errors import Forbidden, Unauthorized
+from app.schemakit import MAX_INT32
 from app.tokens import service as tokens_service
 from app.tokens.models import ApiToken
 from app.web.problems import LoginRequired
@@ -64,6 +65,9 @@ async def run_db(request: Request, work: Callable[P, R], *args: P.args, **kwargs
     return await run_in_threadpool(work, *args, **kwargs)
 
 
+# A row's id in a route's path, for every resource: a positive 32-bit integer, so a larger
+# number is a 422 naming the parameter, never a database error (PostgreSQL's integer).
+RowId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db)]
 

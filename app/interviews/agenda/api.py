@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.interviews import service
@@ -19,8 +17,8 @@ from app.interviews.agenda.schemas import (
     AgendaOrder,
 )
 from app.paging import sortable
-from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep, run_db
+from app.schemakit import Page
+from app.web.deps import CurrentUser, RowId, SessionDep, run_db
 from app.web.listing import ListQueryDep, json_page_response
 from app.web.resources import (
     IfMatchDep,
@@ -33,8 +31,6 @@ from app.web.resources import (
 )
 
 router = APIRouter(prefix="/interviews/{interview_id}/questions", tags=["interview agenda"])
-InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
-ItemId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def _read(item: InterviewQuestion) -> AgendaItemRead:
@@ -48,7 +44,7 @@ def _read(item: InterviewQuestion) -> AgendaItemRead:
     openapi_extra=sortable(agenda_service.AGENDA_SORTABLE),
 )
 async def list_agenda_items(
-    interview_id: InterviewId,
+    interview_id: RowId,
     request: Request,
     db: SessionDep,
     user: CurrentUser,
@@ -74,7 +70,7 @@ async def list_agenda_items(
 
 @router.post("", status_code=201, response_model=AgendaItemRead, responses=problems(404))
 def add_agenda_item(
-    interview_id: InterviewId,
+    interview_id: RowId,
     data: AgendaItemCreate,
     request: Request,
     db: SessionDep,
@@ -91,7 +87,7 @@ def add_agenda_item(
 
 @router.post("/from-bank", status_code=201, response_model=AgendaBulkRead, responses=problems(404))
 def add_agenda_from_bank(
-    interview_id: InterviewId,
+    interview_id: RowId,
     data: AgendaFromBank,
     request: Request,
     db: SessionDep,
@@ -110,7 +106,7 @@ def add_agenda_from_bank(
 
 @router.put("/order", response_model=list[AgendaItemRead], responses=problems(404, 412))
 def reorder_agenda_items(
-    interview_id: InterviewId,
+    interview_id: RowId,
     data: AgendaOrder,
     db: SessionDep,
     user: CurrentUser,
@@ -129,7 +125,7 @@ def reorder_agenda_items(
 
 @router.get("/{item_id}", response_model=AgendaItemRead, responses=problems(404))
 def get_agenda_item(
-    interview_id: InterviewId, item_id: ItemId, db: SessionDep, user: CurrentUser
+    interview_id: RowId, item_id: RowId, db: SessionDep, user: CurrentUser
 ) -> JSONResponse:
     """One agenda item with its ETag (send it back as If-Match when saving notes)."""
     return resource_response(_read(agenda_service.get_agenda_item(db, user, interview_id, item_id)))
@@ -137,8 +133,8 @@ def get_agenda_item(
 
 @router.patch("/{item_id}", response_model=AgendaItemRead, responses=problems(404, 412))
 def update_agenda_item(
-    interview_id: InterviewId,
-    item_id: ItemId,
+    interview_id: RowId,
+    item_id: RowId,
     data: AgendaItemUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -153,8 +149,8 @@ def update_agenda_item(
 
 @router.delete("/{item_id}", status_code=204, responses=problems(404, 412))
 def delete_agenda_item(
-    interview_id: InterviewId,
-    item_id: ItemId,
+    interview_id: RowId,
+    item_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     expected: IfMatchDep,

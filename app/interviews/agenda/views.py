@@ -3,9 +3,9 @@ and the agenda items of run mode (notes autosaved against the version the page h
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.interviews import service
@@ -18,15 +18,12 @@ from app.interviews.agenda.schemas import (
     AgendaMove,
 )
 from app.interviews.interview_page import CHOICES, save_detail_section, save_section
-from app.schemakit import MAX_INT32
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import save_form
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
-InterviewId = Annotated[int, Path(ge=1, le=MAX_INT32)]
-ItemId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 RUN_ITEM = "interviews/run_item.html"
 # The run-mode mark buttons: (asked, skipped).
 MARKS = {"asked": (True, False), "skipped": (False, True), "open": (False, False)}
@@ -50,7 +47,7 @@ def _added(result: tuple[list[InterviewQuestion], int]) -> str:
 
 @router.post("/interviews/{interview_id}/agenda", response_class=HTMLResponse)
 def agenda_add_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = {k: v for k, v in form_values(form).items() if k in ("text", "category")}
 
@@ -63,7 +60,7 @@ def agenda_add_submit(
 
 @router.post("/interviews/{interview_id}/agenda/bank", response_class=HTMLResponse)
 def agenda_bank_submit(
-    interview_id: InterviewId, request: Request, db: SessionDep, user: PageUser, form: FormDep
+    interview_id: RowId, request: Request, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     values = form_values(form, lists=("question_ids",))
     payload: dict[str, Any] = {"bank_id": values.get("bank_id", "")}
@@ -84,8 +81,8 @@ def agenda_bank_submit(
 
 @router.post("/interviews/{interview_id}/agenda/{item_id}/move", response_class=HTMLResponse)
 def agenda_move_submit(
-    interview_id: InterviewId,
-    item_id: ItemId,
+    interview_id: RowId,
+    item_id: RowId,
     request: Request,
     db: SessionDep,
     user: PageUser,
@@ -103,8 +100,8 @@ def agenda_move_submit(
 
 @router.post("/interviews/{interview_id}/agenda/{item_id}/delete", response_class=HTMLResponse)
 def agenda_remove_submit(
-    interview_id: InterviewId,
-    item_id: ItemId,
+    interview_id: RowId,
+    item_id: RowId,
     request: Request,
     db: SessionDep,
     user: PageUser,
@@ -138,7 +135,7 @@ def _edit_page(
 
 @router.get("/interviews/{interview_id}/agenda/{item_id}/edit", response_class=HTMLResponse)
 def agenda_edit_page(
-    interview_id: InterviewId, item_id: ItemId, request: Request, db: SessionDep, user: PageUser
+    interview_id: RowId, item_id: RowId, request: Request, db: SessionDep, user: PageUser
 ) -> Response:
     item = agenda_service.get_agenda_item(db, user, interview_id, item_id)
     interview = service.get_interview(db, user, interview_id)
@@ -148,8 +145,8 @@ def agenda_edit_page(
 
 @router.post("/interviews/{interview_id}/agenda/{item_id}/edit", response_class=HTMLResponse)
 def agenda_edit_submit(
-    interview_id: InterviewId,
-    item_id: ItemId,
+    interview_id: RowId,
+    item_id: RowId,
     request: Request,
     db: SessionDep,
     user: PageUser,
@@ -185,7 +182,7 @@ def agenda_edit_submit(
 
 @router.get("/interviews/{interview_id}/run/items/{item_id}", response_class=HTMLResponse)
 def run_item(
-    interview_id: InterviewId, item_id: ItemId, request: Request, db: SessionDep, user: PageUser
+    interview_id: RowId, item_id: RowId, request: Request, db: SessionDep, user: PageUser
 ) -> Response:
     """One agenda item's run-mode form with the saved text (the 'use saved text' choice)."""
     item = agenda_service.get_agenda_item(db, user, interview_id, item_id)
@@ -201,8 +198,8 @@ def run_item(
     response_class=HTMLResponse,
 )
 def notes_autosave(
-    interview_id: InterviewId,
-    item_id: ItemId,
+    interview_id: RowId,
+    item_id: RowId,
     request: Request,
     db: SessionDep,
     user: PageUser,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.models import User
@@ -18,13 +18,11 @@ from app.interviews.answers.schemas import (
     parse_interview_ids,
 )
 from app.questions.models import Category
-from app.schemakit import MAX_INT32
 from app.timezones import user_zone
-from app.web.deps import CurrentUser, SessionDep
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.resources import problems
 
 router = APIRouter(tags=["interviews"])
-RowId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 MARKDOWN: dict[str, Any] = {
     "description": "The document as Markdown (`format=md`).",
     "content": {"text/markdown": {"schema": {"type": "string"}}},

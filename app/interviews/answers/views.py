@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.errors import Invalid
@@ -13,12 +13,10 @@ from app.interviews import service
 from app.interviews.answers import service as answers_service
 from app.interviews.answers.schemas import parse_interview_ids
 from app.interviews.interview_page import CHOICES
-from app.schemakit import MAX_INT32
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.templating import render
 
 router = APIRouter()
-RowId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 CategoryParam = Annotated[str | None, Query(max_length=64)]
 
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from app.paging import sortable
 from app.resumes.shares import service
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate, ShareRead, ShareUpdate
-from app.schemakit import MAX_INT32, Page
-from app.web.deps import CurrentUser, SessionDep
+from app.schemakit import Page
+from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
 router = APIRouter(prefix="/resumes/{resume_id}/shares", tags=["resumes"])
-ResumeId = Annotated[int, Path(ge=1, le=MAX_INT32)]
-ShareId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def _read(share: ResumeShare) -> ShareRead:
@@ -32,7 +28,7 @@ def _read(share: ResumeShare) -> ShareRead:
 )
 def list_resume_shares(
     request: Request,
-    resume_id: ResumeId,
+    resume_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     listing: ListQueryDep,
@@ -47,7 +43,7 @@ def list_resume_shares(
 
 @router.post("", status_code=201, response_model=ShareRead, responses=problems(404, 409))
 def create_resume_share(
-    resume_id: ResumeId,
+    resume_id: RowId,
     data: ShareCreate,
     request: Request,
     db: SessionDep,
@@ -62,7 +58,7 @@ def create_resume_share(
 
 @router.get("/{share_id}", response_model=ShareRead, responses=problems(404))
 def get_resume_share(
-    resume_id: ResumeId, share_id: ShareId, db: SessionDep, user: CurrentUser
+    resume_id: RowId, share_id: RowId, db: SessionDep, user: CurrentUser
 ) -> Response:
     """One share, with its ETag."""
     return resource_response(_read(service.get_share(db, user, resume_id, share_id)))
@@ -70,8 +66,8 @@ def get_resume_share(
 
 @router.patch("/{share_id}", response_model=ShareRead, responses=problems(404, 412))
 def update_resume_share(
-    resume_id: ResumeId,
-    share_id: ShareId,
+    resume_id: RowId,
+    share_id: RowId,
     data: ShareUpdate,
     db: SessionDep,
     user: CurrentUser,
@@ -84,8 +80,8 @@ def update_resume_share(
 
 @router.delete("/{share_id}", status_code=204, responses=problems(404, 412))
 def delete_resume_share(
-    resume_id: ResumeId,
-    share_id: ShareId,
+    resume_id: RowId,
+    share_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     expected: IfMatchDep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -16,16 +16,13 @@ from app.resumes.shares import service
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate, ShareUpdate
 from app.resumes.views import resume_page_context
-from app.schemakit import MAX_INT32
 from app.timezones import user_zone
-from app.web.deps import PageUser, SessionDep
+from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form
 from app.web.pages import confirm_delete, save_form
 from app.web.templating import render
 
 router = APIRouter()
-ResumeId = Annotated[int, Path(ge=1, le=MAX_INT32)]
-ShareId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def _shared_at(user: User, day: str | None) -> str | None:
@@ -58,7 +55,7 @@ def share_contact_options(
 
 @router.post("/resumes/{resume_id}/shares", response_class=HTMLResponse)
 def add_share_submit(
-    request: Request, resume_id: ResumeId, db: SessionDep, user: PageUser, form: FormDep
+    request: Request, resume_id: RowId, db: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
     resume = resumes_service.get_resume(db, user, resume_id)
     values = form_values(form, drop_empty=False)
@@ -117,7 +114,7 @@ def _values_of(user: User, share: ResumeShare) -> dict[str, Any]:
 
 @router.get("/resumes/{resume_id}/shares/{share_id}/edit", response_class=HTMLResponse)
 def edit_share_page(
-    request: Request, resume_id: ResumeId, share_id: ShareId, db: SessionDep, user: PageUser
+    request: Request, resume_id: RowId, share_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     share = service.get_share(db, user, resume_id, share_id)
     return _share_page(request, share, _values_of(user, share))
@@ -126,8 +123,8 @@ def edit_share_page(
 @router.post("/resumes/{resume_id}/shares/{share_id}/edit", response_class=HTMLResponse)
 def edit_share_submit(
     request: Request,
-    resume_id: ResumeId,
-    share_id: ShareId,
+    resume_id: RowId,
+    share_id: RowId,
     db: SessionDep,
     user: PageUser,
     form: FormDep,
@@ -164,8 +161,8 @@ def edit_share_submit(
 @router.post("/resumes/{resume_id}/shares/{share_id}/delete", response_class=HTMLResponse)
 def delete_share_submit(
     request: Request,
-    resume_id: ResumeId,
-    share_id: ShareId,
+    resume_id: RowId,
+    share_id: RowId,
     db: SessionDep,
     user: PageUser,
     form: FormDep,
