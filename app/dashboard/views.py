@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,7 +16,14 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.careers.models import STATUS_LABELS as CAREER_STATUS_LABELS
 from app.dashboard import service
-from app.dashboard.service import COUNT_CAP, Dashboard, Figures
+from app.dashboard.service import (
+    COUNT_CAP,
+    KEPT_FIGURES,
+    Dashboard,
+    DueContact,
+    Figures,
+    UpcomingInterview,
+)
 from app.followups import service as followups_service
 from app.progress.charts import month_chart, shown
 from app.progress.schemas import CareerSummary
@@ -28,8 +36,7 @@ from app.web.templating import render, templates
 router = APIRouter()
 
 
-@dataclass
-class DashboardItem:
+class DashboardItem(NamedTuple):
     """One line in a dashboard section."""
 
     url: str
@@ -49,19 +56,21 @@ class CareerLine(NamedTuple):
     follow_ups_open: int
 
 
+# The lists "Due for a touch" and "Upcoming interviews", as the page words them.
+Sections = tuple[tuple[DashboardItem, ...], tuple[DashboardItem, ...]]
+
+
 @dataclass
 class DashboardSummary:
-    """Counts as shown (e.g. "1,000+"), the steps' notes and short lists for the home page.
+    """The page's parts that are not the follow-ups due, drawn from templates.
 
-    Everything is worded here, in one pass: a macro or filter called per count or per cell
-    costs more in Jinja than the rest of the page."""
+    Everything is worded in Python, in one pass, and each part is drawn once for what it
+    shows: a macro or filter called per count or per cell costs more in Jinja than the rest
+    of the page, and a reload that shows the same thing draws nothing again."""
 
-    counts: dict[str, str] = field(default_factory=dict)
-    # Each step's note: "3 contacts", "1,000+ organizations", "1 bank of your own".
-    notes: dict[str, str] = field(default_factory=dict)
-    sections: dict[str, list[DashboardItem]] = field(default_factory=dict)
-    # The month chart and the careers table, drawn; None for a first-time user (the guide).
-    progress: Markup | None = None
+    # The steps with their notes, then the progress section (or the guide, the first time).
+    standing: Markup
+    sections: Markup
 
 
 def _shown(name: str, count: int) -> str:
@@ -100,10 +109,10 @@ def _career_lines(careers: list[CareerSummary]) -> list[CareerLine]:
     ]
 
 
-def _due_note(last_contacted_at: datetime | None, now: datetime) -> str:
-    if last_contacted_at is None:
+def _due_note(days: int | None) -> str:
+    """Days since the last contact, or None for a contact never touched."""
+    if days is None:
         return "never contacted"
-    days = (now - last_contacted_at).days
     return f"last contact {days} day{'s' if days != 1 else ''} ago"
 
 
@@ -138,30 +147,73 @@ def _progress_section(figures: Figures) -> Markup | None:
     return drawn
 
 
+# The steps and the progress depend on the figures and the contact count alone: drawn once
+# for both, and again when either changes (contacts move no stamp, so the count is checked).
+_standing: WeakKeyDictionary[Figures, tuple[int, Markup]] = WeakKeyDictionary()
+
+
+def _standing_section(figures: Figures, contacts: int) -> Markup:
+    """The steps with their notes and the progress section (or the guide) as markup."""
+    kept = _standing.get(figures)
+    if kept is not None and kept[0] == contacts:
+        return kept[1]
+    drawn = Markup(
+        templates.env.get_template("dashboard/_standing.html").render(
+            notes=_notes({"contacts": contacts, **figures.counts}),
+            first_time=figures.first_time,
+            progress=_progress_section(figures),
+        )
+    )
+    _standing[figures] = (contacts, drawn)
+    return drawn
+
+
+def _sections(
+    due: tuple[tuple[DueContact, int | None], ...],
+    upcoming: tuple[UpcomingInterview, ...],
+    zone: ZoneInfo,
+) -> Sections:
+    return (
+        tuple(DashboardItem(f"/contacts/{c.id}", c.full_name, _due_note(days)) for c, days in due),
+        tuple(
+            DashboardItem(
+                f"/interviews/{i.id}",
+                f"{i.contact_name or 'Interview'} · "
+                f"{i.scheduled_at.astimezone(zone).strftime('%a %d %b %H:%M')}",
+                f"prepared {i.preparation_score}%",
+            )
+            for i in upcoming
+        ),
+    )
+
+
+# Keyed by the rows and what their wording depends on (the days since each contact, the
+# zone), so a reload that shows the same lines words and draws nothing again, and nothing
+# of one reader can reach another's page. About 2 KB each at most.
+@lru_cache(maxsize=KEPT_FIGURES)
+def _sections_section(
+    due: tuple[tuple[DueContact, int | None], ...],
+    upcoming: tuple[UpcomingInterview, ...],
+    zone: ZoneInfo,
+) -> Markup:
+    """The two short lists as markup."""
+    return Markup(
+        templates.env.get_template("dashboard/_sections.html").render(
+            sections=_sections(due, upcoming, zone)
+        )
+    )
+
+
 def summary(data: Dashboard, user: User) -> DashboardSummary:
-    """The dashboard's data as the page shows it: counts, links and notes."""
-    zone = user_zone(user.timezone)
+    """The dashboard's data as the page shows it: notes, progress and the short lists."""
+    now = data.now
+    due = tuple(
+        (c, None if c.last_contacted_at is None else (now - c.last_contacted_at).days)
+        for c in data.due
+    )
     return DashboardSummary(
-        progress=_progress_section(data.figures),
-        counts={name: _shown(name, count) for name, count in data.counts.items()},
-        notes=_notes(data.counts),
-        sections={
-            "Due for a touch": [
-                DashboardItem(
-                    f"/contacts/{c.id}", c.full_name, _due_note(c.last_contacted_at, data.now)
-                )
-                for c in data.due
-            ],
-            "Upcoming interviews": [
-                DashboardItem(
-                    url=f"/interviews/{i.id}",
-                    label=f"{i.contact_name or 'Interview'} · "
-                    f"{i.scheduled_at.astimezone(zone).strftime('%a %d %b %H:%M')}",
-                    note=f"prepared {i.preparation_score}%",
-                )
-                for i in data.upcoming
-            ],
-        },
+        standing=_standing_section(data.figures, data.counts["contacts"]),
+        sections=_sections_section(due, tuple(data.upcoming), user_zone(user.timezone)),
     )
 
 
@@ -181,8 +233,7 @@ def _dashboard(request: Request, db: SessionDep, user: User | None) -> Response:
         {
             "section": "dashboard",
             "summary": summary(data, user),
-            "data": data,
-            "due": followups_service.due_now(db, user),
+            "due": data.follow_ups,
             "kind_labels": followups_service.KIND_LABELS,
         },
     )

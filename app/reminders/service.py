@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.contacts.models import Contact
 from app.db import utcnow
 from app.errors import Invalid
 from app.followups import service as followups_service
-from app.followups.models import FollowUp, FollowUpSettings
+from app.followups.models import FollowUpSettings
+from app.followups.service import DueFollowUp
 from app.reminders.models import DigestDelivery
 from app.timezones import user_zone
 
@@ -71,9 +71,8 @@ class Digest:
 
     user: User
     day: date
-    overdue: list[FollowUp]
-    today: list[FollowUp]
-    contacts: dict[int, Contact]
+    overdue: list[DueFollowUp]
+    today: list[DueFollowUp]
 
     @property
     def count(self) -> int:
@@ -117,7 +116,7 @@ def pending_digests(session: Session, *, now: datetime | None = None) -> list[Di
         if sent is not None or not user.email:
             continue
         due = followups_service.due_now(session, user, now=now)
-        digests.append(Digest(user, day, due.overdue, due.today, due.contacts))
+        digests.append(Digest(user, day, due.overdue, due.today))
     return digests
 
 
@@ -130,8 +129,7 @@ def compose(digest: Digest, server: SmtpServer, base_url: str) -> EmailMessage:
             continue
         lines.append(f"{title}:")
         for row in rows:
-            contact = digest.contacts.get(row.contact_id)
-            who = contact.full_name if contact else "someone"
+            who = "someone" if row.contact_name is None else row.contact_name
             lines.append(
                 f"- {labels.get(row.kind, row.kind)}: {who}  {base_url}/follow-ups/{row.id}"
             )

@@ -85,7 +85,8 @@ def test_the_kept_figures_cost_no_statement(engine: Engine, user: User) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", record)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # One: the stamp with the contact count, the contacts due and the upcoming interviews.
+    # One: the stamp with the contact count, the contacts due, the upcoming interviews and
+    # the follow-ups due.
     assert len(selects) == 1, selects
 
 
@@ -407,6 +408,28 @@ def test_the_progress_section_is_drawn_once_per_figures(
         session.commit()
     redrawn = _progress_section(_visit(engine, user).figures)
     assert redrawn is not drawn and redrawn is not None and "Law" in redrawn
+
+
+def test_a_reload_showing_the_same_page_draws_nothing_again(
+    engine: Engine, other_worker: Engine, user: User
+) -> None:
+    from app.dashboard.views import summary
+
+    kept = _visit(engine, user)
+    first = summary(kept, user)
+    again = summary(_visit(engine, user), user)
+    assert again.standing is first.standing and again.sections is first.sections
+    with open_session(other_worker, write=True) as session:
+        # A contact moves no stamp: the kept figures stay, the steps' note must not.
+        session.add(
+            Contact(owner_id=user.id, full_name="Cy", next_touch_due=utcnow() - timedelta(days=1))
+        )
+        session.commit()
+    visit = _visit(engine, user)
+    assert visit.figures is kept.figures
+    changed = summary(visit, user)
+    assert "1 contact<" in changed.standing and "0 contacts" in first.standing
+    assert ">Cy</a>" in changed.sections and ">Cy</a>" not in first.sections
 
 
 def test_more_careers_than_the_table_shows_link_to_them_all(web, db: Session, user: User) -> None:

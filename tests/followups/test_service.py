@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlmodel import Session
 
 from app.contacts.models import Contact
@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.followups import service
 from app.followups.models import FollowUp, FollowUpSettings
-from app.followups.schemas import FollowUpDone, FollowUpFilters, FollowUpUpdate
+from app.followups.schemas import FollowUpCreate, FollowUpDone, FollowUpFilters, FollowUpUpdate
 from app.interactions.models import Interaction
 from app.messages.models import MessageTemplate
 from tests.followups.builders import DONE_AT
@@ -275,3 +275,44 @@ def test_captured_after_completion_adds_only_the_new_tasks(db, user, interviewed
     assert [t.kind for t in added] == ["keep_promise"]
     assert "share the article" in added[0].message
     assert all(t.kind != "thank_you" for t in _tasks(db, user.id))
+
+
+def test_due_now_lists_overdue_and_today_with_their_contacts_name_in_one_statement(
+    db, engine, user, other_user, make_contact
+):
+    now = utcnow()
+    ada, theirs = make_contact(user, "Ada <Lovelace>"), make_contact(other_user, "Not Yours")
+    made = {}
+    for name, owner, contact, due in (
+        ("overdue", user, ada, now - timedelta(days=2)),
+        ("today", user, ada, now + timedelta(hours=1)),
+        ("later", user, ada, now + timedelta(days=3)),
+        ("theirs", other_user, theirs, now - timedelta(days=1)),
+    ):
+        made[name] = service.create_follow_up(
+            db, owner, FollowUpCreate(contact_id=contact.id, kind="check_in", due_at=due)
+        )
+    service.create_follow_up(
+        db, user, FollowUpCreate(contact_id=ada.id, due_at=now - timedelta(days=5), status="done")
+    )
+    db.rollback()
+    statements: list[str] = []
+
+    def record(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        due = service.due_now(db, user, now=now)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    db.rollback()
+    # One read: the rows with their contacts' names (no follow-up or contact objects).
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, selects
+    assert [(r.id, r.kind, r.contact_name) for r in due.overdue] == [
+        (made["overdue"].id, "check_in", "Ada <Lovelace>")
+    ]
+    assert [(r.id, r.version, r.due_at) for r in due.today] == [
+        (made["today"].id, made["today"].version, made["today"].due_at)
+    ]
