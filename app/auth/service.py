@@ -401,16 +401,6 @@ def take_flash(session: Session, user_session: UserSession | None) -> dict[str, 
     return {str(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {}
 
 
-def resolve_session(
-    session: Session, settings: Settings, cookie_value: str, *, outside_transaction: bool = False
-) -> tuple[User, UserSession] | None:
-    """find_session, recording the use when it is due."""
-    found = find_session(session, settings, cookie_value, outside_transaction=outside_transaction)
-    if found is not None and session_touch_due(found[1]):
-        touch_session(session, found[1])
-    return found
-
-
 def end_session(session: Session, cookie_value: str) -> None:
     """Revoke the session behind a cookie (logout)."""
     session.execute(

@@ -282,17 +282,14 @@ async def _browser_session(
     )
 
 
-def optional_page_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
-    """The signed-in user when there is one (login and setup pages)."""
-    cookie = _session_cookie(request, settings)
-    if cookie is None:
-        return None
-    found = _lookup(
-        request,
-        lambda outside: auth_service.resolve_session(
-            db, settings, cookie, outside_transaction=outside
-        ),
-    )
+async def optional_page_user(
+    request: Request, db: SessionDep, settings: SettingsDep
+) -> User | None:
+    """The signed-in user when there is one (the dashboard, login and setup pages).
+
+    Async, as page_actor: on SQLite the lookup runs inline instead of costing the request a
+    thread-pool turn of its own."""
+    found = await _browser_session(request, db, settings)
     if found is None:
         return None
     request.state.user = found[0]
