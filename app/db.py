@@ -83,8 +83,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 # whole process (34 MiB in the same test): past it a connection recycles its own pages instead
 # of allocating more. Freed pages stay in malloc's heap, so the cap is also what keeps a
 # worker's resident memory from following the database as it grows (bench/FAULTS.md, soak).
+# 8 MiB, not 32: after the bench's reads a worker held 128-138 MB at 32 MiB, 118-119 at 8
+# (issue 17: < 120), with no cost to the list or the search measurable on a loaded machine.
 SQLITE_CACHE_KIB = 16 * 1024
-SQLITE_HEAP_LIMIT_BYTES = 32 * 1024 * 1024
+SQLITE_HEAP_LIMIT_BYTES = 8 * 1024 * 1024
 
 
 def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
