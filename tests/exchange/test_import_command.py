@@ -49,7 +49,7 @@ def test_preview_then_import_then_nothing_twice(data_dir: Path) -> None:
     assert "format csv, encoding utf-8, delimiter '\\t'" in checked.output
     assert "columns: name=Who, email=Mail, organization=Firma" in checked.output
     assert "2 rows: 1 new, 0 duplicates, 1 invalid" in checked.output
-    assert "line 3: invalid: EMAIL" in checked.output
+    assert "line 3: invalid: 'Mail': value is not a valid email address" in checked.output
     assert "dry run, nothing written: would create 1 contacts" in checked.output
 
     imported = run(*args)

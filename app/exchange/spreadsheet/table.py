@@ -180,10 +180,19 @@ def parse(
         )
         + " are empty"
     )
+    # A problem names the column it came from, as the file's header spells it.
+    source = {
+        ("full_name" if field in ("name", "first_name", "last_name") else field): f"'{column}'"
+        for field, column in sheet.mapping.items()
+    }
     for start, cells in records:
         sheet.parsed.read += 1
         row = check_card(
-            sheet.parsed, _card(start, cells, indexes), phone_region, nameless=nameless
+            sheet.parsed,
+            _card(start, cells, indexes),
+            phone_region,
+            nameless=nameless,
+            source=source,
         )
         if row is not None:
             sheet.parsed.rows.append(row)

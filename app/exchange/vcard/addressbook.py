@@ -483,9 +483,16 @@ def _linkedin(urls: list[str], notes: list[str]) -> tuple[str | None, str | None
 
 
 def check_card(
-    parsed: Parsed, card: Card, phone_region: str, *, nameless: str = "FN and N are empty"
+    parsed: Parsed,
+    card: Card,
+    phone_region: str,
+    *,
+    nameless: str = "FN and N are empty",
+    source: Mapping[str, str] = MappingProxyType({}),
 ) -> NewContact | None:
-    """One card as a contact, or None after recording its problems (also Google rows' cards)."""
+    """One card as a contact, or None after recording its problems (also Google rows' and
+    spreadsheet rows' cards); ``source`` names where the file holds a field, for a problem's
+    words, where that is not the card's property (a spreadsheet's column)."""
     before = len(parsed.problems)
     line = card.line
     full_name = _full_name(parsed, card)
@@ -536,8 +543,8 @@ def check_card(
     tags = _categories(parsed, card)
     if tags:
         values["tags"] = tags
-    contact = parsed.checked_contact(line, values, _SOURCE)
-    parsed.check_organization(line, organization, "ORG")
+    contact = parsed.checked_contact(line, values, {**_SOURCE, **source})
+    parsed.check_organization(line, organization, source.get("organization", "ORG"))
     if contact is None or len(parsed.problems) > before:
         return None
     return NewContact(
