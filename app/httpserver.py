@@ -50,12 +50,31 @@ def bound_malloc() -> None:
         mallopt(_MALLOPT[name], int(value))
 
 
-# How often a served worker hands the memory malloc holds free back to the kernel. glibc
-# returns only the free space at the top of its heap; the pages SQLite's caches and a
-# request's objects freed below live blocks stay resident: 20 MB after the bench's load
-# (a worker at 136 MB went to 116 MB on malloc_trim). One trim takes 0.2 ms with nothing to
-# return and 3 ms with 20 MB; once a second is at most 0.3 % of a core.
+# A served worker hands the memory malloc holds free back to the kernel once its requests
+# are done. glibc returns only the free space at the top of its heap; the pages SQLite's
+# caches and a request's objects freed below live blocks stay resident: 20 MB after the
+# bench's load (a worker at 136 MB went to 116 MB on malloc_trim). One trim takes 0.2 ms
+# with nothing to return and 3 ms with 20 MB, holding malloc's lock meanwhile: so never while
+# a request is in flight, and at most once every TRIM_SECONDS.
 TRIM_SECONDS = 1.0
+# Requests in flight in this worker (HttpBaseline counts them on the event loop's thread; the
+# trim thread only reads the number), and the signal that the last one ended.
+_in_flight = 0
+_quiet = threading.Event()
+
+
+def request_began() -> None:
+    """HttpBaseline: a request of this worker started."""
+    global _in_flight
+    _in_flight += 1
+
+
+def request_ended() -> None:
+    """HttpBaseline: a request of this worker ended; the last one wakes the trim thread."""
+    global _in_flight
+    _in_flight -= 1
+    if _in_flight == 0:
+        _quiet.set()
 
 
 def release_free_memory() -> bool:
@@ -70,13 +89,17 @@ def release_free_memory() -> bool:
 
 
 def release_free_memory_forever(seconds: float = TRIM_SECONDS) -> NoReturn:
-    """``release_free_memory`` every ``seconds``, for a served worker's daemon thread."""
-    # Waiting on an Event (a futex), not in time.sleep: py-spy counts a thread in
-    # clock_nanosleep as busy, which put this idle thread at a quarter of every profile.
+    """``release_free_memory`` once no request is in flight, at most every ``seconds``: a
+    served worker's daemon thread."""
+    # Waiting on Events (a futex), not in time.sleep: py-spy counts a thread in
+    # clock_nanosleep as busy, which put an idle thread at a quarter of every profile.
     pause = threading.Event()
     while True:
+        _quiet.wait()
+        _quiet.clear()
         pause.wait(seconds)
-        release_free_memory()
+        if _in_flight == 0:  # else the load went on; its last request wakes us again
+            release_free_memory()
 
 
 @functools.cache

@@ -161,7 +161,8 @@ def _memory(config: Configuration) -> str:
     return (
         "Worker resident memory (VmRSS): at rest "
         + ", ".join(f"{v:.0f} MB" for v in config.rss_rest_mb)
-        + "; after load "
+        + "; after load (read 2 s after its last request, once the worker has handed freed"
+        + " heap back) "
         + ", ".join(f"{v:.0f} MB" for v in after)
         + f" (target: under {MEMORY_AFTER_LOAD_MAX_MB} MB after load: {verdict})."
     )

@@ -28,7 +28,7 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.contacts.models import Contact
 from app.db import make_engine, open_session
-from app.httpserver import MALLOC_ENV
+from app.httpserver import MALLOC_ENV, TRIM_SECONDS
 from app.interviews.models import Interview
 from app.registry import import_all_models
 from app.seed import DEMO_PASSWORD, SeededUser, SeedPlan, seed_demo
@@ -388,6 +388,10 @@ def run_configuration(
                 f"(x{outcome.ratio:.3f}){floor_text}, p50 {outcome.result.p50_ms:.1f} ms, "
                 f"p99 {outcome.result.p99_ms:.1f} ms, {outcome.status_text}"
             )
+        # At rest after the load: a worker hands freed heap back to the kernel once its last
+        # request ends (app.httpserver, at most once every TRIM_SECONDS), as it would be
+        # between a user's bursts.
+        time.sleep(TRIM_SECONDS + 1)
         config.rss_after_mb = [rss_mb(pid) for pid in server.worker_pids()]
         config.outcomes = outcomes
     finally:

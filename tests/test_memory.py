@@ -10,10 +10,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from app import httpserver
 
 # Libraries that only a few routes or the command line use, with what they cost a worker that
 # imports them (VmRSS, measured one by one on top of FastAPI and SQLAlchemy). Each is imported
@@ -93,10 +97,34 @@ def test_served_app_keeps_no_route_templates(served_worker: dict[str, Any]) -> N
     assert served_worker["unserved_copies"] <= 3
 
 
-def test_served_worker_returns_free_memory_every_second(served_worker: dict[str, Any]) -> None:
+def test_served_worker_returns_free_memory_when_its_requests_are_done(
+    served_worker: dict[str, Any],
+) -> None:
     # SQLite's page caches and each request's objects are freed below live blocks, where glibc
     # keeps them resident: 20 MB of a worker's 136 MB after the bench's load.
     assert "release-free-memory" in served_worker["threads"]
+
+
+def test_memory_is_trimmed_only_once_no_request_is_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trims: list[float] = []
+    monkeypatch.setattr(httpserver, "release_free_memory", lambda: trims.append(1) or True)
+    threading.Thread(
+        target=httpserver.release_free_memory_forever, args=(0.05,), daemon=True
+    ).start()
+    httpserver.request_began()
+    httpserver.request_began()
+    httpserver.request_ended()  # one still in flight: malloc's lock is not taken under load
+    time.sleep(0.3)
+    assert trims == []
+    httpserver.request_ended()
+    deadline = time.monotonic() + 5
+    while not trims and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert trims == [1]
+    time.sleep(0.3)
+    assert trims == [1]  # nothing happened since: no second trim
 
 
 # 40 MB of 1 KB blocks (malloc's heap, not pymalloc's arenas) under one block still in use, so

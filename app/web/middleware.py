@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import bare_host
+from app.httpserver import request_began, request_ended
 from app.web.problems import problem_response
 
 log = structlog.get_logger("rapport.http")
@@ -210,7 +211,11 @@ class HttpBaseline:
                 await send_wrapper({"type": "http.response.body", "body": b""})
                 return
             async with self._slots_for_loop():
-                await self.app(scope, receive_wrapper, send_wrapper)
+                request_began()
+                try:
+                    await self.app(scope, receive_wrapper, send_wrapper)
+                finally:
+                    request_ended()
         except BodyTooLarge:
             if not response_started:
                 await self._send_problem(
