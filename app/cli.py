@@ -103,8 +103,15 @@ def serve(
         http=http_protocol(),
         # app.web.middleware.HttpBaseline writes the access line (with the request id).
         access_log=False,
+        # uvicorn kills a worker that has not answered its supervisor within this many
+        # seconds, start-up included (imports, migrations checked, ANALYZE): at its 5 s default
+        # a first `make run` on a busy machine lost its workers twice before they came up.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **proxy_options(settings.trusted_proxies),
     )
+
+
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 def serve_workers(option: int | None, configured: int | None) -> int:

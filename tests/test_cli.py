@@ -189,6 +189,12 @@ def test_serve_believes_no_forwarded_headers_by_default(
     assert options["forwarded_allow_ips"] == []
 
 
+def test_serve_gives_slow_starting_workers_time(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _served_with(monkeypatch)["timeout_worker_healthcheck"] >= 30
+
+
 def test_serve_passes_the_trusted_proxies_to_uvicorn(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
