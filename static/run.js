@@ -4,43 +4,60 @@
 (function () {
   "use strict";
   var RETRY_MS = 4000;
-  var memoryStarts = {};
+  var memoryTimes = {};
 
   function autosaveForm(node) {
     return node && node.closest ? node.closest("form[data-autosave]") : null;
   }
 
-  function readStart(key) {
+  function readTime(key) {
     try { return parseInt(window.localStorage.getItem(key) || "", 10) || null; }
-    catch (e) { return memoryStarts[key] || null; }
+    catch (e) { return memoryTimes[key] || null; }
   }
 
-  function writeStart(key, value) {
+  function writeTime(key, value) {
     try {
       if (value) { window.localStorage.setItem(key, String(value)); } else { window.localStorage.removeItem(key); }
-    } catch (e) { memoryStarts[key] = value; }
+    } catch (e) { memoryTimes[key] = value; }
   }
 
+  // The clock lives per interview in localStorage, so a reload or a second tab shows the same
+  // time. Running: key holds when it would have started had it never paused. Paused: key +
+  // "-paused" holds the milliseconds run so far. Neither: not started (or reset).
   function initClock() {
     var clock = document.getElementById("run-clock");
     if (!clock || clock.getAttribute("data-ready")) return;
     clock.setAttribute("data-ready", "1");
     var output = document.getElementById("run-clock-elapsed");
+    var toggle = document.getElementById("run-clock-start");
     var key = clock.getAttribute("data-key");
+    var pausedKey = key + "-paused";
     var limit = (parseInt(clock.getAttribute("data-duration"), 10) || 30) * 60;
     function show() {
-      var start = readStart(key);
-      var secs = start ? Math.max(0, Math.floor((Date.now() - start) / 1000)) : 0;
+      var start = readTime(key);
+      var ran = start ? Date.now() - start : readTime(pausedKey) || 0;
+      var secs = Math.max(0, Math.floor(ran / 1000));
       output.textContent = Math.floor(secs / 60) + ":" + String(secs % 60).padStart(2, "0");
+      // The button says what pressing it does now (the page without JavaScript says "Start").
+      toggle.textContent = start ? "Pause" : ran ? "Resume" : "Start";
       clock.classList.toggle("running", !!start);
+      clock.classList.toggle("paused", !start && !!ran);
       clock.classList.toggle("over", secs > limit);
     }
-    document.getElementById("run-clock-start").addEventListener("click", function () {
-      if (!readStart(key)) writeStart(key, Date.now());
+    toggle.addEventListener("click", function () {
+      var start = readTime(key);
+      if (start) {
+        writeTime(pausedKey, Math.max(1, Date.now() - start));
+        writeTime(key, null);
+      } else {
+        writeTime(key, Date.now() - (readTime(pausedKey) || 0));
+        writeTime(pausedKey, null);
+      }
       show();
     });
     document.getElementById("run-clock-reset").addEventListener("click", function () {
-      writeStart(key, null);
+      writeTime(key, null);
+      writeTime(pausedKey, null);
       show();
     });
     show();

@@ -245,8 +245,16 @@ def _conditions(user: User, filters: InterviewFilters) -> list[ColumnElement[boo
     return conditions
 
 
-# What each tab of the interviews page shows, and in which order.
-TAB_SORT = {"upcoming": "scheduled_at", "prep": "scheduled_at", "completed": "-scheduled_at"}
+# What each tab of the interviews page shows, and in which order. Every tab is ordered by
+# its "When" column (scheduled_at, which completing sets to when it was held): a list by last
+# update under that heading looked unsorted. list_interviews puts empty times last, then the
+# newest id first.
+TAB_SORT = {
+    "upcoming": "scheduled_at",
+    "prep": "scheduled_at",
+    "completed": "-scheduled_at",
+    "all": "-scheduled_at",
+}
 
 
 def tab_filters(query: InterviewTab) -> InterviewFilters:

@@ -70,6 +70,32 @@ def test_list_tabs_and_scores(web, db, user, make_interview):
     assert len(soup(fragment).select("tr[data-interview-id]")) == 2
 
 
+def test_all_tab_is_ordered_by_when_not_by_last_update(web, api, db, user, make_interview):
+    spring = make_interview(user, status="scheduled", scheduled_at=WHEN - timedelta(days=180))
+    unset_first = make_interview(user)
+    winter = make_interview(user, status="scheduled", scheduled_at=WHEN)
+    unset_later = make_interview(user)
+    held = make_interview(user, status="scheduled", scheduled_at=WHEN - timedelta(days=400))
+    # Held later than planned: the When column (and the order) is when it took place.
+    service.change_status(
+        db,
+        user,
+        held.id,
+        service.StatusChange(status="completed", held_at=WHEN - timedelta(days=90)),
+    )
+    # The oldest date was edited last: a list by last update would put it first.
+    service.update_interview(db, user, spring.id, service.InterviewUpdate(purpose="Moved"))
+    expected = [winter.id, held.id, spring.id, unset_later.id, unset_first.id]
+    for response in (web.get("/interviews?tab=all"), web.get("/interviews?tab=all", headers=HX)):
+        rows = soup(response).select("tr[data-interview-id]")
+        assert [int(r["data-interview-id"]) for r in rows] == expected
+    # The API keeps its documented default (last update first); its own sort gives the same.
+    by_update = api.get("/api/v1/interviews").json()["items"]
+    assert by_update[0]["id"] == spring.id
+    by_when = api.get("/api/v1/interviews", params={"sort": "-scheduled_at"}).json()["items"]
+    assert [i["id"] for i in by_when] == expected
+
+
 def test_list_for_a_career_links_to_the_matrix(web, user, make_interview, make_career):
     career = make_career(user)
     make_interview(user, career_id=career.id)
@@ -325,6 +351,10 @@ def test_run_page_markup(web, running):
     assert page.select_one(f'label[for="notes-{items[0].id}"]') is not None
     clock = page.select_one('[data-testid="run-clock"]')
     assert clock["data-duration"] == "30"
+    # Without JavaScript the clock cannot run, and its button reads "Start" (run.js relabels
+    # it Pause / Resume as the clock runs and stops).
+    toggle = clock.select_one('[data-testid="run-clock-start"]')
+    assert (toggle["type"], toggle.get_text()) == ("button", "Start")
     assert page.select_one('[data-testid="complete-interview"]') is not None
     assert page.select_one('script[src="/static/run.js"]') is not None
     assert page.find("script", src=None) is None  # no inline script
