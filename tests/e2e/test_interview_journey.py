@@ -301,6 +301,12 @@ def test_interview_journey_on_a_phone(
     assert width <= PHONE["width"], f"run mode is {width}px wide on a {PHONE['width']}px phone"
     page.get_by_test_id("run-clock-start").click()
     expect(page.get_by_test_id("run-clock")).to_have_class(re.compile(r"\brunning\b"))
+    # The button says what pressing it now does.
+    expect(page.get_by_test_id("run-clock-start")).to_have_text("Pause")
+    page.get_by_test_id("run-clock-start").click()
+    expect(page.get_by_test_id("run-clock-start")).to_have_text("Resume")
+    page.get_by_test_id("run-clock-start").click()
+    expect(page.get_by_test_id("run-clock-start")).to_have_text("Pause")
 
     skipped = TIARA_SIZE  # the last TIARA question: no time left for it
     ids = _type_answers(page, people[0], skip_number=skipped)
