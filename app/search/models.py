@@ -371,12 +371,36 @@ def display_table(kind: str) -> str:
     return next(source.table for source in _sources("sqlite") if source.kind == kind)
 
 
+# What names the interview a row is or belongs to, as the app names an interview ("Interview
+# with <contact> · <date>"): joined into the read of the page's rows, so a hit costs no
+# statement of its own. (the joins, the contact's name, the interview's date)
+_INTERVIEW_CONTEXT = {
+    "interview": (
+        " LEFT JOIN contacts AS c ON c.id = t.contact_id",
+        "c.full_name",
+        "t.scheduled_at",
+    ),
+    "answer": (
+        " LEFT JOIN interviews AS i ON i.id = t.interview_id"
+        " LEFT JOIN contacts AS c ON c.id = i.contact_id",
+        "c.full_name",
+        "i.scheduled_at",
+    ),
+}
+
+
 def display_statement(dialect: str, kind: str) -> str:
-    """SELECT id, parent id, title and body of the rows of ``kind`` whose ids are :ids."""
+    """SELECT id, parent id, title, body, context_name and context_at of the rows of
+    ``kind`` whose ids are :ids; the last two name the interview (NULL for other kinds)."""
     s = next(source for source in _sources(dialect) if source.kind == kind)
+    joins, name, at = _INTERVIEW_CONTEXT.get(kind, ("", "NULL", "NULL"))
+    # Body parts on lines of their own: a Markdown list or heading starting a part stays
+    # at the start of a line, where the snippet's clean-up recognises it.
+    body = " || '\n' || ".join(part.format(r="t") for part in s.body)
     return (
-        f"SELECT t.id, {s.parent.format(r='t')}, {s.title.format(r='t')}, {_body(s, 't')}"
-        f" FROM {s.table} AS t WHERE t.id IN :ids"
+        f"SELECT t.id, {s.parent.format(r='t')}, {s.title.format(r='t')}, {body},"
+        f" {name} AS context_name, {at} AS context_at"
+        f" FROM {s.table} AS t{joins} WHERE t.id IN :ids"
     )
 
 

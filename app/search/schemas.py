@@ -43,10 +43,18 @@ class SearchHitRead(ReadModel):
         description="The record it belongs to: the interview of an answer, the contact of an"
         " interview, interaction or follow-up, the bank of a question."
     )
-    title: str = Field(description="Plain text.")
+    title: str = Field(
+        description="Plain text: the record's name (an interview: \"Interview with <contact> ·"
+        " <date>\", its date in the caller's timezone)."
+    )
     title_html: str = Field(description="The title, HTML-escaped, matches in <mark>.")
     snippet_html: str = Field(description="Text around the match, HTML-escaped, matches in <mark>.")
     url: str = Field(description="The page showing the record (an answer: its agenda item).")
+    context: str | None = Field(
+        default=None,
+        description="Plain text: where the record belongs, when its title alone does not say"
+        ' (an answer: its interview, as "Interview with <contact> · <date>"); null otherwise.',
+    )
 
 
 class SearchPage(Page[SearchHitRead]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import httpx
@@ -75,6 +76,14 @@ def test_results_come_as_you_type(
     assert first.locator("a").get_attribute("href") == answer_url
     assert first.locator("mark").first.inner_text().lower() == "pythonesque"
     assert "q=pyth" in page.url
+    # The answer says whose interview it was (not scheduled: no date).
+    assert first.locator(".search-hit-context").inner_text() == "Interview with Search Journey"
+    # The links to each kind's results sit side by side, not spread across the page.
+    boxes = [link.bounding_box() for link in page.locator(".search-counts a").all()]
+    assert len(boxes) >= 2
+    for left, right in pairwise(boxes):
+        assert left is not None and right is not None
+        assert right["y"] == left["y"] and right["x"] - (left["x"] + left["width"]) < 30
     save_screenshot(page, "search-results")
     assert_clean_console(page)
 
