@@ -15,15 +15,9 @@ relative to today, so the charts and "due" lists look current.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import secrets
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +25,10 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a file (scripts/ is not a package): the repository's own bench helpers come from ROOT.
+sys.path.insert(0, str(ROOT))
+from bench.faults.server import Instance  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -282,77 +280,6 @@ REJECTED_CONNECTIONS = (
     "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
     "Noah,Silva,https://www.linkedin.com/in/noah-silva,noah-at-example,Contoso,PM,03 Jan 2026\n"
 )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"rapport {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-@contextlib.contextmanager
-def _server(data_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """A migrated, empty Rapport under uvicorn; yields its address and environment."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
-    env.update(
-        RAPPORT_DATA_DIR=str(data_dir),
-        RAPPORT_SECRET_KEY=secrets.token_urlsafe(48),
-        RAPPORT_BASE_URL=base_url,
-        RAPPORT_LOG_LEVEL="WARNING",
-    )
-    _cli(env, "migrate")
-    with (data_dir / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:_app_factory",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                    break
-            if process.poll() is not None:
-                raise SystemExit((data_dir / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
-        else:
-            raise SystemExit("the app was not ready within 60 s")
-        yield base_url, env
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 class Api:
@@ -758,39 +685,48 @@ def main() -> None:
         parser.error(f"unknown picture(s): {', '.join(sorted(unknown))}")
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="rapport-shots-") as tmp, _server(Path(tmp)) as server:
-        base_url, env = server
-        _cli(env, "create-user", USER, "--admin", "--password-stdin", stdin=PASSWORD)
-        token = _cli(env, "create-token", USER, "--name", "screenshots").strip().splitlines()[-1]
-        with httpx.Client(
-            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client:
-            ids = seed(Api(client))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            context = browser.new_context(
-                base_url=base_url, viewport=DESKTOP, timezone_id=ZONE, locale="en-US"
-            )
-            context.set_default_timeout(20_000)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            _goto(page, "/login")
-            page.get_by_label("Username").fill(USER)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base_url}/")
-            for pictures, take in SHOTS.values():
-                if not args.only or set(pictures) & set(args.only):
-                    take(page, ids, args.out)
-            browser.close()
-        if errors:
-            raise SystemExit("the pages raised errors:\n" + "\n".join(errors))
+    with tempfile.TemporaryDirectory(prefix="rapport-shots-") as tmp:
+        # The throwaway instance the fault runs use: its own data directory, `rapport serve`.
+        instance = Instance(Path(tmp))
+        instance.command("migrate")
+        instance.command("create-user", USER, "--admin", "--password-stdin", stdin=PASSWORD)
+        token = instance.command("create-token", USER, "--name", "screenshots").split()[-1]
+        with instance.running(Path(tmp) / "server.log") as server:
+            take_all(server.base_url, token, args.only, args.out)
+
+
+def take_all(base_url: str, token: str, only: list[str], out: Path) -> None:
+    """Seed the demo account through the API, then take the pictures ``only`` names (all)."""
+    from playwright.sync_api import sync_playwright
+
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as client:
+        ids = seed(Api(client))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(
+            base_url=base_url, viewport=DESKTOP, timezone_id=ZONE, locale="en-US"
+        )
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        _goto(page, "/login")
+        page.get_by_label("Username").fill(USER)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{base_url}/")
+        for pictures, take in SHOTS.values():
+            if not only or set(pictures) & set(only):
+                take(page, ids, out)
+        browser.close()
+    if errors:
+        raise SystemExit("the pages raised errors:\n" + "\n".join(errors))
 
 
 if __name__ == "__main__":

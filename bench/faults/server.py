@@ -57,6 +57,23 @@ class Instance:
         """The SQLite file."""
         return self.data_dir / "rapport.db"
 
+    def command(self, *args: str, stdin: str | None = None) -> str:
+        """Run ``rapport ARGS`` for this instance; its output (a failure raises)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [*_cli(), *args],
+            cwd=ROOT,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"rapport {' '.join(args)} failed:\n{done.stderr}{done.stdout}")
+        return done.stdout
+
     def prepare(self) -> Instance:
         """Migrate, create the account and a read-write token (the CLI's own commands, run
         in one process to save two interpreter start-ups)."""
