@@ -3,29 +3,11 @@ and tags come back in the order the read model promises (careers by id, tags by 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import Engine, event
 
 from app.contacts import service
 from app.schemakit import normalise_tag
-
-
-@contextmanager
-def selects(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.statements import recorded
 
 
 @pytest.mark.parametrize(
@@ -44,8 +26,9 @@ def test_the_unfiltered_page_carries_its_total(
         make_contact(user, f"Person {i}")
     make_contact(other_user, "Person of someone else")
     db.rollback()
-    with selects(engine) as statements:
+    with recorded(engine) as sent:
         page = service.contact_read_page(db, user, filters, limit=3, offset=3)
+    statements = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
     assert len(statements) == count, statements
     assert page.total == 7
     assert [c["full_name"] for c in page.items] == ["Person 3", "Person 4", "Person 5"]
@@ -58,8 +41,9 @@ def test_a_page_past_the_end_still_has_the_total(engine, db, user, make_contact)
     for i in range(4):
         make_contact(user, f"Person {i}")
     db.rollback()
-    with selects(engine) as statements:
+    with recorded(engine) as sent:
         page = service.contact_read_page(db, user, service.ContactFilters(), limit=2, offset=10)
+    statements = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
     assert page.items == [] and page.total == 4
     assert len(statements) == 2, statements  # no row carried the total: read alone
     db.rollback()

@@ -4,17 +4,15 @@ and list pages cost a constant number of SQL statements however many rows they s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import event
 
 from app.contacts import service
 from app.contacts.models import Contact
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
+from tests.statements import recorded
 
 OWNED_PREFIXES = ("/api/v1/contacts", "/api/v1/interactions", "/api/v1/tags", "/contacts")
 PARAM = re.compile(r"{(\w+)}")
@@ -84,24 +82,6 @@ def test_every_id_route_answers_404_to_another_user_and_changes_nothing(
     db.rollback()
 
 
-@contextmanager
-def count_statements(engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-# The page query: the rows themselves on SQLite, a subquery of them on PostgreSQL.
-PAGE_READS = ("SELECT contacts.id", "SELECT page.id")
-
-
 def _populate(db, user, make_contact, make_career, make_org, count: int) -> None:
     careers = [make_career(user, f"Career {i}").id for i in range(3)]
     orgs = [make_org(user, f"Org {i}").id for i in range(3)]
@@ -116,6 +96,10 @@ def _populate(db, user, make_contact, make_career, make_org, count: int) -> None
         )
 
 
+# The page query: the rows themselves on SQLite, a subquery of them on PostgreSQL.
+PAGE_READS = ("SELECT contacts.id", "SELECT page.id")
+
+
 @pytest.mark.parametrize("path", ["/api/v1/contacts?limit=50", "/contacts?limit=50"])
 def test_list_statement_count_is_constant(
     path, engine, db, user, make_contact, make_career, make_org, api, web
@@ -126,7 +110,7 @@ def test_list_statement_count_is_constant(
         _populate(db, user, make_contact, make_career, make_org, added)
         db.rollback()
         client.get(path)  # warm up: token "last used" and session touches happen once
-        with count_statements(engine) as statements:
+        with recorded(engine) as statements:
             response = client.get(path)
         assert response.status_code == 200
         shown = (

@@ -3,16 +3,14 @@ snippets as the words a reader sees rather than Markdown source."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.search import service
+from tests.statements import recorded
 
 OCTOBER = datetime(2026, 10, 3, 15, 0, tzinfo=UTC)
 
@@ -21,21 +19,6 @@ def hits(api, q: str) -> list[dict]:
     response = api.get("/api/v1/search", params={"q": q})
     assert response.status_code == 200, response.text
     return response.json()["items"]
-
-
-@contextmanager
-def statements(db: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = db.get_bind()
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_interviews_with_one_purpose_are_told_apart_by_contact_and_date(api, corpus):
@@ -81,7 +64,7 @@ def test_the_date_is_the_day_in_the_users_timezone():
 
 def test_naming_interviews_reads_no_statement_per_hit(db: Session, user: User, corpus):
     def counted() -> tuple[int, int]:
-        with statements(db) as seen:
+        with recorded(db.get_bind()) as seen:
             found = service.search(db, user, "kestrel")
         db.rollback()
         return len(found.items), len(seen)
