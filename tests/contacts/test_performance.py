@@ -98,7 +98,9 @@ def _page_statement(session: Any, user: Any, sort: str | None, q: str | None = N
     """The statement the list serves for this request (app.contacts.service), values bound."""
     dialect = session.get_bind().dialect.name
     params = service.filter_params(dialect, user, service.ContactFilters(q=q), utcnow())
-    statement = service.page_statement(dialect, tuple(sorted(params)), sort, False)
+    statement = service.page_statement(
+        dialect, tuple(sorted(params)), sort, service.PagePlan.PLANNER
+    )
     return statement.params({**params, "limit": 50, "offset": 0})
 
 
@@ -383,6 +385,35 @@ def test_a_short_rare_q_scans_and_sorts_its_few_matches(db, user, make_contact):
     if db.get_bind().dialect.name == "sqlite":
         assert "lower(contacts.full_name) || " in pages[0]  # not the index's order
         assert "lower(contacts.full_name) || " not in pages[1]  # many matches: walk the index
+    db.rollback()
+
+
+@pytest.mark.sqlite
+def test_a_common_q_walks_the_sort_index_probing_its_matches(db, user, make_contact):
+    for name in ("Zed Ames", *(f"Bob Ames {i:02d}" for i in range(10))):
+        make_contact(user, name)
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", record)
+    try:
+        common = service.contact_read_page(db, user, service.ContactFilters(q="ames"), limit=3)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", record)
+    assert [c["full_name"] for c in common.items] == ["Bob Ames 00", "Bob Ames 01", "Bob Ames 02"]
+    assert common.total == 11
+    page = next(s for s in statements if s.lstrip().startswith("SELECT contacts."))
+    assert "contacts.id + ?" in page and "search_text LIKE" not in page, page
+    params = service.filter_params("sqlite", user, service.ContactFilters(q="ames"), utcnow())
+    walk = service.page_statement(
+        "sqlite", tuple(sorted(params)), None, service.PagePlan.WALK_SORT_INDEX
+    )
+    plan = _plan(db, walk.params({**params, "limit": 3, "offset": 0}))
+    rows = plan.split("CORRELATED SCALAR SUBQUERY")[0]
+    assert "ix_contacts_owner_lower_name" in rows and "TEMP B-TREE" not in rows, plan
     db.rollback()
 
 
