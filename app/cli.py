@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.exchange.account.command import import_account_command
 from app.exchange.command import import_alias, import_command
 from app.reminders.command import send_reminders_command
+from app.wording import plural
 
 if TYPE_CHECKING:
     from app.backup.service import BackupReport
@@ -64,7 +65,7 @@ def reindex() -> None:
     from app.search.service import rebuild_index
 
     with _session() as session:
-        typer.echo(f"search index rebuilt: {rebuild_index(session)} entries")
+        typer.echo(f"search index rebuilt: {plural(rebuild_index(session), 'entry', 'entries')}")
 
 
 @app.command()
@@ -211,9 +212,9 @@ def reset_password(
             _fail(_describe(exc))
             return
     typer.echo(f"password reset for {username}")
-    typer.echo(f"signed out {revoked.sessions} session(s)")
+    typer.echo(f"signed out {plural(revoked.sessions, 'session')}")
     names = ", ".join(revoked.token_names) or "none"
-    typer.echo(f"revoked {len(revoked.token_names)} API token(s): {names}")
+    typer.echo(f"revoked {plural(len(revoked.token_names), 'API token')}: {names}")
 
 
 @app.command("create-token")

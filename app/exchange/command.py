@@ -18,11 +18,18 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from app.config import get_settings
 from app.errors import DomainError, Invalid
 from app.exchange.schemas import FILE_FORMATS, FORMAT_LABELS, ImportPreview
+from app.wording import plural
 
 # Files above this size get a progress bar: below it an import takes a blink.
 LARGE_FILE_BYTES = 256 * 1024
 _SHOWN_ROWS = 20
 _STEP_LABELS = {"read": "Reading the file", "classified": "Checking rows", "written": "Writing"}
+# The rule that found a duplicate, in the words the preview page uses.
+_MATCHED_BY = {
+    "email": "email",
+    "linkedin": "LinkedIn profile",
+    "name_organization": "name and organization",
+}
 
 
 def parse_mapping(values: list[str]) -> dict[str, str | None]:
@@ -101,9 +108,14 @@ def import_command(
                 on_step=advance,
             )
     except Invalid as exc:
-        typer.echo(exc.detail, err=True)
+        typer.echo(f"error: {exc.detail}", err=True)
         for error in exc.errors:
             typer.echo(f"  {error.field}: {error.message}", err=True)
+        if any(error.field.startswith("mapping.") for error in exc.errors):
+            # The page offers a choice of columns; here the way to choose is an option.
+            typer.echo(
+                'Choose the columns with --map, e.g. --map "name=Full Name,email=E-mail".', err=True
+            )
         raise typer.Exit(1) from None
     except DomainError as exc:
         typer.echo(f"error: {exc.detail or exc.title}", err=True)
@@ -149,28 +161,32 @@ def summary(preview: ImportPreview) -> str:
     if preview.mapping:
         lines.append("columns: " + ", ".join(f"{k}={v}" for k, v in preview.mapping.items()))
     lines.append(
-        f"{preview.rows} rows: {preview.new} new, {preview.duplicates} duplicates, "
-        f"{preview.invalid} invalid"
+        f"{plural(preview.rows, 'row')}: {preview.new} new, "
+        f"{plural(preview.duplicates, 'duplicate')}, {preview.invalid} invalid"
     )
     shown = 0
     for item in preview.items:
         if item.status == "new" or shown >= _SHOWN_ROWS:
             continue
         shown += 1
+        # An invalid or repeated row's name beside its line, so it is found at a glance (a
+        # duplicate names the contact it matches instead).
+        where = f"line {item.line} ({item.full_name})" if item.full_name else f"line {item.line}"
         if item.status == "invalid":
-            lines.append(f"  line {item.line}: invalid: {'; '.join(item.reasons)}")
+            lines.append(f"  {where}: invalid: {'; '.join(item.reasons)}")
         elif item.match is not None:
             fills = f"; fills {', '.join(item.fills)}" if item.fills else ""
             lines.append(
                 f"  line {item.line}: duplicate of #{item.match.id} {item.match.full_name} "
-                f"(same {item.match.by.replace('_', ' and ')}){fills}"
+                f"(same {_MATCHED_BY[item.match.by]}){fills}"
             )
         elif item.duplicate_of_line is not None:
-            lines.append(f"  line {item.line}: repeats line {item.duplicate_of_line}")
+            lines.append(f"  {where}: repeats line {item.duplicate_of_line}")
     prefix = "dry run, nothing written: would create" if preview.dry_run else "created"
     lines.append(
-        f"{prefix} {preview.created} contacts and {preview.organizations_created} organizations; "
-        f"{preview.updated} matched contacts {'would get' if preview.dry_run else 'got'} "
-        "empty fields filled"
+        f"{prefix} {plural(preview.created, 'contact')} and "
+        f"{plural(preview.organizations_created, 'organization')}; "
+        f"{plural(preview.updated, 'matched contact')} "
+        f"{'would get' if preview.dry_run else 'got'} empty fields filled"
     )
     return "\n".join(lines)

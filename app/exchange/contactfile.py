@@ -28,8 +28,8 @@ _SNIFF_RECORDS = 25
 
 @dataclass
 class ContactFile:
-    """A file read: how it was read, its checked rows, its invalid rows' reasons by line,
-    and the problems of the file itself (when any, nothing of it may be imported)."""
+    """A file read: how it was read, its checked rows, its invalid rows' reasons and names
+    by line, and the problems of the file itself (when any, nothing of it may be imported)."""
 
     format: str
     encoding: str
@@ -40,6 +40,7 @@ class ContactFile:
     broken: list[FieldError] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
+    invalid_names: dict[int, str] = field(default_factory=dict)
 
 
 def read_contact_file(
@@ -66,8 +67,7 @@ def read_contact_file(
     elif chosen == "google":
         parsed = google.parse(google.decode(text), phone_region=phone_region)
     elif chosen == "linkedin":
-        found = linkedin.parse(linkedin.decode(text))
-        parsed = vcard.Parsed(rows=found.rows, problems=found.problems, read=found.read)
+        parsed = linkedin.parse(linkedin.decode(text))
     else:
         delimiter = table.detect_delimiter(text)
         sheet = table.parse(text, delimiter=delimiter, phone_region=phone_region, mapping=mapping)
@@ -83,6 +83,7 @@ def read_contact_file(
         broken=broken,
         columns=columns,
         mapping=used,
+        invalid_names=parsed.names,
     )
 
 

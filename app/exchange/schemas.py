@@ -78,7 +78,11 @@ class PreviewRow(BaseModel):
         description="new (would be created), duplicate (already a contact, or earlier in the "
         "file), invalid (see reasons) or skipped (left out by skip_lines)."
     )
-    full_name: str = ""
+    full_name: str = Field(
+        default="",
+        description="The contact's name. For an invalid row: the name as the file writes it "
+        "(unchecked, cut to 200 characters), so the row can be found; empty when it has none.",
+    )
     email: str | None = None
     organization: str | None = None
     match: ContactMatch | None = Field(

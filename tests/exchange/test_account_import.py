@@ -504,7 +504,7 @@ def test_cli_imports_a_file(
     runner = CliRunner()
     result = runner.invoke(cli_app, ["import-account", str(path), "--user", "ivan"])
     assert result.exit_code == 0, result.output
-    assert "contacts 3" in result.output
+    assert "3 contacts" in result.output
     assert _count(db, Contact, fresh) == 3
 
     result = runner.invoke(cli_app, ["import-account", str(path), "--user", "ivan"])

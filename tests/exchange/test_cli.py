@@ -43,12 +43,13 @@ def test_import_then_export(data_dir: Path) -> None:
     )
     checked = run("import-linkedin", "--user", "alice", "--dry-run", str(source))
     assert checked.exit_code == 0, checked.output
-    assert "dry run, nothing written: would create 1 contacts" in checked.output
+    assert "dry run, nothing written: would create 1 contact and 1 organization;" in checked.output
 
     imported = run("import-linkedin", "--user", "alice", str(source))
     assert imported.exit_code == 0, imported.output
-    assert "1 rows: 1 new, 0 duplicates, 0 invalid" in imported.output
-    assert "created 1 contacts and 1 organizations" in imported.output
+    assert "1 row: 1 new, 0 duplicates, 0 invalid" in imported.output
+    assert "created 1 contact and 1 organization;" in imported.output
+    assert "0 matched contacts got empty fields filled" in imported.output
 
     target = data_dir / "out.json"
     exported = run("export", "--user", "alice", "--output", str(target))
@@ -72,8 +73,9 @@ def test_bad_rows_are_listed_and_not_imported(data_dir: Path) -> None:
     )
     result = run("import-linkedin", "--user", "alice", str(source))
     assert result.exit_code == 0, result.output
-    assert f"line {FIRST_LINE}: invalid: Email Address:" in result.output
-    assert "created 1 contacts" in result.output
+    # The bad row is named as the file writes it, beside its line.
+    assert f"line {FIRST_LINE} (Bad Email): invalid: Email Address:" in result.output
+    assert "created 1 contact and 0 organizations;" in result.output
     exported = run("export", "--user", "alice")
     assert [c["full_name"] for c in orjson.loads(exported.stdout_bytes)["contacts"]] == [
         "Ada Lovelace"
@@ -99,11 +101,12 @@ def test_old_commands_are_the_import_of_their_format(
     checked = run(command, "--user", "alice", "--dry-run", str(source))
     assert checked.exit_code == 0, checked.output
     assert checked.output.startswith(f"format {command.removeprefix('import-')}")
-    assert "dry run, nothing written: would create 1 contacts" in checked.output
+    assert "dry run, nothing written: would create 1 contact and 0 organizations;" in checked.output
     imported = run(command, "--user", "alice", str(source))
-    assert "created 1 contacts" in imported.output
+    assert "created 1 contact and 0 organizations;" in imported.output
     again = run(command, "--user", "alice", str(source))
-    assert "0 new, 1 duplicates" in again.output and "created 0 contacts" in again.output
+    assert "1 row: 0 new, 1 duplicate, 0 invalid" in again.output
+    assert "created 0 contacts" in again.output
 
 
 def test_an_old_command_refuses_a_file_of_another_format(data_dir: Path) -> None:

@@ -124,5 +124,5 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     done = run("import-google", "--user", "alice", str(source))
     assert done.exit_code == 0, done.output
     # `import-google` is `import --format google`: its preview's summary, then what it did.
-    assert "1 rows: 1 new, 0 duplicates, 0 invalid" in done.output
-    assert "created 1 contacts and 1 organizations" in done.output
+    assert "1 row: 1 new, 0 duplicates, 0 invalid" in done.output
+    assert "created 1 contact and 1 organization;" in done.output

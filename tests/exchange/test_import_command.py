@@ -42,6 +42,8 @@ def test_preview_then_import_then_nothing_twice(data_dir: Path) -> None:
     unmapped = run("import", str(sheet), "--user", "alice", "--dry-run")
     assert unmapped.exit_code == 1
     assert "mapping.name" in unmapped.output
+    # The shell's way to map a column is named.
+    assert 'Choose the columns with --map, e.g. --map "name=Full Name' in unmapped.output
 
     args = ("import", str(sheet), "--user", "alice", "--map", "name=Who,email=Mail")
     checked = run(*args, "--dry-run")
@@ -49,17 +51,17 @@ def test_preview_then_import_then_nothing_twice(data_dir: Path) -> None:
     assert "format csv, encoding utf-8, delimiter '\\t'" in checked.output
     assert "columns: name=Who, email=Mail, organization=Firma" in checked.output
     assert "2 rows: 1 new, 0 duplicates, 1 invalid" in checked.output
-    assert "line 3: invalid: 'Mail': value is not a valid email address" in checked.output
-    assert "dry run, nothing written: would create 1 contacts" in checked.output
+    assert "line 3 (Bad): invalid: 'Mail': value is not a valid email address" in checked.output
+    assert "dry run, nothing written: would create 1 contact and 1 organization;" in checked.output
 
     imported = run(*args)
     assert imported.exit_code == 0, imported.output
-    assert "created 1 contacts and 1 organizations" in imported.output
+    assert "created 1 contact and 1 organization;" in imported.output
 
     again = run(*args, "--update-empty")
     assert again.exit_code == 0, again.output
     assert "line 2: duplicate of #1 Ada Lovelace (same email)" in again.output
-    assert "created 0 contacts" in again.output
+    assert "created 0 contacts and 0 organizations; 0 matched contacts got" in again.output
 
 
 def test_other_formats_and_the_old_commands_still_work(data_dir: Path) -> None:

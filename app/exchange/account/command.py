@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from app.config import get_settings
+from app.wording import plural
 
 
 def import_account_command(
@@ -53,7 +54,10 @@ def import_account_command(
     finally:
         session.close()
         engine.dispose()
-    counts = ", ".join(f"{name} {count}" for name, count in report.created.items() if count)
+    counts = ", ".join(
+        plural(count, service.kind_label(name)) for name, count in report.created.items() if count
+    )
     typer.echo(f"imported a version {report.version} export into {user}: {counts or 'nothing'}")
     if report.unlinked:
-        typer.echo(f"{report.unlinked} link(s) to banks outside the file were left empty")
+        left = "was" if report.unlinked == 1 else "were"
+        typer.echo(f"{plural(report.unlinked, 'link')} to banks outside the file {left} left empty")

@@ -77,6 +77,7 @@ from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate
 from app.schemakit import DbId, normalise_tag
 from app.validation import invalid, message
+from app.wording import plural
 
 # Bounds, checked before the step they protect.
 MAX_CLI_BYTES = 512 * 1024 * 1024  # the operator's own file (HTTP: RAPPORT_MAX_UPLOAD_BYTES)
@@ -223,6 +224,13 @@ def _table(model: type[SQLModel]) -> Any:
 
 def _label(model: type[SQLModel]) -> str:
     return str(getattr(model, "__label__", model.__name__.lower()))
+
+
+def kind_label(name: str) -> str:
+    """What one row of a kind the import report counts is called ("agenda_items": "agenda
+    item"), to word its count."""
+    part = PARTS.get("agenda" if name == "agenda_items" else name)
+    return _label(part.model) if part is not None else name.replace("_", " ")
 
 
 # ---- reading the document ---------------------------------------------------------------
@@ -570,7 +578,7 @@ def check_empty(session: Session, user: User) -> None:
     """Conflict (409) naming what is there when the account holds anything of its own."""
     held = holdings(session, user)
     if held:
-        listed = ", ".join(f"{n} {label}{'' if n == 1 else 's'}" for label, n in held.items())
+        listed = ", ".join(plural(n, label) for label, n in held.items())
         raise Conflict(
             detail=f"This account already holds {listed}. An account import only fills an "
             "empty account: import into a new account, or delete these first."

@@ -17,6 +17,7 @@ from app.web.deps import PageActor, SessionDep, SettingsDep
 from app.web.forms import FormDep
 from app.web.pages import save_form
 from app.web.templating import render
+from app.wording import noun
 
 router = APIRouter()
 PAGE = "/import-export/account"
@@ -37,14 +38,15 @@ def _page(request: Request, status_code: int = 200, **extra: Any) -> HTMLRespons
 
 
 def _imported(notes: dict[str, str]) -> list[tuple[str, int]] | None:
-    """(section, rows) of the import that just finished, from the session's flash note."""
+    """(what was imported, how many) of the import that just finished, from the session's
+    flash note; the noun in the number its count asks for ("1 contact", "3 contacts")."""
     try:
         counts = json.loads(notes.get(_FLASH, ""))
     except ValueError:
         return None
     if not isinstance(counts, dict):
         return None
-    return [(str(k).replace("_", " "), int(v)) for k, v in counts.items() if int(v)]
+    return [(noun(int(v), service.kind_label(str(k))), int(v)) for k, v in counts.items() if int(v)]
 
 
 @router.get(PAGE, response_class=HTMLResponse)

@@ -219,6 +219,7 @@ def _check_row(
     organization = " ".join(cells.get("company", "").split()) or None
     parsed.check_organization(line, organization, "Company")
     if contact is None or len(parsed.problems) > before:
+        parsed.refused_row(line, full_name)
         return None
     return NewContact(
         line=line,

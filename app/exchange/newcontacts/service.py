@@ -30,12 +30,15 @@ from app.exchange.contactfile import ContactFile, read_contact_file
 from app.exchange.schemas import ContactMatch, ImportPreview, ImportReport, NewContact, PreviewRow
 from app.organizations.models import Organization
 from app.tags import service as tags_service
+from app.wording import plural
 
 if TYPE_CHECKING:
     from app.exchange.vcard.addressbook import Parsed
 
 MAX_REPORTED_DUPLICATES = 100
 MAX_REPORTED_ERRORS = 500
+# The longest name a contact may have: an invalid row's longer name is shown cut to this.
+MAX_SHOWN_NAME = 200
 _IDS_PER_QUERY = 500
 # The fields update_empty may fill on a matched contact, in the order the preview lists them.
 FILLABLE = (
@@ -57,10 +60,10 @@ def refused(problems: list[FieldError], *, max_reported: int) -> Invalid:
     shown = problems[:max_reported]
     more = len(problems) - len(shown)
     first = f"{shown[0].field}: {shown[0].message}"
-    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    count = plural(len(problems), "problem")
     detail = f"The file has {count}, so nothing was imported. First: {first}"
     if more > 0:
-        shown = [*shown, FieldError("file", f"... and {more} more problems")]
+        shown = [*shown, FieldError("file", f"... and {plural(more, 'more problem')}")]
     return Invalid(detail=detail, errors=shown, title="Import failed")
 
 
@@ -186,7 +189,8 @@ def _preview(
             )
         )
     for line, reasons in read.invalid.items():
-        items.append(PreviewRow(line=line, status="invalid", reasons=reasons))
+        name = _shown_name(read.invalid_names.get(line, ""))
+        items.append(PreviewRow(line=line, status="invalid", full_name=name, reasons=reasons))
     items.sort(key=lambda item: item.line)
     counts = {status: 0 for status in ("new", "duplicate", "invalid", "skipped")}
     for item in items:
@@ -210,6 +214,14 @@ def _preview(
         organizations_matched=len(wanted) - len(new_names),
         items=items,
     )
+
+
+def _shown_name(name: str) -> str:
+    """An invalid row's name as the file writes it, cut to what a contact's name may hold
+    (a name refused for its length still shows which row it is, without its whole text)."""
+    if len(name) <= MAX_SHOWN_NAME:
+        return name
+    return name[: MAX_SHOWN_NAME - 1] + "…"
 
 
 # ---- what is already there --------------------------------------------------------------

@@ -119,11 +119,20 @@ class Card:
 
 @dataclass
 class Parsed:
-    """The cards that passed, the problems of those that did not, and the count read."""
+    """The cards that passed, the problems of those that did not (and the name each of those
+    gives, by line), and the count read."""
 
     rows: list[NewContact] = field(default_factory=list)
     problems: list[FieldError] = field(default_factory=list)
     read: int = 0
+    # What a refused row is called, so a preview can show which row it is: its name as the
+    # file writes it (unchecked, it may be why the row is refused), by the row's line.
+    names: dict[int, str] = field(default_factory=dict)
+
+    def refused_row(self, line: int, full_name: str) -> None:
+        """Remember the name of ``line``, a row with problems (nothing when it has none)."""
+        if full_name:
+            self.names[line] = full_name
 
     def problem(self, line: int, field_name: str, message: str) -> None:
         self.problems.append(FieldError(f"row {line}: {field_name}", message))
@@ -546,6 +555,7 @@ def check_card(
     contact = parsed.checked_contact(line, values, {**_SOURCE, **source})
     parsed.check_organization(line, organization, source.get("organization", "ORG"))
     if contact is None or len(parsed.problems) > before:
+        parsed.refused_row(line, full_name)
         return None
     return NewContact(
         line=line,

@@ -1,0 +1,35 @@
+"""The header's search box is rounded at both ends, like the controls beside it, on a phone
+and on a desktop (Pico squares a search group's inner edge; the box is a group of one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import DEMO_PASSWORD, DEMO_USER, LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+CORNERS = (
+    "e => { const s = getComputedStyle(e); return [s.borderTopLeftRadius, "
+    "s.borderTopRightRadius, s.borderBottomRightRadius, s.borderBottomLeftRadius]; }"
+)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_nav_search_box_is_rounded_at_both_ends(
+    live_server: LiveServer, open_page: Any, viewport: dict[str, int]
+) -> None:
+    page = open_page(live_server, viewport=viewport)
+    page.goto("/login")
+    page.get_by_label("Username").fill(DEMO_USER)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+    box = page.locator("form.nav-search input[type=search]")
+    corners = box.evaluate(CORNERS)
+    assert "0px" not in corners, corners
+    assert len(set(corners)) == 1, corners
