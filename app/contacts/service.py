@@ -65,6 +65,7 @@ from app.paging import order_by_clauses
 from app.schemakit import Page, normalise_tag
 from app.tags import service as tags_service
 from app.textmatch import like_pattern
+from app.wording import plural
 
 _TEXT_FIELDS = ("title", "location", "how_we_met", "notes")
 
@@ -827,8 +828,7 @@ def delete_contact(
     dependents = contact_dependents(session, user, contact_id)
     if dependents and not cascade:
         listed = ", ".join(
-            f"{count} {name if count != 1 else name.removesuffix('s')}"
-            for name, count in dependents.items()
+            plural(count, name.removesuffix("s"), name) for name, count in dependents.items()
         )
         raise Conflict(
             detail=f"This contact has {listed}. Confirm to delete them too "

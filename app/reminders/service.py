@@ -21,6 +21,7 @@ from app.followups.models import FollowUpSettings
 from app.followups.service import DueFollowUp
 from app.reminders.models import DigestDelivery
 from app.timezones import user_zone
+from app.wording import plural
 
 SMTP_TIMEOUT = 30
 
@@ -138,7 +139,7 @@ def compose(digest: Digest, server: SmtpServer, base_url: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = server.sender
     message["To"] = digest.user.email or ""
-    message["Subject"] = f"Rapport: {digest.count} follow-up{'s' if digest.count != 1 else ''} due"
+    message["Subject"] = f"Rapport: {plural(digest.count, 'follow-up')} due"
     message.set_content("\n".join(lines))
     return message
 

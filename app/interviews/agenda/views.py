@@ -22,6 +22,7 @@ from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import save_form
 from app.web.templating import is_htmx, render
+from app.wording import plural
 
 router = APIRouter()
 RUN_ITEM = "interviews/run_item.html"
@@ -39,7 +40,7 @@ def _agenda_url(interview_id: int) -> str:
 
 def _added(result: tuple[list[InterviewQuestion], int]) -> str:
     added, skipped = result
-    message = f"Added {len(added)} question{'s' if len(added) != 1 else ''}."
+    message = f"Added {plural(len(added), 'question')}."
     if skipped:
         message += f" {skipped} already on the agenda."
     return message
