@@ -25,7 +25,6 @@ from app.httpserver import release_free_memory, release_free_memory_forever
 from app.logs import configure_logging
 from app.questions.starter.service import ensure_starter_banks
 from app.registry import domain_modules, import_all_models
-from app.web.listing import reject_unknown_query_params
 from app.web.middleware import HttpBaseline
 from app.web.problems import install_error_handlers
 from app.web.resources import COMMON_PROBLEMS
@@ -101,7 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Each domain's API router goes straight onto the app: including a route copies it (its
     # dependency tree and pydantic fields), and an intermediate /api/v1 router would keep a
     # third copy of every API route alive for the worker's life (4.5 MB).
-    api_dependencies = [Depends(reject_unknown_query_params), Depends(request_as_declared)]
+    api_dependencies = [Depends(request_as_declared)]
     for module in domain_modules("api"):
         app.include_router(
             module.router,

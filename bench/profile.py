@@ -106,6 +106,11 @@ def layer_of(frames: list[str]) -> tuple[str, str]:
     return OTHER, "standard library only"
 
 
+def _deepest_app_frame(frames: list[str]) -> str:
+    """The deepest frame in app/ (the one that decided a sample is Rapport's)."""
+    return next((f for f in reversed(frames) if "(app/" in f), "")
+
+
 def summarise(raw: Path, top: int) -> str:
     """py-spy's raw (collapsed) stacks by layer, then as three rankings."""
     own: Counter[str] = Counter()
@@ -113,6 +118,7 @@ def summarise(raw: Path, top: int) -> str:
     deepest_app: Counter[str] = Counter()
     layers: Counter[str] = Counter()
     others: Counter[str] = Counter()
+    app_files: Counter[str] = Counter()
     total = 0
     for line in raw.read_text().splitlines():
         if not line.strip():
@@ -132,6 +138,8 @@ def summarise(raw: Path, top: int) -> str:
         layers[layer] += count
         if layer == OTHER:
             others[package] += count
+        elif layer == LAYERS[0][0]:
+            app_files[_frame_parts(_deepest_app_frame(frames))[0]] += count
         for frame in set(frames):
             inclusive[frame] += count
         app_frames = [f for f in frames if "(app/" in f]
@@ -150,6 +158,11 @@ def summarise(raw: Path, top: int) -> str:
     if others:
         detail = ", ".join(f"{p} {100 * n / total:.1f}%" for p, n in others.most_common(6))
         lines.append(f"          other: {detail}")
+    if app_files:
+        # Which of Rapport's modules its share is spent in (app/db.py's listeners include
+        # the wait for SQLite's writer turn, which is the database's, not Rapport's, work).
+        detail = ", ".join(f"{f} {100 * n / total:.1f}%" for f, n in app_files.most_common(8))
+        lines.append(f"          app/: {detail}")
     lines += ranking("own time:", own)
     lines += ranking("deepest app/ frame:", deepest_app)
     lines += ranking("inclusive, app/ only:", inclusive, only_app=True)

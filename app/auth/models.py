@@ -74,7 +74,14 @@ def column_keys(model: type[SQLModel]) -> tuple[str, ...]:
     return tuple(mapper.get_property_by_column(column).key for column in mapper.local_table.c)
 
 
-def row_instance(session: Session, model: type[M], keys: Sequence[str], values: Sequence[Any]) -> M:
+def row_instance(
+    session: Session,
+    model: type[M],
+    keys: Sequence[str],
+    values: Sequence[Any],
+    *,
+    attach: bool = True,
+) -> M:
     """The session's object for one row, built from the row's values as the ORM would load it.
 
     The identity lookups (every request) read their row with one Core statement: loading the
@@ -82,10 +89,15 @@ def row_instance(session: Session, model: type[M], keys: Sequence[str], values: 
     from that statement's columns, converted by their types like any other read. The object
     is then what a load returns: persistent in ``session``, every column loaded and unchanged
     (a change is an UPDATE), or the object the session already holds for that row.
+    ``attach=False`` leaves it detached with its identity: adding it to a session later (the
+    writes that record its use) makes it persistent there, as the ORM would, and a request
+    that never writes it skips the cost of attaching it.
     """
     instance = inspect(model).class_manager.new_instance()
     instance.__dict__.update(zip(keys, values, strict=True))
     make_transient_to_detached(instance)
+    if not attach:
+        return instance
     present = session.identity_map.get(inspect(instance).key)
     if present is not None:
         return present  # type: ignore[no-any-return]
@@ -97,10 +109,18 @@ class CredentialLookup(Generic[M]):
     """How a request finds its credential (a browser session, an API token) and its user:
     one indexed statement, by the credential's unique hash then the user's primary key,
     built once with only the hash bound; the two objects are built from its row
-    (row_instance) instead of being loaded through the ORM."""
+    (row_instance) instead of being loaded through the ORM.
 
-    def __init__(self, model: type[M], hash_column: Any) -> None:
+    ``attach_credential``: whether the credential's object joins the request's session like
+    the user's. API tokens do not (``False``): a request only reads its token, and the one
+    write of it (its last use, once a minute) adds it to the session itself. Browser sessions
+    do: the account page lists the user's sessions through the ORM and then writes its own
+    (the flash), which must then be the object the list loaded, not a second one for the row.
+    """
+
+    def __init__(self, model: type[M], hash_column: Any, *, attach_credential: bool = True) -> None:
         self.model = model
+        self.attach_credential = attach_credential
         self.keys = column_keys(model)
         self.user_keys = column_keys(User)
         self.statement = (
@@ -132,5 +152,7 @@ class CredentialLookup(Generic[M]):
     def objects(self, session: Session, row: Row[Any]) -> tuple[User, M]:
         """The user and the credential of a row, as a load would give them."""
         split = len(self.keys)
-        credential = row_instance(session, self.model, self.keys, row[:split])
+        credential = row_instance(
+            session, self.model, self.keys, row[:split], attach=self.attach_credential
+        )
         return row_instance(session, User, self.user_keys, row[split:]), credential

@@ -9,7 +9,7 @@ from app.auth import service as auth_service
 from app.tokens import service
 from app.tokens.models import ApiToken
 from app.tokens.schemas import TokenCreate, TokenCreated, TokenRead, TokenRequest
-from app.web.deps import ApiActor, CurrentUser, RowId, SessionDep, SettingsDep
+from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
 from app.web.middleware import client_ip
 from app.web.resources import problems
 
@@ -55,10 +55,10 @@ def list_tokens(user: CurrentUser, db: SessionDep) -> list[TokenRead]:
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated)
 def create_token(
-    data: TokenCreate, actor: ApiActor, db: SessionDep, settings: SettingsDep
+    data: TokenCreate, user: CurrentUser, db: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
     """A new token for the caller; the secret is in this response only."""
-    secret, token = service.create_token(db, actor.user, data, max_days=settings.max_token_days)
+    secret, token = service.create_token(db, user, data, max_days=settings.max_token_days)
     return _created(secret, token)
 
 

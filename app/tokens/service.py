@@ -55,8 +55,9 @@ def create_token(
     return secret, token
 
 
-# Every API request asks this (app.auth.models.CredentialLookup).
-_LOOKUP = CredentialLookup(ApiToken, ApiToken.secret_hash)
+# Every API request asks this (app.auth.models.CredentialLookup). The token stays out of the
+# request's session until touch_token adds it (once a minute at most).
+_LOOKUP = CredentialLookup(ApiToken, ApiToken.secret_hash, attach_credential=False)
 _REVOKED_AT, _EXPIRES_AT, _CREATED_AT = (
     _LOOKUP.column(name) for name in ("revoked_at", "expires_at", "created_at")
 )

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
 from sqlmodel import Session
 
 from app.auth import service as auth_service
@@ -207,14 +208,7 @@ def _session_cookie(request: Request, settings: Settings) -> str | None:
     return cookie
 
 
-_bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="rpt_ token")
-
-
-async def api_actor(
-    request: Request,
-    db: SessionDep,
-    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
-) -> Actor:
+async def api_actor(request: Request, db: Session) -> Actor:
     """Bearer token first; a session cookie also works but then unsafe methods pass CSRF."""
     settings: Settings = request.app.state.settings
     authorization = request.headers.get("authorization")
@@ -248,6 +242,24 @@ async def api_actor(
             check_csrf(request, settings, session_found[1], await csrf_form_token(request))
     request.state.user = actor.user
     return actor
+
+
+class ApiAuthentication(SecurityBase):
+    """The API's one authentication dependency (``CurrentUser``): the acting user.
+
+    A SecurityBase, as fastapi.security.HTTPBearer is, so that FastAPI documents every
+    operation that depends on it with the ``bearerAuth`` scheme; calling it resolves the
+    credential (``api_actor``). Declaring the scheme with a separate HTTPBearer dependency
+    beneath ``api_actor`` (and ``api_actor`` beneath the user) cost two more dependencies to
+    solve on every API request, and HTTPBearer parsed the header a second time.
+    """
+
+    def __init__(self) -> None:
+        self.model = HTTPBearerModel(description="rpt_ token")
+        self.scheme_name = "bearerAuth"
+
+    async def __call__(self, request: Request, db: SessionDep) -> User:
+        return (await api_actor(request, db)).user
 
 
 async def page_actor(request: Request, db: SessionDep) -> Actor:
@@ -297,23 +309,22 @@ async def optional_page_user(
     return found[0]
 
 
-async def _api_user(actor: Annotated[Actor, Depends(api_actor)]) -> User:
-    return actor.user
+# The user dependencies call page_actor rather than depend on it: one dependency fewer for
+# FastAPI to solve on every page. A route takes either PageActor or PageUser / AdminPageUser,
+# never both (tests/test_request_dependencies.py), so the session is resolved once.
+async def _page_user(request: Request, db: SessionDep) -> User:
+    return (await page_actor(request, db)).user
 
 
-async def _page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
-    return actor.user
-
-
-async def _admin_page_user(actor: Annotated[Actor, Depends(page_actor)]) -> User:
-    if not actor.user.is_admin:
+async def _admin_page_user(request: Request, db: SessionDep) -> User:
+    user = (await page_actor(request, db)).user
+    if not user.is_admin:
         raise Forbidden(detail="Only an administrator can open this page.")
-    return actor.user
+    return user
 
 
-ApiActor = Annotated[Actor, Depends(api_actor)]
 PageActor = Annotated[Actor, Depends(page_actor)]
-CurrentUser = Annotated[User, Depends(_api_user)]
+CurrentUser = Annotated[User, Depends(ApiAuthentication())]
 PageUser = Annotated[User, Depends(_page_user)]
 AdminPageUser = Annotated[User, Depends(_admin_page_user)]
 OptionalPageUser = Annotated[User | None, Depends(optional_page_user)]

@@ -47,7 +47,7 @@ def _queries(statements: list[str]) -> list[str]:
     return [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
 
 
-def test_a_token_resolves_in_one_statement_to_the_sessions_own_objects(
+def test_a_token_resolves_in_one_statement_to_its_user_and_token(
     engine: Engine, user: User, make_token: Callable[..., str]
 ) -> None:
     secret = make_token(user)
@@ -57,11 +57,14 @@ def test_a_token_resolves_in_one_statement_to_the_sessions_own_objects(
         found_user, token = found
         assert len(_queries(seen)) == 1, seen
         assert "FROM api_tokens JOIN users" in _queries(seen)[0]
-        # What an ORM load gives: persistent in this session, clean, every column loaded.
-        for obj in (found_user, token):
-            state = inspect(obj)
-            assert state.persistent and state.session is session and not state.modified
-            assert not state.unloaded
+        # The user is what an ORM load gives: persistent in this session, clean, every column
+        # loaded. The token is the same object left detached (CredentialLookup's
+        # attach_credential): clean, every column loaded, its identity known.
+        user_state, token_state = inspect(found_user), inspect(token)
+        assert user_state.persistent and user_state.session is session
+        assert token_state.detached and token_state.key is not None
+        for state in (user_state, token_state):
+            assert not state.modified and not state.unloaded
         assert session.get(User, user.id) is found_user  # no second copy of the row
         assert (found_user.id, found_user.username, found_user.is_active) == (
             user.id,
@@ -87,6 +90,28 @@ def test_objects_built_from_the_row_write_back_as_updates(
         assert again is not None
         assert (again.display_name, again.version) == ("Alice Changed", user.version + 1)
         assert session.scalar(select(User.id).where(User.username == "alice")) == user.id
+
+
+def test_a_detached_token_added_back_writes_as_an_update(
+    engine: Engine, user: User, make_token: Callable[..., str]
+) -> None:
+    # How touch_token records a use: the token the lookup left detached joins the session
+    # as the stored row (an UPDATE of that row, no INSERT and no second token).
+    secret = make_token(user)
+    with open_session(engine, write=True) as session:
+        found = tokens_service.find_token(session, secret)
+        assert found is not None
+        token = found[1]
+        token.name = "renamed"
+        session.add(token)
+        assert inspect(token).persistent
+        with statements_of(engine) as seen:
+            session.commit()
+        assert any(q.startswith("UPDATE api_tokens") for q in _queries(seen)), seen
+        assert not any("INSERT" in q for q in _queries(seen)), seen
+    with open_session(engine) as session:
+        stored = session.scalars(select(ApiToken).where(ApiToken.id == token.id)).one()
+        assert (stored.name, stored.secret_hash) == ("renamed", token.secret_hash)
 
 
 def test_a_session_cookie_resolves_in_one_statement(
