@@ -232,17 +232,17 @@ def _text_params(dialect_name: str, q: str) -> dict[str, str]:
     return {"q_like": like_pattern(q)}
 
 
-def text_conditions(shape: Iterable[str], *, walk: bool = False) -> list[Any]:
-    """WHERE conditions for contacts whose search text contains the searched text.
-
-    ``walk`` hides the contact id from SQLite's planner (``id + 0``), so it cannot start from
-    the index's matches and must walk the sort's index, probing each id against them.
-    """
-    if "q_fts" not in shape:
-        return [Contact.search_text.like(bindparam("q_like"), escape="\\")]
+def _fts_matches() -> Any:
+    """The ids of the contacts whose search text holds the phrase bound as ``q_fts``."""
     phrase = bindparam("q_fts", type_=String)
-    matches = select(_fts.c.rowid).where(_fts.c.contacts_fts.op("MATCH")(phrase))
-    return [(Contact.id + 0 if walk else Contact.id).in_(matches)]
+    return select(_fts.c.rowid).where(_fts.c.contacts_fts.op("MATCH")(phrase))
+
+
+def text_conditions(shape: Iterable[str]) -> list[Any]:
+    """WHERE conditions for contacts whose search text contains the searched text."""
+    if "q_fts" in shape:
+        return [Contact.id.in_(_fts_matches())]
+    return [Contact.search_text.like(bindparam("q_like"), escape="\\")]
 
 
 # ---- the list: filters and sorts --------------------------------------------------------
@@ -317,9 +317,8 @@ def filter_params(
     return params
 
 
-def filter_conditions(shape: Iterable[str], *, walk: bool = False) -> list[Any]:
-    """WHERE conditions for the filters named in ``shape`` (bind names), values left as binds;
-    ``walk``: see ``text_conditions``."""
+def filter_conditions(shape: Iterable[str]) -> list[Any]:
+    """WHERE conditions for the filters named in ``shape`` (bind names), values left as binds."""
     names = frozenset(shape)
     conditions: list[Any] = [Contact.owner_id == bindparam("owner_id")]
     if "career_id" in names:
@@ -350,7 +349,7 @@ def filter_conditions(shape: Iterable[str], *, walk: bool = False) -> list[Any]:
         conditions.append(or_(Contact.next_touch_due.is_(None), Contact.next_touch_due > after))
     if "q_like" in names or "q_fts" in names:
         # search_text holds the organization's name; its renames and deletes reindex it.
-        conditions.extend(text_conditions(names, walk=walk))
+        conditions.extend(text_conditions(names))
     return conditions
 
 
@@ -418,30 +417,34 @@ class PagePlan(StrEnum):
 
     PLANNER = "planner"  # SQLite's own choice: the filter's index, or the sort's
     SORT_MATCHES = "sort_matches"  # a few rows match: find them all, sort them
-    WALK_SORT_INDEX = "walk_sort_index"  # many match: walk the sort's index until the page is full
+    WALK_SORT_INDEX = "walk_sort_index"  # many match: look among the first few in sort order
 
 
-def page_plan(dialect_name: str, q: str | None, total: int, owned: int, end: int) -> PagePlan:
+def page_plan(
+    dialect_name: str, q: str | None, total: int, owned: int, end: int
+) -> tuple[PagePlan, int]:
     """The plan for a searched page ending at row ``end`` of ``total`` matches among
-    ``owned`` contacts (SQLite; PostgreSQL plans from its statistics).
+    ``owned`` contacts (SQLite; PostgreSQL plans from its statistics), and for a walk, how
+    many index entries it looks at.
 
-    Sorting the matches costs a row read each; walking the sort's index costs a probe per
-    contact passed, about owned / total of them per row of the page, each a tenth of a row
-    read (measured on 100k contacts: "coll", 7,282 matches, 15 ms sorted and 2 ms walked;
-    "aal vo", none, 0.6 ms and 26 ms). A `q` too short for the trigram index is a scan; with
-    few matches SQLite would rather walk the sort index looking for them (100k lookups).
+    Sorting the matches reads each matching row: about 4 ms for 1,100 matches and 15 ms for
+    the 7,282 "coll" has at 100k contacts. Walking the sort's index reads index entries only
+    and, when the matches are spread along the sort order, fills the page within about
+    owned / total entries per row of it: 1-2 ms for "coll". They may not be spread: a first
+    name's prefix matches contacts that sit together in name order, perhaps at its end. So a
+    walk looks at twice the entries spread matches would need and no more, and is tried
+    only where that is cheap next to sorting (at least sqrt(owned * end) matches);
+    ``contact_read_page`` sorts the matches when it comes back short.
+    A `q` too short for the trigram index is a scan; with few matches SQLite would rather
+    walk the sort index looking for them (100k lookups): they are sorted instead.
     """
     if dialect_name != "sqlite" or not q:
-        return PagePlan.PLANNER
+        return PagePlan.PLANNER, 0
     if is_unindexed(q):
-        return PagePlan.SORT_MATCHES if total < 10 * end else PagePlan.PLANNER
-    if total * total * _WALK_STEPS_PER_ROW_READ > owned * end:
-        return PagePlan.WALK_SORT_INDEX
-    return PagePlan.PLANNER
-
-
-# How many index entries SQLite walks (with an id probe each) in the time of one row read.
-_WALK_STEPS_PER_ROW_READ = 10
+        return (PagePlan.SORT_MATCHES if total < 10 * end else PagePlan.PLANNER), 0
+    if total and total * total >= owned * end:
+        return PagePlan.WALK_SORT_INDEX, 2 * owned * end // total + end
+    return PagePlan.PLANNER, 0
 
 
 @lru_cache(maxsize=1024)
@@ -460,6 +463,22 @@ def page_statement(
     kept = [_KEPT_COUNT.scalar_subquery().label("total")] if shape == _OWNER_ONLY else []
     if dialect_name != "sqlite":
         return _page_of_rows(shape, sort).add_columns(*kept)
+    order = sort_order(sort, unindexed=plan is PagePlan.SORT_MATCHES)
+    conditions = filter_conditions(shape)
+    if plan is PagePlan.WALK_SORT_INDEX:
+        # The owner's first `walk` contacts in the sort's order (its index alone), then
+        # those the search matches: the other filters and the page apply to
+        # these few rows only.
+        walked = (
+            select(Contact.id)
+            .where(Contact.owner_id == bindparam("owner_id"))
+            .order_by(*order)
+            .limit(bindparam("walk", type_=Integer))
+            .subquery("walked")
+        )
+        matched = select(walked.c.id).where(walked.c.id.in_(_fts_matches()))
+        others = filter_conditions(name for name in shape if name != "q_fts")
+        conditions = [*others, Contact.id.in_(matched)]
     return (
         select(
             *READ_COLUMNS,
@@ -467,8 +486,8 @@ def page_statement(
             _json_list(Tag.name, ContactTag.contact_id).label("tags"),
             *kept,
         )
-        .where(*filter_conditions(shape, walk=plan is PagePlan.WALK_SORT_INDEX))
-        .order_by(*sort_order(sort, unindexed=plan is PagePlan.SORT_MATCHES))
+        .where(*conditions)
+        .order_by(*order)
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
     )
@@ -542,12 +561,18 @@ def contact_read_page(
         total = owned = 0  # read below, from the page's last column
     else:
         total, owned = connection.execute(count_statement(shape), params).one()
-    plan = page_plan(dialect_name, filters.q, total, owned or 0, offset + limit)
-    statement = page_statement(dialect_name, shape, sort, plan)
-    result = connection.execute(statement, {**params, "limit": limit, "offset": offset})
+    plan, walk = page_plan(dialect_name, filters.q, total, owned or 0, offset + limit)
+    values = {**params, "limit": limit, "offset": offset, "walk": walk}
+    result = connection.execute(page_statement(dialect_name, shape, sort, plan), values)
+    rows = result.all()
+    if plan is PagePlan.WALK_SORT_INDEX and len(rows) < min(limit, total - offset):
+        # The matches sit further along the sort order than the walk looked: sort them.
+        result = connection.execute(
+            page_statement(dialect_name, shape, sort, PagePlan.PLANNER), values
+        )
+        rows = result.all()
     # Plain str keys: a subquery's column names come back as a str subclass orjson refuses.
     keys = tuple(map(str, result.keys()))
-    rows = result.all()
     if carried:
         keys = keys[:-1]  # the total's column: zip below leaves it out of the items
         # Past the end (or no contacts at all) no row carried the total: read it alone.

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from app.contacts import service
 from app.db import utcnow
@@ -91,7 +92,9 @@ def test_common_and_rare_searches_find_the_same_page_either_way(db, user, make_c
         pages = []
         for plan in service.PagePlan:
             statement = service.page_statement(dialect, shape, "-full_name", plan)
-            rows = db.connection().execute(statement, {**params, "limit": 5, "offset": 2})
+            rows = db.connection().execute(
+                statement, {**params, "limit": 5, "offset": 2, "walk": 100}
+            )
             pages.append([row.full_name for row in rows])
         assert pages[0] == pages[1] == pages[2], (q, pages)
     found = service.contact_read_page(
@@ -108,14 +111,42 @@ def test_the_plan_follows_how_many_contacts_match():
         service.PagePlan.PLANNER,
         service.PagePlan.SORT_MATCHES,
     )
-    # 100k contacts, a page of 20: 7,000 matches walk; 50 are read and sorted.
-    assert service.page_plan("sqlite", "coll", 7_000, 100_000, 20) is walk
-    assert service.page_plan("sqlite", "kowalski", 50, 100_000, 20) is planner
+    # 100k contacts, a page of 20: 7,000 matches walk twice the 286 entries spread matches
+    # need; 1,000 are read and sorted.
+    assert service.page_plan("sqlite", "coll", 7_000, 100_000, 20) == (walk, 591)
+    assert service.page_plan("sqlite", "mari", 1_000, 100_000, 20) == (planner, 0)
     # Deep pages walk further, so they need more matches before walking pays.
-    assert service.page_plan("sqlite", "coll", 1_000, 100_000, 20) is walk
-    assert service.page_plan("sqlite", "coll", 1_000, 100_000, 2_000) is planner
+    assert service.page_plan("sqlite", "coll", 7_000, 100_000, 2_000)[0] is planner
     # A `q` under a trigram scans: its few matches are sorted, many walk the sort index.
-    assert service.page_plan("sqlite", "li", 30, 100_000, 20) is sort
-    assert service.page_plan("sqlite", "li", 40_000, 100_000, 20) is planner
+    assert service.page_plan("sqlite", "li", 30, 100_000, 20) == (sort, 0)
+    assert service.page_plan("sqlite", "li", 40_000, 100_000, 20) == (planner, 0)
     # PostgreSQL plans from its statistics.
-    assert service.page_plan("postgresql", "coll", 7_000, 100_000, 20) is planner
+    assert service.page_plan("postgresql", "coll", 7_000, 100_000, 20) == (planner, 0)
+
+
+def test_a_walk_that_comes_back_short_sorts_the_matches(db, user, make_contact):
+    # Matches that sit together at the end of the name order (a first name's prefix, say)
+    # lie past where the walk looks (twice as far as spread ones would need): the page is
+    # read again with the matches sorted.
+    for i in range(50):
+        make_contact(user, f"Person {i:02d}")
+    for i in range(12):
+        make_contact(user, f"Zed {i:02d}")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", record)
+    try:
+        found = service.contact_read_page(db, user, service.ContactFilters(q="zed"), limit=2)
+        spread = service.contact_read_page(db, user, service.ContactFilters(q="son"), limit=2)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", record)
+    assert [c["full_name"] for c in found.items] == ["Zed 00", "Zed 01"] and found.total == 12
+    assert [c["full_name"] for c in spread.items] == ["Person 00", "Person 01"]
+    pages = [s for s in statements if s.lstrip().startswith("SELECT contacts.")]
+    if db.get_bind().dialect.name == "sqlite":
+        # "zed": the walk, then the sorted matches; "son": the walk alone.
+        assert ["walked" in s for s in pages] == [True, False, True], pages
+    db.rollback()
