@@ -21,6 +21,7 @@ from app.db import _refresh_statistics, make_engine, open_session, utcnow
 from app.interactions import service as interactions_service
 from app.organizations import service as organizations_service
 from app.organizations.schemas import OrganizationUpdate
+from tests.statements import recorded
 
 LIST_SORTS = [
     "full_name",
@@ -392,17 +393,8 @@ def test_a_short_rare_q_scans_and_sorts_its_few_matches(db, user, make_contact):
 def test_a_common_q_walks_the_sort_index_probing_its_matches(db, user, make_contact):
     for name in ("Zed Ames", *(f"Bob Ames {i:02d}" for i in range(10))):
         make_contact(user, name)
-    statements: list[str] = []
-    from sqlalchemy import event
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.get_bind(), "before_cursor_execute", record)
-    try:
+    with recorded(db.get_bind()) as statements:
         common = service.contact_read_page(db, user, service.ContactFilters(q="ames"), limit=2)
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", record)
     assert [c["full_name"] for c in common.items] == ["Bob Ames 00", "Bob Ames 01"]
     assert common.total == 11
     page = next(s for s in statements if s.lstrip().startswith("SELECT contacts."))

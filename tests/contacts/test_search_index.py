@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from app.contacts import service
 from app.db import utcnow
+from tests.statements import recorded
 
 
 @pytest.fixture(scope="module")
@@ -132,17 +132,9 @@ def test_a_walk_that_comes_back_short_sorts_the_matches(db, user, make_contact):
         make_contact(user, f"Person {i:02d}")
     for i in range(12):
         make_contact(user, f"Zed {i:02d}")
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.get_bind(), "before_cursor_execute", record)
-    try:
+    with recorded(db.get_bind()) as statements:
         found = service.contact_read_page(db, user, service.ContactFilters(q="zed"), limit=2)
         spread = service.contact_read_page(db, user, service.ContactFilters(q="son"), limit=2)
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", record)
     assert [c["full_name"] for c in found.items] == ["Zed 00", "Zed 01"] and found.total == 12
     assert [c["full_name"] for c in spread.items] == ["Person 00", "Person 01"]
     pages = [s for s in statements if s.lstrip().startswith("SELECT contacts.")]
