@@ -15,6 +15,9 @@ DUMP = "BaseModel.model_dump_json (pydantic/main.py:470)"
 RENDER = "Template.render (jinja2/environment.py:1295)"
 HASH = "sha256_hex (app/auth/credentials.py:14)"
 STDLIB = "JSONEncoder.encode (json/encoder.py:200)"
+ROW = "CredentialLookup.row (app/auth/models.py:148)"
+BEGIN = "_configure_sqlite.<locals>._on_begin (app/db.py:131)"
+LOCK = "Lock.acquire (threading.py:100)"
 
 
 def _name(prefix: str) -> str:
@@ -48,3 +51,15 @@ def test_the_summary_leaves_idle_samples_out(tmp_path: Path) -> None:
     assert text.startswith("40 busy samples")
     assert f"75.0%  {_name('database driver')}" in text
     assert f"25.0%  {_name('Rapport')}" in text
+
+
+def test_rapports_share_is_split_by_the_module_that_decided_it(tmp_path: Path) -> None:
+    raw = tmp_path / "profile.raw"
+    raw.write_text(
+        f"{LOOP};{ROUTE};{FIND};{ROW};{BEGIN};{LOCK} 30\n"  # the writer turn, in app/db.py
+        f"{LOOP};{ROUTE};{FIND} 10\n"
+        f"{LOOP};{ROUTE};{FIND};{ROW};{EXECUTE} 60\n"  # the driver's, not Rapport's
+    )
+    text = summarise(raw, top=5)
+    line = next(row for row in text.splitlines() if row.strip().startswith("app/:"))
+    assert line.split("app/:", 1)[1].strip() == "app/db.py 30.0%, app/tokens/service.py 10.0%"
