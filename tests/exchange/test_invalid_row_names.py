@@ -81,3 +81,22 @@ def test_preview_page_names_the_invalid_row(web: WebClient) -> None:
     assert listed[3]["status"] == "invalid" and not listed[3]["checkbox"]
     assert listed[3]["name"] == "Bad Email"
     assert "email" in listed[3]["note"].casefold()
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "reason"),
+    [
+        ("Full Name,E-mail", ",a@example.org", "'Full Name' is empty"),
+        (
+            "First name,Last name,E-mail",
+            ",,a@example.org",
+            "'First name' and 'Last name' are empty",
+        ),
+    ],
+)
+def test_a_nameless_row_says_which_columns_are_empty_in_number(
+    api: ApiClient, header: str, row: str, reason: str
+) -> None:
+    preview = post(api, f"{header}\n{row}\n")
+    (item,) = preview.json()["items"]
+    assert any(reason in r for r in item["reasons"]), item["reasons"]

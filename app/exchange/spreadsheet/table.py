@@ -172,13 +172,11 @@ def parse(
     check_row_count(records)
     sheet.columns = [" ".join(cell.replace("\ufeff", "").split()) for cell in header]
     sheet.mapping, indexes = resolve_mapping(sheet.columns, mapping)
-    nameless = (
-        " and ".join(
-            f"'{sheet.mapping[f]}'"
-            for f in ("name", "first_name", "last_name")
-            if f in sheet.mapping
-        )
-        + " are empty"
+    name_columns = [
+        f"'{sheet.mapping[f]}'" for f in ("name", "first_name", "last_name") if f in sheet.mapping
+    ]
+    nameless = " and ".join(name_columns) + (
+        " is empty" if len(name_columns) == 1 else " are empty"
     )
     # A problem names the column it came from, as the file's header spells it.
     source = {
