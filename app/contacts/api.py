@@ -18,7 +18,7 @@ from app.contacts.schemas import (
 )
 from app.paging import sortable
 from app.schemakit import Page
-from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep, run_db
+from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep, run_db, run_db_scan
 from app.web.listing import json_page_response, parsed_query
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
@@ -34,12 +34,13 @@ async def list_contacts(
 ) -> Response:
     """The caller's contacts. Sort by full_name, created_at, updated_at, last_contacted_at,
     next_touch_due or stage; `q` matches name, title, organization, email and tags."""
-    found = await run_db(
+    filters = service.ContactFilters(**query.filter_values())
+    found = await (run_db_scan if filters.q else run_db)(
         request,
         service.contact_read_page,
         db,
         user,
-        service.ContactFilters(**query.filter_values()),
+        filters,
         limit=query.limit,
         offset=query.offset,
         sort=query.sort,

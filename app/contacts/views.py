@@ -28,7 +28,7 @@ from app.resumes.shares import service as resume_shares
 from app.schemakit import MAX_INT32, Page
 from app.tags import service as tags_service
 from app.timezones import user_zone
-from app.web.deps import PageUser, RowId, SessionDep, SettingsDep, run_db
+from app.web.deps import PageUser, RowId, SessionDep, SettingsDep, run_db, run_db_scan
 from app.web.forms import FormDep, form_version
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
@@ -112,19 +112,22 @@ def _organization_text(request: Request) -> str | None:
 
 
 # The list pages are async and read through run_db: inline on SQLite (a thread hop costs
-# more than the page's queries), in the thread pool on PostgreSQL.
+# more than the page's queries), in the thread pool on PostgreSQL; a text search through
+# run_db_scan, in the thread pool on both.
 @router.get("/contacts", response_class=HTMLResponse)
 async def contacts_page(
     request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
 ) -> Response:
-    return await run_db(request, _list_page, request, db, user, listing, due_view=False)
+    run = run_db_scan if listing.q else run_db  # a text search is SQLite's own work
+    return await run(request, _list_page, request, db, user, listing, due_view=False)
 
 
 @router.get("/contacts/due", response_class=HTMLResponse)
 async def contacts_due_page(
     request: Request, db: SessionDep, user: PageUser, listing: ListQueryDep
 ) -> Response:
-    return await run_db(request, _list_page, request, db, user, listing, due_view=True)
+    run = run_db_scan if listing.q else run_db  # a text search is SQLite's own work
+    return await run(request, _list_page, request, db, user, listing, due_view=True)
 
 
 @router.get("/contacts/tag-options", response_class=HTMLResponse)
