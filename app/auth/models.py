@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Row, String, bindparam, inspect, select
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Row,
+    String,
+    bindparam,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Field, Session, SQLModel
 
@@ -105,6 +117,58 @@ def row_instance(
     return instance
 
 
+class RecentRows:
+    """Credential rows this worker read lately, by hash, each good for ``seconds``.
+
+    Looking the credential up was a seventh of a contacts list request (one statement, and
+    on PostgreSQL a thread-pool turn and a round trip of its own); an API client sends many
+    requests with one token. Only reads may use a kept row (``CredentialLookup.row``'s
+    ``recent_ok``): a write always reads the credential afresh, so a revoked token or a
+    disabled account never writes. What a kept row can miss, and for how long:
+    - a change made by this worker: none. Any ORM update or delete of the credential's or
+      the user's rows empties the memory when it is flushed, and bulk changes call
+      ``forget_all`` (app.tokens.service.revoke_all_tokens);
+    - a change made by another worker (a revocation, a disabled account, a changed time
+      zone): reads here may still pass on the old row for up to ``seconds``.
+    Unknown hashes are never kept, so a token made in another worker works at once. The
+    checks on the row (revoked, expired, account active) run on every use, against the time
+    of the request.
+    """
+
+    MAX_ROWS = 1024  # bounded: a flood of distinct tokens empties it rather than grows it
+
+    def __init__(self, seconds: float, models: Sequence[type[SQLModel]]) -> None:
+        self.seconds = seconds
+        self.rows: dict[str, tuple[float, Row[Any]]] = {}
+        for model in models:
+            for change in ("after_update", "after_delete"):
+                event.listen(model, change, self._changed)
+
+    def get(self, hashed: str) -> Row[Any] | None:
+        """The row kept for ``hashed`` if it is still good."""
+        kept = self.rows.get(hashed)
+        if kept is None or kept[0] <= clock():
+            return None
+        return kept[1]
+
+    def keep(self, hashed: str, row: Row[Any]) -> None:
+        """Keep a row just read."""
+        if len(self.rows) >= self.MAX_ROWS:
+            self.rows.clear()
+        self.rows[hashed] = (clock() + self.seconds, row)
+
+    def forget_all(self) -> None:
+        """Drop every kept row (a change this worker made that events do not see)."""
+        self.rows.clear()
+
+    def _changed(self, mapper: Any, connection: Any, target: Any) -> None:
+        self.rows.clear()  # rare (a token's use is written once a minute): no finer bookkeeping
+
+
+# The memory's clock (tests move it).
+clock: Callable[[], float] = time.monotonic
+
+
 class CredentialLookup(Generic[M]):
     """How a request finds its credential (a browser session, an API token) and its user:
     one indexed statement, by the credential's unique hash then the user's primary key,
@@ -116,9 +180,19 @@ class CredentialLookup(Generic[M]):
     write of it (its last use, once a minute) adds it to the session itself. Browser sessions
     do: the account page lists the user's sessions through the ORM and then writes its own
     (the flash), which must then be the object the list loaded, not a second one for the row.
+
+    ``remember_seconds``: how long a row found may answer again without the statement, for
+    a caller that asks (``recent_ok``: API reads). See ``RecentRows``.
     """
 
-    def __init__(self, model: type[M], hash_column: Any, *, attach_credential: bool = True) -> None:
+    def __init__(
+        self,
+        model: type[M],
+        hash_column: Any,
+        *,
+        attach_credential: bool = True,
+        remember_seconds: float = 0.0,
+    ) -> None:
         self.model = model
         self.attach_credential = attach_credential
         self.keys = column_keys(model)
@@ -128,6 +202,7 @@ class CredentialLookup(Generic[M]):
             .join_from(model, User, User.id == model.user_id)  # type: ignore[attr-defined]
             .where(hash_column == bindparam("hash", type_=String))
         )
+        self.recent = RecentRows(remember_seconds, (model, User)) if remember_seconds else None
 
     def column(self, name: str) -> int:
         """Where the credential's column ``name`` stands in a row."""
@@ -138,16 +213,30 @@ class CredentialLookup(Generic[M]):
         return len(self.keys) + self.user_keys.index(name)
 
     def row(
-        self, session: Session, hashed: str, *, outside_transaction: bool = False
+        self,
+        session: Session,
+        hashed: str,
+        *,
+        outside_transaction: bool = False,
+        recent_ok: bool = False,
     ) -> Row[Any] | None:
         """The credential's and its user's columns, or None for an unknown hash.
 
         ``outside_transaction`` reads on a connection of its own, as a statement outside any
-        transaction (app.db.statement_connection), leaving ``session`` without one."""
+        transaction (app.db.statement_connection), leaving ``session`` without one.
+        ``recent_ok``: a row this worker read within ``remember_seconds`` will do."""
+        if self.recent is not None and recent_ok:
+            kept = self.recent.get(hashed)
+            if kept is not None:
+                return kept
         if not outside_transaction:
-            return session.connection().execute(self.statement, {"hash": hashed}).first()
-        with statement_connection(session.get_bind()) as connection:
-            return connection.execute(self.statement, {"hash": hashed}).first()
+            found = session.connection().execute(self.statement, {"hash": hashed}).first()
+        else:
+            with statement_connection(session.get_bind()) as connection:
+                found = connection.execute(self.statement, {"hash": hashed}).first()
+        if self.recent is not None and found is not None:
+            self.recent.keep(hashed, found)
+        return found
 
     def objects(self, session: Session, row: Row[Any]) -> tuple[User, M]:
         """The user and the credential of a row, as a load would give them."""

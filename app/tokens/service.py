@@ -55,9 +55,19 @@ def create_token(
     return secret, token
 
 
+# A revoked token, or its disabled account, is refused by every worker within this: an API
+# read may go on a row its worker read this long ago (app.auth.models.RecentRows); a write
+# never does.
+RECENT_TOKEN_SECONDS = 1.0
+
 # Every API request asks this (app.auth.models.CredentialLookup). The token stays out of the
 # request's session until touch_token adds it (once a minute at most).
-_LOOKUP = CredentialLookup(ApiToken, ApiToken.secret_hash, attach_credential=False)
+_LOOKUP = CredentialLookup(
+    ApiToken,
+    ApiToken.secret_hash,
+    attach_credential=False,
+    remember_seconds=RECENT_TOKEN_SECONDS,
+)
 _REVOKED_AT, _EXPIRES_AT, _CREATED_AT = (
     _LOOKUP.column(name) for name in ("revoked_at", "expires_at", "created_at")
 )
@@ -70,16 +80,21 @@ def find_token(
     *,
     max_days: int | None = None,
     outside_transaction: bool = False,
+    recent_ok: bool = False,
 ) -> tuple[User, ApiToken] | None:
     """The user and token for a bearer secret, or None when unknown, expired or revoked.
 
     With a maximum lifetime set, a token older than it is expired whatever it was created
     with, so lowering the maximum also retires the older "never" tokens.
-    ``outside_transaction``: see ``CredentialLookup.row``.
+    ``outside_transaction`` and ``recent_ok``: see ``CredentialLookup.row``; a read passes
+    ``recent_ok`` (app.web.deps.api_actor), so a revoked token may still read for up to
+    RECENT_TOKEN_SECONDS in a worker that did not revoke it.
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
-    row = _LOOKUP.row(session, sha256_hex(secret), outside_transaction=outside_transaction)
+    row = _LOOKUP.row(
+        session, sha256_hex(secret), outside_transaction=outside_transaction, recent_ok=recent_ok
+    )
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
     now = utcnow()
@@ -153,4 +168,5 @@ def revoke_all_tokens(session: Session, user: User) -> list[str]:
             .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
+        _LOOKUP.recent.forget_all()  # type: ignore[union-attr]  # a bulk update: no ORM event
     return names

@@ -239,8 +239,9 @@ async def api_actor(request: Request, db: Session) -> Actor:
         found = await _resolve(
             request,
             db,
+            # A read may go on this worker's recent lookup of the token (RecentRows).
             lambda outside: tokens_service.find_token(
-                db, secret, max_days=max_days, outside_transaction=outside
+                db, secret, max_days=max_days, outside_transaction=outside, recent_ok=not outside
             ),
             _token_touch_due,
             _touch_token,
