@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
+from app.auth import models as auth_models
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.auth.schemas import UserCreate
@@ -139,6 +140,17 @@ def _clear(engine: Engine) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _token_memory(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no remembered token lookups and a memory whose clock stands
+    still (app.auth.models.RecentRows), so whether a read looks its token up again never
+    depends on how fast the test runs; tests/auth/test_recent_tokens.py moves the clock."""
+    monkeypatch.setattr(auth_models, "clock", lambda: 0.0)
+    tokens_service._LOOKUP.recent.forget_all()  # type: ignore[union-attr]
+    yield
+    tokens_service._LOOKUP.recent.forget_all()  # type: ignore[union-attr]
 
 
 @pytest.fixture(autouse=True)

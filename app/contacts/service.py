@@ -447,14 +447,33 @@ def page_plan(
     return PagePlan.PLANNER, 0
 
 
+def _organization_name(organization_id: Any) -> Any:
+    """The name of the owner's organization ``organization_id`` (NULL for none)."""
+    return (
+        select(Organization.name)
+        .where(
+            Organization.id == organization_id,
+            Organization.owner_id == bindparam("owner_id"),
+        )
+        .scalar_subquery()
+        .label("organization_name")
+    )
+
+
 @lru_cache(maxsize=1024)
 def page_statement(
-    dialect_name: str, shape: tuple[str, ...], sort: str | None, plan: PagePlan
+    dialect_name: str,
+    shape: tuple[str, ...],
+    sort: str | None,
+    plan: PagePlan,
+    named: bool = False,
 ) -> Any:
     """One page of the list as read-model columns, careers and tags included, found as
-    ``plan`` says. The unfiltered list also carries its total, the kept count,
-    as a last column (an uncorrelated subquery: read once per statement), so the commonest
-    list is one statement; filtered lists count with ``count_statement`` first.
+    ``plan`` says; ``named``: with each contact's organization name too (the pages show it;
+    a subquery per row of the page, not a second statement). The unfiltered list also
+    carries its total, the kept count, as a last column (an uncorrelated subquery: read
+    once per statement), so the commonest list is one statement; filtered lists count with
+    ``count_statement`` first.
 
     SQLite computes select-list subqueries only for the rows it returns, so careers and tags
     ride along in the page query. PostgreSQL computes them for the rows OFFSET skips too
@@ -462,7 +481,7 @@ def page_statement(
     """
     kept = [_KEPT_COUNT.scalar_subquery().label("total")] if shape == _OWNER_ONLY else []
     if dialect_name != "sqlite":
-        return _page_of_rows(shape, sort).add_columns(*kept)
+        return _page_of_rows(shape, sort, named).add_columns(*kept)
     order = sort_order(sort, unindexed=plan is PagePlan.SORT_MATCHES)
     conditions = filter_conditions(shape)
     if plan is PagePlan.WALK_SORT_INDEX:
@@ -484,6 +503,7 @@ def page_statement(
             *READ_COLUMNS,
             _json_list(ContactCareer.career_id, ContactCareer.contact_id).label("career_ids"),
             _json_list(Tag.name, ContactTag.contact_id).label("tags"),
+            *([_organization_name(Contact.organization_id)] if named else []),
             *kept,
         )
         .where(*conditions)
@@ -500,7 +520,7 @@ def _sort_key(clause: Any) -> tuple[Any, bool, bool]:
     return ordered.element, ordered.modifier is operators.desc_op, nulls_last
 
 
-def _page_of_rows(shape: tuple[str, ...], sort: str | None) -> Any:
+def _page_of_rows(shape: tuple[str, ...], sort: str | None, named: bool) -> Any:
     """PostgreSQL: the page's rows in an index-ordered subquery, then careers and tags
     (ordered arrays; empty for none) for those rows only, in one round trip.
 
@@ -535,6 +555,7 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None) -> Any:
         *(page.c[column.key] for column in READ_COLUMNS),
         func.array(careers.scalar_subquery()).label("career_ids"),
         func.array(tags.scalar_subquery()).label("tags"),
+        *([_organization_name(page.c.organization_id)] if named else []),
     ).order_by(*outer)
 
 
@@ -547,8 +568,10 @@ def contact_read_page(
     offset: int = 0,
     sort: str | None = None,
     now: datetime | None = None,
+    organization_names: bool = False,
 ) -> Page[dict[str, Any]]:
-    """A page of the user's contacts as ContactRead dicts, filtered and sorted in SQL.
+    """A page of the user's contacts as ContactRead dicts, filtered and sorted in SQL;
+    with ``organization_names``, each also has its ``organization_name`` (or None).
 
     The one read path of the contacts list: the API, the list pages and the suggestions.
     """
@@ -563,12 +586,13 @@ def contact_read_page(
         total, owned = connection.execute(count_statement(shape), params).one()
     plan, walk = page_plan(dialect_name, filters.q, total, owned or 0, offset + limit)
     values = {**params, "limit": limit, "offset": offset, "walk": walk}
-    result = connection.execute(page_statement(dialect_name, shape, sort, plan), values)
+    named = organization_names
+    result = connection.execute(page_statement(dialect_name, shape, sort, plan, named), values)
     rows = result.all()
     if plan is PagePlan.WALK_SORT_INDEX and len(rows) < min(limit, total - offset):
         # The matches sit further along the sort order than the walk looked: sort them.
         result = connection.execute(
-            page_statement(dialect_name, shape, sort, PagePlan.PLANNER), values
+            page_statement(dialect_name, shape, sort, PagePlan.PLANNER, named), values
         )
         rows = result.all()
     # Plain str keys: a subquery's column names come back as a str subclass orjson refuses.

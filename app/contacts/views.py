@@ -71,13 +71,16 @@ def _list_page(
     else:
         filters = service.ContactFilters(**chosen, q=listing.q)
         found = service.contact_read_page(
-            db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort
-        )
-        names = organizations_service.names_of(
-            db, user.id, (c["organization_id"] for c in found.items)
+            db,
+            user,
+            filters,
+            limit=listing.limit,
+            offset=listing.offset,
+            sort=sort,
+            organization_names=True,
         )
         page = Page[ContactRow].model_construct(
-            items=contact_rows(found.items, names, user.timezone, utcnow()),
+            items=contact_rows(found.items, user.timezone, utcnow()),
             total=found.total,
             limit=found.limit,
             offset=found.offset,

@@ -53,15 +53,17 @@ def contact_suggestions(
     if numbered:  # a picked value being edited: search by its name again
         text = text[: numbered.start()].strip()
     found = contact_read_page(
-        session, user, ContactFilters(q=text or None), limit=limit, sort="full_name"
-    )
-    names = organizations_service.names_of(
-        session, user.id, (c["organization_id"] for c in found.items)
+        session,
+        user,
+        ContactFilters(q=text or None),
+        limit=limit,
+        sort="full_name",
+        organization_names=True,
     )
     return [
         (
             contact_label(c["full_name"], c["id"]),
-            " · ".join(p for p in (c["title"], names.get(c["organization_id"] or 0, "")) if p),
+            " · ".join(p for p in (c["title"], c["organization_name"]) if p),
         )
         for c in found.items
     ]
