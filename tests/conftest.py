@@ -26,6 +26,7 @@ from app.questions.starter.service import ensure_starter_banks
 from app.registry import import_all_models
 from app.tokens import service as tokens_service
 from app.tokens.schemas import TokenCreate
+from tests.statements import forget_credentials
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -144,13 +145,13 @@ def _clear(engine: Engine) -> None:
 
 @pytest.fixture(autouse=True)
 def _token_memory(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts with no remembered token lookups and a memory whose clock stands
+    """Each test starts with no remembered token or session lookups and a memory whose clock stands
     still (app.auth.models.RecentRows), so whether a read looks its token up again never
-    depends on how fast the test runs; tests/auth/test_recent_tokens.py moves the clock."""
+    depends on how fast the test runs; tests/auth/test_recent_credentials.py moves the clock."""
     monkeypatch.setattr(auth_models, "clock", lambda: 0.0)
-    tokens_service._LOOKUP.recent.forget_all()  # type: ignore[union-attr]
+    forget_credentials()
     yield
-    tokens_service._LOOKUP.recent.forget_all()  # type: ignore[union-attr]
+    forget_credentials()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from app.auth import service as auth_service
 from app.tokens import service as tokens_service
 
 
@@ -27,8 +28,11 @@ def recorded(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def forget_tokens() -> None:
-    """Make the next API request look its token up, whatever ran before it: a read may
-    otherwise reuse a lookup from the last second (app.auth.models.RecentRows), so a
-    statement count would depend on the requests before it."""
+def forget_credentials() -> None:
+    """Make the next request look its token or browser session up, whatever ran before it.
+
+    A read may otherwise reuse its worker's lookup from the last second
+    (app.auth.models.RecentRows): a statement count would depend on the requests before it,
+    and a change made with a Core statement (as another worker's is) would not show yet."""
     tokens_service._LOOKUP.recent.forget_all()  # type: ignore[union-attr]
+    auth_service._LOOKUP.recent.forget_all()  # type: ignore[union-attr]

@@ -340,8 +340,15 @@ def start_session(
     return cookie_value, user_session
 
 
+# A page read may go on the browser session's row its worker read this long ago
+# (models.RecentRows): a logout or a disabled account elsewhere reaches every worker's pages
+# within it; writes always read the session afresh (and check its CSRF token).
+RECENT_SESSION_SECONDS = 1.0
+
 # Every page view asks this (models.CredentialLookup).
-_LOOKUP = CredentialLookup(UserSession, UserSession.id_hash)
+_LOOKUP = CredentialLookup(
+    UserSession, UserSession.id_hash, remember_seconds=RECENT_SESSION_SECONDS
+)
 _REVOKED_AT, _EXPIRES_AT, _LAST_SEEN_AT = (
     _LOOKUP.column(name) for name in ("revoked_at", "expires_at", "last_seen_at")
 )
@@ -349,12 +356,23 @@ _IS_ACTIVE = _LOOKUP.user_column("is_active")
 
 
 def find_session(
-    session: Session, settings: Settings, cookie_value: str, *, outside_transaction: bool = False
+    session: Session,
+    settings: Settings,
+    cookie_value: str,
+    *,
+    outside_transaction: bool = False,
+    recent_ok: bool = False,
 ) -> tuple[User, UserSession] | None:
     """The live session and its user for a cookie, or None when expired or revoked.
 
-    ``outside_transaction``: see ``CredentialLookup.row``."""
-    row = _LOOKUP.row(session, sha256_hex(cookie_value), outside_transaction=outside_transaction)
+    ``outside_transaction`` and ``recent_ok``: see ``CredentialLookup.row`` (reads pass
+    ``recent_ok``: app.web.deps._browser_session)."""
+    row = _LOOKUP.row(
+        session,
+        sha256_hex(cookie_value),
+        outside_transaction=outside_transaction,
+        recent_ok=recent_ok,
+    )
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None
     now = utcnow()
@@ -386,17 +404,24 @@ def leave_flash(session: Session, user_session: UserSession, notes: dict[str, st
 
 
 def take_flash(session: Session, user_session: UserSession | None) -> dict[str, str]:
-    """The notes a POST left for this session, cleared so a reload does not show them again."""
-    if user_session is None or not user_session.flash:
+    """The notes a POST left for this session, cleared so a reload does not show them again.
+
+    Read afresh: the POST may have left them in another worker less than a second ago, and
+    the page's session may be this worker's recent copy (RECENT_SESSION_SECONDS)."""
+    if user_session is None:
+        return {}
+    flash = session.scalar(select(UserSession.flash).where(UserSession.id == user_session.id))
+    if not flash:
         return {}
     try:
-        notes = json.loads(user_session.flash)
+        notes = json.loads(flash)
     except ValueError:
         notes = {}
     # End the read first so the write starts its own transaction (no lock upgrade).
     session.commit()
-    user_session.flash = None
-    session.add(user_session)
+    # A statement, not the object's attribute: a recent copy already says None, so the ORM
+    # would see no change to write.
+    session.execute(update(UserSession).where(UserSession.id == user_session.id).values(flash=None))
     session.commit()
     return {str(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {}
 
@@ -409,6 +434,7 @@ def end_session(session: Session, cookie_value: str) -> None:
         .values(revoked_at=utcnow())
     )
     session.commit()
+    _LOOKUP.recent.forget_all()  # type: ignore[union-attr]  # a bulk update: no ORM event
 
 
 def list_sessions(session: Session, user: User) -> list[UserSession]:
@@ -445,4 +471,6 @@ def _revoke_sessions(session: Session, user_id: int | None, *, keep_session_id: 
     )
     if keep_session_id is not None:
         query = query.where(UserSession.id != keep_session_id)
-    return session.execute(query.values(revoked_at=utcnow())).rowcount or 0
+    revoked = session.execute(query.values(revoked_at=utcnow())).rowcount or 0
+    _LOOKUP.recent.forget_all()  # type: ignore[union-attr]  # a bulk update: no ORM event
+    return revoked

@@ -304,8 +304,9 @@ async def _browser_session(
     return await _resolve(
         request,
         db,
+        # A read may go on this worker's recent lookup of the session (RecentRows).
         lambda outside: auth_service.find_session(
-            db, settings, cookie, outside_transaction=outside
+            db, settings, cookie, outside_transaction=outside, recent_ok=not outside
         ),
         _session_touch_due,
         _touch_session,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from app.careers import service
-from tests.statements import forget_tokens
+from tests.statements import forget_credentials
 
 URL = "/api/v1/careers"
 PROBLEM = "application/problem+json"
@@ -323,7 +323,7 @@ def test_list_query_count_does_not_grow_with_rows(api, engine):
         def record(*_args):
             statements.append(1)
 
-        forget_tokens()  # the token is looked up in both counts
+        forget_credentials()  # the token is looked up in both counts
         event.listen(engine, "before_cursor_execute", record)
         try:
             assert api.get(path).status_code == 200

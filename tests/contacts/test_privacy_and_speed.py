@@ -12,7 +12,7 @@ from app.contacts import service
 from app.contacts.models import Contact
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
-from tests.statements import forget_tokens, recorded
+from tests.statements import forget_credentials, recorded
 
 OWNED_PREFIXES = ("/api/v1/contacts", "/api/v1/interactions", "/api/v1/tags", "/contacts")
 PARAM = re.compile(r"{(\w+)}")
@@ -110,7 +110,7 @@ def test_list_statement_count_is_constant(
         _populate(db, user, make_contact, make_career, make_org, added)
         db.rollback()
         client.get(path)  # warm up: token "last used" and session touches happen once
-        forget_tokens()  # the token is looked up in both counts
+        forget_credentials()  # the token is looked up in both counts
         with recorded(engine) as statements:
             response = client.get(path)
         assert response.status_code == 200

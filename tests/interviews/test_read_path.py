@@ -10,7 +10,7 @@ from app.interviews.agenda import service as agenda_service
 from app.interviews.agenda.schemas import AgendaItemRead
 from app.interviews.schemas import InterviewDetail, InterviewRead
 from app.schemakit import Page
-from tests.statements import forget_tokens, recorded
+from tests.statements import forget_credentials, recorded
 
 WHEN = "2026-12-01T09:00:00+01:00"
 
@@ -113,20 +113,20 @@ def test_another_users_interview_is_not_found_on_both_reads(
 
 def test_the_reads_cost_a_fixed_number_of_statements(api, engine, busy_interview):
     api.get(f"/api/v1/interviews/{busy_interview}")  # the token's last-use write, if due
-    forget_tokens()  # each count includes the token's lookup
+    forget_credentials()  # each count includes the token's lookup
     with recorded(engine) as seen:
         assert api.get(f"/api/v1/interviews/{busy_interview}").status_code == 200
     reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
     # The token, the interview, the overlapping interviews and their contacts, the agenda.
     assert len(reads) == 5, reads
-    forget_tokens()
+    forget_credentials()
     with recorded(engine) as seen:
         listed = api.get(f"/api/v1/interviews/{busy_interview}/questions")
         assert listed.status_code == 200
     reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) == 2, reads  # the token; the page with its total and owner check
     # A page with no row carries no total: the owner check with the count answers it.
-    forget_tokens()
+    forget_credentials()
     with recorded(engine) as seen:
         past = api.get(f"/api/v1/interviews/{busy_interview}/questions?offset=10")
         assert past.status_code == 200

@@ -1,4 +1,5 @@
-"""API reads may go on a token row their worker read within RECENT_TOKEN_SECONDS; writes never.
+"""Reads may go on a token's or a browser session's row their worker read within the last
+second (RECENT_TOKEN_SECONDS, RECENT_SESSION_SECONDS); writes never.
 
 "Another worker" is a change this process's ORM does not see: a Core statement on a
 connection of its own, as another process's write is. The memory's clock is moved by hand.
@@ -7,17 +8,19 @@ connection of its own, as another process's write is. The memory's clock is move
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, update
 
 from app.auth import models as auth_models
+from app.auth import service as auth_service
 from app.auth.credentials import sha256_hex
-from app.auth.models import User
+from app.auth.models import User, UserSession
 from app.db import open_session, utcnow
 from app.tokens import service as tokens_service
 from app.tokens.models import ApiToken
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, WebClient
 
 
 @pytest.fixture
@@ -164,3 +167,52 @@ def test_the_memory_is_bounded(clock: list[float]) -> None:
     assert len(recent.rows) == recent.MAX_ROWS
     recent.keep("one more", row)  # type: ignore[arg-type]
     assert len(recent.rows) == 1
+
+
+# ---- browser sessions ---------------------------------------------------------------------
+
+
+def _session_row(engine: Engine) -> Any:
+    return update(UserSession).where(UserSession.revoked_at.is_(None))
+
+
+def test_pages_reuse_the_session_lookup_within_the_bound(
+    web: WebClient, engine: Engine, clock: list[float]
+) -> None:
+    assert web.get("/contacts").status_code == 200
+    assert web.get("/contacts").status_code == 200  # remembered
+    _elsewhere(engine, _session_row(engine).values(revoked_at=utcnow()))  # logged out elsewhere
+    assert web.get("/contacts").status_code == 200  # within the bound
+    clock[0] += auth_service.RECENT_SESSION_SECONDS + 0.01
+    gone = web.get("/contacts", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
+
+
+def test_a_page_write_reads_the_session_afresh(
+    web: WebClient, engine: Engine, clock: list[float]
+) -> None:
+    assert web.get("/contacts").status_code == 200
+    assert web.get("/contacts").status_code == 200  # remembered
+    _elsewhere(engine, _session_row(engine).values(revoked_at=utcnow()))
+    posted = web.post("/contacts/new", data={"full_name": "Ada"}, follow_redirects=False)
+    assert posted.status_code == 303 and posted.headers["location"].startswith("/login")
+
+
+def test_a_flash_left_by_another_worker_shows_on_the_next_page(
+    web: WebClient, engine: Engine, clock: list[float]
+) -> None:
+    assert web.get("/account").status_code == 200
+    assert web.get("/account").status_code == 200  # the session is remembered
+    # The POST that left it ran in another worker: this one's copy has no flash.
+    _elsewhere(engine, _session_row(engine).values(flash='{"message": "Profile saved."}'))
+    shown = web.get("/account")
+    assert "Profile saved." in shown.text
+    assert "Profile saved." not in web.get("/account").text  # taken: shown once
+
+
+def test_a_logout_in_this_worker_takes_effect_at_once(web: WebClient, clock: list[float]) -> None:
+    assert web.get("/contacts").status_code == 200
+    assert web.get("/contacts").status_code == 200  # remembered
+    assert web.post("/logout", follow_redirects=False).status_code == 303
+    gone = web.get("/contacts", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
