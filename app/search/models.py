@@ -313,9 +313,15 @@ def _postgresql_ddl() -> tuple[str, ...]:
         document tsvector NOT NULL,
         CONSTRAINT search_index_pkey PRIMARY KEY (kind, row_id)
     )""",
-        # btree_gin puts the owner and the kind in the same GIN index as the words.
-        "CREATE INDEX search_index_owner_document ON search_index"
-        " USING gin (owner_id, kind, document)",
+        # One GIN index per kind, partial on it (a search names the kind literally), with
+        # the owner beside the words (btree_gin): a kind's bitmap holds only its own
+        # matches, so a search counts each kind up to the cap without building a bitmap of
+        # every kind's matches per kind, or reading every match to learn its kind.
+        *(
+            f"CREATE INDEX search_index_document_{code} ON search_index"
+            f" USING gin (owner_id, document) WHERE kind = {code}"
+            for code in sorted(KINDS_BY_CODE)
+        ),
         """CREATE OR REPLACE FUNCTION search_index_truncate() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN

@@ -6,9 +6,11 @@ up here (app.search.query.marked), so the index stores no text.
 
 from __future__ import annotations
 
+import bisect
 import html
-import json
+import math
 import re
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -277,65 +279,214 @@ def _sqlite_search(
 
 
 _POSTGRESQL_QUERY = "to_tsquery('rapport_search', :tsquery)"
-_POSTGRESQL_MATCH = f"owner_id IN (:owner, :shared) AND document @@ {_POSTGRESQL_QUERY}"
-# The same test as a function call, which no index can answer: a kind's rows are then read
-# newest first along the primary key (kind, row_id) and the read stops at the cap.
-_POSTGRESQL_SCAN = f"owner_id IN (:owner, :shared) AND ts_match_vq(document, {_POSTGRESQL_QUERY})"
-# One bitmap scan of the GIN index counts every kind (GIN has no order to stop early in);
-# with each kind's highest row id (one step down the primary key), which bounds its rows.
-_POSTGRESQL_COUNTS = (
-    f"SELECT kind, count(*), (SELECT max(row_id) FROM search_index AS k WHERE k.kind = m.kind)"
-    f" FROM search_index AS m WHERE {_POSTGRESQL_MATCH} GROUP BY kind"
+_POSTGRESQL_MATCH = f"document @@ {_POSTGRESQL_QUERY}"
+# A prefix after other words may be left out of what the GIN index is asked (_narrowed)
+# and checked on the rows those words find instead.
+_POSTGRESQL_NARROWED = (
+    "document @@ to_tsquery('rapport_search', :indexed)"
+    f" AND ts_match_vq(document, {_POSTGRESQL_QUERY})"
 )
-# The planner's estimates (column statistics; nothing is read) of the caller's matches and
-# of the whole index, in one statement.
-_POSTGRESQL_ESTIMATE = (
-    f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_index WHERE {_POSTGRESQL_MATCH}"
-    " UNION ALL SELECT 1 FROM search_index"
-)
-# A search is "broad" (a 2-3 letter prefix, a common word) when the planner expects this many
-# matches and they are this share of the index or more. The GIN index hands over every match
-# and each is then read from the table (300 ms for "fa" at 100k contacts); the newest rows of
-# each kind hold COUNT_CAP matches after a few thousand instead. The share keeps a rare word
-# on the GIN index however large the index grows, and one user's search among many users'
-# rows (the primary key is not per owner).
-BROAD_MATCHES = 2_000
-BROAD_SHARE = 0.01
-_POSTGRESQL_RANKED = (
-    f"SELECT kind, row_id FROM search_index WHERE {_POSTGRESQL_MATCH} AND kind IN :codes"
-    f" ORDER BY ts_rank(document, {_POSTGRESQL_QUERY}) DESC, kind, row_id DESC"
-    " LIMIT :limit OFFSET :offset"
-)
+# A kind's statistics are read again after this many seconds: they only steer the choice
+# between the two reads below, never what a search finds.
+STATISTICS_AGE = 60.0
+# A kind is read along its primary key first when the statistics' share of matches is
+# dense enough at its size (_key_reads): COUNT_CAP matches are expected within COUNT_CAP /
+# share rows (~0.7 us each), where its GIN bitmap holds every match of the kind (share x
+# rows of them, each costing WORD_MATCH_COST or PREFIX_MATCH_COST times a key row).
+# The read stops after a bound: the statistics describe the whole index, not one kind ("ra"
+# is 3 % of contacts and 0.2 % of interactions), so a kind sparser than they say falls back
+# to its GIN index having lost little.
+KEY_READ_FACTOR = 2
+# The first read is shorter: the statistics' share is an upper bound (several words rarely
+# all occur together as often as the rarest does), and what this read sees decides whether
+# to read on along the key (KEY_READ_FACTOR times what it saw predicts) or use the index.
+FIRST_READ_FACTOR = 0.5
+WORD_MATCH_COST, PREFIX_MATCH_COST = 0.4, 1.3
+# A kind with COUNT_CAP matches or more, not known to be dense, has its page looked for
+# among this many of its newest rows (~2 ms) before its GIN index sorts every match.
+PAGE_KEY_ROWS = 3_000
 
 
-def _postgresql_newest(slices: list[tuple[int, int, int]], scans: frozenset[int]) -> str:
+def _owner_test(code: int) -> str:
+    # GIN answers `=` but not `IN`: only the kinds with shared rows need both owners, and
+    # they are small (questions, templates).
+    if KINDS_BY_CODE[code] in SHARED_KINDS:
+        return "owner_id IN (:owner, :shared)"
+    return "owner_id = CAST(:owner AS integer)"
+
+
+def _postgresql_match(code: int) -> str:
+    """The kind's matches through its own partial GIN index (``kind = <code>`` literally, so
+    the planner can prove the index's predicate)."""
+    return f"search_index WHERE kind = {code} AND {_owner_test(code)} AND {_POSTGRESQL_MATCH}"
+
+
+def _postgresql_scan(code: int) -> str:
+    """The same test as a function call, which no index can answer: the kind's rows are read
+    newest first along the primary key (kind, row_id) and the read stops at its LIMIT."""
+    return (
+        f"search_index WHERE kind = {code} AND {_owner_test(code)}"
+        f" AND ts_match_vq(document, {_POSTGRESQL_QUERY})"
+    )
+
+
+def _postgresql_indexed(codes: Iterable[int], select: str = "1") -> list[str]:
+    """A MATERIALIZED CTE ``m<code>`` of each kind's matches through its GIN index. The CTE
+    is planned for all its rows, so a LIMIT over it can never make the planner prefer a
+    scan that stops early (a sparse kind's scan reads the whole kind), and it is run only as
+    far as the LIMIT reads it: a count stops after COUNT_CAP rows of the bitmap."""
+    return [
+        f"m{code} AS MATERIALIZED (SELECT {select} FROM {_postgresql_match(code)})"
+        for code in codes
+    ]
+
+
+def _postgresql_counts(codes: Iterable[int], key_reads: Iterable[int]) -> str:
+    """Each kind's matches up to COUNT_CAP and, for the kinds read along the key, the kind's
+    highest row id: those read at most :rows<code> of the newest rows."""
+    indexed = [code for code in sorted(codes) if code not in key_reads]
+    parts = [
+        f"(SELECT {code}, count(*), NULL::integer FROM (SELECT 1 FROM m{code}"
+        f" LIMIT {COUNT_CAP}) AS c{code})"
+        for code in indexed
+    ]
+    parts += [
+        f"(SELECT {code}, (SELECT count(*) FROM (SELECT 1 FROM {_postgresql_scan(code)}"
+        f" AND row_id > top.v - :rows{code} ORDER BY row_id DESC LIMIT {COUNT_CAP}) AS c{code}),"
+        f" top.v FROM (SELECT max(row_id) AS v FROM search_index WHERE kind = {code}) AS top)"
+        for code in sorted(key_reads)
+    ]
+    with_ = f"WITH {', '.join(_postgresql_indexed(indexed))} " if indexed else ""
+    return with_ + " UNION ALL ".join(parts)
+
+
+def _postgresql_ranked(codes: list[int]) -> str:
+    """Every match of ``codes`` (at most RANK_LIMIT), best first by ts_rank."""
+    union = " UNION ALL ".join(
+        f"SELECT {code} AS kind, row_id, document FROM {_postgresql_match(code)}" for code in codes
+    )
+    return (
+        f"WITH r AS MATERIALIZED ({union}) SELECT kind, row_id FROM r"
+        f" ORDER BY ts_rank(document, {_POSTGRESQL_QUERY}) DESC, kind, row_id DESC"
+        " LIMIT :limit OFFSET :offset"
+    )
+
+
+def _postgresql_newest(
+    slices: list[tuple[int, int, int]], scans: frozenset[int], bounded: frozenset[int] = frozenset()
+) -> str:
     """The newest matches of the page's kinds (``_page_slices``), kinds in order; the kinds
-    in ``scans`` read along the primary key, the others through the GIN index."""
+    in ``scans`` read along the primary key (those in ``bounded`` only above :low<code>),
+    the others through their GIN index."""
+    indexed = [code for code, _, _ in slices if code not in scans]
     parts = " UNION ALL ".join(
-        f"(SELECT kind, row_id FROM search_index"
-        f" WHERE {_POSTGRESQL_SCAN if code in scans else _POSTGRESQL_MATCH} AND kind = {code}"
+        f"(SELECT {code} AS kind, row_id FROM {_postgresql_scan(code)}"
+        + (f" AND row_id > :low{code}" if code in bounded else "")
+        + f" ORDER BY row_id DESC LIMIT :take{code} OFFSET :skip{code})"
+        if code in scans
+        else f"(SELECT {code} AS kind, row_id FROM m{code}"
         f" ORDER BY row_id DESC LIMIT :take{code} OFFSET :skip{code})"
         for code, _, _ in slices
     )
-    return f"SELECT * FROM ({parts}) AS newest ORDER BY kind, row_id DESC"
+    with_ = f"WITH {', '.join(_postgresql_indexed(indexed, 'row_id'))} " if indexed else ""
+    return f"{with_}SELECT * FROM ({parts}) AS newest ORDER BY kind, row_id DESC"
 
 
-def _postgresql_capped_counts() -> str:
-    """Each kind's matches up to COUNT_CAP, newest first along the primary key."""
-    return " UNION ALL ".join(
-        f"(SELECT {code}, count(*), NULL FROM (SELECT 1 FROM search_index WHERE kind = {code}"
-        f" AND {_POSTGRESQL_SCAN} ORDER BY row_id DESC LIMIT {COUNT_CAP}) AS kind{code})"
-        for code in sorted(KINDS_BY_CODE)
-    )
+class _Statistics(NamedTuple):
+    """What the planner's statistics say of the index, as a worker last read them."""
+
+    read_at: float
+    words: list[str]  # the most common words, sorted
+    shares: dict[str, float]  # each one's share of the rows that hold it
+    rare: float  # the least share listed: an unlisted word's is at most about this
+    spans: dict[int, int]  # each kind's highest row id: its rows, every owner's, at most
 
 
-def _postgresql_broad(session: Session, params: dict) -> bool:
-    """True when the planner expects a broad search (BROAD_MATCHES, BROAD_SHARE)."""
-    plan = session.execute(_statement(_POSTGRESQL_ESTIMATE), params).scalar_one()
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    matches, everything = (float(part["Plan Rows"]) for part in plan[0]["Plan"]["Plans"])
-    return matches >= BROAD_MATCHES and matches >= BROAD_SHARE * everything
+_STATISTICS = text(
+    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+    " WHERE schemaname = current_schema() AND tablename = 'search_index'"
+    " AND attname = 'document'"
+)
+_SPANS = text(
+    "SELECT k, (SELECT max(row_id) FROM search_index WHERE kind = k)"
+    f" FROM unnest(ARRAY{sorted(KINDS_BY_CODE)}::smallint[]) AS k"
+)
+# Per engine (one database); weak, so a disposed test engine takes its entry with it.
+_statistics: weakref.WeakKeyDictionary[object, _Statistics] = weakref.WeakKeyDictionary()
+
+
+def _postgresql_statistics(session: Session) -> _Statistics:
+    """The index's statistics, read at most every STATISTICS_AGE seconds per worker."""
+    bind = session.get_bind()
+    known = _statistics.get(bind)
+    now = time.monotonic()
+    if known is not None and now - known.read_at < STATISTICS_AGE:
+        return known
+    row = session.execute(_STATISTICS).first()
+    shares: dict[str, float] = {}
+    rare = 0.0
+    if row is not None and row[0] is not None:
+        # The shares end with the least and the greatest share listed (ts_typanalyze).
+        words, frequencies = list(row[0]), [float(f) for f in row[1]]
+        shares = dict(zip(words, frequencies, strict=False))
+        rare = frequencies[len(words)]
+    spans = {int(k): int(v) for k, v in session.execute(_SPANS) if v is not None}
+    known = _statistics[bind] = _Statistics(now, sorted(shares), shares, rare, spans)
+    return known
+
+
+def _expected_share(terms: list[terms_of.Term], stats: _Statistics) -> float:
+    """At most about this share of the rows match ``terms``: the least of the terms' shares
+    (words that occur together, "portfolio reviews", match as often as the rarer one; the
+    planner multiplies the shares and expected 2,035 matches of 18,781). 0: no statistics."""
+    if not stats.shares:
+        return 0.0
+    least = 1.0
+    for term in terms:
+        if term.exclude:
+            continue
+        for n, token in enumerate(term.tokens):
+            if term.prefix and n == len(term.tokens) - 1:
+                start = bisect.bisect_left(stats.words, token)
+                stop = bisect.bisect_left(stats.words, token + "\U0010ffff")
+                share = sum(stats.shares[w] for w in stats.words[start:stop]) + stats.rare
+            else:
+                share = stats.shares.get(token, stats.rare)
+            least = min(least, share)
+    return least
+
+
+def _narrowed(terms: list[terms_of.Term], stats: _Statistics | None = None) -> list[terms_of.Term]:
+    """The terms to ask the GIN index for, when the last one is best left out; else [].
+
+    A prefix's words are merged into a bitmap before the other words narrow it: left out
+    when it is 2-3 letters, or when the statistics say it is commoner than the other words
+    ("battery storage stakeholder manag": 25 ms for the answers' bitmap with it, 1,210
+    matches).
+    """
+    last, rest = terms[-1], terms[:-1]
+    if not (last.prefix and len(last.tokens) == 1 and terms_of.searchable(rest)):
+        return []
+    if len(last.tokens[0]) <= terms_of.SHORT_PREFIX:
+        return rest
+    if stats is not None and _expected_share(rest, stats) < _expected_share([last], stats):
+        return rest
+    return []
+
+
+def _key_reads(
+    share: float, spans: dict[int, int], match_cost: float = 1.0, factor: float = KEY_READ_FACTOR
+) -> dict[int, int]:
+    """The kinds to count along the primary key first, each with the rows to read at most:
+    ``factor`` times the rows expected to hold COUNT_CAP matches.
+
+    ``match_cost``: what a match costs the GIN index against a row read along the key.
+    """
+    reads = {}
+    for code, span in spans.items():
+        if share > 0 and share * share * span * match_cost >= COUNT_CAP:
+            reads[code] = math.ceil(factor * COUNT_CAP / share)
+    return reads
 
 
 def _scanned(counts: dict[int, int], spans: dict[int, int], page: tuple) -> frozenset[int]:
@@ -356,22 +507,68 @@ def _scanned(counts: dict[int, int], spans: dict[int, int], page: tuple) -> froz
 def _postgresql_search(
     session: Session, owner: int, terms: list[terms_of.Term], kinds: list[str], page: tuple
 ) -> tuple[dict[int, int], list[tuple[int, int]]]:
-    """Counts per kind code, and (kind code, row id) of the page, best first."""
+    """Counts per kind code (up to COUNT_CAP), and (kind code, row id) of the page, best first.
+
+    A kind's count is read where it is cheap: through the kind's own GIN index (a bitmap of
+    its matches, of which COUNT_CAP rows are then read), or, where the statistics expect the
+    kind's matches to be dense, along its primary key, newest first, for a bounded number of
+    rows; a kind found sparser than expected is read on along the key where what was seen
+    says that is still cheaper, else counted through its GIN index.
+    """
     params = {"owner": owner, "shared": SHARED_OWNER, "tsquery": terms_of.tsquery_text(terms)}
-    broad = _postgresql_broad(session, params)
-    count_rows = session.execute(
-        _statement(_postgresql_capped_counts() if broad else _POSTGRESQL_COUNTS), params
-    ).all()
-    counts = {int(code): int(n) for code, n, _ in count_rows if n}
-    spans = {int(code): int(top) for code, n, top in count_rows if n and top is not None}
+    stats = _postgresql_statistics(session)
+    narrowed = _narrowed(terms, stats)
+    if narrowed:
+        params["indexed"] = terms_of.tsquery_text(narrowed)
+
+    def statement(sql: str) -> TextClause:
+        return _statement(sql.replace(_POSTGRESQL_MATCH, _POSTGRESQL_NARROWED) if narrowed else sql)
+
+    share = _expected_share(terms, stats)
+    # A match costs GIN ~0.3 us for a whole word, ~0.9 us for a prefix (its words' entries
+    # are merged into a bitmap first); a row along the key ~0.7 us (measured at 100k).
+    match_cost = PREFIX_MATCH_COST if terms[-1].prefix and not narrowed else WORD_MATCH_COST
+    key_reads = _key_reads(share, stats.spans, match_cost, FIRST_READ_FACTOR)
+    counts: dict[int, int] = {}
+    spans = dict(stats.spans)
+    dense: set[int] = set()  # COUNT_CAP matches among the kind's newest rows
+    codes: Iterable[int] = KINDS_BY_CODE
+    for again in (True, False, False):  # at most: key, key again, GIN index
+        unresolved: dict[int, int] = {}  # kind code: the rows its next key read reads
+        # The rows to read are parameters: the statement's text (and plan) is one per set
+        # of kinds read along the key.
+        reads = {f"rows{code}": rows for code, rows in key_reads.items()}
+        for code, n, top in session.execute(
+            statement(_postgresql_counts(codes, key_reads)), params | reads
+        ):
+            code, n = int(code), int(n)
+            if code in key_reads:
+                if top is not None:
+                    spans[code] = int(top)
+                if n >= COUNT_CAP:
+                    dense.add(code)
+                elif top is not None and int(top) > key_reads[code]:
+                    # Rows left unread: sparser than expected. Read on along the key if what
+                    # was seen says it is still the cheaper way (_key_reads), else by GIN.
+                    seen = n / key_reads[code]
+                    more = _key_reads(seen, {code: int(top)}, match_cost) if again else {}
+                    unresolved[code] = more.get(code, 0)
+                    continue
+            if n:
+                counts[code] = n
+        if not unresolved:
+            break
+        codes, key_reads = unresolved, {code: rows for code, rows in unresolved.items() if rows}
     wanted = [kind for kind in kinds if counts.get(KIND_CODES[kind])]
     if not wanted:
         return counts, []
-    if not broad and sum(min(counts[KIND_CODES[kind]], COUNT_CAP) for kind in wanted) <= RANK_LIMIT:
-        codes = [KIND_CODES[kind] for kind in wanted]
+    wanted_counts = [counts[KIND_CODES[kind]] for kind in wanted]
+    # Ranked when every match is in hand: a capped count means more (COUNT_CAP exceeds
+    # RANK_LIMIT, so only a test's smaller cap meets the second test).
+    if sum(wanted_counts) <= RANK_LIMIT and max(wanted_counts) < COUNT_CAP:
         rows = session.execute(
-            _statement(_POSTGRESQL_RANKED, "codes"),
-            {**params, "codes": codes, "limit": page[0], "offset": page[1]},
+            statement(_postgresql_ranked([KIND_CODES[kind] for kind in wanted])),
+            {**params, "limit": page[0], "offset": page[1]},
         )
     else:
         # As on SQLite: past RANK_LIMIT matches, newest first without reading any document.
@@ -380,9 +577,29 @@ def _postgresql_search(
             return counts, []  # past the last match
         for code, take, skip in slices:
             params |= {f"take{code}": take, f"skip{code}": skip}
-        paged = {code: counts[code] for code, _, _ in slices}
-        scans = frozenset(paged) if broad else _scanned(paged, spans, page)
-        rows = session.execute(_statement(_postgresql_newest(slices, scans)), params)
+        exact = {code: counts[code] for code, _, _ in slices if counts[code] < COUNT_CAP}
+        scans = frozenset(dense) | _scanned(exact, spans, page)
+        # A capped count says "at least": such a kind's newest rows are tried first, and
+        # its GIN index (every match, sorted) read only if they hold too few.
+        bounded = frozenset(
+            code for code, _, _ in slices if code not in scans and counts[code] >= COUNT_CAP
+        )
+        for code in bounded:
+            params[f"low{code}"] = spans.get(code, 0) - PAGE_KEY_ROWS
+        found = session.execute(
+            statement(_postgresql_newest(slices, scans | bounded, bounded)), params
+        ).all()
+        short = frozenset(
+            code
+            for code, take, _ in slices
+            if code in bounded and sum(1 for c, _ in found if c == code) < take
+        )
+        if short:
+            found = session.execute(
+                statement(_postgresql_newest(slices, scans | (bounded - short), bounded - short)),
+                params,
+            ).all()
+        rows = found
     return counts, [(int(code), int(row_id)) for code, row_id in rows]
 
 

@@ -155,3 +155,37 @@ def test_bench_script_runs_on_a_tiny_dataset(capsys) -> None:
     assert main(["--smoke"]) == 0
     out = capsys.readouterr().out
     assert "in-process search: p50" in out and "index size" in out and "writes:" in out
+
+
+def _search_indexes(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes"
+                    " WHERE tablename = 'search_index' AND indexname <> 'search_index_pkey'"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {name: definition for name, definition in rows}
+
+
+@pytest.mark.postgres  # SQLite's index is FTS5: the revision leaves it alone
+def test_per_kind_revision_splits_the_gin_index_and_back(
+    empty_database_url: str,  # noqa: F811
+) -> None:
+    from app.migrations import downgrade
+    from app.search.models import KIND_CODES
+
+    upgrade(empty_database_url)
+    indexes = _search_indexes(empty_database_url)
+    assert sorted(indexes) == sorted(f"search_index_document_{c}" for c in KIND_CODES.values())
+    for code in KIND_CODES.values():
+        definition = indexes[f"search_index_document_{code}"]
+        assert "gin (owner_id, document)" in definition and f"(kind = {code})" in definition
+    downgrade(empty_database_url, "d5e7f9a1b3c5")
+    assert list(_search_indexes(empty_database_url)) == ["search_index_owner_document"]
+    upgrade(empty_database_url)
+    assert len(_search_indexes(empty_database_url)) == len(KIND_CODES)
