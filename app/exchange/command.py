@@ -123,7 +123,7 @@ def import_command(
     finally:
         session.close()
         engine.dispose()
-    typer.echo(summary(preview))
+    typer.echo(summary(preview, update_empty=update_empty))
 
 
 def import_alias(file_format: str) -> Callable[..., None]:
@@ -152,8 +152,9 @@ def import_alias(file_format: str) -> Callable[..., None]:
     return alias
 
 
-def summary(preview: ImportPreview) -> str:
-    """The preview as a few lines of text: the reading, the counts, the rows worth a look."""
+def summary(preview: ImportPreview, *, update_empty: bool = False) -> str:
+    """The preview as a few lines of text: the reading, the counts, the rows worth a look
+    (and, with ``update_empty``, how many matched contacts get empty fields filled)."""
     reading = f"format {preview.format}, encoding {preview.encoding}"
     if preview.delimiter:
         reading += f", delimiter {preview.delimiter!r}"
@@ -183,10 +184,17 @@ def summary(preview: ImportPreview) -> str:
         elif item.duplicate_of_line is not None:
             lines.append(f"  {where}: repeats line {item.duplicate_of_line}")
     prefix = "dry run, nothing written: would create" if preview.dry_run else "created"
-    lines.append(
+    created = (
         f"{prefix} {plural(preview.created, 'contact')} and "
-        f"{plural(preview.organizations_created, 'organization')}; "
-        f"{plural(preview.updated, 'matched contact')} "
-        f"{'would get' if preview.dry_run else 'got'} empty fields filled"
+        f"{plural(preview.organizations_created, 'organization')}"
     )
+    if update_empty:
+        filled = "would get" if preview.dry_run else "got"
+        created += f"; {plural(preview.updated, 'matched contact')} {filled} empty fields filled"
+    elif any(item.match is not None for item in preview.items):
+        # Matched contacts are left as they are; say how to fill their gaps.
+        created += (
+            "; matched contacts are left as they are (--update-empty fills their empty fields)"
+        )
+    lines.append(created)
     return "\n".join(lines)

@@ -43,13 +43,14 @@ def test_import_then_export(data_dir: Path) -> None:
     )
     checked = run("import-linkedin", "--user", "alice", "--dry-run", str(source))
     assert checked.exit_code == 0, checked.output
-    assert "dry run, nothing written: would create 1 contact and 1 organization;" in checked.output
+    assert "dry run, nothing written: would create 1 contact and 1 organization" in checked.output
 
     imported = run("import-linkedin", "--user", "alice", str(source))
     assert imported.exit_code == 0, imported.output
     assert "1 row: 1 new, 0 duplicates, 0 invalid" in imported.output
-    assert "created 1 contact and 1 organization;" in imported.output
-    assert "0 matched contacts got empty fields filled" in imported.output
+    assert "created 1 contact and 1 organization" in imported.output
+    # No --update-empty, and nothing matched: nothing is said about filling fields.
+    assert "empty fields" not in imported.output
 
     target = data_dir / "out.json"
     exported = run("export", "--user", "alice", "--output", str(target))
@@ -75,7 +76,7 @@ def test_bad_rows_are_listed_and_not_imported(data_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     # The bad row is named as the file writes it, beside its line.
     assert f"line {FIRST_LINE} (Bad Email): invalid: Email Address:" in result.output
-    assert "created 1 contact and 0 organizations;" in result.output
+    assert "created 1 contact and 0 organizations" in result.output
     exported = run("export", "--user", "alice")
     assert [c["full_name"] for c in orjson.loads(exported.stdout_bytes)["contacts"]] == [
         "Ada Lovelace"
@@ -101,9 +102,9 @@ def test_old_commands_are_the_import_of_their_format(
     checked = run(command, "--user", "alice", "--dry-run", str(source))
     assert checked.exit_code == 0, checked.output
     assert checked.output.startswith(f"format {command.removeprefix('import-')}")
-    assert "dry run, nothing written: would create 1 contact and 0 organizations;" in checked.output
+    assert "dry run, nothing written: would create 1 contact and 0 organizations" in checked.output
     imported = run(command, "--user", "alice", str(source))
-    assert "created 1 contact and 0 organizations;" in imported.output
+    assert "created 1 contact and 0 organizations" in imported.output
     again = run(command, "--user", "alice", str(source))
     assert "1 row: 0 new, 1 duplicate, 0 invalid" in again.output
     assert "created 0 contacts" in again.output
@@ -120,3 +121,22 @@ def test_an_old_command_refuses_a_file_of_another_format(data_dir: Path) -> None
 def test_unknown_user_fails(data_dir: Path) -> None:
     result = run("export", "--user", "nobody")
     assert result.exit_code == 1 and "No user named 'nobody'" in result.output
+
+
+def test_matched_contacts_are_filled_only_when_asked(data_dir: Path) -> None:
+    first = data_dir / "first.csv"
+    first.write_text(connections_csv([person("Grace", "Hopper", "grace", company="Navy")]))
+    assert run("import-linkedin", "--user", "alice", str(first)).exit_code == 0
+    again = data_dir / "again.csv"
+    again.write_text(
+        connections_csv([person("Grace", "Hopper", "grace", email="grace@navy.example")])
+    )
+    plain = run("import", "--user", "alice", "--dry-run", str(again))
+    assert plain.exit_code == 0, plain.output
+    assert "would create 0 contacts and 0 organizations" in plain.output
+    assert "matched contacts are left as they are (--update-empty fills their empty fields)" in (
+        plain.output
+    )
+    filling = run("import", "--user", "alice", "--dry-run", "--update-empty", str(again))
+    assert filling.exit_code == 0, filling.output
+    assert "1 matched contact would get empty fields filled" in filling.output

@@ -125,4 +125,4 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert done.exit_code == 0, done.output
     # `import-google` is `import --format google`: its preview's summary, then what it did.
     assert "1 row: 1 new, 0 duplicates, 0 invalid" in done.output
-    assert "created 1 contact and 1 organization;" in done.output
+    assert "created 1 contact and 1 organization" in done.output

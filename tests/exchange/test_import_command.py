@@ -52,11 +52,11 @@ def test_preview_then_import_then_nothing_twice(data_dir: Path) -> None:
     assert "columns: name=Who, email=Mail, organization=Firma" in checked.output
     assert "2 rows: 1 new, 0 duplicates, 1 invalid" in checked.output
     assert "line 3 (Bad): invalid: 'Mail': value is not a valid email address" in checked.output
-    assert "dry run, nothing written: would create 1 contact and 1 organization;" in checked.output
+    assert "dry run, nothing written: would create 1 contact and 1 organization" in checked.output
 
     imported = run(*args)
     assert imported.exit_code == 0, imported.output
-    assert "created 1 contact and 1 organization;" in imported.output
+    assert "created 1 contact and 1 organization" in imported.output
 
     again = run(*args, "--update-empty")
     assert again.exit_code == 0, again.output

@@ -331,7 +331,7 @@ def test_cli_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert checked.exit_code == 0, checked.output
     assert "dry run, nothing written: would create 2 contacts" in checked.output
     done = run("import-vcard", "--user", "alice", str(source))
-    assert "created 2 contacts and 1 organization;" in done.output
+    assert "created 2 contacts and 1 organization" in done.output
     # `import-vcard` is `import --format vcard`: a bad card is listed and left out.
     source.write_text(V4 + NAMELESS)
     again = run("import-vcard", "--user", "alice", str(source))
