@@ -91,7 +91,7 @@ def serve(
     if migrate_first:
         migrate("head")
     count = 1 if reload else serve_workers(workers, settings.workers)
-    typer.echo(f"serving on http://{host}:{port} with {count} worker(s), {_server_stack()}")
+    typer.echo(f"serving on http://{host}:{port} with {plural(count, 'worker')}, {_server_stack()}")
     uvicorn.run(
         "app.main:_app_factory",
         factory=True,

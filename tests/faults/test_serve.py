@@ -10,6 +10,7 @@ import pytest
 from app.cli import serve_workers
 from app.config import Settings
 from app.httpserver import http_protocol
+from app.wording import plural
 from bench.faults.server import Instance
 
 pytestmark = pytest.mark.sqlite
@@ -47,7 +48,7 @@ def test_default_serve_runs_a_worker_per_cpu_and_logs_one_line_per_request(
     finally:
         server.stop()
     log = log_path.read_text()
-    assert f"with {cpus} worker(s), uvloop event loop, httptools parser" in log
+    assert f"with {plural(cpus, 'worker')}, uvloop event loop, httptools parser" in log
     lines = [line for line in log.splitlines() if "/api/v1/contacts" in line]
     assert len(lines) == 3  # the app's structured line only; uvicorn's access log is off
     assert all("request" in line and "status=200" in line for line in lines)
