@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from app.config import get_settings
 from app.errors import DomainError, Invalid
 from app.exchange.schemas import FILE_FORMATS, FORMAT_LABELS, ImportPreview
+from app.validation import label
 from app.wording import plural
 
 # Files above this size get a progress bar: below it an import takes a blink.
@@ -176,7 +177,8 @@ def summary(preview: ImportPreview, *, update_empty: bool = False) -> str:
         if item.status == "invalid":
             lines.append(f"  {where}: invalid: {'; '.join(item.reasons)}")
         elif item.match is not None:
-            fills = f"; fills {', '.join(item.fills)}" if item.fills else ""
+            named = (label(name) for name in item.fills)
+            fills = f"; fills {', '.join(named)}" if item.fills else ""
             lines.append(
                 f"  line {item.line}: duplicate of #{item.match.id} {item.match.full_name} "
                 f"(same {_MATCHED_BY[item.match.by]}){fills}"

@@ -24,6 +24,7 @@ from app.contacts.normalise import display_phone
 from app.markdown import render_markdown
 from app.progress.charts import MonthChart
 from app.timezones import user_zone
+from app.validation import label
 from app.wording import plural
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -159,6 +160,7 @@ templates.env.globals["query"] = _query
 templates.env.globals["draw_chart"] = _draw_chart
 templates.env.globals["main_nav"] = _main_nav
 templates.env.globals["plural"] = plural  # "1 bank", "2 banks": the one plural rule
+templates.env.filters["label"] = label  # a field's name as people read it (app.validation)
 
 
 def render(

@@ -140,3 +140,4 @@ def test_matched_contacts_are_filled_only_when_asked(data_dir: Path) -> None:
     filling = run("import", "--user", "alice", "--dry-run", "--update-empty", str(again))
     assert filling.exit_code == 0, filling.output
     assert "1 matched contact would get empty fields filled" in filling.output
+    assert "(same LinkedIn profile); fills Email" in filling.output  # labels, not field names

@@ -134,7 +134,7 @@ def test_update_empty_from_the_page(web: WebClient, db: Session, user: User) -> 
     db.commit()
     upload(web, SHEET)
     page = web.get(PREVIEW)
-    assert "can fill organization, notes" in rows(page.text)[2]["note"]
+    assert "can fill Organization, Notes" in rows(page.text)[2]["note"]
 
     form = commit_form(page.text) | {"update_empty": "1"}
     assert web.post(f"{PREVIEW}/commit", data=form, follow_redirects=False).status_code == 303
