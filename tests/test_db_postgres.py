@@ -8,9 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-import anyio.to_thread
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +20,8 @@ from app.config import Settings
 from app.contacts.models import Tag
 from app.db import is_plain_read, make_engine, open_session
 from app.main import create_app
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, WebClient
+from tests.perf_path.turns import count_thread_turns
 
 pytestmark = pytest.mark.postgres
 IDLE = psycopg.pq.TransactionStatus.IDLE
@@ -46,15 +45,7 @@ def server_states(engine: Engine) -> Iterator[list[tuple[str, str]]]:
 
 @pytest.fixture
 def thread_turns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    turns: list[str] = []
-    original = anyio.to_thread.run_sync
-
-    async def counting(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        turns.append(getattr(func, "__name__", repr(func)))
-        return await original(func, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
-    return turns
+    return count_thread_turns(monkeypatch)
 
 
 def test_a_read_request_opens_no_transaction_and_closes_on_the_event_loop(
@@ -70,6 +61,41 @@ def test_a_read_request_opens_no_transaction_and_closes_on_the_event_loop(
     assert seen and all(state == "IDLE" for _, state in seen), seen
     # The lookup's turn and the handler's; the close needs no round trip, so no turn.
     assert len(thread_turns) == 2, thread_turns
+
+
+def test_a_read_with_a_token_this_worker_just_looked_up_takes_one_turn(
+    api: ApiClient, engine: Engine, thread_turns: list[str]
+) -> None:
+    # The remembered row (RecentRows) answers on the event loop: no statement and no turn of
+    # its own for the lookup, only the handler's. A write still looks the token up afresh.
+    assert api.get("/api/v1/contacts").status_code == 200  # first use: its last-use write
+    assert api.get("/api/v1/contacts").status_code == 200  # looked up, and remembered
+    thread_turns.clear()
+    with server_states(engine) as seen:
+        listed = api.get("/api/v1/contacts")
+    assert listed.status_code == 200 and listed.json()["total"] == 0
+    assert not any("FROM api_tokens JOIN users" in s for s, _ in seen), seen
+    assert thread_turns == ["contact_read_page"], thread_turns
+    thread_turns.clear()
+    with server_states(engine) as seen:
+        created = api.post("/api/v1/contacts", json={"full_name": "Grace Hopper"})
+    assert created.status_code == 201, created.text
+    assert any("FROM api_tokens JOIN users" in s for s, _ in seen), seen
+    assert len(thread_turns) == 2, thread_turns
+
+
+def test_a_page_read_with_a_session_this_worker_just_looked_up_takes_one_turn(
+    web: WebClient, engine: Engine, thread_turns: list[str]
+) -> None:
+    # Browser sessions likewise: the contacts page's own work is its only turn.
+    assert web.get("/contacts").status_code == 200
+    assert web.get("/contacts").status_code == 200  # looked up, and remembered
+    thread_turns.clear()
+    with server_states(engine) as seen:
+        page = web.get("/contacts")
+    assert page.status_code == 200
+    assert not any("FROM user_sessions JOIN users" in s for s, _ in seen), seen
+    assert thread_turns == ["_list_page"], thread_turns
 
 
 def test_a_write_request_is_one_transaction_after_a_lookup_in_autocommit(

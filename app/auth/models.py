@@ -219,16 +219,21 @@ class CredentialLookup(Generic[M]):
         *,
         outside_transaction: bool = False,
         recent_ok: bool = False,
+        recent_only: bool = False,
     ) -> Row[Any] | None:
         """The credential's and its user's columns, or None for an unknown hash.
 
         ``outside_transaction`` reads on a connection of its own, as a statement outside any
         transaction (app.db.statement_connection), leaving ``session`` without one.
-        ``recent_ok``: a row this worker read within ``remember_seconds`` will do."""
-        if self.recent is not None and recent_ok:
+        ``recent_ok``: a row this worker read within ``remember_seconds`` will do.
+        ``recent_only``: only such a row, with no statement (None when none is kept), so a
+        caller may ask on the event loop before it spends a thread-pool turn on the lookup."""
+        if self.recent is not None and (recent_ok or recent_only):
             kept = self.recent.get(hashed)
-            if kept is not None:
+            if kept is not None or recent_only:
                 return kept
+        elif recent_only:
+            return None
         if not outside_transaction:
             found = session.connection().execute(self.statement, {"hash": hashed}).first()
         else:

@@ -362,16 +362,19 @@ def find_session(
     *,
     outside_transaction: bool = False,
     recent_ok: bool = False,
+    recent_only: bool = False,
 ) -> tuple[User, UserSession] | None:
     """The live session and its user for a cookie, or None when expired or revoked.
 
-    ``outside_transaction`` and ``recent_ok``: see ``CredentialLookup.row`` (reads pass
-    ``recent_ok``: app.web.deps._browser_session)."""
+    ``outside_transaction``, ``recent_ok`` and ``recent_only``: see ``CredentialLookup.row``
+    (reads pass ``recent_ok``: app.web.deps._browser_session); with ``recent_only`` None
+    also means "not kept here": the caller then looks the session up in full."""
     row = _LOOKUP.row(
         session,
         sha256_hex(cookie_value),
         outside_transaction=outside_transaction,
         recent_ok=recent_ok,
+        recent_only=recent_only,
     )
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None

@@ -81,19 +81,25 @@ def find_token(
     max_days: int | None = None,
     outside_transaction: bool = False,
     recent_ok: bool = False,
+    recent_only: bool = False,
 ) -> tuple[User, ApiToken] | None:
     """The user and token for a bearer secret, or None when unknown, expired or revoked.
 
     With a maximum lifetime set, a token older than it is expired whatever it was created
     with, so lowering the maximum also retires the older "never" tokens.
-    ``outside_transaction`` and ``recent_ok``: see ``CredentialLookup.row``; a read passes
-    ``recent_ok`` (app.web.deps.api_actor), so a revoked token may still read for up to
-    RECENT_TOKEN_SECONDS in a worker that did not revoke it.
+    ``outside_transaction``, ``recent_ok`` and ``recent_only``: see ``CredentialLookup.row``;
+    a read passes ``recent_ok`` (app.web.deps.api_actor), so a revoked token may still read
+    for up to RECENT_TOKEN_SECONDS in a worker that did not revoke it. With ``recent_only``
+    None also means "not kept here": the caller then looks the token up in full.
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
     row = _LOOKUP.row(
-        session, sha256_hex(secret), outside_transaction=outside_transaction, recent_ok=recent_ok
+        session,
+        sha256_hex(secret),
+        outside_transaction=outside_transaction,
+        recent_ok=recent_ok,
+        recent_only=recent_only,
     )
     if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
         return None

@@ -9,9 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import anyio.to_thread
 import pytest
 import structlog
 from fastapi.testclient import TestClient
@@ -27,6 +25,8 @@ from app.tokens import service as tokens_service
 from app.tokens.models import ApiToken
 from app.web import middleware
 from tests.conftest import ApiClient, WebClient
+from tests.perf_path.turns import count_thread_turns
+from tests.statements import forget_credentials
 
 
 @contextmanager
@@ -120,6 +120,7 @@ def test_a_session_cookie_resolves_in_one_statement(
     with open_session(engine) as session:
         live = session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
     assert len(live) == 1
+    forget_credentials()  # the login's own lookup may otherwise answer (RecentRows)
     with statements_of(engine) as seen:
         page = web.get("/account")
     assert page.status_code == 200
@@ -153,17 +154,9 @@ def test_revoked_expired_and_disabled_are_refused(
 
 @pytest.fixture
 def thread_turns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of every function the request handed to the thread pool."""
-    turns: list[str] = []
-    original = anyio.to_thread.run_sync
-
-    async def counting(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        named = getattr(func, "func", func)  # run_in_threadpool hands over a partial
-        turns.append(getattr(named, "__name__", repr(func)))
-        return await original(func, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
-    return turns
+    """The name of every function the request handed to a thread: Rapport's database
+    threads (``deps.in_thread``) and anyio's (FastAPI's plain ``def`` handlers)."""
+    return count_thread_turns(monkeypatch)
 
 
 def test_a_write_is_one_thread_pool_turn_and_one_write_transaction(
