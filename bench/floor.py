@@ -19,6 +19,7 @@ import asyncio
 import math
 import pickle
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from starlette.routing import Match, Route
 
+from app.web.threads import DATABASE_THREAD_PREFIX
 from bench.floor_app import Plan, Replay, Step, request_key
 from bench.loadgen import Load
 
@@ -54,9 +56,12 @@ def requests_of(load: Load) -> list[tuple[str, str | None]]:
 
 
 class Steps(list[Step]):
-    """The steps recorded, and whether every statement ran on an event loop's thread."""
+    """The steps recorded, whether every statement ran on an event loop's thread, and
+    whether those that did not all ran on Rapport's own database threads
+    (app.web.deps.DatabaseThreads) rather than anyio's."""
 
     inline: bool = True
+    own_threads: bool = True
 
 
 @contextmanager
@@ -80,6 +85,8 @@ def recording(engine: Engine) -> Iterator[Steps]:
         steps.append(("execute", statement, parameters, many))
         if asyncio._get_running_loop() is None:  # a worker thread, not the event loop's
             steps.inline = False
+            if not threading.current_thread().name.startswith(DATABASE_THREAD_PREFIX):
+                steps.own_threads = False
 
     def on_commit(_conn: Any) -> None:
         steps.append(("commit", "", None, False))
@@ -198,7 +205,12 @@ def capture(
                     status = send(load, path, body)
                 key = request_key(load.method, path, (body or "").encode())
                 inline = steps.inline and bool(steps)
-                replays[key] = {"status": status, "steps": list(steps), "inline": inline}
+                replays[key] = {
+                    "status": status,
+                    "steps": list(steps),
+                    "inline": inline,
+                    "own_threads": steps.own_threads and not inline,
+                }
     return {
         "driver": "sqlite" if engine.dialect.name == "sqlite" else "postgresql",
         "dsn": dsn_of(engine),

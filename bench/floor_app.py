@@ -30,6 +30,8 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from app.web.threads import in_database_thread
+
 PLAN_ENV = "RAPPORT_FLOOR_PLAN"
 
 # One step of a request: ("execute", statement, parameters, executemany), ("commit", "",
@@ -42,11 +44,14 @@ Step = tuple[str, str, Any, bool]
 class Replay(TypedDict):
     """What one request made Rapport do: its steps, the status it answered, and whether every
     statement ran on the event loop's thread (Rapport runs SQLite reads inline: app.web.deps.
-    run_db), so the floor runs them there too instead of in a thread-pool turn."""
+    run_db), so the floor runs them there too instead of in a thread-pool turn; else whether
+    they ran on Rapport's own database threads (app.web.threads), which the floor then uses
+    too, or on anyio's (a plain ``def`` handler's)."""
 
     status: int
     steps: list[Step]
     inline: bool
+    own_threads: bool
 
 
 class Plan(TypedDict):
@@ -218,6 +223,10 @@ def build(plan: Plan) -> FastAPI:
             return Response(b"no statements were captured for this request", status_code=500)
         if found.get("inline", False):
             content = run_steps(connections, writers, found["steps"])
+        elif found.get("own_threads", False):  # as Rapport hands its reads off (in_thread)
+            content = await in_database_thread(
+                plan["worker_threads"], run_steps, connections, writers, found["steps"]
+            )
         else:
             content = await anyio.to_thread.run_sync(
                 run_steps, connections, writers, found["steps"]

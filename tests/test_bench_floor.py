@@ -140,6 +140,10 @@ def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
     # the thread pool; the floor replays each the same way.
     assert listing["inline"] is (engine.dialect.name == "sqlite")
     assert write["inline"] is False
+    # A PostgreSQL read ran on Rapport's own database threads (in_thread), so the floor hands
+    # it off the same way; a write's handler ran on anyio's, as the floor's replay does.
+    assert listing["own_threads"] is (engine.dialect.name == "postgresql")
+    assert write["own_threads"] is False
 
     def interactions() -> int:
         with engine.connect() as conn:
