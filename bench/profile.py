@@ -132,6 +132,8 @@ def summarise(raw: Path, top: int) -> str:
             continue  # idle threads and the idle event loop
         if frames[-1].startswith("Runner.run (asyncio/runners.py"):
             continue  # uvloop's loop in C with no Python frame above it: waiting for events
+        if frames[-1].startswith("DatabaseThreads._serve (app/web/threads.py"):
+            continue  # a database thread waiting in its queue's get (C): no work of its own
         total += count
         own[frames[-1]] += count
         layer, package = layer_of(frames)

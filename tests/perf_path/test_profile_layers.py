@@ -45,6 +45,8 @@ def test_the_summary_leaves_idle_samples_out(tmp_path: Path) -> None:
         f"{LOOP};{ROUTE};{FIND} 10\n"
         f"{LOOP} 500\n"  # uvloop waiting for events
         "_bootstrap (threading.py:995);Condition.wait (threading.py:327) 400\n"
+        # A database thread waiting for a job (app.web.threads): its get is C, no frame.
+        "_bootstrap (threading.py:995);DatabaseThreads._serve (app/web/threads.py:53) 300\n"
         "\n"
     )
     text = summarise(raw, top=5)
