@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -42,6 +42,32 @@ def page_of(found: service.SearchResults) -> SearchPage:
     )
 
 
+def page_json(found: service.SearchResults) -> dict[str, Any]:
+    """page_of(found).model_dump(mode="json"), built directly: the service's values already
+    have the schema's types (tests/search check the two agree), and validating each hit into
+    a model only to dump it again cost ~30 us of a 20-hit page (3.5 us this way)."""
+    return {
+        "items": [
+            {
+                "kind": hit.kind,
+                "id": hit.id,
+                "parent_id": hit.parent_id,
+                "title": hit.title,
+                "title_html": hit.title_html,
+                "snippet_html": hit.snippet_html,
+                "url": hit.url,
+                "context": hit.context,
+            }
+            for hit in found.items
+        ],
+        "total": found.total,
+        "limit": found.limit,
+        "offset": found.offset,
+        "counts": dict(found.counts),
+        "count_cap": found.count_cap,
+    }
+
+
 @router.get("", response_model=SearchPage)
 async def search(
     request: Request,
@@ -58,10 +84,9 @@ async def search(
     found = await run_db(
         request, service.search, db, user, q, kinds=types, limit=limit, offset=offset
     )
-    page = page_of(found)
-    link = link_header(request, total=page.total, limit=page.limit, offset=page.offset)
+    link = link_header(request, total=found.total, limit=found.limit, offset=found.offset)
     return Response(
-        encode_json(page.model_dump(mode="json")),
+        encode_json(page_json(found)),
         media_type="application/json",
         headers={"Link": link},
     )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # A term: optional "-", then a quoted phrase (closing quote optional) or a bare word.
 _TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
@@ -26,9 +26,12 @@ SHORT_PREFIX = 3
 MAX_TERMS = 16
 
 
-@dataclass(frozen=True)
-class Term:
-    """One thing to match: a word or a phrase (its tokens in order), maybe excluded."""
+class Term(NamedTuple):
+    """One thing to match: a word or a phrase (its tokens in order), maybe excluded.
+
+    A NamedTuple rather than a frozen dataclass: the marking and ranking caches are keyed
+    by terms, and a tuple hashes in C where a dataclass's __hash__ is a Python call, twice
+    per hit."""
 
     tokens: tuple[str, ...]
     exclude: bool = False
@@ -180,9 +183,9 @@ def marked(text: str, terms: list[Term], start: str, stop: str, words: int = 0) 
     """
     folded = _fold(text)
     pattern = _pattern(tuple(terms))
-    first = pattern.search(folded) if pattern else None
     begin, end = 0, len(text)
     if words and _words(words + 1).match(folded):
+        first = pattern.search(folded) if pattern else None
         # A quarter of the words before the first match, the rest from it on. The regular
         # expressions walk the words; a loop over every word of a long text cost a hit
         # 20-40 us.

@@ -104,3 +104,18 @@ def test_the_first_read_pages_as_the_counted_reads_do(api, db, user, corpus, mon
     counted = _search(api, "thom", **params)
     assert read_first == counted
     assert read_first["counts"] == {"contact": 300, "interaction": 6, "organization": 1}
+
+
+def test_a_remembered_prefix_is_checked_in_the_probe_s_statement(engine, user, corpus):
+    corpus.contact("Gil Larkspur")
+    assert _names(engine, user, "larks") == ["Gil Larkspur"]
+    with recorded(engine) as seen:
+        assert _names(engine, user, "larks") == ["Gil Larkspur"]
+    searches = [s for s in seen if "search_index" in s]
+    # One statement reads the index's state and probes; no separate read of the state.
+    assert len(searches) == 1 and "pragma_schema_version" in searches[0]
+    corpus.contact("Hal Larksong")
+    with recorded(engine) as seen:
+        assert _names(engine, user, "larks") == ["Gil Larkspur", "Hal Larksong"]
+    # A changed state: the remembered words are dropped and read again.
+    assert sum("search_index_vocab" in s for s in seen) == 1
