@@ -156,7 +156,7 @@ def test_each_kind_is_counted_through_its_own_index(engine, user):
             text(
                 "INSERT INTO search_index (kind, row_id, owner_id, document)"
                 " SELECT k, 1000000 + n, :owner, to_tsvector('simple', 'filler ' || n)"
-                " FROM generate_series(1, 9) AS k, generate_series(1, 2000) AS n"
+                " FROM generate_series(1, 9) AS k, generate_series(1, 10000) AS n"
             ),
             params,
         )
