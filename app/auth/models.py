@@ -203,6 +203,8 @@ class CredentialLookup(Generic[M]):
             .where(hash_column == bindparam("hash", type_=String))
         )
         self.recent = RecentRows(remember_seconds, (model, User)) if remember_seconds else None
+        self._revoked_at = self.column("revoked_at")
+        self._is_active = self.user_column("is_active")
 
     def column(self, name: str) -> int:
         """Where the credential's column ``name`` stands in a row."""
@@ -242,6 +244,28 @@ class CredentialLookup(Generic[M]):
         if self.recent is not None and found is not None:
             self.recent.keep(hashed, found)
         return found
+
+    def live_row(
+        self,
+        session: Session,
+        hashed: str,
+        *,
+        outside_transaction: bool = False,
+        recent_ok: bool = False,
+        recent_only: bool = False,
+    ) -> Row[Any] | None:
+        """``row``, or None when the credential is revoked or its user disabled (every kind
+        of credential checks these; each then checks its own expiry)."""
+        row = self.row(
+            session,
+            hashed,
+            outside_transaction=outside_transaction,
+            recent_ok=recent_ok,
+            recent_only=recent_only,
+        )
+        if row is None or row[self._revoked_at] is not None or not row[self._is_active]:
+            return None
+        return row
 
     def objects(self, session: Session, row: Row[Any]) -> tuple[User, M]:
         """The user and the credential of a row, as a load would give them."""

@@ -349,10 +349,7 @@ RECENT_SESSION_SECONDS = 1.0
 _LOOKUP = CredentialLookup(
     UserSession, UserSession.id_hash, remember_seconds=RECENT_SESSION_SECONDS
 )
-_REVOKED_AT, _EXPIRES_AT, _LAST_SEEN_AT = (
-    _LOOKUP.column(name) for name in ("revoked_at", "expires_at", "last_seen_at")
-)
-_IS_ACTIVE = _LOOKUP.user_column("is_active")
+_EXPIRES_AT, _LAST_SEEN_AT = (_LOOKUP.column(name) for name in ("expires_at", "last_seen_at"))
 
 
 def find_session(
@@ -369,14 +366,14 @@ def find_session(
     ``outside_transaction``, ``recent_ok`` and ``recent_only``: see ``CredentialLookup.row``
     (reads pass ``recent_ok``: app.web.deps._browser_session); with ``recent_only`` None
     also means "not kept here": the caller then looks the session up in full."""
-    row = _LOOKUP.row(
+    row = _LOOKUP.live_row(
         session,
         sha256_hex(cookie_value),
         outside_transaction=outside_transaction,
         recent_ok=recent_ok,
         recent_only=recent_only,
     )
-    if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
+    if row is None:
         return None
     now = utcnow()
     idle_limit = row[_LAST_SEEN_AT] + timedelta(minutes=settings.session_idle_minutes)

@@ -68,10 +68,7 @@ _LOOKUP = CredentialLookup(
     attach_credential=False,
     remember_seconds=RECENT_TOKEN_SECONDS,
 )
-_REVOKED_AT, _EXPIRES_AT, _CREATED_AT = (
-    _LOOKUP.column(name) for name in ("revoked_at", "expires_at", "created_at")
-)
-_IS_ACTIVE = _LOOKUP.user_column("is_active")
+_EXPIRES_AT, _CREATED_AT = (_LOOKUP.column(name) for name in ("expires_at", "created_at"))
 
 
 def find_token(
@@ -94,14 +91,14 @@ def find_token(
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
-    row = _LOOKUP.row(
+    row = _LOOKUP.live_row(
         session,
         sha256_hex(secret),
         outside_transaction=outside_transaction,
         recent_ok=recent_ok,
         recent_only=recent_only,
     )
-    if row is None or row[_REVOKED_AT] is not None or not row[_IS_ACTIVE]:
+    if row is None:
         return None
     now = utcnow()
     expires_at = row[_EXPIRES_AT]
