@@ -31,12 +31,16 @@ from app.exchange.filelimits import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, check_siz
 from app.exchange.schemas import NewContact
 from app.organizations.schemas import OrganizationName
 from app.textlimits import check_lines
+from app.validation import label
 
 MAX_CARDS = MAX_IMPORT_ROWS
 # A phone's export folds a photo into lines of 75: a 5 MB file of them is 70,000 lines.
 MAX_LINES = 200_000
 # An unfolded property a contact is made of; PHOTO and the like (skipped) may be any length.
 MAX_PROPERTY_CHARS = 16_384
+# What is kept of a longer FN or N line: enough to show which card it is (a preview cuts an
+# invalid row's name to 200 characters), never the whole line.
+_LONG_NAME_CHARS = 1_000
 MAX_PROPERTIES = 100
 # First bytes of files that are not text: an archive is refused before it could be expanded.
 SIGNATURES = {
@@ -108,6 +112,11 @@ class Card:
     properties: dict[str, list[Property]] = field(default_factory=dict)
     count: int = 0
     overflow: bool = False  # more properties than MAX_PROPERTIES (reported once)
+    # Used properties longer than MAX_PROPERTY_CHARS, by name: the card is refused for them
+    # (its own row, never imported without them). A long FN or N keeps the property its
+    # first characters make, to name the refused card; the others keep nothing. None, not an
+    # empty dict, on nearly every card: nothing allocated per card.
+    too_long: dict[str, Property | None] | None = None
 
     def add(self, prop: Property) -> None:
         self.properties.setdefault(prop.name, []).append(prop)
@@ -343,8 +352,13 @@ def _cards(text: str, parsed: Parsed) -> Iterator[Card]:
         if name not in _USED:  # PHOTO, BDAY, VERSION, X-... and the like: not read at all
             continue
         if len(line) > MAX_PROPERTY_CHARS:
-            # Measured before the line is parsed: a long line costs nothing more to refuse.
-            parsed.problem(number, name.lower(), f"Longer than {MAX_PROPERTY_CHARS:,} characters.")
+            # Measured before the line is parsed: a long line costs nothing more to refuse. Its
+            # card is the invalid row (check_card), not a row of its own without a name.
+            if card.too_long is None:
+                card.too_long = {}
+            if name not in card.too_long:
+                head = _property(line[:_LONG_NAME_CHARS]) if name in ("FN", "N") else None
+                card.too_long[name] = head
             continue
         if card.count >= MAX_PROPERTIES:
             if not card.overflow:
@@ -372,6 +386,21 @@ _SOURCE = {
     "notes": "NOTE",
     "location": "ADR",
     "tags": "CATEGORIES",
+}
+# The contact field each used property fills, whose label names a property too long to read
+# (a URL or social profile is a LinkedIn profile or a website in the notes).
+_FIELD = {
+    "FN": "full_name",
+    "N": "full_name",
+    "NOTE": "notes",
+    "EMAIL": "email",
+    "TEL": "phone",
+    "ORG": "organization",
+    "TITLE": "title",
+    "URL": "website",
+    "X-SOCIALPROFILE": "website",
+    "ADR": "location",
+    "CATEGORIES": "tags",
 }
 
 
@@ -477,6 +506,15 @@ def _full_name(parsed: Parsed, card: Card) -> str:
     return ""
 
 
+def _cut_name(card: Card) -> str:
+    """The name the first characters of a card's too long FN or N make (cut, so marked
+    with an ellipsis), or "" when there is none: only to show which refused card it is."""
+    heads = {name: [prop] for name, prop in (card.too_long or {}).items() if prop is not None}
+    # Its own Parsed: a cut value that does not decode is no problem of the card's.
+    name = _full_name(Parsed(), Card(line=card.line, properties=heads))
+    return f"{name}…" if name else ""
+
+
 def _linkedin(urls: list[str], notes: list[str]) -> tuple[str | None, str | None]:
     """The first URL that is a LinkedIn profile, normalised; the others go to the notes."""
     found: tuple[str | None, str | None] = (None, None)
@@ -504,9 +542,20 @@ def check_card(
     words, where that is not the card's property (a spreadsheet's column)."""
     before = len(parsed.problems)
     line = card.line
+    too_long = card.too_long
+    if too_long:
+        for refused in dict.fromkeys(_FIELD[name] for name in too_long):
+            message = f"{label(refused)}: longer than {MAX_PROPERTY_CHARS:,} characters."
+            parsed.problem(line, refused, message)
     full_name = _full_name(parsed, card)
+    # What the row is called when refused: its name, else the start of a name too long to
+    # read (refused above, so not checked again as the contact's name).
+    shown_name = full_name
     if not full_name:
-        parsed.problem(line, "full_name", f"A name is needed: {nameless}.")
+        if too_long and ("FN" in too_long or "N" in too_long):
+            shown_name = _cut_name(card)
+        else:
+            parsed.problem(line, "full_name", f"A name is needed: {nameless}.")
     notes = _texts(parsed, card, "NOTE")
     emails = _texts(parsed, card, "EMAIL")
     if len(emails) > 1:
@@ -555,7 +604,7 @@ def check_card(
     contact = parsed.checked_contact(line, values, {**_SOURCE, **source})
     parsed.check_organization(line, organization, source.get("organization", "ORG"))
     if contact is None or len(parsed.problems) > before:
-        parsed.refused_row(line, full_name)
+        parsed.refused_row(line, shown_name)
         return None
     return NewContact(
         line=line,
