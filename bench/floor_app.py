@@ -33,6 +33,7 @@ from fastapi.responses import Response
 from app.web.threads import in_database_thread
 
 PLAN_ENV = "RAPPORT_FLOOR_PLAN"
+STACK_ENV = "RAPPORT_FLOOR_STACK"
 
 # One step of a request: ("execute", statement, parameters, executemany), ("commit", "",
 # None, False) / ("rollback", "", None, False) where Rapport ended a transaction, or
@@ -239,6 +240,11 @@ def build(plan: Plan) -> FastAPI:
 
 
 def create() -> FastAPI:
-    """uvicorn's factory: the app for the plan named by RAPPORT_FLOOR_PLAN."""
+    """uvicorn's factory: the app for the plan named by RAPPORT_FLOOR_PLAN (the stack floor
+    when RAPPORT_FLOOR_STACK is set)."""
     plan: Plan = pickle.loads(Path(os.environ[PLAN_ENV]).read_bytes())
+    if os.environ.get(STACK_ENV):
+        from bench.stack_app import build_stack
+
+        return build_stack(plan)
     return build(plan)

@@ -36,7 +36,7 @@ from app.tokens import service as tokens_service
 from app.tokens.schemas import TokenCreate
 from bench import inprocess
 from bench.floor import uncovered
-from bench.floor_app import PLAN_ENV
+from bench.floor_app import PLAN_ENV, STACK_ENV
 from bench.loadgen import Load, LoadResult, install_wrk, run_load, wrk_path
 from bench.report import Configuration, Report, describe_machine, render, write_results
 from bench.scenarios import Outcome, build_scenarios, log_in, probe
@@ -342,6 +342,7 @@ def run_configuration(
         _say(f"{title}: server did not start")
         return config
     floor: Server | None = None
+    stack: Server | None = None
     try:
         cookie = log_in(server.base_url, user.username, user.password, COOKIE_NAME)
         scenarios = build_scenarios(user, cookie, COOKIE_NAME)
@@ -361,6 +362,15 @@ def run_configuration(
                 log_dir=work,
                 ready_path="/floor-ready",  # any answer under 500 means it is up
             )
+            stack = start_uvicorn(
+                f"{slug}-stack",
+                "bench.floor_app:create",
+                factory=True,
+                workers=workers,
+                env={**MALLOC_ENV, PLAN_ENV: str(plan), STACK_ENV: "1"},
+                log_dir=work,
+                ready_path="/floor-ready",
+            )
         except RuntimeError as exc:
             config.floor_error = str(exc)
             _say(f"{title}: no floor: {str(exc).splitlines()[0]}")
@@ -369,11 +379,15 @@ def run_configuration(
                 _say(f"{title}: {outcome.scenario.key}: {outcome.status_text}")
                 continue
             load = outcome.scenario.load
-            # The floor first, then Rapport, back to back: the pair shares the machine's load.
+            # The floors first, then Rapport, back to back: the three share the machine's load.
             if floor is not None:
                 if warmup:
                     run_load(floor.base_url, load, warmup, tool=tool)
                 outcome.floor = run_load(floor.base_url, load, duration, tool=tool)
+            if stack is not None:
+                if warmup:
+                    run_load(stack.base_url, load, warmup, tool=tool)
+                outcome.stack = run_load(stack.base_url, load, duration, tool=tool)
             if warmup:
                 run_load(server.base_url, load, warmup, tool=tool)
             outcome.result = run_load(server.base_url, load, duration, tool=tool)
@@ -381,6 +395,10 @@ def run_configuration(
             floor_text = (
                 f", floor {outcome.floor.rps:,.0f} req/s (Rapport x{outcome.of_floor or 0:.3f} of it)"
                 if outcome.floor
+                else ""
+            ) + (
+                f", stack floor {outcome.stack.rps:,.0f} req/s (Rapport x{outcome.of_stack or 0:.3f} of it)"
+                if outcome.stack
                 else ""
             )
             _say(
@@ -395,8 +413,9 @@ def run_configuration(
         config.rss_after_mb = [rss_mb(pid) for pid in server.worker_pids()]
         config.outcomes = outcomes
     finally:
-        if floor is not None:
-            floor.stop()
+        for other in (floor, stack):
+            if other is not None:
+                other.stop()
         server.stop()
     return config
 

@@ -76,6 +76,9 @@ class Outcome:
     ratio: float | None = None
     # The same load on the floor (bench/floor_app.py): its statements with no Rapport code.
     floor: LoadResult | None = None
+    # The same load on the stack floor (bench/stack_app.py): those statements served through
+    # FastAPI's parameters and dependencies and a SQLAlchemy Session, still no Rapport code.
+    stack: LoadResult | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -92,8 +95,9 @@ class Outcome:
             return f"error {self.probe_status}: {self.probe_detail}"[:160]
         if not self.result.ok:
             return f"errors under load ({self.result.errors} socket, {self.result.non_2xx} non-2xx)"
-        if self.floor is not None and not self.floor.ok:
-            return f"floor errors ({self.floor.errors} socket, {self.floor.non_2xx} non-2xx)"
+        for name, floor in (("floor", self.floor), ("stack floor", self.stack)):
+            if floor is not None and not floor.ok:
+                return f"{name} errors ({floor.errors} socket, {floor.non_2xx} non-2xx)"
         return "ok"
 
     @property
@@ -101,7 +105,7 @@ class Outcome:
         """Available but broken, or its floor broken: what the smoke run refuses."""
         if not self.available:
             return False
-        broken_floor = self.floor is not None and not self.floor.ok
+        broken_floor = any(f is not None and not f.ok for f in (self.floor, self.stack))
         return self.result is None or not self.result.ok or broken_floor
 
     @property
@@ -110,6 +114,13 @@ class Outcome:
         if self.result is None or self.floor is None or not self.floor.rps:
             return None
         return self.result.rps / self.floor.rps
+
+    @property
+    def of_stack(self) -> float | None:
+        """Rapport's rate as a share of the stack floor's: what Rapport's code on its stack leaves."""
+        if self.result is None or self.stack is None or not self.stack.rps:
+            return None
+        return self.result.rps / self.stack.rps
 
 
 def build_scenarios(user: SeededUser, session_cookie: str, cookie_name: str) -> list[Scenario]:

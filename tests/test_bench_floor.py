@@ -34,6 +34,7 @@ from bench.floor import (
 from bench.floor_app import PLAN_ENV, Connections, Plan, Step, build, request_key, run_steps
 from bench.loadgen import Load, run_load
 from bench.servers import start_uvicorn
+from bench.stack_app import build_stack
 from tests.conftest import WebClient
 
 BASE_URL = "http://testserver"
@@ -167,6 +168,49 @@ def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
         # Not captured: a loud 500, never a fast answer.
         assert floor.get("/api/v1/contacts?limit=5&offset=10").status_code == 500
     # The write's transaction was replayed to its commit, as Rapport's was.
+    assert interactions() == before + 1
+
+
+def test_the_stack_floor_answers_what_the_floor_answers_through_fastapi_and_a_session(
+    app: FastAPI,
+    engine: Engine,
+    db: Session,
+    user: User,
+    make_token: Callable[..., str],
+    web_client_for: Callable[..., WebClient],
+) -> None:
+    ids = _contacts(db, user, [f"Stack Person {n:02d}" for n in range(12)])
+    web = web_client_for(user)
+    cookie = web.cookies.get("rapport_session")
+    assert cookie
+    loads = _loads(make_token(user), cookie, ids[:2])
+    plan = capture(app, engine, BASE_URL, loads, worker_threads=2)
+    write = loads[3].bodies[0]  # type: ignore[index]
+
+    def interactions() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Interaction)).scalar_one())
+
+    before = interactions()
+    with (
+        TestClient(build(plan), base_url=BASE_URL) as floor,
+        TestClient(build_stack(plan), base_url=BASE_URL) as stack,
+    ):
+        for path in (
+            "/api/v1/contacts?limit=5&offset=5",
+            "/contacts",
+            f"/api/v1/contacts/{ids[0]}",
+        ):
+            expected, got = floor.get(path), stack.get(path)
+            assert (got.status_code, got.content) == (expected.status_code, expected.content)
+        assert "Stack Person 00" in stack.get(f"/api/v1/contacts/{ids[0]}").text
+        # FastAPI parses the declared parameters: a path id that is not a number never
+        # reaches the replay.
+        assert stack.get("/api/v1/contacts/not-a-number").status_code == 422
+        assert stack.post("/api/v1/interactions", content=write).status_code == 201
+        # Not captured: a loud 500, as on the floor.
+        assert stack.get("/api/v1/contacts?limit=5&offset=10").status_code == 500
+    # The write went through the session to its commit.
     assert interactions() == before + 1
 
 

@@ -84,12 +84,17 @@ def test_report_renders_every_figure_and_keeps_the_hand_written_analysis(tmp_pat
         rss_after_mb=[95.0],
     )
     config.outcomes[0].floor = _result(requests=4000)
+    config.outcomes[0].stack = _result(requests=2000)
     report = Report("smoke", 1.0, "python", [("CPUs (nproc)", "2")], 0.0, _result(), [config])
     body = render(report)
-    # req/s, ratio to the baseline, floor req/s, Rapport / floor, floor / baseline, latencies.
-    row = "| 1. contacts | ok | 100 | 0.250 | 400 | 0.250 | 4.000 | 5.0 | 9.0 | 12.0 | >= 0.20x | met |"
+    # req/s, ratio to the baseline, floor req/s, Rapport / floor, floor / baseline, the same
+    # three for the stack floor, latencies.
+    row = (
+        "| 1. contacts | ok | 100 | 0.250 | 400 | 0.250 | 4.000 | 200 | 0.500 | 2.000 "
+        "| 5.0 | 9.0 | 12.0 | >= 0.20x | met |"
+    )
     assert row in body
-    assert "| 1. contacts | not available (404) | - | - | - | - | - | - | - | - | - | - |" in body
+    assert f"| 1. contacts | not available (404) |{' - |' * 12} - |" in body
     assert "at rest 80 MB; after load (read 2 s after its last request" in body
     assert "heap back) 95 MB (target: under 120 MB after load: met)" in body
 
@@ -193,6 +198,10 @@ def test_a_broken_floor_fails_the_smoke_run_and_says_so() -> None:
     assert outcome.failed and outcome.status_text.startswith("floor errors")
     outcome.floor = _result(requests=2000)
     assert not outcome.failed and outcome.of_floor == 0.5
+    outcome.stack = _result(errors=1)
+    assert outcome.failed and outcome.status_text.startswith("stack floor errors")
+    outcome.stack = _result(requests=1000)
+    assert not outcome.failed and outcome.of_stack == 1.0
 
 
 def test_the_report_judges_memory_and_postgres_against_sqlite() -> None:
