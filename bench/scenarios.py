@@ -115,6 +115,24 @@ class Outcome:
             return None
         return self.result.rps / self.floor.rps
 
+    def verdict(self, baseline_rps: float) -> str:
+        """'met', or each missed figure, and for a figure the stack floor misses too, its
+        value there: no code on Rapport's stack meets that one (bench/stack_app.py)."""
+        assert self.result is not None
+        target = self.scenario.target
+        misses = target.misses(self.result, self.ratio or 0.0)
+        if not misses:
+            return "met"
+        stack_misses: dict[str, str] = {}
+        if self.stack is not None and baseline_rps:
+            for miss in target.misses(self.stack, self.stack.rps / baseline_rps):
+                stack_misses[miss.split(" ", 1)[0]] = miss
+        phrases = []
+        for miss in misses:
+            also = stack_misses.get(miss.split(" ", 1)[0])
+            phrases.append(f"{miss} (stack floor too: {also})" if also else miss)
+        return "missed: " + "; ".join(phrases)
+
     @property
     def of_stack(self) -> float | None:
         """Rapport's rate as a share of the stack floor's: what Rapport's code on its stack leaves."""

@@ -217,15 +217,25 @@ def test_the_report_judges_memory_and_postgres_against_sqlite() -> None:
         ]
         return Configuration(title, outcomes=outcomes, rss_rest_mb=[70.0], rss_after_mb=after)
 
-    sqlite = configuration("SQLite, 1 worker", {"a": 1000, "b": 1000}, [119.0])
-    pg = configuration("PostgreSQL, 1 worker", {"a": 600, "b": 590}, [121.0])
+    sqlite = configuration("SQLite, 1 worker", {"a": 1000, "b": 1000, "c": 1000}, [119.0])
+    pg = configuration("PostgreSQL, 1 worker", {"a": 600, "b": 590, "c": 500}, [121.0])
+    # The stack floors: PostgreSQL adds 500 µs to b's request there, less than to Rapport's
+    # (695 µs); 2,000 µs to c's, more than to Rapport's (1,000 µs): c's miss is the database's.
+    for config, stack_rps in ((sqlite, {"b": 2000, "c": 1000}), (pg, {"b": 1000, "c": 333.33})):
+        for outcome in config.outcomes:
+            if outcome.scenario.key in stack_rps:
+                outcome.stack = _result(requests=int(stack_rps[outcome.scenario.key] * 10))
     report = Report("full", 10.0, "wrk", [], 0.0, _result(), [sqlite, pg])
     body = render(report)
     assert "(target: under 120 MB after load: met)" in body
     assert "(target: under 120 MB after load: missed)" in body
     assert "### PostgreSQL vs SQLite, 1 worker (target: each at least 0.6 x)" in body
-    assert "| a | 1,000 | 600 | 0.60 | met |" in body
-    assert "| b | 1,000 | 590 | 0.59 | missed |" in body
+    assert "| a | 1,000 | 600 | 0.60 | 667 | - | - | met |" in body
+    assert "| b | 1,000 | 590 | 0.59 | 695 | 500 | - | missed |" in body
+    assert (
+        "| c | 1,000 | 500 | 0.50 | 1,000 | 2,000 | - "
+        "| missed (the stack floor adds as much: the database's) |"
+    ) in body
 
 
 def test_a_seeded_file_is_copied_with_its_wal_and_never_written(tmp_path: Path) -> None:
@@ -304,3 +314,18 @@ def test_every_server_runs_on_the_stack_the_run_names_and_the_report_says_which(
         describe_machine(None, "python")
     with pytest.raises(SystemExit):
         served_with()
+
+
+def test_a_miss_the_stack_floor_shares_says_so_and_one_it_does_not_stays_plain() -> None:
+    target = Target(min_ratio=0.25, max_p99_ms=50)
+    outcome = Outcome(_scenario(target), 200, result=_result(p99_ms=80.0), ratio=0.10)
+    assert outcome.verdict(1000.0) == "missed: ratio 0.100 < 0.25; p99 80.0 ms > 50"
+    # The stack floor serves 200 req/s against a 1,000 req/s baseline (0.2 < 0.25) with a
+    # p99 under the target: only the ratio is out of reach of any code on the stack.
+    outcome.stack = _result(requests=2000, p99_ms=20.0)
+    assert outcome.verdict(1000.0) == (
+        "missed: ratio 0.100 < 0.25 (stack floor too: ratio 0.200 < 0.25); p99 80.0 ms > 50"
+    )
+    outcome.ratio = 0.3
+    outcome.result = _result(p99_ms=10.0)
+    assert outcome.verdict(1000.0) == "met"
