@@ -137,9 +137,7 @@ def _expansion(session: Session, terms: list[terms_of.Term]) -> tuple[str, ...] 
     state = tuple(session.execute(_INDEX_STATE).one())
     bind = session.get_bind()
     vocabulary = _vocabularies.get(bind)
-    if vocabulary is None or vocabulary.state != state:
-        vocabulary = _vocabularies[bind] = _Vocabulary(state, {})
-    else:
+    if vocabulary is not None and vocabulary.state == state:
         try:  # one lookup: another thread may clear the entries between two
             return vocabulary.expansions[start]
         except KeyError:
@@ -147,10 +145,26 @@ def _expansion(session: Session, terms: list[terms_of.Term]) -> tuple[str, ...] 
     words = session.execute(_VOCABULARY, {"start": start, "stop": start + "\U0010ffff"})
     found = tuple(str(w) for (w,) in words)
     expansion = found if len(found) <= MAX_EXPANSION else None
+    if _may_hold_writes(session):
+        return expansion
+    if vocabulary is None or vocabulary.state != state:
+        vocabulary = _vocabularies[bind] = _Vocabulary(state, {})
     if len(vocabulary.expansions) >= VOCABULARY_CACHE_SIZE:
         vocabulary.expansions.clear()  # bounded; the prefixes typed next fill it again
     vocabulary.expansions[start] = expansion
     return expansion
+
+
+def _may_hold_writes(session: Session) -> bool:
+    """Whether the session's transaction may hold writes it has not committed (a write
+    session's, begun IMMEDIATE): what it reads of the index is then used but not remembered.
+
+    Its state (the structure record's leaf counter) can come back after a rollback with other
+    words behind it: the next write to commit counts from the same value. Remembered, the
+    rolled-back words stood for the prefix while a committed word went unfound.
+    """
+    options = session.connection().get_execution_options()
+    return bool(options.get("sqlite_immediate", False))
 
 
 def _remembered(
@@ -339,12 +353,19 @@ def _sqlite_search(
     return counts, [int(r[0]) for r in rows], False
 
 
-_POSTGRESQL_QUERY = "to_tsquery('rapport_search', :tsquery)"
+# The query as a sub-select: parsed once per statement, and its words hidden from the
+# planner. Every statement's plan is pinned by its shape (a kind's GIN index or its primary
+# key), so what the words would tell the planner is never used; but a custom plan for them
+# cost 0.5-1.6 ms of planning per statement, and the server kept planning afresh or not
+# depending on the first five searches a connection happened to run. Hidden, the plans cost
+# the same for every query, so the server settles on one plan per statement; and the
+# generic plan, which sees no constant to fold, does not parse the query for every row.
+_POSTGRESQL_QUERY = "(SELECT to_tsquery('rapport_search', :tsquery))"
 _POSTGRESQL_MATCH = f"document @@ {_POSTGRESQL_QUERY}"
 # A prefix after other words may be left out of what the GIN index is asked (_narrowed)
 # and checked on the rows those words find instead.
 _POSTGRESQL_NARROWED = (
-    "document @@ to_tsquery('rapport_search', :indexed)"
+    "document @@ (SELECT to_tsquery('rapport_search', :indexed))"
     f" AND ts_match_vq(document, {_POSTGRESQL_QUERY})"
 )
 # A kind's statistics are read again after this many seconds: they only steer the choice
@@ -402,29 +423,54 @@ def _postgresql_indexed(codes: Iterable[int], select: str = "1") -> list[str]:
     ]
 
 
-def _postgresql_counts(codes: Iterable[int], key_reads: Iterable[int]) -> str:
+def _postgresql_counts(
+    codes: Iterable[int], key_reads: Iterable[int], first: int | None = None
+) -> str:
     """Each kind's matches up to COUNT_CAP and, for the kinds read along the key, the kind's
-    highest row id: those read at most :rows<code> of the newest rows."""
+    highest row id: those read at most :rows<code> of the newest rows.
+
+    The fourth column is row ids, so the page can mostly be taken from them without another
+    statement: through the GIN index every match when there are fewer than COUNT_CAP; along
+    the key every match when fewer than COUNT_CAP, else the newest :page_end in order (as far
+    as a page of the kind reaches). For kind ``first`` (the first kind asked for, where a
+    newest-first page starts), counted through its GIN index and found COUNT_CAP times or
+    more, the newest :page_end matches above :low<first> in order (its newest PAGE_KEY_ROWS
+    rows): read only then, as the second statement's window read would.
+    """
     indexed = [code for code in sorted(codes) if code not in key_reads]
     parts = [
-        f"(SELECT {code}, count(*), NULL::integer FROM (SELECT 1 FROM m{code}"
-        f" LIMIT {COUNT_CAP}) AS c{code})"
+        f"(SELECT {code}, count(*), NULL::integer, CASE WHEN count(*) < {COUNT_CAP}"
+        f" THEN array_agg(row_id)"
+        + (
+            f" ELSE (SELECT array_agg(row_id ORDER BY row_id DESC) FROM (SELECT row_id FROM"
+            f" {_postgresql_scan(code)} AND row_id > :low{code} ORDER BY row_id DESC"
+            " LIMIT :page_end) AS w)"
+            if code == first
+            else ""
+        )
+        + f" END FROM (SELECT row_id FROM m{code} LIMIT {COUNT_CAP}) AS c{code})"
         for code in indexed
     ]
     parts += [
-        f"(SELECT {code}, (SELECT count(*) FROM (SELECT 1 FROM {_postgresql_scan(code)}"
-        f" AND row_id > top.v - :rows{code} ORDER BY row_id DESC LIMIT {COUNT_CAP}) AS c{code}),"
-        f" top.v FROM (SELECT max(row_id) AS v FROM search_index WHERE kind = {code}) AS top)"
+        f"(SELECT {code}, c{code}.n, top.v, c{code}.ids FROM (SELECT max(row_id) AS v FROM"
+        f" search_index WHERE kind = {code}) AS top, LATERAL (SELECT count(*) AS n,"
+        f" (array_agg(row_id ORDER BY row_id DESC))[1:CASE WHEN count(*) < {COUNT_CAP}"
+        f" THEN {COUNT_CAP} ELSE CAST(:page_end AS integer) END] AS ids FROM (SELECT row_id"
+        f" FROM {_postgresql_scan(code)} AND row_id > top.v - :rows{code}"
+        f" ORDER BY row_id DESC LIMIT {COUNT_CAP}) AS k) AS c{code})"
         for code in sorted(key_reads)
     ]
-    with_ = f"WITH {', '.join(_postgresql_indexed(indexed))} " if indexed else ""
+    with_ = f"WITH {', '.join(_postgresql_indexed(indexed, 'row_id'))} " if indexed else ""
     return with_ + " UNION ALL ".join(parts)
 
 
 def _postgresql_ranked(codes: list[int]) -> str:
-    """Every match of ``codes`` (at most RANK_LIMIT), best first by ts_rank."""
+    """The matches in hand of ``codes`` (:ids<code>, at most RANK_LIMIT), best first by
+    ts_rank: read by their primary key, not matched through the GIN index again."""
     union = " UNION ALL ".join(
-        f"SELECT {code} AS kind, row_id, document FROM {_postgresql_match(code)}" for code in codes
+        f"SELECT {code} AS kind, row_id, document FROM search_index WHERE kind = {code}"
+        f" AND row_id = ANY(CAST(:ids{code} AS integer[]))"
+        for code in codes
     )
     return (
         f"WITH r AS MATERIALIZED ({union}) SELECT kind, row_id FROM r"
@@ -592,22 +638,42 @@ def _postgresql_search(
     key_reads = _key_reads(share, stats.spans, match_cost, FIRST_READ_FACTOR)
     counts: dict[int, int] = {}
     spans = dict(stats.spans)
-    dense: set[int] = set()  # COUNT_CAP matches among the kind's newest rows
+    # Row ids the counts read (_postgresql_counts): every match of a kind in ``complete``;
+    # the newest matches in order, as far as the page reaches, of a kind in ``newest``.
+    ids: dict[int, list[int]] = {}
+    complete: set[int] = set()
+    newest: set[int] = set()
+    windowed: set[int] = set()  # the first kind's newest rows were read, and held too few
+    page_end = page[0] + page[1]
+    params["page_end"] = page_end
+    # The first kind asked for is where a newest-first page starts: when its count is capped
+    # the page lies within it, so its newest rows are read with the counts. Only where the
+    # statistics expect it capped: the read is planned with the statement, run or not.
+    first: int | None = KIND_CODES[kinds[0]]
+    if page_end > COUNT_CAP or share * spans.get(first, 0) < COUNT_CAP:
+        first = None
+    if first is not None:
+        params[f"low{first}"] = spans.get(first, 0) - PAGE_KEY_ROWS
     codes: Iterable[int] = KINDS_BY_CODE
     for again in (True, False, False):  # at most: key, key again, GIN index
         unresolved: dict[int, int] = {}  # kind code: the rows its next key read reads
         # The rows to read are parameters: the statement's text (and plan) is one per set
         # of kinds read along the key.
         reads = {f"rows{code}": rows for code, rows in key_reads.items()}
-        for code, n, top in session.execute(
-            statement(_postgresql_counts(codes, key_reads)), params | reads
+        for code, n, top, read in session.execute(
+            statement(_postgresql_counts(codes, key_reads, first)), params | reads
         ):
             code, n = int(code), int(n)
+            if code == first and code not in key_reads and n >= COUNT_CAP:
+                if read is not None and len(read) == page_end:
+                    newest.add(code)
+                else:
+                    windowed.add(code)
             if code in key_reads:
                 if top is not None:
                     spans[code] = int(top)
                 if n >= COUNT_CAP:
-                    dense.add(code)
+                    newest.add(code)
                 elif top is not None and int(top) > key_reads[code]:
                     # Rows left unread: sparser than expected. Read on along the key if what
                     # was seen says it is still the cheaper way (_key_reads), else by GIN.
@@ -617,6 +683,9 @@ def _postgresql_search(
                     continue
             if n:
                 counts[code] = n
+                ids[code] = read
+                if n < COUNT_CAP:
+                    complete.add(code)
         if not unresolved:
             break
         codes, key_reads = unresolved, {code: rows for code, rows in unresolved.items() if rows}
@@ -627,41 +696,59 @@ def _postgresql_search(
     # Ranked when every match is in hand: a capped count means more (COUNT_CAP exceeds
     # RANK_LIMIT, so only a test's smaller cap meets the second test).
     if sum(wanted_counts) <= RANK_LIMIT and max(wanted_counts) < COUNT_CAP:
+        codes = [KIND_CODES[kind] for kind in wanted]
         rows = session.execute(
-            statement(_postgresql_ranked([KIND_CODES[kind] for kind in wanted])),
-            {**params, "limit": page[0], "offset": page[1]},
-        )
-    else:
-        # As on SQLite: past RANK_LIMIT matches, newest first without reading any document.
-        slices = _page_slices([(KIND_CODES[k], counts[KIND_CODES[k]]) for k in wanted], page)
-        if not slices:
-            return counts, []  # past the last match
-        for code, take, skip in slices:
-            params |= {f"take{code}": take, f"skip{code}": skip}
-        exact = {code: counts[code] for code, _, _ in slices if counts[code] < COUNT_CAP}
-        scans = frozenset(dense) | _scanned(exact, spans, page)
-        # A capped count says "at least": such a kind's newest rows are tried first, and
-        # its GIN index (every match, sorted) read only if they hold too few.
-        bounded = frozenset(
-            code for code, _, _ in slices if code not in scans and counts[code] >= COUNT_CAP
-        )
-        for code in bounded:
-            params[f"low{code}"] = spans.get(code, 0) - PAGE_KEY_ROWS
-        found = session.execute(
-            statement(_postgresql_newest(slices, scans | bounded, bounded)), params
+            statement(_postgresql_ranked(codes)),
+            {
+                **params,
+                **{f"ids{code}": ids[code] for code in codes},
+                "limit": page[0],
+                "offset": page[1],
+            },
         ).all()
-        short = frozenset(
-            code
-            for code, take, _ in slices
-            if code in bounded and sum(1 for c, _ in found if c == code) < take
-        )
-        if short:
-            found = session.execute(
-                statement(_postgresql_newest(slices, scans | (bounded - short), bounded - short)),
-                params,
-            ).all()
-        rows = found
-    return counts, [(int(code), int(row_id)) for code, row_id in rows]
+        return counts, [(int(code), int(row_id)) for code, row_id in rows]
+    # As on SQLite: past RANK_LIMIT matches, newest first without reading any document.
+    slices = _page_slices([(KIND_CODES[k], counts[KIND_CODES[k]]) for k in wanted], page)
+    # The kinds whose page the counts read already: every match, or the newest in order.
+    in_hand = [
+        (code, row_id)
+        for code, take, skip in slices
+        if code in complete or code in newest
+        for row_id in (sorted(ids[code], reverse=True) if code in complete else ids[code])[
+            skip : skip + take
+        ]
+    ]
+    slices = [s for s in slices if s[0] not in complete and s[0] not in newest]
+    if not slices:
+        return counts, sorted(in_hand, key=lambda key: (key[0], -key[1]))
+    for code, take, skip in slices:
+        params |= {f"take{code}": take, f"skip{code}": skip}
+    exact = {code: counts[code] for code, _, _ in slices if counts[code] < COUNT_CAP}
+    scans = _scanned(exact, spans, page)
+    # A capped count says "at least": such a kind's newest rows are tried first, and
+    # its GIN index (every match, sorted) read only if they hold too few.
+    bounded = frozenset(
+        code
+        for code, _, _ in slices
+        if code not in scans and counts[code] >= COUNT_CAP and code not in windowed
+    )
+    for code in bounded:
+        params[f"low{code}"] = spans.get(code, 0) - PAGE_KEY_ROWS
+    found = session.execute(
+        statement(_postgresql_newest(slices, scans | bounded, bounded)), params
+    ).all()
+    short = frozenset(
+        code
+        for code, take, _ in slices
+        if code in bounded and sum(1 for c, _ in found if c == code) < take
+    )
+    if short:
+        found = session.execute(
+            statement(_postgresql_newest(slices, scans | (bounded - short), bounded - short)),
+            params,
+        ).all()
+    keys = in_hand + [(int(code), int(row_id)) for code, row_id in found]
+    return counts, sorted(keys, key=lambda key: (key[0], -key[1]))
 
 
 @dataclass
