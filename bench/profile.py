@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from app.httpserver import MALLOC_ENV
-from bench.floor_app import PLAN_ENV
+from bench.floor_app import PLAN_ENV, STACK_ENV
 from bench.loadgen import run_wrk
 from bench.run import (
     COOKIE_NAME,
@@ -47,7 +47,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("ORM and Core (sqlalchemy, sqlmodel)", frozenset({"sqlalchemy", "sqlmodel"})),
     ("database driver (sqlite3, psycopg)", frozenset({"sqlite3", "psycopg", "psycopg_pool"})),
     ("templates (jinja2, markupsafe)", frozenset({"jinja2", "markupsafe"})),
-    ("the floor's replay (bench/floor_app.py, with --floor)", frozenset({"bench"})),
+    ("the floor's replay (bench/, with --floor or --stack)", frozenset({"bench"})),
 )
 OTHER = "other"
 # sqlite3 is a C module without Python frames: the time it takes shows as these SQLAlchemy
@@ -183,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="profile the floor (bench/floor_app.py) replaying the scenario, not Rapport",
     )
+    parser.add_argument(
+        "--stack",
+        action="store_true",
+        help="profile the stack floor (bench/stack_app.py) replaying the scenario, not Rapport",
+    )
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=20)
@@ -224,14 +229,15 @@ def main(argv: list[str] | None = None) -> int:
             if scenario is None:
                 raise SystemExit(f"unknown scenario; choose from {', '.join(scenarios)}")
             target = server
-            if args.floor:
+            if args.floor or args.stack:
                 plan = capture_floor(url, [scenario.load], work)
+                stack = {STACK_ENV: "1"} if args.stack else {}
                 floor = start_uvicorn(
                     "profile-floor",
                     "bench.floor_app:create",
                     factory=True,
                     workers=1,
-                    env={**MALLOC_ENV, PLAN_ENV: str(plan)},
+                    env={**MALLOC_ENV, PLAN_ENV: str(plan), **stack},
                     log_dir=work,
                     ready_path="/floor-ready",
                 )
