@@ -379,7 +379,7 @@ def find_session(
     idle_limit = row[_LAST_SEEN_AT] + timedelta(minutes=settings.session_idle_minutes)
     if row[_EXPIRES_AT] <= now or idle_limit <= now:
         return None
-    return _LOOKUP.objects(session, row)
+    return _LOOKUP.objects(session, row, read=recent_ok or recent_only)
 
 
 def session_touch_due(user_session: UserSession) -> bool:

@@ -106,7 +106,7 @@ def find_token(
         return None
     if max_days is not None and row[_CREATED_AT] + timedelta(days=max_days) <= now:
         return None
-    return _LOOKUP.objects(session, row)
+    return _LOOKUP.objects(session, row, read=recent_ok or recent_only)
 
 
 def token_touch_due(token: ApiToken) -> bool:

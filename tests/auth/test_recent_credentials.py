@@ -216,3 +216,26 @@ def test_a_logout_in_this_worker_takes_effect_at_once(web: WebClient, clock: lis
     assert web.post("/logout", follow_redirects=False).status_code == 303
     gone = web.get("/contacts", follow_redirects=False)
     assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
+
+
+def test_a_read_s_objects_stay_out_of_its_session_and_a_write_s_join_it(
+    engine: Engine, user: User, make_token: Callable[..., str], clock: list[float]
+) -> None:
+    from sqlalchemy import inspect
+
+    secret = make_token(user)
+    with open_session(engine) as session:
+        read = tokens_service.find_token(session, secret, recent_ok=True)
+        assert read is not None
+        reader, token = read
+        # A read shows them and never writes them: detached, with every column loaded.
+        assert inspect(reader).detached and inspect(token).detached
+        assert reader not in session and reader.username == user.username
+        # A later touch adds the token to the session as a load would have it: persistent.
+        session.add(token)
+        assert inspect(token).persistent
+    with open_session(engine, write=True) as session:
+        written = tokens_service.find_token(session, secret)
+        assert written is not None
+        writer, _ = written
+        assert inspect(writer).persistent and writer in session  # a change is an UPDATE
