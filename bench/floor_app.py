@@ -20,7 +20,7 @@ import os
 import pickle
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -196,43 +196,68 @@ def run_steps(connections: Connections, writers: threading.Lock, steps: list[Ste
     return orjson.dumps(fetched, default=_jsonable)
 
 
+def not_captured() -> Response:
+    """The answer to a request with no replay: loud, so a load the capture did not cover
+    shows as errors, never as speed."""
+    return Response(b"no statements were captured for this request", status_code=500)
+
+
+async def replay_of(request: Request, replays: dict[str, Replay]) -> Replay | None:
+    """The replay captured for this request (its method, request target and body), if any."""
+    scope = request.scope
+    target = scope["raw_path"].decode("latin-1")
+    if scope["query_string"]:
+        target += "?" + scope["query_string"].decode("latin-1")
+    body = b"" if request.method == "GET" else await request.body()
+    return replays.get(request_key(request.method, target, body))
+
+
+async def where_rapport_ran(
+    found: Replay, worker_threads: int, work: Callable[..., bytes], *args: Any
+) -> bytes:
+    """``work(*args)`` on the thread kind Rapport ran the request's statements on: the event
+    loop's, its own database threads (in_thread), or anyio's (a plain ``def`` handler)."""
+    if found.get("inline", False):
+        return work(*args)
+    if found.get("own_threads", False):
+        return await in_database_thread(worker_threads, work, *args)
+    return await anyio.to_thread.run_sync(work, *args)
+
+
+async def replayed(
+    request: Request, plan: Plan, run: Callable[..., bytes], *run_args: Any
+) -> Response:
+    """The answer to a request: ``run(*run_args, steps)`` on its captured steps, where Rapport
+    ran them, with the status Rapport answered; a 500 for a request the plan lacks."""
+    found = await replay_of(request, plan["requests"])
+    if found is None:
+        return not_captured()
+    content = await where_rapport_ran(found, plan["worker_threads"], run, *run_args, found["steps"])
+    return Response(content, status_code=found["status"], media_type="application/json")
+
+
+def bare_app(plan: Plan, close: Callable[[], None]) -> FastAPI:
+    """A FastAPI app with no docs, running as many request threads as Rapport did (its
+    settings.worker_threads), that calls ``close`` at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = plan["worker_threads"]
+        yield
+        close()
+
+    return FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+
+
 def build(plan: Plan) -> FastAPI:
     """The floor app for one plan."""
     connections = Connections(plan)
     writers = threading.Lock()
-    replays = plan["requests"]
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # As many request threads as Rapport runs (its settings.worker_threads).
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = plan["worker_threads"]
-        yield
-        connections.close()
-
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app = bare_app(plan, connections.close)
 
     async def replay(request: Request) -> Response:
-        scope = request.scope
-        target = scope["raw_path"].decode("latin-1")
-        if scope["query_string"]:
-            target += "?" + scope["query_string"].decode("latin-1")
-        body = b"" if request.method == "GET" else await request.body()
-        found = replays.get(request_key(request.method, target, body))
-        if found is None:
-            # Loud, so a load the capture did not cover shows as errors, never as speed.
-            return Response(b"no statements were captured for this request", status_code=500)
-        if found.get("inline", False):
-            content = run_steps(connections, writers, found["steps"])
-        elif found.get("own_threads", False):  # as Rapport hands its reads off (in_thread)
-            content = await in_database_thread(
-                plan["worker_threads"], run_steps, connections, writers, found["steps"]
-            )
-        else:
-            content = await anyio.to_thread.run_sync(
-                run_steps, connections, writers, found["steps"]
-            )
-        return Response(content, status_code=found["status"], media_type="application/json")
+        return await replayed(request, plan, run_steps, connections, writers)
 
     for method, path in plan["routes"]:
         app.add_api_route(path, replay, methods=[method])

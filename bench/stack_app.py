@@ -30,19 +30,22 @@ import inspect
 import re
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
-import anyio.to_thread
 import orjson
 from fastapi import Body, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
-from app.web.threads import in_database_thread
-from bench.floor_app import Plan, Replay, Step, _jsonable, request_key
+from bench.floor_app import (
+    Plan,
+    Step,
+    _jsonable,
+    bare_app,
+    replayed,
+)
 
 _PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 
@@ -125,16 +128,7 @@ def build_stack(plan: Plan) -> FastAPI:
     """The stack floor app for one plan."""
     engine = stack_engine(plan)
     writers = threading.Lock()
-    replays = plan["requests"]
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = plan["worker_threads"]
-        yield
-        engine.dispose()
-
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app = bare_app(plan, engine.dispose)
 
     async def get_db() -> AsyncIterator[Session]:
         session = Session(engine, expire_on_commit=False)
@@ -150,23 +144,7 @@ def build_stack(plan: Plan) -> FastAPI:
         return hashlib.sha256(secret.encode()).hexdigest()
 
     async def serve(request: Request, session: Session) -> Response:
-        scope = request.scope
-        target = scope["raw_path"].decode("latin-1")
-        if scope["query_string"]:
-            target += "?" + scope["query_string"].decode("latin-1")
-        body = b"" if request.method == "GET" else await request.body()
-        found: Replay | None = replays.get(request_key(request.method, target, body))
-        if found is None:
-            return Response(b"no statements were captured for this request", status_code=500)
-        if found.get("inline", False):
-            content = run_steps(session, writers, found["steps"])
-        elif found.get("own_threads", False):
-            content = await in_database_thread(
-                plan["worker_threads"], run_steps, session, writers, found["steps"]
-            )
-        else:
-            content = await anyio.to_thread.run_sync(run_steps, session, writers, found["steps"])
-        return Response(content, status_code=found["status"], media_type="application/json")
+        return await replayed(request, plan, run_steps, session, writers)
 
     for method, template in plan["routes"]:
         app.add_api_route(

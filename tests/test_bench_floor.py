@@ -105,21 +105,33 @@ def test_the_route_template_is_the_one_rapport_matched(app: FastAPI) -> None:
     assert route_of(app, "GET", "/api/v1/interviews/12").startswith("/api/v1/interviews/{")
 
 
-def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
+@pytest.fixture
+def captured(
     app: FastAPI,
     engine: Engine,
     db: Session,
     user: User,
     make_token: Callable[..., str],
     web_client_for: Callable[..., WebClient],
-) -> None:
+) -> tuple[Plan, list[int], list[Load]]:
+    """A plan captured for 12 contacts "Floor Person 00".."11": its ids and loads."""
     ids = _contacts(db, user, [f"Floor Person {n:02d}" for n in range(12)])
     web = web_client_for(user)
     cookie = web.cookies.get("rapport_session")
     assert cookie
     loads = _loads(make_token(user), cookie, ids[:2])
+    return capture(app, engine, BASE_URL, loads, worker_threads=2), ids, loads
 
-    plan = capture(app, engine, BASE_URL, loads, worker_threads=2)
+
+def _interactions(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Interaction)).scalar_one())
+
+
+def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
+    engine: Engine, captured: tuple[Plan, list[int], list[Load]]
+) -> None:
+    plan, ids, loads = captured
 
     assert set(plan["routes"]) >= {
         ("GET", "/api/v1/contacts"),
@@ -146,11 +158,7 @@ def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
     assert listing["own_threads"] is (engine.dialect.name == "postgresql")
     assert write["own_threads"] is False
 
-    def interactions() -> int:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(Interaction)).scalar_one())
-
-    before = interactions()
+    before = _interactions(engine)
     with TestClient(build(plan), base_url=BASE_URL) as floor:
         page = floor.get("/api/v1/contacts?limit=5&offset=5")
         assert page.status_code == 200
@@ -168,30 +176,15 @@ def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
         # Not captured: a loud 500, never a fast answer.
         assert floor.get("/api/v1/contacts?limit=5&offset=10").status_code == 500
     # The write's transaction was replayed to its commit, as Rapport's was.
-    assert interactions() == before + 1
+    assert _interactions(engine) == before + 1
 
 
 def test_the_stack_floor_answers_what_the_floor_answers_through_fastapi_and_a_session(
-    app: FastAPI,
-    engine: Engine,
-    db: Session,
-    user: User,
-    make_token: Callable[..., str],
-    web_client_for: Callable[..., WebClient],
+    engine: Engine, captured: tuple[Plan, list[int], list[Load]]
 ) -> None:
-    ids = _contacts(db, user, [f"Stack Person {n:02d}" for n in range(12)])
-    web = web_client_for(user)
-    cookie = web.cookies.get("rapport_session")
-    assert cookie
-    loads = _loads(make_token(user), cookie, ids[:2])
-    plan = capture(app, engine, BASE_URL, loads, worker_threads=2)
+    plan, ids, loads = captured
     write = loads[3].bodies[0]  # type: ignore[index]
-
-    def interactions() -> int:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(Interaction)).scalar_one())
-
-    before = interactions()
+    before = _interactions(engine)
     with (
         TestClient(build(plan), base_url=BASE_URL) as floor,
         TestClient(build_stack(plan), base_url=BASE_URL) as stack,
@@ -203,7 +196,7 @@ def test_the_stack_floor_answers_what_the_floor_answers_through_fastapi_and_a_se
         ):
             expected, got = floor.get(path), stack.get(path)
             assert (got.status_code, got.content) == (expected.status_code, expected.content)
-        assert "Stack Person 00" in stack.get(f"/api/v1/contacts/{ids[0]}").text
+        assert "Floor Person 00" in stack.get(f"/api/v1/contacts/{ids[0]}").text
         # FastAPI parses the declared parameters: a path id that is not a number never
         # reaches the replay.
         assert stack.get("/api/v1/contacts/not-a-number").status_code == 422
@@ -211,7 +204,7 @@ def test_the_stack_floor_answers_what_the_floor_answers_through_fastapi_and_a_se
         # Not captured: a loud 500, as on the floor.
         assert stack.get("/api/v1/contacts?limit=5&offset=10").status_code == 500
     # The write went through the session to its commit.
-    assert interactions() == before + 1
+    assert _interactions(engine) == before + 1
 
 
 def test_a_floor_profile_tells_the_driver_from_the_replay() -> None:
@@ -360,13 +353,9 @@ def test_a_later_configuration_s_writes_are_captured_and_two_floor_workers_answe
     assert len(extended["requests"]) == len(plan["requests"]) + len(ids)
     assert all(extended["requests"][key] is replay for key, replay in plan["requests"].items())
 
-    def interactions() -> int:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(Interaction)).scalar_one())
-
     plan_file = tmp_path / "floor.plan"
     plan_file.write_bytes(pickle.dumps(extended))
-    before = interactions()
+    before = _interactions(engine)
     # Served as bench.run serves it: uvicorn, two worker processes, the write load at once.
     floor = start_uvicorn(
         "floor",
@@ -384,4 +373,4 @@ def test_a_later_configuration_s_writes_are_captured_and_two_floor_workers_answe
     assert result.requests > 0
     assert result.ok, (result.statuses, result.errors)
     # Every answered write was replayed to its commit (the generator may cut off a few more).
-    assert interactions() >= before + result.requests
+    assert _interactions(engine) >= before + result.requests
