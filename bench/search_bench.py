@@ -163,7 +163,7 @@ def time_saves(engine: Engine, owner_id: int, with_index: bool) -> float:
             # Writes that commit cannot be rolled back, so the triggers come off for the run
             # and go back on afterwards, with the rows gone (never indexed, never taken out).
             for statement in triggers:
-                name = statement.split()[3 if conn.dialect.name == "postgresql" else 2]
+                name = statement.split(" TRIGGER ", 1)[1].split()[0]  # CREATE TRIGGER <name> ...
                 on = " ON contacts" if conn.dialect.name == "postgresql" else ""
                 conn.execute(text(f"DROP TRIGGER {name}{on}"))
     ids = []
