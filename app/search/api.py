@@ -21,7 +21,7 @@ SearchText = Annotated[
         max_length=200,
         pattern=r"^[^\x00]*$",
         description='Words (all must match), "quoted phrases", -excluded; the last word'
-        " matches as a prefix, so results come as you type.",
+        " matches as a prefix unless a space follows it, so results come as you type.",
     ),
 ]
 SearchTypes = Annotated[

@@ -49,7 +49,9 @@ def parse(text: str) -> list[Term]:
     """The terms of a user's query; empty when nothing searchable was typed."""
     terms: list[Term] = []
     last_open = False  # whether the last term can still grow as the user types
+    last_end = 0
     for match in _TERM.finditer(text):
+        last_end = match.end()
         quoted_minus, phrase, word_minus, word = match.groups()
         if word is not None:
             tokens, exclude = _tokens(word), bool(word_minus)
@@ -62,6 +64,9 @@ def parse(text: str) -> list[Term]:
         else:
             last_open = False
     terms = terms[:MAX_TERMS]
+    # A space typed after the last word ends it: "sql " is the word sql, no longer a prefix.
+    if any(ch.isspace() for ch in text[last_end:]):
+        last_open = False
     if terms and last_open and not terms[-1].exclude and len(terms[-1].tokens[-1]) >= MIN_PREFIX:
         last = terms[-1]
         terms[-1] = Term(last.tokens, last.exclude, prefix=True)

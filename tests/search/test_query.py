@@ -30,6 +30,11 @@ def test_words_phrases_exclusions_and_the_prefix():
     assert query.short_prefix(query.parse("museum re"))
     assert not query.short_prefix(query.parse('"museum re'))  # a phrase needs positions
     assert not query.short_prefix(query.parse("museum regi"))
+    # A space after the last word ends it: no longer a prefix (as it still is without one).
+    assert query.parse("museum regi ") == [query.Term(("museum",)), query.Term(("regi",))]
+    assert query.parse("regi\t")[-1].prefix is False
+    assert query.parse(" regi")[-1].prefix is True
+    assert query.parse('"sql mat" ')[-1].prefix is False
     assert (
         query.tsquery_text(terms) == "('museum') & ('sql' <-> 'matters') & ('regi':*) & !('python')"
     )
