@@ -1,10 +1,10 @@
 """Where one scenario spends its time: ``python -m bench.profile contacts_list``.
 
-Serves Rapport (1 worker) on a seeded SQLite database, loads one scenario with wrk while
-py-spy samples the worker, and prints the busy samples by layer (whose code the time is
-spent in: Rapport's, the framework's, pydantic's, SQLAlchemy's, the database driver's, the
-templates'), then the hottest functions: by own time, by the deepest application frame
-(which line of app/ the time is spent under) and inclusively.
+Serves Rapport (1 worker) on a seeded SQLite database (or, with ``--pg-url``, a PostgreSQL
+one), loads one scenario with wrk while py-spy samples the worker, and prints the busy samples
+by layer (whose code the time is spent in: Rapport's, the framework's, pydantic's,
+SQLAlchemy's, the database driver's, the templates'), then the hottest functions: by own time,
+by the deepest application frame (which line of app/ the time is spent under) and inclusively.
 ``python -m bench.profile --raw FILE`` summarises any py-spy raw profile the same way.
 """
 
@@ -19,7 +19,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy import exc as sa_exc
+
+from app.errors import NotFound
 from app.httpserver import MALLOC_ENV
+from app.seed import SeededUser
 from bench.floor_app import PLAN_ENV, STACK_ENV
 from bench.loadgen import run_wrk
 from bench.run import (
@@ -171,13 +175,30 @@ def summarise(raw: Path, top: int) -> str:
     return "\n".join(lines)
 
 
+def postgres_user(url: str, args: argparse.Namespace) -> SeededUser:
+    """The bench's user of a PostgreSQL database: the one seeded before (seeding 100k contacts
+    takes minutes, so a second profile reuses it), else the database migrated and seeded now.
+    The database must exist; it is never dropped."""
+    try:
+        return reuse_seeded(url, "bench1")
+    except (NotFound, sa_exc.ProgrammingError):  # no bench1, or no schema yet
+        prepare_database(url)
+        user, _, _ = seed(url, args, smoke=False)
+        return user
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument(
         "scenario", nargs="?", help="contacts_list, contacts_search, interview_detail, ..."
     )
     parser.add_argument("--raw", type=Path, help="only summarise this py-spy raw profile")
-    parser.add_argument("--db", type=Path, help="an already seeded SQLite file (user bench1)")
+    databases = parser.add_mutually_exclusive_group()
+    databases.add_argument("--db", type=Path, help="an already seeded SQLite file (user bench1)")
+    databases.add_argument(
+        "--pg-url",
+        help="serve this existing PostgreSQL database, seeding it first unless it holds bench1",
+    )
     parser.add_argument(
         "--floor",
         action="store_true",
@@ -187,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         "--stack",
         action="store_true",
         help="profile the stack floor (bench/stack_app.py) replaying the scenario, not Rapport",
+    )
+    parser.add_argument(
+        "--gil",
+        action="store_true",
+        help="only samples holding the GIL: a database thread waiting on PostgreSQL in C "
+        "(psycopg's Connection.wait) otherwise counts as busy",
     )
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
@@ -205,7 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("py-spy is needed: .venv/bin/pip install py-spy")
     work = Path(tempfile.mkdtemp(prefix="rapport-profile-"))
     try:
-        if args.db:
+        if args.pg_url:
+            url = args.pg_url
+            user = postgres_user(url, args)
+        elif args.db:
             url = f"sqlite:///{args.db.resolve()}"
             user = reuse_seeded(url, "bench1")
         else:
@@ -257,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                     str(raw),
                     "--pid",
                     str(target.process.pid),
+                    *(["--gil"] if args.gil else []),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

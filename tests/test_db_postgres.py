@@ -7,7 +7,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -248,3 +251,50 @@ def test_no_ping_is_sent_when_a_connection_is_checked_out(engine: Engine, api: A
         assert api.get("/api/v1/contacts").status_code == 200
     assert not [s for s, _ in seen if s in ("SELECT 1", "select 1")], seen
     assert engine.pool._pre_ping is False  # type: ignore[attr-defined]
+
+
+def _with_options(url: str, options: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}options={quote(options)}"
+
+
+def test_sessions_run_in_utc_whatever_the_url_asks_and_keep_its_other_options(
+    database_url: str, user: User
+) -> None:
+    # The URL's own options still apply; its TimeZone does not (UTCDateTime relies on UTC).
+    url = _with_options(database_url, "-c TimeZone=America/New_York -c statement_timeout=4321")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW TimeZone").scalar_one() == "UTC"
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar_one() == "4321ms"
+            at = connection.exec_driver_sql("SELECT now()").scalar_one()
+            # psycopg's own UTC, not a ZoneInfo named like it (3-4 us a value to convert).
+            assert at.tzinfo is UTC
+    finally:
+        engine.dispose()
+
+
+def test_instants_read_back_in_utc_from_a_session_in_another_zone(
+    engine: Engine, user: User
+) -> None:
+    new_york = ZoneInfo("America/New_York")
+    written = datetime(2026, 3, 8, 1, 30, tzinfo=new_york)  # the night clocks move there
+    with open_session(engine, write=True) as session:
+        session.get_one(User, user.id).last_login_at = written
+        session.commit()
+    statement = select(User.last_login_at).where(User.id == user.id)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW TimeZone").scalar_one() == "UTC"
+        read = connection.execute(statement).scalar_one()
+        assert read == written and read.tzinfo is UTC
+        # A session moved to another zone gets the same instant, still handed back in UTC.
+        connection.exec_driver_sql("SET TIME ZONE 'Asia/Kolkata'")
+        try:
+            raw = connection.exec_driver_sql(
+                "SELECT last_login_at FROM users WHERE id = %(id)s", {"id": user.id}
+            ).scalar_one()
+            assert raw.tzinfo is not UTC  # the zone really changed for this session
+            read = connection.execute(statement).scalar_one()
+            assert read == written and read.tzinfo is UTC
+        finally:
+            connection.exec_driver_sql("RESET TIME ZONE")
