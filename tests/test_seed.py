@@ -225,3 +225,22 @@ def test_seed_demo_command(tmp_path: Path) -> None:
     again = CliRunner().invoke(cli, [*args, "--answers", "6"])
     assert again.exit_code == 1
     assert "taken" in again.output
+
+
+@pytest.mark.postgres
+def test_a_seeded_postgresql_database_is_vacuumed_and_analyzed(
+    engine: Engine, seeded: SeedResult
+) -> None:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        # VACUUM fills the visibility map (index-only reads stop going back to the rows) and
+        # ANALYZE the planner's statistics, as autovacuum would on a database in use.
+        visible = conn.scalar(text("SELECT relallvisible FROM pg_class WHERE relname = 'contacts'"))
+        analysed = conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'contacts' AND attname = 'owner_id'"
+            )
+        )
+    assert visible and visible > 0
+    assert analysed == 1
