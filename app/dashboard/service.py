@@ -48,7 +48,7 @@ from app.auth.models import User
 from app.careers.models import Career
 from app.contacts.models import Contact, ContactCount
 from app.dashboard.models import DashboardStamp
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, begin_read, utcnow
 from app.followups import service as followups_service
 from app.followups.service import DueFollowUp, DueNow
 from app.interviews.models import Interview
@@ -297,6 +297,9 @@ def _figures(session: Session, user: User, stamp: int | None, now: datetime) -> 
 def dashboard(session: Session, user: User) -> Dashboard:
     """The user's progress through the method and what to do next."""
     now = utcnow()
+    # No snapshot needed: the visit's one statement reads the stamp with the lists, and
+    # figures read after it can only be newer than their stamp (_figures).
+    begin_read(session, snapshot=False)
     connection: Connection = session.connection()
     params = {
         "owner_id": user.id,

@@ -88,6 +88,9 @@ def test_the_kept_figures_cost_no_statement(engine: Engine, user: User) -> None:
     # One: the stamp with the contact count, the contacts due, the upcoming interviews and
     # the follow-ups due.
     assert len(selects) == 1, selects
+    # And nothing around it: the visit needs no snapshot (begin_read(snapshot=False)), so
+    # SQLite runs it with no BEGIN (PostgreSQL's reads never send one).
+    assert statements == selects, statements
 
 
 def test_a_write_no_figure_reads_keeps_the_figures(
