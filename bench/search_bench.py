@@ -114,10 +114,7 @@ def time_writes(
         try:
             if not with_index:
                 # DDL is transactional on both databases: the rollback puts the triggers back.
-                if engine.dialect.name == "postgresql":
-                    conn.execute(text("DROP TRIGGER search_index_contacts_change ON contacts"))
-                else:
-                    conn.execute(text("DROP TRIGGER search_index_contacts_insert"))
+                _drop_contact_triggers(conn, _contact_triggers(conn))
             table = Contact.__table__
             started = time.perf_counter()
             with bulk_indexing(conn, ("contact",)) if with_index and bulk else nullcontext():
@@ -151,6 +148,14 @@ def _contact_triggers(conn: Connection) -> list[str]:
     )
 
 
+def _drop_contact_triggers(conn: Connection, triggers: list[str]) -> None:
+    """Drop the search-index triggers on contacts, given their CREATE statements."""
+    for statement in triggers:
+        name = statement.split(" TRIGGER ", 1)[1].split()[0]  # CREATE TRIGGER <name> ...
+        on = " ON contacts" if conn.dialect.name == "postgresql" else ""
+        conn.execute(text(f"DROP TRIGGER {name}{on}"))
+
+
 def time_saves(engine: Engine, owner_id: int, with_index: bool) -> float:
     """Seconds for SAVES contacts created one by one through the service, as requests do."""
     with open_session(engine) as session:
@@ -162,10 +167,7 @@ def time_saves(engine: Engine, owner_id: int, with_index: bool) -> float:
         if not with_index:
             # Writes that commit cannot be rolled back, so the triggers come off for the run
             # and go back on afterwards, with the rows gone (never indexed, never taken out).
-            for statement in triggers:
-                name = statement.split(" TRIGGER ", 1)[1].split()[0]  # CREATE TRIGGER <name> ...
-                on = " ON contacts" if conn.dialect.name == "postgresql" else ""
-                conn.execute(text(f"DROP TRIGGER {name}{on}"))
+            _drop_contact_triggers(conn, triggers)
     ids = []
     try:
         started = time.perf_counter()

@@ -289,6 +289,54 @@ def _postgresql_document(source: Source, r: str) -> str:
     )
 
 
+def _postgresql_triggers(source: Source) -> tuple[str, ...]:
+    """The functions and triggers that keep ``source``'s rows in the index."""
+    s, code = source, KIND_CODES[source.kind]
+    name = f"search_index_{s.table}"
+    values = f"{code}, NEW.id, {s.owner.format(r='NEW')}, {_postgresql_document(s, 'NEW')}"
+    condition = f" AND {s.when.format(r='NEW')}" if s.when else ""
+    # As text: json columns have no equality operator.
+    old = ", ".join(f"OLD.{column}::text" for column in s.columns)
+    new = ", ".join(f"NEW.{column}::text" for column in s.columns)
+    return (
+        f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        -- Only when an indexed value really changed: a form saved unchanged costs nothing.
+        IF TG_OP = 'UPDATE' AND ({old}) IS NOT DISTINCT FROM ({new}) THEN
+            RETURN NULL;
+        END IF;
+        DELETE FROM search_index WHERE kind = {code} AND row_id = OLD.id;
+        IF TG_OP = 'UPDATE'{condition} THEN
+            INSERT INTO search_index (kind, row_id, owner_id, document) VALUES ({values});
+        END IF;
+        RETURN NULL;
+    END $$""",
+        # Inserts are indexed once per statement, from the rows it inserted: a multi-row
+        # VALUES or an INSERT ... SELECT costs one INSERT ... SELECT here, not one per row.
+        f"""CREATE OR REPLACE FUNCTION {name}_insert() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO search_index (kind, row_id, owner_id, document)
+            SELECT {code}, n.id, {s.owner.format(r="n")}, {_postgresql_document(s, "n")}
+            FROM new_rows AS n{_where(s, "n")};
+        RETURN NULL;
+    END $$""",
+        # A transition table cannot go with a column list (UPDATE OF), nor serve two
+        # triggers of one event: updates and deletes stay row by row.
+        f"DROP TRIGGER IF EXISTS {name}_change ON {s.table}",
+        f"CREATE TRIGGER {name}_change AFTER DELETE OR UPDATE OF {', '.join(s.columns)}"
+        f" ON {s.table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"DROP TRIGGER IF EXISTS {name}_insert ON {s.table}",
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {s.table}"
+        f" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}_insert()",
+        # TRUNCATE fires no row triggers: clear the kind as a whole.
+        f"DROP TRIGGER IF EXISTS {name}_truncate ON {s.table}",
+        f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {s.table}"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION search_index_truncate('{code}')",
+    )
+
+
 def _postgresql_ddl() -> tuple[str, ...]:
     statements = [
         "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -331,35 +379,8 @@ def _postgresql_ddl() -> tuple[str, ...]:
     ]
     for s in _sources("postgresql"):
         code = KIND_CODES[s.kind]
-        name = f"search_index_{s.table}"
-        values = f"{code}, NEW.id, {s.owner.format(r='NEW')}, {_postgresql_document(s, 'NEW')}"
-        condition = f" AND {s.when.format(r='NEW')}" if s.when else ""
-        # As text: json columns have no equality operator.
-        old = ", ".join(f"OLD.{column}::text" for column in s.columns)
-        new = ", ".join(f"NEW.{column}::text" for column in s.columns)
         statements += [
-            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        -- Only when an indexed value really changed: a form saved unchanged costs nothing.
-        IF TG_OP = 'UPDATE' AND ({old}) IS NOT DISTINCT FROM ({new}) THEN
-            RETURN NULL;
-        END IF;
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN
-            DELETE FROM search_index WHERE kind = {code} AND row_id = OLD.id;
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE'){condition} THEN
-            INSERT INTO search_index (kind, row_id, owner_id, document) VALUES ({values});
-        END IF;
-        RETURN NULL;
-    END $$""",
-            f"DROP TRIGGER IF EXISTS {name}_change ON {s.table}",
-            f"CREATE TRIGGER {name}_change AFTER INSERT OR DELETE OR UPDATE OF"
-            f" {', '.join(s.columns)} ON {s.table} FOR EACH ROW EXECUTE FUNCTION {name}()",
-            # TRUNCATE fires no row triggers: clear the kind as a whole.
-            f"DROP TRIGGER IF EXISTS {name}_truncate ON {s.table}",
-            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {s.table}"
-            f" FOR EACH STATEMENT EXECUTE FUNCTION search_index_truncate('{code}')",
+            *_postgresql_triggers(s),
             "INSERT INTO search_index (kind, row_id, owner_id, document)"
             f" SELECT {code}, t.id, {s.owner.format(r='t')}, {_postgresql_document(s, 't')}"
             f" FROM {s.table} AS t{_where(s, 't')}",
