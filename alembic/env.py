@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlmodel import SQLModel
 
+from alembic import context
 from app.config import get_settings
 from app.db import make_engine
 from app.migrations import include_object
@@ -21,7 +21,11 @@ def _url() -> str:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -35,6 +39,10 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            # The search index's tables, triggers and expression indexes are raw DDL the
+            # models cannot declare: without the filter, autogenerate (make migration) wrote
+            # a revision dropping them.
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from app.db import make_engine
 from app.migrations import (
     EXPRESSION_INDEXES,
+    alembic_config,
     downgrade,
     include_object,
     is_raw_ddl_object,
@@ -160,6 +161,18 @@ def test_upgrade_head_matches_the_models(empty_database_url: str) -> None:
         "The models and the migrations disagree; regenerate the initial migration "
         "(make migration) and review it:\n" + "\n".join(map(repr, differences))
     )
+
+
+def test_make_migration_finds_nothing_to_change_after_upgrade_head(
+    empty_database_url: str,
+) -> None:
+    """`make migration` runs autogenerate through alembic/env.py: there, too, the search
+    index's tables, triggers and expression indexes are left alone (``alembic check``
+    raises on any difference it would write into a new revision)."""
+    from alembic import command
+
+    upgrade(empty_database_url)
+    command.check(alembic_config(empty_database_url))
 
 
 def test_downgrade_base_removes_everything_and_upgrade_works_again(
