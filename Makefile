@@ -30,16 +30,18 @@ migrate: setup
 	$(BIN)/rapport migrate
 
 lint: setup
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+	$(BIN)/ruff check app tests bench alembic
+	$(BIN)/ruff format --check app tests bench alembic
 
 format: setup
-	$(BIN)/ruff format app tests bench
-	$(BIN)/ruff check --fix app tests bench
+	$(BIN)/ruff format app tests bench alembic
+	$(BIN)/ruff check --fix app tests bench alembic
 
 ## New migration from model changes: make migration m="add interviews"
 migration: setup
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
+	$(BIN)/ruff check --fix -q alembic/versions
+	$(BIN)/ruff format -q alembic/versions
 
 bench: setup
 	$(BIN)/python -m bench.run

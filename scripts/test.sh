@@ -20,8 +20,8 @@ if [[ "${CI:-}" == "true" ]]; then
 fi
 
 echo "== lint"
-$BIN/ruff check app tests bench
-$BIN/ruff format --check app tests bench
+$BIN/ruff check app tests bench alembic
+$BIN/ruff format --check app tests bench alembic
 
 # Hypothesis and schemathesis use a fixed seed in CI so a red run can be replayed;
 # locally they explore with fresh seeds.

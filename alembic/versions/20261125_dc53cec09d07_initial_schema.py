@@ -1,365 +1,534 @@
 """initial schema
 
 Revision ID: dc53cec09d07
-Revises: 
+Revises:
 Create Date: 2026-11-25 20:31:04.312048
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
-
 
 import app.db
+from alembic import op
 
-revision: str = 'dc53cec09d07'
+revision: str = "dc53cec09d07"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 SQLITE_CONTACT_DDL = (
-    'DROP TABLE IF EXISTS contacts_fts',
+    "DROP TABLE IF EXISTS contacts_fts",
     "CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, tokenize='trigram')",
-    'INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts',
-    'CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN\n        INSERT INTO contacts_fts (rowid, search_text) VALUES (new.id, new.search_text);\n    END',
-    'CREATE TRIGGER contacts_fts_update AFTER UPDATE OF search_text ON contacts\n    WHEN new.search_text IS NOT old.search_text BEGIN\n        UPDATE contacts_fts SET search_text = new.search_text WHERE rowid = new.id;\n    END',
-    'CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN\n        DELETE FROM contacts_fts WHERE rowid = old.id;\n    END',
-    'CREATE TRIGGER contacts_count_insert AFTER INSERT ON contacts BEGIN\n        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)\n        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;\n    END',
-    'CREATE TRIGGER contacts_count_delete AFTER DELETE ON contacts BEGIN\n        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;\n    END',
-    'CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts\n    WHEN new.owner_id IS NOT old.owner_id BEGIN\n        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;\n        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)\n        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;\n    END',
+    "INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts",
+    "CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN\n        INSERT INTO contacts_fts (rowid, search_text) VALUES (new.id, new.search_text);\n    END",
+    "CREATE TRIGGER contacts_fts_update AFTER UPDATE OF search_text ON contacts\n    WHEN new.search_text IS NOT old.search_text BEGIN\n        UPDATE contacts_fts SET search_text = new.search_text WHERE rowid = new.id;\n    END",
+    "CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN\n        DELETE FROM contacts_fts WHERE rowid = old.id;\n    END",
+    "CREATE TRIGGER contacts_count_insert AFTER INSERT ON contacts BEGIN\n        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)\n        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;\n    END",
+    "CREATE TRIGGER contacts_count_delete AFTER DELETE ON contacts BEGIN\n        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;\n    END",
+    "CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts\n    WHEN new.owner_id IS NOT old.owner_id BEGIN\n        UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = old.owner_id;\n        INSERT INTO contact_counts (owner_id, contacts) VALUES (new.owner_id, 1)\n        ON CONFLICT (owner_id) DO UPDATE SET contacts = contacts + 1;\n    END",
 )
 
 POSTGRESQL_CONTACT_DDL = (
-    'CREATE EXTENSION IF NOT EXISTS pg_trgm',
-    'CREATE INDEX IF NOT EXISTS ix_contacts_search_trgm ON contacts USING gin (search_text gin_trgm_ops)',
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_contacts_search_trgm ON contacts USING gin (search_text gin_trgm_ops)",
     "CREATE OR REPLACE FUNCTION contacts_count_change() RETURNS trigger\n    LANGUAGE plpgsql AS $$\n    BEGIN\n        -- A bulk load in this transaction recounts once at the end instead (one row\n        -- updated 100,000 times in one transaction is slow on PostgreSQL).\n        IF current_setting('rapport.bulk_load', true) = 'on' THEN\n            RETURN NULL;\n        END IF;\n        IF TG_OP IN ('DELETE', 'UPDATE') THEN\n            UPDATE contact_counts SET contacts = contacts - 1 WHERE owner_id = OLD.owner_id;\n        END IF;\n        IF TG_OP IN ('INSERT', 'UPDATE') THEN\n            INSERT INTO contact_counts (owner_id, contacts) VALUES (NEW.owner_id, 1)\n            ON CONFLICT (owner_id) DO UPDATE SET contacts = contact_counts.contacts + 1;\n        END IF;\n        RETURN NULL;\n    END $$",
-    'CREATE TRIGGER contacts_count_insert_delete AFTER INSERT OR DELETE ON contacts\n    FOR EACH ROW EXECUTE FUNCTION contacts_count_change()',
-    'CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts\n    FOR EACH ROW WHEN (NEW.owner_id IS DISTINCT FROM OLD.owner_id)\n    EXECUTE FUNCTION contacts_count_change()',
+    "CREATE TRIGGER contacts_count_insert_delete AFTER INSERT OR DELETE ON contacts\n    FOR EACH ROW EXECUTE FUNCTION contacts_count_change()",
+    "CREATE TRIGGER contacts_count_move AFTER UPDATE OF owner_id ON contacts\n    FOR EACH ROW WHEN (NEW.owner_id IS DISTINCT FROM OLD.owner_id)\n    EXECUTE FUNCTION contacts_count_change()",
 )
 
 
 def upgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('login_failures',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=128), nullable=False),
-    sa.Column('at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    op.create_table(
+        "login_failures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=128), nullable=False),
+        sa.Column("at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
-    with op.batch_alter_table('login_failures', schema=None) as batch_op:
-        batch_op.create_index('ix_login_failures_key_at', ['key', 'at'], unique=False)
+    with op.batch_alter_table("login_failures", schema=None) as batch_op:
+        batch_op.create_index("ix_login_failures_key_at", ["key", "at"], unique=False)
 
-    op.create_table('users',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('username_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
-    sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('is_admin', sa.Boolean(), nullable=False),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('job_search_status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('job_search_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('last_login_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
-    sa.UniqueConstraint('username_key', name=op.f('uq_users_username_key'))
+    op.create_table(
+        "users",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("username_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+        sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("is_admin", sa.Boolean(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("job_search_status", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("job_search_note", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("last_login_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("username_key", name=op.f("uq_users_username_key")),
     )
-    op.create_table('api_tokens',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('prefix', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('secret_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('scopes', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
-    sa.UniqueConstraint('secret_hash', name=op.f('uq_api_tokens_secret_hash'))
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("prefix", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("secret_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("scopes", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("secret_hash", name=op.f("uq_api_tokens_secret_hash")),
     )
-    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
-    op.create_table('careers',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('industry', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('interest', sa.Integer(), nullable=False),
-    sa.Column('research_notes', sa.Text(), nullable=False),
-    sa.Column('resources', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_careers_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_careers'))
+    op.create_table(
+        "careers",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("industry", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("interest", sa.Integer(), nullable=False),
+        sa.Column("research_notes", sa.Text(), nullable=False),
+        sa.Column("resources", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_careers_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_careers")),
     )
-    with op.batch_alter_table('careers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_careers_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index('ix_careers_owner_title', ['owner_id', 'title'], unique=False)
+    with op.batch_alter_table("careers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_careers_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index("ix_careers_owner_title", ["owner_id", "title"], unique=False)
 
-    op.create_table('contact_counts',
-    sa.Column('owner_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('contacts', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_contact_counts_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('owner_id', name=op.f('pk_contact_counts'))
+    op.create_table(
+        "contact_counts",
+        sa.Column("owner_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("contacts", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_contact_counts_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("owner_id", name=op.f("pk_contact_counts")),
     )
-    op.create_table('idempotency_records',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('status_code', sa.Integer(), nullable=True),
-    sa.Column('response_body', sa.Text(), nullable=True),
-    sa.Column('response_headers', sa.Text(), nullable=True),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_records_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_records')),
-    sa.UniqueConstraint('user_id', 'key', name='uq_idempotency_records_user_key')
+    op.create_table(
+        "idempotency_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("response_body", sa.Text(), nullable=True),
+        sa.Column("response_headers", sa.Text(), nullable=True),
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_idempotency_records_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
+        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_records_user_key"),
     )
-    with op.batch_alter_table('idempotency_records', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_idempotency_records_created_at'), ['created_at'], unique=False)
+    with op.batch_alter_table("idempotency_records", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_idempotency_records_created_at"), ["created_at"], unique=False
+        )
 
-    op.create_table('organizations',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('website', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
-    sa.Column('industry', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('research_notes', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_organizations_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations'))
+    op.create_table(
+        "organizations",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("website", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.Column("industry", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("research_notes", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_organizations_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
     )
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_organizations_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index('ix_organizations_owner_name', ['owner_id', 'name'], unique=False)
+    with op.batch_alter_table("organizations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_organizations_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index("ix_organizations_owner_name", ["owner_id", "name"], unique=False)
 
-    op.create_table('question_banks',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=True),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('shared', sa.Boolean(), nullable=False),
-    sa.Column('builtin', sa.Boolean(), nullable=False),
-    sa.Column('builtin_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('builtin_version', sa.Integer(), nullable=True),
-    sa.Column('copied_from_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['copied_from_id'], ['question_banks.id'], name=op.f('fk_question_banks_copied_from_id_question_banks'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_question_banks_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_question_banks')),
-    sa.UniqueConstraint('builtin_key', name=op.f('uq_question_banks_builtin_key'))
+    op.create_table(
+        "question_banks",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("shared", sa.Boolean(), nullable=False),
+        sa.Column("builtin", sa.Boolean(), nullable=False),
+        sa.Column("builtin_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("builtin_version", sa.Integer(), nullable=True),
+        sa.Column("copied_from_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["copied_from_id"],
+            ["question_banks.id"],
+            name=op.f("fk_question_banks_copied_from_id_question_banks"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_question_banks_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_question_banks")),
+        sa.UniqueConstraint("builtin_key", name=op.f("uq_question_banks_builtin_key")),
     )
-    with op.batch_alter_table('question_banks', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_question_banks_builtin'), ['builtin'], unique=False)
-        batch_op.create_index(batch_op.f('ix_question_banks_copied_from_id'), ['copied_from_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_question_banks_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index('ix_question_banks_owner_name', ['owner_id', 'name'], unique=False)
-        batch_op.create_index(batch_op.f('ix_question_banks_shared'), ['shared'], unique=False)
+    with op.batch_alter_table("question_banks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_question_banks_builtin"), ["builtin"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_question_banks_copied_from_id"), ["copied_from_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_question_banks_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index("ix_question_banks_owner_name", ["owner_id", "name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_question_banks_shared"), ["shared"], unique=False)
 
-    op.create_table('tags',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_tags_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_tags')),
-    sa.UniqueConstraint('owner_id', 'name', name='uq_tags_owner_name')
+    op.create_table(
+        "tags",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_tags_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
+        sa.UniqueConstraint("owner_id", "name", name="uq_tags_owner_name"),
     )
-    with op.batch_alter_table('tags', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_tags_owner_id'), ['owner_id'], unique=False)
+    with op.batch_alter_table("tags", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tags_owner_id"), ["owner_id"], unique=False)
 
-    op.create_table('user_sessions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('id_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('csrf_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('ip_address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('revoked_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
-    sa.UniqueConstraint('id_hash', name=op.f('uq_user_sessions_id_hash'))
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("id_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("csrf_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("user_agent", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("ip_address", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("revoked_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_user_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
+        sa.UniqueConstraint("id_hash", name=op.f("uq_user_sessions_id_hash")),
     )
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
-    op.create_table('contacts',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('organization_id', sa.Integer(), nullable=True),
-    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
-    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('linkedin_url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
-    sa.Column('linkedin_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('how_we_met', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('introduced_by_id', sa.Integer(), nullable=True),
-    sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('stay_in_touch_days', sa.Integer(), nullable=True),
-    sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('last_contacted_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('next_touch_due', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('search_text', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['introduced_by_id'], ['contacts.id'], name=op.f('fk_contacts_introduced_by_id_contacts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_contacts_organization_id_organizations'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_contacts_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts'))
+    op.create_table(
+        "contacts",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=True),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+        sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("linkedin_url", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.Column("linkedin_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("how_we_met", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("introduced_by_id", sa.Integer(), nullable=True),
+        sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("stay_in_touch_days", sa.Integer(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("last_contacted_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_touch_due", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["introduced_by_id"],
+            ["contacts.id"],
+            name=op.f("fk_contacts_introduced_by_id_contacts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_contacts_organization_id_organizations"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_contacts_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
     )
-    with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contacts_introduced_by_id'), ['introduced_by_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_contacts_organization_id'), ['organization_id'], unique=False)
-        batch_op.create_index('ix_contacts_owner_created', ['owner_id', 'created_at', 'id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_contacts_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index('ix_contacts_owner_last_contacted', ['owner_id', 'last_contacted_at', 'id'], unique=False, postgresql_ops={'last_contacted_at': 'DESC NULLS LAST', 'id': 'DESC'})
-        batch_op.create_index('ix_contacts_owner_linkedin', ['owner_id', 'linkedin_key'], unique=False)
-        batch_op.create_index('ix_contacts_owner_next_touch', ['owner_id', 'next_touch_due', 'id'], unique=False)
-        batch_op.create_index('ix_contacts_owner_stage', ['owner_id', 'stage', 'id'], unique=False)
-        batch_op.create_index('ix_contacts_owner_updated', ['owner_id', 'updated_at', 'id'], unique=False)
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_contacts_introduced_by_id"), ["introduced_by_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_contacts_organization_id"), ["organization_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_contacts_owner_created", ["owner_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_contacts_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(
+            "ix_contacts_owner_last_contacted",
+            ["owner_id", "last_contacted_at", "id"],
+            unique=False,
+            postgresql_ops={"last_contacted_at": "DESC NULLS LAST", "id": "DESC"},
+        )
+        batch_op.create_index(
+            "ix_contacts_owner_linkedin", ["owner_id", "linkedin_key"], unique=False
+        )
+        batch_op.create_index(
+            "ix_contacts_owner_next_touch", ["owner_id", "next_touch_due", "id"], unique=False
+        )
+        batch_op.create_index("ix_contacts_owner_stage", ["owner_id", "stage", "id"], unique=False)
+        batch_op.create_index(
+            "ix_contacts_owner_updated", ["owner_id", "updated_at", "id"], unique=False
+        )
     # Autogenerate does not render expression indexes: written by hand.
-    op.create_index('ix_contacts_owner_lower_name', 'contacts', ['owner_id', sa.text('lower(full_name)'), 'id'], unique=False)
-
-    op.create_table('questions',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('bank_id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=True),
-    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('tags', sa.JSON(), nullable=False),
-    sa.Column('why_ask', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('builtin_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['bank_id'], ['question_banks.id'], name=op.f('fk_questions_bank_id_question_banks'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_questions_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_questions')),
-    sa.UniqueConstraint('bank_id', 'builtin_key', name=op.f('uq_questions_bank_id'))
+    op.create_index(
+        "ix_contacts_owner_lower_name",
+        "contacts",
+        ["owner_id", sa.text("lower(full_name)"), "id"],
+        unique=False,
     )
-    with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.create_index('ix_questions_bank_position', ['bank_id', 'position'], unique=False)
-        batch_op.create_index(batch_op.f('ix_questions_owner_id'), ['owner_id'], unique=False)
 
-    op.create_table('contact_careers',
-    sa.Column('contact_id', sa.Integer(), nullable=False),
-    sa.Column('career_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['career_id'], ['careers.id'], name=op.f('fk_contact_careers_career_id_careers'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_contact_careers_contact_id_contacts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('contact_id', 'career_id', name=op.f('pk_contact_careers'))
+    op.create_table(
+        "questions",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bank_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("why_ask", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("builtin_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["bank_id"],
+            ["question_banks.id"],
+            name=op.f("fk_questions_bank_id_question_banks"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_questions_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_questions")),
+        sa.UniqueConstraint("bank_id", "builtin_key", name=op.f("uq_questions_bank_id")),
     )
-    with op.batch_alter_table('contact_careers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_careers_career_id'), ['career_id'], unique=False)
+    with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.create_index("ix_questions_bank_position", ["bank_id", "position"], unique=False)
+        batch_op.create_index(batch_op.f("ix_questions_owner_id"), ["owner_id"], unique=False)
 
-    op.create_table('contact_tags',
-    sa.Column('contact_id', sa.Integer(), nullable=False),
-    sa.Column('tag_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_contact_tags_contact_id_contacts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tag_id'], ['tags.id'], name=op.f('fk_contact_tags_tag_id_tags'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('contact_id', 'tag_id', name=op.f('pk_contact_tags'))
+    op.create_table(
+        "contact_careers",
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("career_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["career_id"],
+            ["careers.id"],
+            name=op.f("fk_contact_careers_career_id_careers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_contact_careers_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("contact_id", "career_id", name=op.f("pk_contact_careers")),
     )
-    with op.batch_alter_table('contact_tags', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_tags_tag_id'), ['tag_id'], unique=False)
+    with op.batch_alter_table("contact_careers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_contact_careers_career_id"), ["career_id"], unique=False
+        )
 
-    op.create_table('interactions',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('contact_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('occurred_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_interactions_contact_id_contacts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_interactions_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interactions'))
+    op.create_table(
+        "contact_tags",
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("tag_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_contact_tags_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tag_id"], ["tags.id"], name=op.f("fk_contact_tags_tag_id_tags"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("contact_id", "tag_id", name=op.f("pk_contact_tags")),
     )
-    with op.batch_alter_table('interactions', schema=None) as batch_op:
-        batch_op.create_index('ix_interactions_contact_when', ['contact_id', 'occurred_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interactions_owner_id'), ['owner_id'], unique=False)
+    with op.batch_alter_table("contact_tags", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contact_tags_tag_id"), ["tag_id"], unique=False)
 
-    op.create_table('interviews',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('contact_id', sa.Integer(), nullable=False),
-    sa.Column('career_id', sa.Integer(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('requested_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('scheduled_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('completed_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('preparation_score', sa.Integer(), nullable=False),
-    sa.Column('checklist', sa.JSON(), nullable=False),
-    sa.Column('research_links', sa.JSON(), nullable=False),
-    sa.Column('promises', sa.JSON(), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('takeaways', sa.Text(), nullable=False),
-    sa.Column('usefulness', sa.Integer(), nullable=True),
-    sa.Column('confidence', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['career_id'], ['careers.id'], name=op.f('fk_interviews_career_id_careers'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_interviews_contact_id_contacts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_interviews_owner_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interviews'))
+    op.create_table(
+        "interactions",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("occurred_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_interactions_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_interactions_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_interactions")),
     )
-    with op.batch_alter_table('interviews', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interviews_career_id'), ['career_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interviews_contact_id'), ['contact_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interviews_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index('ix_interviews_owner_scheduled', ['owner_id', 'scheduled_at'], unique=False)
-        batch_op.create_index('ix_interviews_owner_status', ['owner_id', 'status'], unique=False)
+    with op.batch_alter_table("interactions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_interactions_contact_when", ["contact_id", "occurred_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_interactions_owner_id"), ["owner_id"], unique=False)
 
-    op.create_table('interview_questions',
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('interview_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('source_question_id', sa.Integer(), nullable=True),
-    sa.Column('asked', sa.Boolean(), nullable=False),
-    sa.Column('skipped', sa.Boolean(), nullable=False),
-    sa.Column('answer_notes', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], name=op.f('fk_interview_questions_interview_id_interviews'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_interview_questions_owner_id_users'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['source_question_id'], ['questions.id'], name=op.f('fk_interview_questions_source_question_id_questions'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_questions'))
+    op.create_table(
+        "interviews",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("career_id", sa.Integer(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("requested_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("scheduled_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("mode", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+        sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("purpose", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("preparation_score", sa.Integer(), nullable=False),
+        sa.Column("checklist", sa.JSON(), nullable=False),
+        sa.Column("research_links", sa.JSON(), nullable=False),
+        sa.Column("promises", sa.JSON(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("takeaways", sa.Text(), nullable=False),
+        sa.Column("usefulness", sa.Integer(), nullable=True),
+        sa.Column("confidence", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["career_id"],
+            ["careers.id"],
+            name=op.f("fk_interviews_career_id_careers"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_interviews_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_interviews_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_interviews")),
     )
-    with op.batch_alter_table('interview_questions', schema=None) as batch_op:
-        batch_op.create_index('ix_interview_questions_interview_position', ['interview_id', 'position'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interview_questions_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interview_questions_source_question_id'), ['source_question_id'], unique=False)
+    with op.batch_alter_table("interviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_interviews_career_id"), ["career_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_interviews_contact_id"), ["contact_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_interviews_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(
+            "ix_interviews_owner_scheduled", ["owner_id", "scheduled_at"], unique=False
+        )
+        batch_op.create_index("ix_interviews_owner_status", ["owner_id", "status"], unique=False)
+
+    op.create_table(
+        "interview_questions",
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("interview_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("source_question_id", sa.Integer(), nullable=True),
+        sa.Column("asked", sa.Boolean(), nullable=False),
+        sa.Column("skipped", sa.Boolean(), nullable=False),
+        sa.Column("answer_notes", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["interview_id"],
+            ["interviews.id"],
+            name=op.f("fk_interview_questions_interview_id_interviews"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_interview_questions_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_question_id"],
+            ["questions.id"],
+            name=op.f("fk_interview_questions_source_question_id_questions"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_interview_questions")),
+    )
+    with op.batch_alter_table("interview_questions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_interview_questions_interview_position", ["interview_id", "position"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_interview_questions_owner_id"), ["owner_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_interview_questions_source_question_id"),
+            ["source_question_id"],
+            unique=False,
+        )
 
     # ### end Alembic commands ###
 
@@ -378,89 +547,92 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS contacts_count_change() CASCADE")
         op.execute("DROP INDEX IF EXISTS ix_contacts_search_trgm")
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('interview_questions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interview_questions_source_question_id'))
-        batch_op.drop_index(batch_op.f('ix_interview_questions_owner_id'))
-        batch_op.drop_index('ix_interview_questions_interview_position')
+    with op.batch_alter_table("interview_questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_interview_questions_source_question_id"))
+        batch_op.drop_index(batch_op.f("ix_interview_questions_owner_id"))
+        batch_op.drop_index("ix_interview_questions_interview_position")
 
-    op.drop_table('interview_questions')
-    with op.batch_alter_table('interviews', schema=None) as batch_op:
-        batch_op.drop_index('ix_interviews_owner_status')
-        batch_op.drop_index('ix_interviews_owner_scheduled')
-        batch_op.drop_index(batch_op.f('ix_interviews_owner_id'))
-        batch_op.drop_index(batch_op.f('ix_interviews_contact_id'))
-        batch_op.drop_index(batch_op.f('ix_interviews_career_id'))
+    op.drop_table("interview_questions")
+    with op.batch_alter_table("interviews", schema=None) as batch_op:
+        batch_op.drop_index("ix_interviews_owner_status")
+        batch_op.drop_index("ix_interviews_owner_scheduled")
+        batch_op.drop_index(batch_op.f("ix_interviews_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_interviews_contact_id"))
+        batch_op.drop_index(batch_op.f("ix_interviews_career_id"))
 
-    op.drop_table('interviews')
-    with op.batch_alter_table('interactions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interactions_owner_id'))
-        batch_op.drop_index('ix_interactions_contact_when')
+    op.drop_table("interviews")
+    with op.batch_alter_table("interactions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_interactions_owner_id"))
+        batch_op.drop_index("ix_interactions_contact_when")
 
-    op.drop_table('interactions')
-    with op.batch_alter_table('contact_tags', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contact_tags_tag_id'))
+    op.drop_table("interactions")
+    with op.batch_alter_table("contact_tags", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_tags_tag_id"))
 
-    op.drop_table('contact_tags')
-    with op.batch_alter_table('contact_careers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contact_careers_career_id'))
+    op.drop_table("contact_tags")
+    with op.batch_alter_table("contact_careers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_careers_career_id"))
 
-    op.drop_table('contact_careers')
-    with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_questions_owner_id'))
-        batch_op.drop_index('ix_questions_bank_position')
+    op.drop_table("contact_careers")
+    with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_questions_owner_id"))
+        batch_op.drop_index("ix_questions_bank_position")
 
-    op.drop_table('questions')
-    op.drop_index('ix_contacts_owner_lower_name', table_name='contacts')
-    with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.drop_index('ix_contacts_owner_updated')
-        batch_op.drop_index('ix_contacts_owner_stage')
-        batch_op.drop_index('ix_contacts_owner_next_touch')
-        batch_op.drop_index('ix_contacts_owner_linkedin')
-        batch_op.drop_index('ix_contacts_owner_last_contacted', postgresql_ops={'last_contacted_at': 'DESC NULLS LAST', 'id': 'DESC'})
-        batch_op.drop_index(batch_op.f('ix_contacts_owner_id'))
-        batch_op.drop_index('ix_contacts_owner_created')
-        batch_op.drop_index(batch_op.f('ix_contacts_organization_id'))
-        batch_op.drop_index(batch_op.f('ix_contacts_introduced_by_id'))
+    op.drop_table("questions")
+    op.drop_index("ix_contacts_owner_lower_name", table_name="contacts")
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index("ix_contacts_owner_updated")
+        batch_op.drop_index("ix_contacts_owner_stage")
+        batch_op.drop_index("ix_contacts_owner_next_touch")
+        batch_op.drop_index("ix_contacts_owner_linkedin")
+        batch_op.drop_index(
+            "ix_contacts_owner_last_contacted",
+            postgresql_ops={"last_contacted_at": "DESC NULLS LAST", "id": "DESC"},
+        )
+        batch_op.drop_index(batch_op.f("ix_contacts_owner_id"))
+        batch_op.drop_index("ix_contacts_owner_created")
+        batch_op.drop_index(batch_op.f("ix_contacts_organization_id"))
+        batch_op.drop_index(batch_op.f("ix_contacts_introduced_by_id"))
 
-    op.drop_table('contacts')
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
+    op.drop_table("contacts")
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
 
-    op.drop_table('user_sessions')
-    with op.batch_alter_table('tags', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tags_owner_id'))
+    op.drop_table("user_sessions")
+    with op.batch_alter_table("tags", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tags_owner_id"))
 
-    op.drop_table('tags')
-    with op.batch_alter_table('question_banks', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_question_banks_shared'))
-        batch_op.drop_index('ix_question_banks_owner_name')
-        batch_op.drop_index(batch_op.f('ix_question_banks_owner_id'))
-        batch_op.drop_index(batch_op.f('ix_question_banks_copied_from_id'))
-        batch_op.drop_index(batch_op.f('ix_question_banks_builtin'))
+    op.drop_table("tags")
+    with op.batch_alter_table("question_banks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_question_banks_shared"))
+        batch_op.drop_index("ix_question_banks_owner_name")
+        batch_op.drop_index(batch_op.f("ix_question_banks_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_question_banks_copied_from_id"))
+        batch_op.drop_index(batch_op.f("ix_question_banks_builtin"))
 
-    op.drop_table('question_banks')
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.drop_index('ix_organizations_owner_name')
-        batch_op.drop_index(batch_op.f('ix_organizations_owner_id'))
+    op.drop_table("question_banks")
+    with op.batch_alter_table("organizations", schema=None) as batch_op:
+        batch_op.drop_index("ix_organizations_owner_name")
+        batch_op.drop_index(batch_op.f("ix_organizations_owner_id"))
 
-    op.drop_table('organizations')
-    with op.batch_alter_table('idempotency_records', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_idempotency_records_created_at'))
+    op.drop_table("organizations")
+    with op.batch_alter_table("idempotency_records", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_idempotency_records_created_at"))
 
-    op.drop_table('idempotency_records')
-    op.drop_table('contact_counts')
-    with op.batch_alter_table('careers', schema=None) as batch_op:
-        batch_op.drop_index('ix_careers_owner_title')
-        batch_op.drop_index(batch_op.f('ix_careers_owner_id'))
+    op.drop_table("idempotency_records")
+    op.drop_table("contact_counts")
+    with op.batch_alter_table("careers", schema=None) as batch_op:
+        batch_op.drop_index("ix_careers_owner_title")
+        batch_op.drop_index(batch_op.f("ix_careers_owner_id"))
 
-    op.drop_table('careers')
-    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
+    op.drop_table("careers")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
 
-    op.drop_table('api_tokens')
-    op.drop_table('users')
-    with op.batch_alter_table('login_failures', schema=None) as batch_op:
-        batch_op.drop_index('ix_login_failures_key_at')
+    op.drop_table("api_tokens")
+    op.drop_table("users")
+    with op.batch_alter_table("login_failures", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_failures_key_at")
 
-    op.drop_table('login_failures')
+    op.drop_table("login_failures")
     # ### end Alembic commands ###

@@ -9,10 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
-
 
 import app.db
+from alembic import op
 
 revision: str = "91fac656a167"
 down_revision: str | None = "dc53cec09d07"

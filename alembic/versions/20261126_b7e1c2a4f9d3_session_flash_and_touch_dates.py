@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 
 import app.db
+from alembic import op
 
 revision: str = "b7e1c2a4f9d3"
 down_revision: str | None = "83d5e56e04b0"

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 
 import app.db
+from alembic import op
 
 revision: str = "d5e9f3a7b2c6"
 down_revision: str | None = "c4d8e2f6a1b5"
