@@ -70,14 +70,8 @@ def _list_page(
         page = Page[ContactRow].model_construct(items=[], total=0, limit=listing.limit, offset=0)
     else:
         filters = service.ContactFilters(**chosen, q=listing.q)
-        found = service.contact_read_page(
-            db,
-            user,
-            filters,
-            limit=listing.limit,
-            offset=listing.offset,
-            sort=sort,
-            organization_names=True,
+        found = service.contact_list_page(
+            db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort
         )
         page = Page[ContactRow].model_construct(
             items=contact_rows(found.items, user.timezone, utcnow()),
