@@ -7,12 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from app.search import service
-from app.search.schemas import SearchHitRead, SearchKind, SearchPage
+from app.search.schemas import SearchHitRead, SearchKind, SearchPage, SearchPaging
 from app.web.deps import CurrentUser, SessionDep, run_db
-from app.web.listing import encode_json, link_header
+from app.web.listing import encode_json, link_header, parsed_query
 
 router = APIRouter(prefix="/search", tags=["search"])
-MAX_SEARCH_LIMIT = 100
 
 SearchText = Annotated[
     str,
@@ -74,15 +73,21 @@ async def search(
     db: SessionDep,
     user: CurrentUser,
     q: SearchText,
+    paging: Annotated[SearchPaging, parsed_query(SearchPaging)],
     types: SearchTypes = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_LIMIT)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
     """Contacts, organizations, careers, interviews, answers, questions (the caller's and
     the built-in ones), interactions, follow-ups and templates matching `q`, best first.
     `counts` gives the matches per kind (up to `count_cap`), whatever `types` selects."""
     found = await run_db(
-        request, service.search, db, user, q, kinds=types, limit=limit, offset=offset
+        request,
+        service.search,
+        db,
+        user,
+        q,
+        kinds=types,
+        limit=paging.limit,
+        offset=paging.offset,
     )
     link = link_header(request, total=found.total, limit=found.limit, offset=found.offset)
     return Response(

@@ -15,6 +15,7 @@ SQLite triggers leave its new rows to one statement per table at its end
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import DDL, event
 from sqlmodel import SQLModel
@@ -212,10 +213,43 @@ def _sqlite_deferred(source: Source, r: str) -> str:
     )
 
 
-def sqlite_bulk_fill(kind: str) -> tuple[str, ...]:
-    """Index the rows of ``kind`` with ids above :after_id: one statement per table."""
-    s = next(source for source in _sources("sqlite") if source.kind == kind)
-    return _sqlite_writes(s, "t", rows=f" FROM {s.table} AS t", condition="t.id > :after_id")
+def _bulk_sources(kinds: tuple[str, ...]) -> list[Source]:
+    return [source for source in _sources("sqlite") if source.kind in kinds]
+
+
+@lru_cache(maxsize=32)
+def sqlite_bulk_start(kinds: tuple[str, ...]) -> str:
+    """Record each of ``kinds``' highest id in SQLITE_BULK_TABLE, the triggers' cue to leave
+    the rows above it alone, and read them back: one statement (kind code, after_id)."""
+    parts = [
+        f"SELECT {KIND_CODES[s.kind]}, coalesce(max(id), 0) FROM {s.table}"
+        for s in _bulk_sources(kinds)
+    ]
+    return (
+        "INSERT INTO search_index_bulk (kind, after_id) "
+        + " UNION ALL ".join(parts)
+        + " RETURNING kind, after_id"
+    )
+
+
+@lru_cache(maxsize=32)
+def sqlite_bulk_fill(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """Index the rows of ``kinds`` with ids above their :after_<kind code>: one statement
+    per table for all the kinds, since FTS5 writes a segment per statement and table (a
+    statement per kind and table made a seed write eighteen)."""
+    writes = [
+        _sqlite_writes(
+            s, "t", rows=f" FROM {s.table} AS t", condition=f"t.id > :after_{KIND_CODES[s.kind]}"
+        )
+        for s in _bulk_sources(kinds)
+    ]
+    statements = []
+    for per_table in zip(*writes, strict=True):
+        # Each is "INSERT INTO <table> (<columns>) SELECT ...": one INSERT, the SELECTs joined.
+        head = per_table[0].split(" SELECT ", 1)[0]
+        selects = ["SELECT " + write.split(" SELECT ", 1)[1] for write in per_table]
+        statements.append(f"{head} {' UNION ALL '.join(selects)}")
+    return tuple(statements)
 
 
 # While a bulk writer holds a kind's row here, the triggers leave that kind's rows above
@@ -255,9 +289,12 @@ def _sqlite_ddl() -> tuple[str, ...]:
         "DROP TABLE IF EXISTS search_index_prefix",
         # Contentless (the text stays in its own table and is read only for the page shown)
         # with positions for phrases and no prefix index: words, phrases and
-        # prefixes of four letters or more are matched here.
+        # prefixes of four letters or more are matched here. No column sizes (columnsize =
+        # 0): only bm25() reads them, and ranking is done from the rows' text
+        # (app.search.query.scores); each indexed row wrote one to search_index_docsize,
+        # a fifth to a third of this table's write cost.
         "CREATE VIRTUAL TABLE search_index USING fts5(title, body, content = '',"
-        " tokenize = 'unicode61 remove_diacritics 2')",
+        " columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')",
         # Prefixes of two and three letters, costly to expand, come from prefix indexes
         # holding row ids only (detail = none), a fifth of the size of positional ones.
         "CREATE VIRTUAL TABLE search_index_prefix USING fts5(words, content = '',"
@@ -365,9 +402,14 @@ def _postgresql_ddl() -> tuple[str, ...]:
         # the owner beside the words (btree_gin): a kind's bitmap holds only its own
         # matches, so a search counts each kind up to the cap without building a bitmap of
         # every kind's matches per kind, or reading every match to learn its kind.
+        # New entries wait in a pending list (fastupdate), which every search of the kind
+        # reads through, ~25 us a page: at the default 4 MB limit a database in use paid up
+        # to ~12 ms a kind (0.8 ms with the list merged). At 1 MB that is ~3 ms at most,
+        # and merging 1 MB at a time cost writes no more than 4 MB did (256 kB: +25 %).
         *(
             f"CREATE INDEX search_index_document_{code} ON search_index"
-            f" USING gin (owner_id, document) WHERE kind = {code}"
+            f" USING gin (owner_id, document) WITH (gin_pending_list_limit = 1024)"
+            f" WHERE kind = {code}"
             for code in sorted(KINDS_BY_CODE)
         ),
         """CREATE OR REPLACE FUNCTION search_index_truncate() RETURNS trigger
@@ -388,14 +430,16 @@ def _postgresql_ddl() -> tuple[str, ...]:
     return tuple(statements)
 
 
+def sqlite_indexed_count() -> str:
+    """SELECT how many records the SQLite index holds, counted from their tables: a
+    contentless FTS5 table without column sizes cannot be scanned to count its rows."""
+    counts = [f"(SELECT count(*) FROM {s.table} AS t{_where(s, 't')})" for s in _sources("sqlite")]
+    return "SELECT " + " + ".join(counts)
+
+
 def sqlite_trigger_ddl() -> tuple[str, ...]:
     """Every source's triggers, dropped and created again (the bulk_indexing revision)."""
     return tuple(statement for s in _sources("sqlite") for statement in _sqlite_triggers(s))
-
-
-def display_table(kind: str) -> str:
-    """The table the rows of ``kind`` come from."""
-    return next(source.table for source in _sources("sqlite") if source.kind == kind)
 
 
 # What names the interview a row is or belongs to, as the app names an interview ("Interview
@@ -416,9 +460,10 @@ _INTERVIEW_CONTEXT = {
 }
 
 
-def display_statement(dialect: str, kind: str) -> str:
+def display_statement(dialect: str, kind: str, ids: str = ":ids") -> str:
     """SELECT id, parent id, title, body, context_name and context_at of the rows of
-    ``kind`` whose ids are :ids; the last two name the interview (NULL for other kinds)."""
+    ``kind`` whose ids are ``ids`` (SQL); the last two name the interview (NULL for other
+    kinds)."""
     s = next(source for source in _sources(dialect) if source.kind == kind)
     joins, name, at = _INTERVIEW_CONTEXT.get(kind, ("", "NULL", "NULL"))
     # Body parts on lines of their own: a Markdown list or heading starting a part stays
@@ -427,7 +472,7 @@ def display_statement(dialect: str, kind: str) -> str:
     return (
         f"SELECT t.id, {s.parent.format(r='t')}, {s.title.format(r='t')}, {body},"
         f" {name} AS context_name, {at} AS context_at"
-        f" FROM {s.table} AS t{joins} WHERE t.id IN :ids"
+        f" FROM {s.table} AS t{joins} WHERE t.id IN {ids}"
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
 from app.schemakit import Page, ReadModel
+from app.web.listing import QueryModel
 
 # The API's enum for `types` and the index's kinds are one list (app.search.models).
 SearchKind = Literal[
@@ -32,6 +33,19 @@ KIND_LABELS: dict[str, str] = {
     "follow_up": "Follow-ups",
     "template": "Message templates",
 }
+
+
+MAX_SEARCH_LIMIT = 100
+
+
+class SearchPaging(QueryModel):
+    """The API search's limit and offset, read in one validation (app.web.listing): as
+    FastAPI ``Query()`` parameters each cost the request its own validation. ``q`` and the
+    repeatable ``types`` stay ``Query()`` parameters: ``q`` is required, which a QueryModel's
+    OpenAPI parameters cannot say."""
+
+    limit: Annotated[int, Field(ge=1, le=MAX_SEARCH_LIMIT, description="Page size (max 100).")] = 20
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
 class SearchHitRead(ReadModel):

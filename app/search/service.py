@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import json
 import math
 import re
 import time
@@ -20,7 +21,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, TextClause, TextualSelect, bindparam, text
+from sqlalchemy import Connection, TextClause, TextualSelect, bindparam, column, text
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -34,8 +35,9 @@ from app.search.models import (
     OWNER_SHIFT,
     SHARED_OWNER,
     display_statement,
-    display_table,
     sqlite_bulk_fill,
+    sqlite_bulk_start,
+    sqlite_indexed_count,
 )
 from app.search.schemas import SEARCH_KINDS
 from app.timezones import user_zone
@@ -71,6 +73,15 @@ def _statement(sql: str, expanding: str = "") -> TextClause:
     return statement.bindparams(bindparam(expanding, expanding=True)) if expanding else statement
 
 
+@lru_cache(maxsize=512)
+def _sqlite_read(sql: str, width: int) -> TextualSelect:
+    """``sql``, a SELECT of ``width`` untyped columns, as a statement parsed once. Its
+    columns are declared by position: SQLAlchemy then keeps the statement's result map,
+    where a plain text() had its columns matched by name again at every execution (16 us
+    rather than 22 us a statement)."""
+    return text(sql).columns(*(column(f"c{n}") for n in range(width)))
+
+
 def _ranges(owner: int, kind: str) -> list[tuple[int, int]]:
     """The rowid ranges of one user's entries of one kind (and the shared ones, if any)."""
     owners = [owner, SHARED_OWNER] if kind in SHARED_KINDS else [owner]
@@ -97,18 +108,20 @@ def _sqlite_parts(
     return " UNION ALL ".join(parts), params
 
 
-_VOCABULARY = text(
+_VOCABULARY = _sqlite_read(
     "SELECT term FROM search_index_vocab WHERE term >= :start AND term < :stop"
-    f" LIMIT {MAX_EXPANSION + 1}"
+    f" LIMIT {MAX_EXPANSION + 1}",
+    1,
 )
 # What the index holds, as exactly as it can be read in one indexed row: FTS5's structure
 # record (row 10 of its %_data table: the segments, and a counter of the leaves ever
 # written, so every write that reaches the index changes it, a trigger's uncommitted one
 # included, since FTS5 writes out its pending terms at the end of each such statement) and
 # the schema's version (``rapport reindex`` recreates the table, restarting that counter).
-_INDEX_STATE = text(
+_INDEX_STATE = _sqlite_read(
     "SELECT (SELECT schema_version FROM pragma_schema_version), block"
-    " FROM search_index_data WHERE id = 10"
+    " FROM search_index_data WHERE id = 10",
+    2,
 )
 # Prefixes whose expansion a worker remembers per database, while the index is unchanged.
 VOCABULARY_CACHE_SIZE = 2048
@@ -212,7 +225,8 @@ def _sqlite_probe(
             "(SELECT schema_version FROM pragma_schema_version)",
             "(SELECT block FROM search_index_data WHERE id = 10)",
         ]
-    row = tuple(session.execute(_statement("SELECT " + ", ".join(parts)), params).one())
+    statement = _sqlite_read("SELECT " + ", ".join(parts), len(parts))
+    row = tuple(session.connection().execute(statement, params).one())
     if state is not None:
         state.append(row[:2])
         row = row[2:]
@@ -290,10 +304,12 @@ def _sqlite_search(
         union, params = _sqlite_parts(
             owner, list(SEARCH_KINDS), "rowid", table, f" LIMIT {COUNT_CAP}"
         )
-        count_rows = session.execute(
-            _statement(f"SELECT (rowid >> {KIND_SHIFT}) & 15, count(*) FROM ({union}) GROUP BY 1"),
-            {**params, "match": match},
-        ).all()
+        counting = f"SELECT (rowid >> {KIND_SHIFT}) & 15, count(*) FROM ({union}) GROUP BY 1"
+        count_rows = (
+            session.connection()
+            .execute(_sqlite_read(counting, 2), {**params, "match": match})
+            .all()
+        )
         counts = {int(code): int(n) for code, n in count_rows}
     wanted = [kind for kind in kinds if counts.get(KIND_CODES[kind])]
     if not wanted:
@@ -323,7 +339,7 @@ def _sqlite_search(
         return counts, sorted(picked, key=lambda r: ((r >> KIND_SHIFT) & 15, -r)), False
     if ranked:
         union, params = _sqlite_parts(owner, wanted, "rowid", table, f" LIMIT {COUNT_CAP}")
-        rows = session.execute(_statement(union), {**params, "match": match})
+        rows = session.connection().execute(_sqlite_read(union, 1), {**params, "match": match})
         return counts, [int(r) for (r,) in rows], True
     # Many matches (or the prefix index, which keeps no positions): each kind newest first,
     # kinds in their usual order; the counts lead to a narrower search.
@@ -343,13 +359,11 @@ def _sqlite_search(
             f"SELECT * FROM (SELECT rowid FROM ({union}) ORDER BY rowid DESC"
             f" LIMIT :take{code} OFFSET :skip{code})"
         )
-    rows = session.execute(
-        _statement(
-            f"SELECT rowid FROM ({' UNION ALL '.join(parts)})"
-            f" ORDER BY (rowid >> {KIND_SHIFT}) & 15, rowid DESC"
-        ),
-        params,
-    ).all()
+    paging = (
+        f"SELECT rowid FROM ({' UNION ALL '.join(parts)})"
+        f" ORDER BY (rowid >> {KIND_SHIFT}) & 15, rowid DESC"
+    )
+    rows = session.connection().execute(_sqlite_read(paging, 1), params).all()
     return counts, [int(r[0]) for r in rows], False
 
 
@@ -845,11 +859,23 @@ class Row(NamedTuple):
 @lru_cache(maxsize=32)
 def _display(dialect: str, code: int) -> TextualSelect:
     """The read of a kind's rows by id, its date typed so both databases hand back UTC."""
+    if dialect == "sqlite":
+        return _sqlite_display(code)
     return (
         text(display_statement(dialect, KINDS_BY_CODE[code]))
         .bindparams(bindparam("ids", expanding=True))
         .columns(context_at=UTCDateTime())
     )
+
+
+def _sqlite_display(code: int) -> TextualSelect:
+    """SQLite's read of a kind's rows by id: the ids as one JSON array (json_each), where an
+    expanding IN rendered the statement again at every execution, and the columns declared
+    by position, so SQLAlchemy keeps the result map instead of matching names each time
+    (a page of 20: 58 us rather than 100 us). The date is still typed: UTC comes back."""
+    sql = display_statement("sqlite", KINDS_BY_CODE[code], "(SELECT value FROM json_each(:ids))")
+    names = ("id", "parent_id", "title", "body", "context_name")
+    return text(sql).columns(*map(column, names), column("context_at", UTCDateTime()))
 
 
 def _rows(
@@ -860,10 +886,14 @@ def _rows(
     for code, row_id in keys:
         wanted.setdefault(code, []).append(row_id)
     found: dict[tuple[int, int], Row] = {}
+    connection = session.connection()
     for code, ids in wanted.items():
-        for row_id, parent_id, title, body, name, at in session.execute(
-            _display(dialect, code), {"ids": ids}
-        ):
+        # SQLite reads the ids as one JSON text (_sqlite_display).
+        params = {"ids": json.dumps(ids) if dialect == "sqlite" else ids}
+        # all(): one fetchall, where iterating the result fetched row by row.
+        for row_id, parent_id, title, body, name, at in connection.execute(
+            _display(dialect, code), params
+        ).all():
             found[(code, row_id)] = Row(parent_id, _clean(title), _clean(body), name, at)
     return found
 
@@ -1007,10 +1037,12 @@ def search(
 
 def rebuild_index(session: Session) -> int:
     """Drop and rebuild the search index from every source table; the rows it now holds."""
-    for statement in DDL_BY_DIALECT[session.get_bind().dialect.name]:
+    dialect = session.get_bind().dialect.name
+    for statement in DDL_BY_DIALECT[dialect]:
         session.execute(text(statement))
     session.commit()
-    return int(session.execute(text("SELECT count(*) FROM search_index")).scalar_one())
+    count = sqlite_indexed_count() if dialect == "sqlite" else "SELECT count(*) FROM search_index"
+    return int(session.execute(text(count)).scalar_one())
 
 
 def compact_index(conn: Connection) -> None:
@@ -1024,8 +1056,8 @@ def compact_index(conn: Connection) -> None:
 
 @contextmanager
 def bulk_indexing(conn: Connection, kinds: Iterable[str] = SEARCH_KINDS) -> Iterator[None]:
-    """Index the rows of ``kinds`` inserted meanwhile in one statement per kind and table at
-    the end.
+    """Index the rows of ``kinds`` inserted meanwhile in one statement per FTS5 table at the
+    end.
 
     For writers of many rows in one transaction (the seeder, imports). SQLite opens a
     statement savepoint for each row an executemany inserts, and FTS5 writes what it holds
@@ -1035,25 +1067,17 @@ def bulk_indexing(conn: Connection, kinds: Iterable[str] = SEARCH_KINDS) -> Iter
     writer), updates and deletes of them included. Rows that were there before keep their
     triggers. On PostgreSQL nothing changes: its triggers write no segments.
     """
-    if conn.dialect.name != "sqlite":
+    wanted = tuple(sorted(set(kinds), key=KIND_CODES.__getitem__))
+    if conn.dialect.name != "sqlite" or not wanted:
         yield
         return
-    bounds: dict[str, int] = {}
-    for kind in kinds:
-        bounds[kind] = int(
-            conn.exec_driver_sql(
-                f"SELECT coalesce(max(id), 0) FROM {display_table(kind)}"
-            ).scalar_one()
-        )
-        conn.execute(
-            _statement("INSERT INTO search_index_bulk (kind, after_id) VALUES (:kind, :after_id)"),
-            {"kind": KIND_CODES[kind], "after_id": bounds[kind]},
-        )
+    # Four statements whatever the kinds: the bounds in one, the fill one per FTS5 table.
+    bounds = conn.execute(_statement(sqlite_bulk_start(wanted))).all()
     try:
         yield
     finally:
         # Also after an error: a caller that catches it and commits keeps a right index.
         conn.execute(_statement("DELETE FROM search_index_bulk"))
-        for kind, after_id in bounds.items():
-            for statement in sqlite_bulk_fill(kind):
-                conn.execute(_statement(statement), {"after_id": after_id})
+        after = {f"after_{code}": after_id for code, after_id in bounds}
+        for statement in sqlite_bulk_fill(wanted):
+            conn.execute(_statement(statement), after)

@@ -76,6 +76,7 @@ from app.resumes.schemas import ResumeCreate
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate
 from app.schemakit import DbId, normalise_tag
+from app.search.service import bulk_indexing
 from app.validation import invalid, message
 from app.wording import plural
 
@@ -864,7 +865,11 @@ def import_account(
     problems.raise_if_any()
     outside = _outside(session, checked)
     try:
-        writer = _write(session, user, checked, outside)
+        # The new rows of every searchable kind are indexed at the end of the block, one
+        # statement per index table (SQLite; search.service.bulk_indexing), not by a trigger
+        # per row.
+        with bulk_indexing(session.connection()):
+            writer = _write(session, user, checked, outside)
     except IntegrityError:
         session.rollback()
         raise Invalid.one(

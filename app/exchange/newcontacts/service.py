@@ -29,6 +29,7 @@ from app.errors import Conflict, FieldError, Invalid
 from app.exchange.contactfile import ContactFile, read_contact_file
 from app.exchange.schemas import ContactMatch, ImportPreview, ImportReport, NewContact, PreviewRow
 from app.organizations.models import Organization
+from app.search.service import bulk_indexing
 from app.tags import service as tags_service
 from app.wording import plural
 
@@ -40,6 +41,8 @@ MAX_REPORTED_ERRORS = 500
 # The longest name a contact may have: an invalid row's longer name is shown cut to this.
 MAX_SHOWN_NAME = 200
 _IDS_PER_QUERY = 500
+# The searchable kinds an import creates rows of.
+IMPORTED_KINDS = ("organization", "contact")
 # The fields update_empty may fill on a matched contact, in the order the preview lists them.
 FILLABLE = (
     "title",
@@ -446,7 +449,11 @@ def _write(
     """Create the organizations and contacts, fill matched contacts; the caller commits."""
     assert user.id is not None
     now = utcnow()
-    with bulk_contact_load(session.connection(), user.id):
+    connection = session.connection()
+    # The new rows are indexed for search at the end of the block, one statement per index
+    # table (on SQLite; search.service.bulk_indexing), not by a trigger per row.
+    kinds = IMPORTED_KINDS if fresh or new_names else ()
+    with bulk_contact_load(connection, user.id), bulk_indexing(connection, kinds):
         owned.update(_create_organizations(session, user.id, new_names, now))
         if fresh:
             values = [_contact_values(user.id, r, owned, now) for r in fresh]
