@@ -96,3 +96,35 @@ def test_each_new_contact_gets_its_own_rows_tags(db: Session, user: User, file_f
     for key, wanted in expected.items():
         if key in got:  # a repeated name and organization is a duplicate, not created
             assert got[key] == sorted(t.casefold() for t in wanted), key
+
+
+def test_postgresql_inserts_the_new_contacts_in_one_statement(
+    db: Session, engine: Engine, user: User
+) -> None:
+    """On PostgreSQL the contacts go in as one statement over column arrays: an executemany
+    would fire the search index's insert trigger once per row. On SQLite, multi-row VALUES
+    batches."""
+    raw = inprocess.import_payload("csv", ROWS, "p")
+    inserts: list[tuple[str, bool]] = []
+
+    def record(*args: Any) -> None:
+        if args[2].startswith("INSERT INTO contacts "):
+            inserts.append((args[2], args[5]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        preview = import_file(db, user, raw, _options("csv", dry_run=False), phone_region="US")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert preview.created > ROWS * 0.9
+    if engine.dialect.name == "postgresql":
+        assert len(inserts) == 1
+        statement, executemany = inserts[0]
+        assert "unnest(" in statement and not executemany
+    else:
+        # (SQLAlchemy reports its multi-row batches as an executemany.)
+        assert inserts and all("), (" in statement for statement, _ in inserts)
+        assert len(inserts) < ROWS / 50
+    # Every row arrived whole: the arrays were zipped back into rows, not shifted.
+    for contact in db.exec(select(Contact).where(Contact.owner_id == user.id)).scalars():
+        assert contact.search_text.startswith(contact.full_name.casefold())
