@@ -98,7 +98,7 @@ def _markdown(user: User, notes: answers_service.InterviewNotes) -> Response:
 
 def _detail_read(db: Session, user: User, interview_id: int) -> dict[str, Any]:
     """The interview as InterviewDetail's fields: the one read path, for reads and writes."""
-    detail = service.interview_read(db, user, interview_id)
+    detail = service.interview_read(db, user, interview_id)  # first: see interview_read
     detail["agenda"] = agenda_service.agenda_reads(db, user, interview_id)
     return detail
 

@@ -3,8 +3,12 @@ answer exactly what the read models would, in a fixed number of statements."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from app.auth import models as auth_models
+from app.db import open_session
 from app.interviews import service
 from app.interviews.agenda import service as agenda_service
 from app.interviews.agenda.schemas import AgendaItemRead
@@ -151,3 +155,54 @@ def test_a_page_without_rows_still_counts_the_agenda(api, user, make_contact, bu
     assert listed.status_code == 200
     assert (listed.json()["items"], listed.json()["total"]) == ([], 0)
     assert api.get("/api/v1/interviews/999999/questions").status_code == 404
+
+
+def test_the_reads_begin_no_transaction_and_read_the_interview_first(
+    api, engine, busy_interview, monkeypatch
+):
+    # Neither read needs a common snapshot (interview_read, agenda_read_page): on SQLite no
+    # BEGIN (and so no ROLLBACK) goes with them, as PostgreSQL's reads run in autocommit.
+    # The token comes from this worker's memory, as on most reads (RecentRows): a lookup's
+    # own statement would begin the read transaction the handler then goes on with.
+    monkeypatch.setattr(auth_models, "clock", lambda: 1000.0)  # the kept row stays good
+    api.get(f"/api/v1/interviews/{busy_interview}")  # the last-use write, if due; keeps the row
+    with recorded(engine) as seen:
+        assert api.get(f"/api/v1/interviews/{busy_interview}").status_code == 200
+    assert not [s for s in seen if s.lstrip().upper().startswith("BEGIN")], seen
+    # The interview (its version, the ETag) is read before its agenda, so the ETag is never
+    # newer than the agenda it goes with: an If-Match on a torn answer is a 412.
+    tables = [table for s in seen for table in re.findall(r"\bFROM (interview\w*)\b", s)]
+    assert tables.index("interviews") < tables.index("interview_questions"), seen
+    with recorded(engine) as seen:
+        assert api.get(f"/api/v1/interviews/{busy_interview}/questions").status_code == 200
+        assert (
+            api.get(f"/api/v1/interviews/{busy_interview}/questions?offset=10").status_code == 200
+        )
+    assert not [s for s in seen if s.lstrip().upper().startswith("BEGIN")], seen
+
+
+def test_a_reorder_between_the_two_reads_makes_the_stale_etag_a_412(
+    api, engine, busy_interview, monkeypatch
+):
+    # Without a common snapshot a reorder may land between the interview's row and its
+    # agenda: the answer then carries the older version, and a write made on it is refused.
+    agenda_reads = agenda_service.agenda_reads
+    items = api.get(f"/api/v1/interviews/{busy_interview}/questions").json()["items"]
+    ids = [item["id"] for item in items]
+
+    def reorder_then_read(session, owner, interview_id):
+        with open_session(engine, write=True) as other:
+            agenda_service.reorder_agenda(other, owner, interview_id, list(reversed(ids)))
+        return agenda_reads(session, owner, interview_id)
+
+    monkeypatch.setattr(agenda_service, "agenda_reads", reorder_then_read)
+    torn = api.get(f"/api/v1/interviews/{busy_interview}")
+    monkeypatch.undo()
+    assert torn.status_code == 200
+    assert [item["id"] for item in torn.json()["agenda"]] == list(reversed(ids))
+    stale = api.put(
+        f"/api/v1/interviews/{busy_interview}/questions/order",
+        json={"item_ids": ids},
+        headers={"If-Match": torn.headers["ETag"]},
+    )
+    assert stale.status_code == 412, stale.text
