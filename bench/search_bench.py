@@ -28,8 +28,7 @@ from app.auth.models import User
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
 from app.contacts.service import create_contact
-from app.db import make_engine, open_session
-from app.exchange.newcontacts.service import unnest_insert
+from app.db import insert_rows, make_engine, open_session
 from app.migrations import upgrade
 from app.search.service import bulk_indexing, search
 from app.seed import SeededUser, SeedPlan, seed_demo, vocab
@@ -138,12 +137,14 @@ def time_writes(
     """Seconds to insert WRITES contacts in one transaction (rolled back afterwards), and
     seconds to merge the GIN pending list entries they left (0 without the index, on SQLite).
 
-    An executemany (the seeder's way) runs one statement per row, and SQLite opens a
+    The rows go in through ``app.db.insert_rows``, as the seeder's and the imports' do: on
+    SQLite an executemany (the seeder's way), or with ``batched`` multi-row VALUES (the
+    contact import's, which RETURNING makes SQLAlchemy use); on PostgreSQL one INSERT over
+    column arrays either way. An executemany runs one statement per row, and SQLite opens a
     statement savepoint for each, at which FTS5 writes out what it holds: through the
-    triggers every row costs a segment. ``batched`` sends the contact import's statements
-    instead: multi-row VALUES on SQLite (which RETURNING makes SQLAlchemy use), one INSERT
-    over column arrays on PostgreSQL (``unnest_insert``). ``bulk``
-    writes as the seeder and the import do, in ``bulk_indexing``: the rows are indexed in
+    triggers every row costs a segment; on PostgreSQL the insert trigger fires per row.
+    Without ``bulk`` the rows go in as an executemany on both databases, for comparison.
+    ``bulk`` writes as the seeder and the import do, in ``bulk_indexing``: the rows are indexed in
     one statement at the end, inside the timing. On PostgreSQL the pending lists are merged
     first, untimed (``_merge_pending``), and after the rows, timed on its own: autovacuum
     or a later writer does that merge, not always this one.
@@ -170,15 +171,12 @@ def time_writes(
             table = Contact.__table__
             started = time.perf_counter()
             with bulk_indexing(conn, ("contact",)) if with_index and bulk else nullcontext():
-                if batched and conn.dialect.name == "postgresql":
-                    # The contact import's statement there: one INSERT over column arrays.
-                    names = tuple(rows[0])
-                    arrays = {name: [row[name] for row in rows] for name in names}
-                    conn.execute(unnest_insert(table, names).returning(table.c.id), arrays).all()  # type: ignore[arg-type]
-                elif batched:
-                    conn.execute(insert(table).returning(table.c.id), rows).all()  # type: ignore[attr-defined]
-                else:
+                if batched:
+                    insert_rows(conn, table, rows, table.c.id).all()  # type: ignore[attr-defined]
+                elif conn.dialect.name == "postgresql" and not bulk:
                     conn.execute(insert(table), rows)  # type: ignore[arg-type]
+                else:
+                    insert_rows(conn, table, rows)
             elapsed = time.perf_counter() - started
             started = time.perf_counter()
             if with_index:
@@ -299,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
                 (
                     False,
                     True,
-                    "an executemany in bulk_indexing: the seeder's path",
+                    "the seeder's path: an executemany in bulk_indexing on SQLite,"
+                    " one INSERT over column arrays on PostgreSQL",
                 ),
                 (
                     True,

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, column, func, inspect, select, table
 from sqlmodel import SQLModel
 
+from app.db import insert_rows
+
 
 def model_table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
@@ -60,7 +62,7 @@ class BulkWriter:
         for name in self.ORDER:
             rows = self.buffers[name]
             if rows:
-                self.conn.execute(self._target(name).insert(), rows)
+                insert_rows(self.conn, self._target(name), rows)
                 self.counts[name] += len(rows)
                 self.buffers[name] = []
 
