@@ -73,7 +73,9 @@ def request_ended() -> None:
     """HttpBaseline: a request of this worker ended; the last one wakes the trim thread."""
     global _in_flight
     _in_flight -= 1
-    if _in_flight == 0:
+    # Event.set takes the event's lock and notifies: only when the trim thread waits for it
+    # (the flag stays set while the thread pauses, so at most one set a second under load).
+    if _in_flight == 0 and not _quiet.is_set():
         _quiet.set()
 
 
@@ -96,8 +98,10 @@ def release_free_memory_forever(seconds: float = TRIM_SECONDS) -> NoReturn:
     pause = threading.Event()
     while True:
         _quiet.wait()
-        _quiet.clear()
         pause.wait(seconds)
+        # Cleared after the pause: a request ending during it finds the flag set and skips
+        # the set; one ending from here on sets it again, and is seen below or next round.
+        _quiet.clear()
         if _in_flight == 0:  # else the load went on; its last request wakes us again
             release_free_memory()
 

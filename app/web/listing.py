@@ -140,6 +140,8 @@ def _query_names(dependant: Dependant, into: set[str]) -> None:
 async def reject_unknown_query_params(request: Request) -> None:
     """Filters a route does not declare are a 400, not ignored (the API routers' check,
     ``contract.request_as_declared``, runs this first)."""
+    if not request.scope["query_string"]:
+        return  # most reads name no parameter: nothing to parse or compare
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:

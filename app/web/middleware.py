@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import logs
 from app.config import bare_host
 from app.httpserver import request_began, request_ended
 from app.web.problems import problem_response
@@ -127,7 +128,8 @@ class HttpBaseline:
             await self.app(scope, receive, send)
             return
         incoming, declared, host = "", "", ""
-        # Only three request headers matter here; ASGI gives names in lower case.
+        chunked = False
+        # Only four request headers matter here; ASGI gives names in lower case.
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
@@ -135,6 +137,8 @@ class HttpBaseline:
                 declared = value.decode("latin-1")
             elif name == b"host":
                 host = value.decode("latin-1")
+            elif name == b"transfer-encoding":
+                chunked = True
         # Correlation ids need to be unique, not secret: no system call per request.
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else f"{_ids.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = request_id
@@ -210,10 +214,15 @@ class HttpBaseline:
                 )
                 await send_wrapper({"type": "http.response.body", "body": b""})
                 return
+            # A request that declares no body (no Content-Length, or 0, and no
+            # Transfer-Encoding) has none: the server hands over an empty one at once, so the
+            # size and time limits have nothing to watch, and the wrapper's timer (a timeout
+            # scheduled and cancelled per receive) is skipped for most reads.
+            bodyless = not chunked and declared in ("", "0")
             async with self._slots_for_loop():
                 request_began()
                 try:
-                    await self.app(scope, receive_wrapper, send_wrapper)
+                    await self.app(scope, receive if bodyless else receive_wrapper, send_wrapper)
                 finally:
                     request_ended()
         except BodyTooLarge:
@@ -240,12 +249,12 @@ class HttpBaseline:
                     "Something went wrong on our side. The error was logged; please try again.",
                 )
         finally:
-            log.info(
-                "request",
-                method=scope["method"],
-                path=path,
-                status=status_code,
-                ms=round((time.perf_counter() - started) * 1000, 1),
+            logs.write_access(
+                scope["method"],
+                path,
+                status_code,
+                round((time.perf_counter() - started) * 1000, 1),
+                request_id,
             )
             structlog.contextvars.unbind_contextvars("request_id")
 
