@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import re
 import types
+from collections import Counter
 from typing import Any, Union, get_args, get_origin
 
 from fastapi import FastAPI, Request, Response
@@ -305,13 +306,17 @@ async def request_as_declared(request: Request) -> None:
     if not isinstance(route, APIRoute):
         return
     _check_media_type(request, route)
+    if not request.scope["query_string"]:
+        return  # nothing sent twice
     scalars = _SCALAR_CACHE.get(id(route))
     if scalars is None:
         names: set[str] = set()
         _scalar_names(route.dependant, names)
         scalars = _SCALAR_CACHE[id(route)] = frozenset(names)
-    keys = [key for key, _ in request.query_params.multi_items()]
-    repeated = sorted({key for key in keys if key in scalars and keys.count(key) > 1})
+    # Counted in one pass: a request line of 64 KiB holds ~20,000 parameters, and a count
+    # per key over the list was quadratic (~0.5 s of CPU for one request).
+    sent = Counter(key for key, _ in request.query_params.multi_items())
+    repeated = sorted(key for key, times in sent.items() if times > 1 and key in scalars)
     if repeated:
         raise BadRequest(
             detail=f"Send {', '.join(repeated)} once.",
