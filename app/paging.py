@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from app.errors import BadRequest, FieldError
-from app.schemakit import Page
+from app.schemas import Page
 
 # The key a list route's ``openapi_extra`` carries its sort fields under; app.contract turns it
 # into the ``sort`` parameter's pattern, so the schema and order_by_clauses share one list.

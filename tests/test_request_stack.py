@@ -18,7 +18,7 @@ from app.auth.models import User
 from app.config import Settings
 from app.contacts.schemas import ContactRead
 from app.main import create_app
-from app.schemakit import Page
+from app.schemas import Page
 from tests.conftest import ApiClient
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import Field, Session, SQLModel
 
 from app.db import statement_connection
-from app.modelkit import Tracked, utc_field
+from app.models import Tracked, utc_field
 
 M = TypeVar("M", bound=SQLModel)
 

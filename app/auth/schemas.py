@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import EmailStr, Field
 
 from app.jobsearch.schemas import JobSearchStatus, JobSearchStatusOrFormer
-from app.schemakit import InputModel, ReadModel, Timezone, TrackedRead
+from app.schemas import InputModel, ReadModel, Timezone, TrackedRead
 
 Username = Annotated[
     str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

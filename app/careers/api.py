@@ -11,7 +11,7 @@ from app.careers import service
 from app.careers.models import Career, CareerStatus
 from app.careers.schemas import CareerCreate, CareerFilters, CareerRead, CareerUpdate
 from app.paging import sortable
-from app.schemakit import Page
+from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response

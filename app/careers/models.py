@@ -7,7 +7,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field
 
-from app.modelkit import Tracked, owner_field
+from app.models import Tracked, owner_field
 
 # The API's enums (schemas use these Literals), the stored values and their labels: one home.
 CareerStatus = Literal["interested", "researching", "interviewing", "pursuing", "ruled_out"]

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.careers.models import CareerStatus, ResourceKind
-from app.schemakit import HttpUrl, InputModel, LongText, Rating, ReadModel, TrackedRead, not_null
+from app.schemas import HttpUrl, InputModel, LongText, Rating, ReadModel, TrackedRead, not_null
 
 CareerTitle = Annotated[str, Field(min_length=1, max_length=200)]
 Industry = Annotated[str, Field(max_length=200)]

@@ -18,7 +18,7 @@ from app.errors import Conflict
 from app.interviews.models import Interview
 from app.ownership import get_owned
 from app.paging import order_by_clauses, paginate
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 
 # Pipeline order, so "sort=status" reads interested → ruled out rather than alphabetically.

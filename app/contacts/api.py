@@ -17,7 +17,7 @@ from app.contacts.schemas import (
     ReferralsRead,
 )
 from app.paging import sortable
-from app.schemakit import Page
+from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep, run_db, run_db_scan
 from app.web.listing import json_page_response, parsed_query
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response

@@ -8,7 +8,7 @@ from typing import Literal, get_args
 from sqlalchemy import DDL, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event, func
 from sqlmodel import Field, SQLModel
 
-from app.modelkit import Tracked, fk_field, owner_field, utc_field
+from app.models import Tracked, fk_field, owner_field, utc_field
 
 Stage = Literal["prospect", "contacted", "met", "in_network"]
 STAGES: tuple[str, ...] = get_args(Stage)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, EmailStr, Field
 
 from app.contacts.models import Stage
-from app.schemakit import (
+from app.schemas import (
     MAX_INT32,
     NO_NUL_PATTERN,
     DbId,

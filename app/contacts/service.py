@@ -63,7 +63,7 @@ from app.organizations import service as organizations_service
 from app.organizations.models import Organization
 from app.ownership import get_owned, owned_reference
 from app.paging import order_by_clauses
-from app.schemakit import Page, normalise_tag
+from app.schemas import Page, normalise_tag
 from app.tags import service as tags_service
 from app.textmatch import like_pattern
 from app.wording import plural

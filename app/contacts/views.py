@@ -25,7 +25,7 @@ from app.interactions import service as interactions_service
 from app.interactions.models import KIND_LABELS
 from app.organizations import service as organizations_service
 from app.resumes.shares import service as resume_shares
-from app.schemakit import MAX_INT32, Page
+from app.schemas import MAX_INT32, Page
 from app.tags import service as tags_service
 from app.timezones import user_zone
 from app.web.deps import PageUser, RowId, SessionDep, SettingsDep, run_db, run_db_scan

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
-from app.modelkit import utc_field
+from app.models import utc_field
 
 
 class ImportDraft(SQLModel, table=True):

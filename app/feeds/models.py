@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field
 
-from app.modelkit import Tracked
+from app.models import Tracked
 
 
 class CalendarFeed(Tracked, table=True):

@@ -20,7 +20,7 @@ from app.followups.schemas import (
     FollowUpUpdate,
 )
 from app.paging import sortable
-from app.schemakit import MAX_INT32, BoundedDateTime, Page
+from app.schemas import MAX_INT32, BoundedDateTime, Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.modelkit import Tracked, fk_field, owner_field, utc_field
+from app.models import Tracked, fk_field, owner_field, utc_field
 
 FOLLOW_UP_KINDS = (
     "thank_you",

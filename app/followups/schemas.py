@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.interactions.models import InteractionKind
-from app.schemakit import (
+from app.schemas import (
     BoundedDateTime,
     DbId,
     InputModel,

@@ -53,7 +53,7 @@ from app.messages.models import MessageTemplate
 from app.ownership import get_owned, owned_reference
 from app.paging import order_by_clauses, paginate
 from app.resumes.shares import service as shares_service
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 from app.timezones import user_zone
 

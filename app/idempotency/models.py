@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.modelkit import utc_field
+from app.models import utc_field
 
 
 class IdempotencyRecord(SQLModel, table=True):

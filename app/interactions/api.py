@@ -11,7 +11,7 @@ from app.interactions import service
 from app.interactions.models import InteractionKind
 from app.interactions.schemas import InteractionCreate, InteractionRead, InteractionUpdate
 from app.paging import sortable
-from app.schemakit import MAX_INT32, AwareDateTimeFilter, Page
+from app.schemas import MAX_INT32, AwareDateTimeFilter, Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response

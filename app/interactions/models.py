@@ -8,7 +8,7 @@ from typing import Literal, get_args
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field
 
-from app.modelkit import Tracked, owner_field, utc_field
+from app.models import Tracked, owner_field, utc_field
 
 InteractionKind = Literal["email", "call", "meeting", "letter", "message"]
 INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import Field
 
 from app.interactions.models import InteractionKind
-from app.schemakit import BoundedDateTime, DbId, InputModel, TrackedRead, not_null
+from app.schemas import BoundedDateTime, DbId, InputModel, TrackedRead, not_null
 
 _NULL_REFUSED = "cannot be null; leave the field out to keep it"
 

@@ -19,7 +19,7 @@ from app.interactions.models import Interaction
 from app.interactions.schemas import InteractionCreate, InteractionUpdate
 from app.ownership import get_owned, owned_reference
 from app.paging import order_by_clauses, paginate
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 
 INTERACTION_SORTS = {

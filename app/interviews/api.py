@@ -28,7 +28,7 @@ from app.interviews.schemas import (
     StatusChange,
 )
 from app.paging import sortable
-from app.schemakit import EARLIEST, LATEST, MAX_INT32, AwareDateTimeFilter, Page
+from app.schemas import EARLIEST, LATEST, MAX_INT32, AwareDateTimeFilter, Page
 from app.timezones import user_zone
 from app.web.deps import CurrentUser, RowId, SessionDep, run_db
 from app.web.listing import ListQueryDep, encode_json, page_response

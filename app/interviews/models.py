@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field
 
-from app.modelkit import Tracked, fk_field, owner_field, utc_field
+from app.models import Tracked, fk_field, owner_field, utc_field
 
 # The API's enums (schemas use these Literals), the stored values and their labels: one list.
 Status = Literal["planned", "requested", "scheduled", "completed", "cancelled", "no_show"]

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field
 
 from app.interviews.agenda.schemas import AgendaItemRead
 from app.interviews.models import Mode, Status
-from app.schemakit import (
+from app.schemas import (
     BoundedDate,
     BoundedTime,
     DbId,

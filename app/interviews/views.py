@@ -35,7 +35,7 @@ from app.interviews.schemas import (
     ResearchLink,
     StatusChange,
 )
-from app.schemakit import MAX_INT32, Page
+from app.schemas import MAX_INT32, Page
 from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import confirm_delete, query_filters, save_form

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from app.followups.schemas import FollowUpRead
-from app.schemakit import BoundedDate, DbId, InputModel, ReadModel
+from app.schemas import BoundedDate, DbId, InputModel, ReadModel
 
 # The one vocabulary of job-search statuses (every form, API field and row uses it).
 JobSearchStatus = Literal["exploring", "preparing", "searching", "interviewing", "accepted_offer"]

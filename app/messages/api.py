@@ -19,7 +19,7 @@ from app.messages.schemas import (
     RenderRequest,
 )
 from app.paging import sortable
-from app.schemakit import Page
+from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response

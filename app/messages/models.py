@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Integer, Text
 from sqlmodel import Field
 
-from app.modelkit import Tracked
+from app.models import Tracked
 
 MESSAGE_KINDS = (
     "outreach",

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field
 
 from app.errors import Invalid
 from app.messages.drafts import check_template
-from app.schemakit import DbId, InputModel, ReadModel, TrackedRead, not_null
+from app.schemas import DbId, InputModel, ReadModel, TrackedRead, not_null
 
 MessageKind = Literal[
     "outreach",

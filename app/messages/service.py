@@ -27,7 +27,7 @@ from app.messages.schemas import (
 from app.organizations.models import Organization
 from app.ownership import owned_reference
 from app.paging import order_by_clauses, paginate
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 from app.timezones import user_zone
 

@@ -16,7 +16,7 @@ from app.organizations.schemas import (
     OrganizationUpdate,
 )
 from app.paging import sortable
-from app.schemakit import Page
+from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response

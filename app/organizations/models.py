@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field
 
-from app.modelkit import Tracked, owner_field
+from app.models import Tracked, owner_field
 
 
 class Organization(Tracked, table=True):

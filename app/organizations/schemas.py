@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.schemakit import HttpUrl, InputModel, LongText, TrackedRead, not_null
+from app.schemas import HttpUrl, InputModel, LongText, TrackedRead, not_null
 
 OrganizationName = Annotated[str, Field(min_length=1, max_length=200)]
 Industry = Annotated[str, Field(max_length=200)]

@@ -34,7 +34,7 @@ from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate, OrganizationFilters, OrganizationUpdate
 from app.ownership import get_owned
 from app.paging import order_by_clauses, paginate
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 
 SORTABLE: dict[str, Any] = {

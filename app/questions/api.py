@@ -29,7 +29,7 @@ from app.questions.schemas import (
     QuestionRead,
     QuestionUpdate,
 )
-from app.schemakit import MAX_INT32, Page, normalise_tag
+from app.schemas import MAX_INT32, Page, normalise_tag
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import (

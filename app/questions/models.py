@@ -7,7 +7,7 @@ from typing import Literal, get_args
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.modelkit import Tracked, fk_field
+from app.models import Tracked, fk_field
 
 # The API's enum (schemas use this Literal) and the stored values are one list.
 Category = Literal[

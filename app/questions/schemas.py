@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field
 
 from app.questions.models import Category
-from app.schemakit import (
+from app.schemas import (
     PY_WHITESPACE,
     DbId,
     InputModel,

@@ -20,7 +20,7 @@ from app.questions.schemas import (
     BankScope,
     BankUpdate,
 )
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 
 BUILTIN_READ_ONLY = "Built-in banks are read-only; copy it to change it."

@@ -21,7 +21,7 @@ from app.questions.schemas import (
     QuestionCreate,
     QuestionUpdate,
 )
-from app.schemakit import MAX_INT32
+from app.schemas import MAX_INT32
 from app.validation import small_int
 from app.web.deps import PageUser, RowId, SessionDep, SettingsDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.modelkit import owner_field, utc_field
+from app.models import owner_field, utc_field
 
 
 class DigestDelivery(SQLModel, table=True):

@@ -14,7 +14,7 @@ from app.resumes import service
 from app.resumes.files import EXTENSIONS, MAX_RESUME_BYTES, download_headers
 from app.resumes.models import Resume
 from app.resumes.schemas import ResumeCreate, ResumeRead, ResumeUpdate
-from app.schemakit import Page
+from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
-from app.modelkit import Tracked, owner_field
+from app.models import Tracked, owner_field
 
 
 class Resume(Tracked, table=True):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.schemakit import InputModel, TrackedRead, not_null
+from app.schemas import InputModel, TrackedRead, not_null
 
 ResumeLabel = Annotated[str, Field(min_length=1, max_length=200)]
 ResumeNotes = Annotated[str, Field(max_length=5000)]

@@ -18,7 +18,7 @@ from app.resumes.files import check_upload
 from app.resumes.models import Resume, ResumeFile
 from app.resumes.schemas import ResumeCreate, ResumeUpdate
 from app.resumes.shares.models import ResumeShare
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 
 SORTABLE: dict[str, Any] = {

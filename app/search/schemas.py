@@ -6,7 +6,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
-from app.schemakit import Page, ReadModel
+from app.schemas import Page, ReadModel
 from app.web.listing import QueryModel
 
 # The API's enum for `types` and the index's kinds are one list (app.search.models).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.paging import sortable
-from app.schemakit import Page
+from app.schemas import Page
 from app.tags import service
 from app.tags.schemas import TagRead
 from app.web.deps import CurrentUser, SessionDep

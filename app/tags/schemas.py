@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.schemakit import ReadModel
+from app.schemas import ReadModel
 
 
 class TagRead(ReadModel):

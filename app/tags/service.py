@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.contacts.models import ContactTag, Tag
 from app.paging import order_by_clauses
-from app.schemakit import Page, normalise_tag
+from app.schemas import Page, normalise_tag
 from app.tags.schemas import TagRead
 from app.textmatch import like_pattern
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, field_validator
 
 from app.auth.schemas import Password
-from app.schemakit import InputModel, ReadModel
+from app.schemas import InputModel, ReadModel
 
 Scope = Literal["read", "write"]
 MAX_TOKEN_DAYS = 3650

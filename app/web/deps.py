@@ -18,7 +18,7 @@ from app.auth.models import User, UserSession
 from app.config import Settings
 from app.db import closes_without_io, open_session
 from app.errors import Forbidden, Unauthorized
-from app.schemakit import MAX_INT32
+from app.schemas import MAX_INT32
 from app.tokens import service as tokens_service
 from app.tokens.models import ApiToken
 from app.web.problems import LoginRequired

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.errors import BadRequest, FieldError
-from app.schemakit import Page
+from app.schemas import Page
 
 MAX_LIMIT = 200
 T = TypeVar("T")

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.errors import Invalid
 from app.idempotency import service as idempotency_service
-from app.schemakit import TrackedRead
+from app.schemas import TrackedRead
 
 _PROBLEM_SCHEMA = {
     "type": "object",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.contacts import service
-from app.schemakit import normalise_tag
+from app.schemas import normalise_tag
 from tests.statements import recorded
 
 

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from app.careers import service as careers_service
 from app.contract import IF_MATCH_PATTERN
 from app.paging import sort_pattern
-from app.schemakit import DATE_TIME_PATTERN, NOT_BLANK_PATTERN
+from app.schemas import DATE_TIME_PATTERN, NOT_BLANK_PATTERN
 from tests.conftest import ApiClient
 
 CAREERS = "/api/v1/careers"

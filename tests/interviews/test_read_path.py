@@ -13,7 +13,7 @@ from app.interviews import service
 from app.interviews.agenda import service as agenda_service
 from app.interviews.agenda.schemas import AgendaItemRead
 from app.interviews.schemas import InterviewDetail, InterviewRead
-from app.schemakit import Page
+from app.schemas import Page
 from tests.statements import forget_credentials, recorded
 
 WHEN = "2026-12-01T09:00:00+01:00"

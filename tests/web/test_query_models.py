@@ -14,7 +14,7 @@ from app.contacts.models import STAGES
 from app.contacts.schemas import ContactFilterQuery, ContactListQuery
 from app.contacts.service import CONTACT_SORTS
 from app.paging import sort_pattern
-from app.schemakit import MAX_INT32
+from app.schemas import MAX_INT32
 from app.web.listing import declared_query_names, query_parsers
 from tests.conftest import ApiClient
 

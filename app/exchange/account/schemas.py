@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 from app.followups.schemas import FollowUpSettingsUpdate
 from app.interviews.models import Status
 from app.jobsearch.schemas import JobSearchStatusOrFormer
-from app.schemakit import InputModel, Timezone
+from app.schemas import InputModel, Timezone
 
 _IDENTITY_MAX = 254
 

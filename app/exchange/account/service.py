@@ -75,7 +75,7 @@ from app.resumes.models import Resume, ResumeFile
 from app.resumes.schemas import ResumeCreate
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate
-from app.schemakit import DbId, normalise_tag
+from app.schemas import DbId, normalise_tag
 from app.search.service import bulk_indexing
 from app.validation import invalid, message
 from app.wording import plural

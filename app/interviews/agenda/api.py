@@ -17,7 +17,7 @@ from app.interviews.agenda.schemas import (
     AgendaOrder,
 )
 from app.paging import sortable
-from app.schemakit import Page
+from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep, run_db
 from app.web.listing import ListQueryDep, json_page_response
 from app.web.resources import (

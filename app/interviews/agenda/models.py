@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field
 
-from app.modelkit import Tracked, fk_field, owner_field
+from app.models import Tracked, fk_field, owner_field
 
 
 class InterviewQuestion(Tracked, table=True):

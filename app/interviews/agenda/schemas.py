@@ -8,7 +8,7 @@ from pydantic import Field
 
 from app.questions.models import Category
 from app.questions.schemas import QuestionText
-from app.schemakit import DbId, InputModel, LongText, ReadModel, TrackedRead, not_null
+from app.schemas import DbId, InputModel, LongText, ReadModel, TrackedRead, not_null
 
 MAX_AGENDA = 500
 

@@ -26,7 +26,7 @@ from app.interviews.service import get_interview
 from app.paging import order_by_clauses
 from app.questions import service as questions_service
 from app.questions.models import Question, QuestionBank
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 
 

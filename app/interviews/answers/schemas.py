@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from app.errors import Invalid
-from app.schemakit import MAX_INT32, PY_WHITESPACE, ReadModel
+from app.schemas import MAX_INT32, PY_WHITESPACE, ReadModel
 
 AnswerFormat = Literal["json", "csv", "md"]
 

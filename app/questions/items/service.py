@@ -15,7 +15,7 @@ from app.paging import order_by_clauses, paginate
 from app.questions import service
 from app.questions.models import Question, QuestionBank
 from app.questions.schemas import QuestionCreate, QuestionUpdate
-from app.schemakit import Page
+from app.schemas import Page
 from app.textmatch import like_pattern
 
 MOVE_DIRECTIONS = ("up", "down")

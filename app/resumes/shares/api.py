@@ -8,7 +8,7 @@ from app.paging import sortable
 from app.resumes.shares import service
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate, ShareRead, ShareUpdate
-from app.schemakit import Page
+from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field
 
-from app.modelkit import Tracked, fk_field, owner_field, utc_field
+from app.models import Tracked, fk_field, owner_field, utc_field
 
 
 class ResumeShare(Tracked, table=True):

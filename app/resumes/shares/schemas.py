@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.schemakit import BoundedDateTime, DbId, InputModel, TrackedRead, not_null
+from app.schemas import BoundedDateTime, DbId, InputModel, TrackedRead, not_null
 
 Feedback = Annotated[str, Field(max_length=5000)]
 

@@ -19,7 +19,7 @@ from app.paging import order_by_clauses, paginate
 from app.resumes.models import Resume
 from app.resumes.shares.models import ResumeShare
 from app.resumes.shares.schemas import ShareCreate, ShareUpdate
-from app.schemakit import Page
+from app.schemas import Page
 
 SORTABLE: dict[str, Any] = {
     "shared_at": ResumeShare.shared_at,
