@@ -25,13 +25,14 @@ from app.dashboard.service import (
     UpcomingInterview,
 )
 from app.followups import service as followups_service
+from app.followups.service import DueFollowUp, DueNow
 from app.progress.charts import month_chart, shown
 from app.progress.schemas import CareerSummary
 from app.progress.service import FIGURE_CAP
 from app.timezones import user_zone
 from app.web.deps import OptionalPageUser, SessionDep, run_db
 from app.web.forms import see_other
-from app.web.templating import render, templates
+from app.web.templating import EncodedMarkup, render, templates
 
 router = APIRouter()
 
@@ -69,8 +70,9 @@ class DashboardSummary:
     of the page, and a reload that shows the same thing draws nothing again."""
 
     # The steps with their notes, then the progress section (or the guide, the first time).
-    standing: Markup
-    sections: Markup
+    # Kept with their bytes: the page splices them into its own (render's ``spliced``).
+    standing: EncodedMarkup
+    sections: EncodedMarkup
 
 
 def _shown(name: str, count: int) -> str:
@@ -149,15 +151,15 @@ def _progress_section(figures: Figures) -> Markup | None:
 
 # The steps and the progress depend on the figures and the contact count alone: drawn once
 # for both, and again when either changes (contacts move no stamp, so the count is checked).
-_standing: WeakKeyDictionary[Figures, tuple[int, Markup]] = WeakKeyDictionary()
+_standing: WeakKeyDictionary[Figures, tuple[int, EncodedMarkup]] = WeakKeyDictionary()
 
 
-def _standing_section(figures: Figures, contacts: int) -> Markup:
+def _standing_section(figures: Figures, contacts: int) -> EncodedMarkup:
     """The steps with their notes and the progress section (or the guide) as markup."""
     kept = _standing.get(figures)
     if kept is not None and kept[0] == contacts:
         return kept[1]
-    drawn = Markup(
+    drawn = EncodedMarkup(
         templates.env.get_template("dashboard/_standing.html").render(
             notes=_notes({"contacts": contacts, **figures.counts}),
             first_time=figures.first_time,
@@ -195,13 +197,44 @@ def _sections_section(
     due: tuple[tuple[DueContact, int | None], ...],
     upcoming: tuple[UpcomingInterview, ...],
     zone: ZoneInfo,
-) -> Markup:
+) -> EncodedMarkup:
     """The two short lists as markup."""
-    return Markup(
+    return EncodedMarkup(
         templates.env.get_template("dashboard/_sections.html").render(
             sections=_sections(due, upcoming, zone)
         )
     )
+
+
+# The follow-ups due, drawn by templates/followups/_due.html from exactly what it reads: the
+# rows, the reader's CSRF token (each row's "Done" form) and time zone. Mostly "nothing due"
+# or the same few rows reload after reload, so each distinct list is drawn once (the include
+# was a third of the page's render); the key holds the session's token, so an entry serves
+# no other session. Lists longer than _KEPT_DUE_ROWS are drawn each time: an entry stays
+# under about 7 KB.
+_KEPT_DUE_ROWS = 10
+
+
+@lru_cache(maxsize=KEPT_FIGURES)
+def _drawn_due(
+    overdue: tuple[DueFollowUp, ...], today: tuple[DueFollowUp, ...], csrf_token: str, tz: str
+) -> Markup:
+    return Markup(
+        templates.env.get_template("followups/_due.html").render(
+            due=DueNow(overdue=list(overdue), today=list(today)),
+            csrf_token=csrf_token,
+            tz=tz,
+            kind_labels=followups_service.KIND_LABELS,
+        )
+    )
+
+
+def _due_section(due: DueNow, csrf_token: str, tz: str) -> Markup:
+    """The follow-ups due now as markup (templates/followups/_due.html)."""
+    overdue, today = tuple(due.overdue), tuple(due.today)
+    if len(overdue) + len(today) > _KEPT_DUE_ROWS:
+        return _drawn_due.__wrapped__(overdue, today, csrf_token, tz)
+    return _drawn_due(overdue, today, csrf_token, tz)
 
 
 def summary(data: Dashboard, user: User) -> DashboardSummary:
@@ -227,13 +260,16 @@ def _dashboard(request: Request, db: SessionDep, user: User | None) -> Response:
     if user is None:
         return see_other("/setup" if auth_service.count_users(db) == 0 else "/login")
     data = service.dashboard(db, user)
+    shown = summary(data, user)
     return render(
         request,
         "dashboard/index.html",
         {
             "section": "dashboard",
-            "summary": summary(data, user),
-            "due": data.follow_ups,
-            "kind_labels": followups_service.KIND_LABELS,
+            "summary": shown,
+            "due_section": _due_section(
+                data.follow_ups, getattr(request.state, "csrf_token", ""), user.timezone
+            ),
         },
+        spliced=(shown.standing, shown.sections),
     )
