@@ -192,20 +192,26 @@ def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
             finally:
                 _release_writer(self.info)
 
-    class SQLiteOptionEngine(OptionEngine):
-        """The engine with other options (``engine.execution_options()``): its connections
-        are SQLiteConnection too, and so are those of its own option engines."""
-
-        _connection_cls = SQLiteConnection
-
-    SQLiteOptionEngine._option_cls = SQLiteOptionEngine
-    engine._connection_cls = SQLiteConnection  # type: ignore[misc]
-    engine._option_cls = SQLiteOptionEngine  # type: ignore[misc]
+    _connect_as(engine, SQLiteConnection)
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         # A connection that comes back without commit or rollback must not keep the turn.
         _release_writer(record.info)
+
+
+def _connect_as(engine: Engine, connection_cls: type[Connection]) -> None:
+    """Have ``engine``, and every engine made from it with other options
+    (``engine.execution_options()``, as the sessions' binds are), connect as
+    ``connection_cls``: what its transactions need is done there, not by connection events,
+    which SQLAlchemy would then dispatch for every statement."""
+
+    class OwnOptionEngine(OptionEngine):
+        _connection_cls = connection_cls
+
+    OwnOptionEngine._option_cls = OwnOptionEngine
+    engine._connection_cls = connection_cls  # type: ignore[misc]
+    engine._option_cls = OwnOptionEngine  # type: ignore[misc]
 
 
 _WRITER_KEY = "rapport_writer"
@@ -372,24 +378,41 @@ def _configure_postgresql(engine: Engine) -> None:
         if not connection_alive(dbapi_connection):
             raise sa_exc.DisconnectionError("the server closed this idle connection")
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(AUTOCOMMIT_READS, False):
-            dbapi_connection = conn.connection.dbapi_connection
-            dbapi_connection.autocommit = True
-            conn.info[AUTOCOMMIT_READS] = True
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _before_execute(conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+    def leave_autocommit(connection: Connection, context: Any) -> None:
         # The first statement that is not a plain read turns the rest of the session's work
         # into one transaction again, so a write on a read request is still atomic and rolled
         # back on error (commit and rollback then reach the server; in autocommit they are
         # free). A server-side cursor (yield_per, stream_results) lives in a transaction too.
-        if conn.info.get(AUTOCOMMIT_READS) and (
-            isinstance(cursor, psycopg.ServerCursor) or not is_plain_read(statement)
-        ):
-            conn.info.pop(AUTOCOMMIT_READS)
+        cursor = context.cursor
+        if isinstance(cursor, psycopg.ServerCursor) or not is_plain_read(context.statement):
+            connection.info.pop(AUTOCOMMIT_READS)
             cursor.connection.autocommit = False
+
+    # As on SQLite (SQLiteConnection): the engine's own Connection class, not connection
+    # events, which SQLAlchemy would dispatch for every statement.
+    class PostgreSQLConnection(Connection):
+        """A connection whose read sessions run in autocommit until their first write."""
+
+        def begin(self) -> Any:
+            transaction = super().begin()
+            if self.get_execution_options().get(AUTOCOMMIT_READS, False):
+                self.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+                self.info[AUTOCOMMIT_READS] = True
+            return transaction
+
+        def _exec_single_context(
+            self, dialect: Any, context: Any, statement: Any, parameters: Any
+        ) -> Any:
+            if self.info.get(AUTOCOMMIT_READS):
+                leave_autocommit(self, context)
+            return super()._exec_single_context(dialect, context, statement, parameters)
+
+        def _exec_insertmany_context(self, dialect: Any, context: Any) -> Any:
+            if self.info.get(AUTOCOMMIT_READS):
+                leave_autocommit(self, context)
+            return super()._exec_insertmany_context(dialect, context)
+
+    _connect_as(engine, PostgreSQLConnection)
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:

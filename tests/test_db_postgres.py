@@ -298,3 +298,16 @@ def test_instants_read_back_in_utc_from_a_session_in_another_zone(
             assert read == written and read.tzinfo is UTC
         finally:
             connection.exec_driver_sql("RESET TIME ZONE")
+
+
+def test_the_engine_and_its_sessions_dispatch_no_connection_events(engine: Engine) -> None:
+    """Autocommit reads are switched on and off by the engine's own Connection class: with
+    any connection event listener, SQLAlchemy dispatches every event of every statement."""
+    fresh = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        for bind in (fresh, fresh.execution_options(x=1), open_session(fresh).get_bind()):
+            assert bind._has_events is False, bind  # a connection event listener was added
+            with bind.connect() as conn:
+                assert type(conn).__name__ == "PostgreSQLConnection", bind
+    finally:
+        fresh.dispose()
