@@ -33,3 +33,22 @@ def test_nav_search_box_is_rounded_at_both_ends(
     corners = box.evaluate(CORNERS)
     assert "0px" not in corners, corners
     assert len(set(corners)) == 1, corners
+
+
+def test_the_results_list_is_not_rounded_like_the_box(
+    live_server: LiveServer, open_page: Any
+) -> None:
+    """The list of results opens inside the search form, where Pico's radius is the box's
+    5rem pill: a list that rounded cut off the first letters of its lines."""
+    page = open_page(live_server, viewport=DESKTOP)
+    page.goto("/login")
+    page.get_by_label("Username").fill(DEMO_USER)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+    # The list as the results fragment draws it, in the place it opens.
+    corners = page.locator("#nav-search-results").evaluate(
+        "e => { e.innerHTML = '<ul class=\"search-suggestions\"><li>x</li></ul>';"
+        f" return ({CORNERS})(e.firstElementChild); }}"
+    )
+    assert all(float(c.removesuffix("px")) <= 12 for c in corners), corners
