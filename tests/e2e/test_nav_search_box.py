@@ -19,16 +19,20 @@ CORNERS = (
 )
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_nav_search_box_is_rounded_at_both_ends(
-    live_server: LiveServer, open_page: Any, viewport: dict[str, int]
-) -> None:
-    page = open_page(live_server, viewport=viewport)
+def _log_in(page: Any) -> None:
     page.goto("/login")
     page.get_by_label("Username").fill(DEMO_USER)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_nav_search_box_is_rounded_at_both_ends(
+    live_server: LiveServer, open_page: Any, viewport: dict[str, int]
+) -> None:
+    page = open_page(live_server, viewport=viewport)
+    _log_in(page)
     box = page.locator("form.nav-search input[type=search]")
     corners = box.evaluate(CORNERS)
     assert "0px" not in corners, corners
@@ -41,11 +45,7 @@ def test_the_results_list_is_not_rounded_like_the_box(
     """The list of results opens inside the search form, where Pico's radius is the box's
     5rem pill: a list that rounded cut off the first letters of its lines."""
     page = open_page(live_server, viewport=DESKTOP)
-    page.goto("/login")
-    page.get_by_label("Username").fill(DEMO_USER)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
+    _log_in(page)
     # The list as the results fragment draws it, in the place it opens.
     corners = page.locator("#nav-search-results").evaluate(
         "e => { e.innerHTML = '<ul class=\"search-suggestions\"><li>x</li></ul>';"

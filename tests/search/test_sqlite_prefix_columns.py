@@ -4,6 +4,8 @@ right on insert, update and delete, and through the revision that made them and 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 
@@ -29,6 +31,18 @@ def _ids(db, user, q: str) -> list[tuple[str, int]]:
     return sorted((hit.kind, hit.id) for hit in found)
 
 
+def _every_part(corpus: Any, notes: str) -> Any:
+    """A contact with every indexed part written, each with words of its own."""
+    return corpus.contact(
+        "Quenby Tallis",
+        title="Zoologist",
+        location="Yverdon",
+        email="quin@wexample.org",
+        how_we_met="Kayaking",
+        notes=notes,
+    )
+
+
 def test_every_source_fits_the_prefix_columns() -> None:
     for source in _sources("sqlite"):
         assert 1 + len(source.body) <= len(SQLITE_PREFIX_COLUMNS), source.table
@@ -36,14 +50,7 @@ def test_every_source_fits_the_prefix_columns() -> None:
 
 def test_the_printf_body_is_the_joined_text(db, corpus) -> None:
     # A row of every kind with every part written, and a contact without an email (NULL).
-    contact = corpus.contact(
-        "Quenby Tallis",
-        title="Zoologist",
-        location="Yverdon",
-        email="quin@wexample.org",
-        how_we_met="Kayaking",
-        notes="Vellum 100%",
-    )
+    contact = _every_part(corpus, notes="Vellum 100%")
     corpus.contact("Orrin Nomail", title="Tanner", notes="no email here")
     corpus.organization(
         "Wexford Works",
@@ -77,14 +84,7 @@ def test_the_printf_body_is_the_joined_text(db, corpus) -> None:
 
 
 def test_every_part_is_found_by_its_prefix_after_insert_update_and_delete(db, user, corpus) -> None:
-    contact = corpus.contact(
-        "Quenby Tallis",
-        title="Zoologist",
-        location="Yverdon",
-        email="quin@wexample.org",
-        how_we_met="Kayaking",
-        notes="Vellum",
-    )
+    contact = _every_part(corpus, notes="Vellum")
     mine = [("contact", contact.id)]
     # Two and three letters read the prefix table; four the positional one.
     for q in ("que", "tal", "zo", "yve", "wex", "ka", "vel", "yverd", "vellum"):
