@@ -12,7 +12,7 @@ from app.interactions.models import InteractionKind
 from app.interactions.schemas import InteractionCreate, InteractionRead, InteractionUpdate
 from app.paging import sortable
 from app.schemas import MAX_INT32, AwareDateTimeFilter, Page
-from app.web.deps import CurrentUser, RowId, SessionDep
+from app.web.deps import CurrentUser, RowId, SessionDep, run_db
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
 
@@ -59,7 +59,7 @@ def list_interactions(
 
 
 @router.post("", status_code=201, response_model=InteractionRead, responses=problems(409))
-def create_interaction(
+async def create_interaction(
     data: InteractionCreate, request: Request, user: CurrentUser, db: SessionDep
 ) -> Response:
     """Record a touch; the contact's last_contacted_at and next_touch_due follow."""
@@ -67,7 +67,12 @@ def create_interaction(
     def create() -> InteractionRead:
         return InteractionRead.model_validate(service.create_interaction(db, user, data))
 
-    return created(request, db, user, data, create, collection="/api/v1/interactions")
+    # The whole write (idempotency claim, the write, its answer) is one turn on Rapport's
+    # database threads (run_db: a write never runs inline): a plain ``def`` handler took
+    # anyio's turn, 70-75 us of CPU against 7-18 (app.web.threads).
+    return await run_db(
+        request, created, request, db, user, data, create, collection="/api/v1/interactions"
+    )
 
 
 @router.get("/{interaction_id}", response_model=InteractionRead, responses=problems(404))

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import logs
 from app.config import bare_host
 from app.httpserver import request_began, request_ended
+from app.web.deps import close_request_session
 from app.web.problems import problem_response
 
 log = structlog.get_logger("rapport.http")
@@ -224,7 +225,12 @@ class HttpBaseline:
                 try:
                     await self.app(scope, receive if bodyless else receive_wrapper, send_wrapper)
                 finally:
-                    request_ended()
+                    try:
+                        # Its database session (app.web.deps.get_db), once the response is
+                        # sent and before the slot is handed on.
+                        await close_request_session(scope)
+                    finally:
+                        request_ended()
         except BodyTooLarge:
             if not response_started:
                 await self._send_problem(
