@@ -39,6 +39,9 @@ class Term(NamedTuple):
 
 
 def _tokens(text: str) -> tuple[str, ...]:
+    if text.isascii():
+        # NFKD leaves ASCII as it is and finds no accents in it: a tenth of the time.
+        return tuple(_TOKEN.findall(text.lower()))
     # Accents go here too so both databases receive the same plain tokens.
     decomposed = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
