@@ -40,6 +40,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import operators
@@ -410,13 +411,35 @@ class _SortedJsonArray(TypeDecorator[list[Any]]):
         return process
 
 
-def _json_list(value: Any, contact_id: Any) -> Any:
+class _SortedJsonTuple(_SortedJsonArray):
+    """The same array read as a sorted tuple: the list pages' rows are kept drawn by their
+    values (app.contacts.rows.draw_rows), so a row must be hashable."""
+
+    cache_ok = True  # not inherited: SQLAlchemy reads it from each class's own attributes
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # Its own function rather than a wrapper over the list's: a call per value.
+        loads = orjson.loads
+
+        def process(value: Any) -> tuple[Any, ...]:
+            return () if value is None else tuple(sorted(loads(value)))
+
+        return process
+
+
+# The list pages' tags (PostgreSQL): an array read as a tuple, as _SortedJsonTuple on SQLite.
+_TAG_TUPLE = postgresql.ARRAY(Text, as_tuple=True)
+
+
+def _json_list(
+    value: Any, contact_id: Any, read_as: type[_SortedJsonArray] = _SortedJsonArray
+) -> Any:
     """A contact's careers or tag names as a JSON array per page row (SQLite), read back
     sorted (careers by id, tags A-Z) by its type."""
     source = select(func.json_group_array(value)).where(contact_id == Contact.id)
     if value.key == "name":  # tags: the link table joined to the names
         source = source.join_from(ContactTag, Tag, Tag.id == ContactTag.tag_id)
-    return type_coerce(source.correlate(Contact).scalar_subquery(), _SortedJsonArray)
+    return type_coerce(source.correlate(Contact).scalar_subquery(), read_as)
 
 
 # Built once per shape (which binds, which sort): a request then only computes its values,
@@ -520,10 +543,11 @@ def page_statement(
         matched = select(walked.c.id).where(walked.c.id.in_(_fts_matches()))
         others = filter_conditions(name for name in shape if name != "q_fts")
         conditions = [*others, Contact.id.in_(matched)]
-    tags = _json_list(Tag.name, ContactTag.contact_id).label("tags")
     if columns is PageColumns.LISTED:
+        tags = _json_list(Tag.name, ContactTag.contact_id, _SortedJsonTuple).label("tags")
         shown = [*LISTED_COLUMNS, tags, _organization_name(Contact.organization_id)]
     else:
+        tags = _json_list(Tag.name, ContactTag.contact_id).label("tags")
         careers = _json_list(ContactCareer.career_id, ContactCareer.contact_id)
         shown = [*READ_COLUMNS, careers.label("career_ids"), tags]
         if columns is PageColumns.NAMED:
@@ -578,9 +602,11 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
         .order_by(Tag.name)
     )
     shown = [page.c[column.key] for column in base]
-    if columns is not PageColumns.LISTED:
+    if columns is PageColumns.LISTED:
+        shown.append(func.array(tags.scalar_subquery(), type_=_TAG_TUPLE).label("tags"))
+    else:
         shown.append(func.array(careers.scalar_subquery()).label("career_ids"))
-    shown.append(func.array(tags.scalar_subquery()).label("tags"))
+        shown.append(func.array(tags.scalar_subquery()).label("tags"))
     if columns is not PageColumns.READ:
         shown.append(_organization_name(page.c.organization_id))
     return select(*shown).order_by(*outer)
@@ -656,8 +682,12 @@ def _page_rows(
     dialect_name = session.get_bind().dialect.name
     params = filter_params(dialect_name, user, filters, now or utcnow())
     shape = tuple(sorted(params))
-    connection = session.connection()
     carried = shape == _OWNER_ONLY  # the page statement reads the kept count itself
+    if carried:
+        # One statement needs no common snapshot: no BEGIN and ROLLBACK on SQLite (past the
+        # end, the total read alone may be a write newer, as the list pages' may).
+        begin_read(session, snapshot=False)
+    connection = session.connection()
     if carried:
         total = owned = 0  # read below, from the page's last column
     else:

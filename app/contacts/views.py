@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.contacts import service
 from app.contacts.models import STAGE_LABELS, Contact
 from app.contacts.references import service as references
-from app.contacts.rows import ContactRow, contact_rows
+from app.contacts.rows import draw_rows
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
 from app.errors import Conflict, Invalid
@@ -66,22 +66,21 @@ def _list_page(
     page_filters.organization_id = organization.id
     sort = listing.sort or ("next_touch_due" if due_view else "full_name")
     chosen = page_filters.model_dump()
+    page: Page[tuple[Any, ...]]
     if organization.unknown:  # a name no organization has: nobody works there
-        page = Page[ContactRow].model_construct(items=[], total=0, limit=listing.limit, offset=0)
+        page = Page[tuple[Any, ...]].model_construct(
+            items=[], total=0, limit=listing.limit, offset=0
+        )
     else:
         filters = service.ContactFilters(**chosen, q=listing.q)
-        found = service.contact_list_page(
+        page = service.contact_list_page(
             db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort
         )
-        page = Page[ContactRow].model_construct(
-            items=contact_rows(found.items, user.timezone, utcnow()),
-            total=found.total,
-            limit=found.limit,
-            offset=found.offset,
-        )
+    rows = draw_rows(page.items, user.timezone, utcnow())
     return list_page(
         request,
         "contacts/list.html",
+        spliced=(rows,) if rows else (),
         section="contacts",
         page=page,
         filters=page_filters,
@@ -97,6 +96,7 @@ def _list_page(
         careers=[] if is_htmx(request) else service.career_choices(db, user),
         organization=organization,
         stages=STAGE_CHOICES,
+        rows=rows,
     )
 
 

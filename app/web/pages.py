@@ -6,7 +6,7 @@ a refused write to its status (422 invalid, 409 stale or conflicting) and rolls 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.db import rollback
 from app.errors import Conflict, Invalid, PayloadTooLarge, PreconditionFailed
 from app.web.forms import field_errors, form_version, parse_form, see_other
-from app.web.templating import render
+from app.web.templating import EncodedMarkup, render
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -49,12 +49,13 @@ def list_page(
     filters: BaseModel,
     sort: str,
     sort_choices: list[tuple[str, str]],
+    spliced: Iterable[EncodedMarkup] = (),
     **context: Any,
 ) -> HTMLResponse:
     """A list page; search-as-you-type (HTMX) gets only its ``results`` block.
 
     ``filtered`` (whether to offer clearing the filters) is worked out from ``filters``
-    unless the page says it."""
+    unless the page says it; ``spliced`` as ``render``'s."""
     ctx = {
         "section": section,
         "page": page,
@@ -65,7 +66,7 @@ def list_page(
     }
     if "filtered" not in ctx:
         ctx["filtered"] = is_filtered(filters)
-    return render(request, template, ctx, block="results")
+    return render(request, template, ctx, block="results", spliced=spliced)
 
 
 def _refused(response: Response, status_code: int) -> Response:

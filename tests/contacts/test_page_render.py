@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from app.contacts.rows import contact_rows
+from app.contacts.rows import contact_rows, overdue_flags
 from app.web.templating import templates
 
 
@@ -88,24 +88,26 @@ def test_a_rows_days_are_the_readers_in_any_zone() -> None:
         (2, "B", "T", 3, "prospect", None, None, [], "Org"),
         (3, "C", "", None, "unknown-stage", early, late, [], None),
     ]
-    utc = contact_rows(contacts, "UTC", now)
+    due = overdue_flags(contacts, now)
+    assert due == (False, False, True)
+    utc = contact_rows(contacts, "UTC", due)
     assert [(r.last_contacted, r.next_touch, r.overdue) for r in utc] == [
         ("2026-03-01", "2026-03-02", False),
         ("never", "", False),
         ("2026-03-02", "2026-03-01", True),
     ]
-    assert utc[0].tags == [("b", "b"), ("a b", "a%20b")]
+    assert utc[0].tags == (("b", "b"), ("a b", "a%20b"))
     assert (utc[1].organization, utc[1].stage, utc[2].stage) == ("Org", "Prospect", "unknown-stage")
-    paris = contact_rows(contacts, "Europe/Paris", now)
+    paris = contact_rows(contacts, "Europe/Paris", due)
     assert [(r.last_contacted, r.next_touch) for r in paris] == [
         ("2026-03-02", "2026-03-02"),
         ("never", ""),
         ("2026-03-02", "2026-03-02"),
     ]
-    la = contact_rows(contacts, "America/Los_Angeles", now)
+    la = contact_rows(contacts, "America/Los_Angeles", due)
     assert [(r.last_contacted, r.next_touch) for r in la] == [
         ("2026-03-01", "2026-03-01"),
         ("never", ""),
         ("2026-03-01", "2026-03-01"),
     ]
-    assert contact_rows(contacts, "Not/AZone", now) == utc  # an unknown zone reads as UTC
+    assert contact_rows(contacts, "Not/AZone", due) == utc  # an unknown zone reads as UTC
