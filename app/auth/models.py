@@ -307,13 +307,19 @@ class CredentialLookup(Generic[M]):
         them to the session was a tenth of a page's CPU (two ``session.add`` cascades). What
         a read may still do with them works detached: every column is loaded, and adding one
         to the session later (a "last seen" touch) makes it persistent as a load would."""
-        split = len(self.keys)
-        credential = row_instance(
+        credential = self.credential(session, row, read=read)
+        return self.user(session, row, read=read), credential
+
+    def user(self, session: Session, row: Row[Any], *, read: bool = False) -> User:
+        """The user of a row, as ``objects`` gives it."""
+        return row_instance(session, User, self.user_keys, row[len(self.keys) :], attach=not read)
+
+    def credential(self, session: Session, row: Row[Any], *, read: bool = False) -> M:
+        """The credential of a row, as ``objects`` gives it."""
+        return row_instance(
             session,
             self.model,
             self.keys,
-            row[:split],
+            row[: len(self.keys)],
             attach=self.attach_credential and not read,
         )
-        user = row_instance(session, User, self.user_keys, row[split:], attach=not read)
-        return user, credential

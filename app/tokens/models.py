@@ -35,4 +35,9 @@ class ApiToken(SQLModel, table=True):
     @property
     def scope_list(self) -> list[str]:
         """Scopes as a list (stored space-separated)."""
-        return [s for s in self.scopes.split() if s]
+        return scope_list(self.scopes)
+
+
+def scope_list(scopes: str) -> list[str]:
+    """A token's stored ``scopes`` column as a list."""
+    return [s for s in scopes.split() if s]

@@ -21,7 +21,7 @@ from app.db import closes_without_io, open_session
 from app.errors import Forbidden, Unauthorized
 from app.schemas import MAX_INT32
 from app.tokens import service as tokens_service
-from app.tokens.models import ApiToken
+from app.tokens.service import LiveToken
 from app.web.problems import LoginRequired
 from app.web.threads import in_database_thread
 
@@ -53,9 +53,14 @@ async def get_db(request: Request) -> Session:
     A plain dependency, not one with ``yield``: FastAPI solves a generator dependency
     through a context manager and its exit stack, ~16 us more on every request than a
     plain one. HttpBaseline closes the session once the response is sent (as the
-    generator's exit did), whatever the handler raised."""
+    generator's exit did), whatever the handler raised. The API's identity dependency
+    (``ApiAuthentication``) calls it rather than depending on it, so whichever comes first
+    opens the request's one session and the other is handed that one."""
+    session: Session | None = request.scope.get(_SESSION_SCOPE_KEY)
+    if session is not None:
+        return session
     session = open_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
-    request.scope[_SESSION_SCOPE_KEY] = session  # FastAPI solves it once per request
+    request.scope[_SESSION_SCOPE_KEY] = session
     return session
 
 
@@ -119,7 +124,7 @@ class Actor:
     """Who is acting, and through what: a token (API) or a browser session."""
 
     user: User
-    token: ApiToken | None = None
+    token: LiveToken | None = None
     web_session: UserSession | None = None
 
     @property
@@ -178,7 +183,7 @@ async def csrf_form_token(request: Request) -> str | None:
     return None
 
 
-F = TypeVar("F", tuple[User, ApiToken], tuple[User, UserSession])
+F = TypeVar("F", tuple[User, LiveToken], tuple[User, UserSession])
 
 
 def _lookup(request: Request, find: Callable[[bool], F | None]) -> F | None:
@@ -236,12 +241,12 @@ async def _resolve(
     return await in_thread(request, lookup_and_touch)
 
 
-def _token_touch_due(found: tuple[User, ApiToken]) -> bool:
+def _token_touch_due(found: tuple[User, LiveToken]) -> bool:
     return tokens_service.token_touch_due(found[1])
 
 
-def _touch_token(db: Session, found: tuple[User, ApiToken]) -> None:
-    tokens_service.touch_token(db, found[1])
+def _touch_token(db: Session, found: tuple[User, LiveToken]) -> None:
+    tokens_service.touch_token(db, found[1].token())
 
 
 def _session_touch_due(found: tuple[User, UserSession]) -> bool:
@@ -274,14 +279,16 @@ async def api_actor(request: Request, db: Session) -> Actor:
             request,
             db,
             # A read may go on this worker's recent lookup of the token (RecentRows).
-            lambda outside: tokens_service.find_token(
+            lambda outside: tokens_service.find_live_token(
                 db, secret, max_days=max_days, outside_transaction=outside, recent_ok=not outside
             ),
             _token_touch_due,
             _touch_token,
             None
             if unsafe
-            else lambda: tokens_service.find_token(db, secret, max_days=max_days, recent_only=True),
+            else lambda: tokens_service.find_live_token(
+                db, secret, max_days=max_days, recent_only=True
+            ),
         )
         if found is None:
             raise Unauthorized(detail="The token is unknown, expired or revoked.")
@@ -306,15 +313,17 @@ class ApiAuthentication(SecurityBase):
     operation that depends on it with the ``bearerAuth`` scheme; calling it resolves the
     credential (``api_actor``). Declaring the scheme with a separate HTTPBearer dependency
     beneath ``api_actor`` (and ``api_actor`` beneath the user) cost two more dependencies to
-    solve on every API request, and HTTPBearer parsed the header a second time.
+    solve on every API request, and HTTPBearer parsed the header a second time. It calls
+    ``get_db`` instead of depending on it: FastAPI solves a nested dependency before looking
+    in its cache, so the route's session was solved twice (once as the route's, once as this).
     """
 
     def __init__(self) -> None:
         self.model = HTTPBearerModel(description="rpt_ token")
         self.scheme_name = "bearerAuth"
 
-    async def __call__(self, request: Request, db: SessionDep) -> User:
-        return (await api_actor(request, db)).user
+    async def __call__(self, request: Request) -> User:
+        return (await api_actor(request, await get_db(request))).user
 
 
 async def page_actor(request: Request, db: SessionDep) -> Actor:
