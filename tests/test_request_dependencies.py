@@ -55,3 +55,16 @@ def test_api_routes_solve_the_identity_as_one_documented_dependency(app: FastAPI
     assert operation["security"] == [{"bearerAuth": []}]
     scheme = document["components"]["securitySchemes"]["bearerAuth"]
     assert scheme == {"type": "http", "scheme": "bearer", "description": "rpt_ token"}
+
+
+def test_page_identities_depend_on_nothing(app: FastAPI) -> None:
+    # As the API's: each calls get_db itself, so FastAPI does not solve the session a second
+    # time beneath it on every page.
+    identities = {deps.page_actor, deps._page_user, deps._admin_page_user, deps.optional_page_user}
+    seen = set()
+    for route in _routes(app):
+        for sub in route.dependant.dependencies:
+            if sub.call in identities:
+                seen.add(sub.call)
+                assert sub.dependencies == [], (route.path, sub.call)
+    assert seen == identities

@@ -326,9 +326,13 @@ class ApiAuthentication(SecurityBase):
         return (await api_actor(request, await get_db(request))).user
 
 
-async def page_actor(request: Request, db: SessionDep) -> Actor:
-    """The signed-in browser user, or a redirect to the login page."""
+async def page_actor(request: Request) -> Actor:
+    """The signed-in browser user, or a redirect to the login page.
+
+    It calls ``get_db`` rather than depend on it, as ``ApiAuthentication`` does: FastAPI
+    solves a nested dependency before looking in its cache, a second solve on every page."""
     settings: Settings = request.app.state.settings
+    db = await get_db(request)
     found = await _browser_session(request, db, settings)
     if found is None:
         raise LoginRequired
@@ -362,14 +366,12 @@ async def _browser_session(
     )
 
 
-async def optional_page_user(
-    request: Request, db: SessionDep, settings: SettingsDep
-) -> User | None:
+async def optional_page_user(request: Request) -> User | None:
     """The signed-in user when there is one (the dashboard, login and setup pages).
 
     Async, as page_actor: on SQLite the lookup runs inline instead of costing the request a
-    thread-pool turn of its own."""
-    found = await _browser_session(request, db, settings)
+    thread-pool turn of its own. Like page_actor, it depends on nothing."""
+    found = await _browser_session(request, await get_db(request), request.app.state.settings)
     if found is None:
         return None
     request.state.user = found[0]
@@ -380,12 +382,12 @@ async def optional_page_user(
 # The user dependencies call page_actor rather than depend on it: one dependency fewer for
 # FastAPI to solve on every page. A route takes either PageActor or PageUser / AdminPageUser,
 # never both (tests/test_request_dependencies.py), so the session is resolved once.
-async def _page_user(request: Request, db: SessionDep) -> User:
-    return (await page_actor(request, db)).user
+async def _page_user(request: Request) -> User:
+    return (await page_actor(request)).user
 
 
-async def _admin_page_user(request: Request, db: SessionDep) -> User:
-    user = (await page_actor(request, db)).user
+async def _admin_page_user(request: Request) -> User:
+    user = (await page_actor(request)).user
     if not user.is_admin:
         raise Forbidden(detail="Only an administrator can open this page.")
     return user
