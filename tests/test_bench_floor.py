@@ -149,14 +149,14 @@ def test_the_floor_replays_each_request_s_statements_and_answers_their_rows(
     statements = [s[1] for s in write["steps"] if s[0] == "execute"]
     assert any(s.startswith("INSERT INTO interactions") for s in statements)
     assert ("commit", "", None, False) in write["steps"]
-    # Where Rapport ran them: SQLite reads on the event loop (run_db), a write's handler in
-    # the thread pool; the floor replays each the same way.
+    # Where Rapport ran them: SQLite reads on the event loop (run_db), a write's handler on a
+    # database thread; the floor replays each the same way.
     assert listing["inline"] is (engine.dialect.name == "sqlite")
     assert write["inline"] is False
-    # A PostgreSQL read ran on Rapport's own database threads (in_thread), so the floor hands
-    # it off the same way; a write's handler ran on anyio's, as the floor's replay does.
+    # A PostgreSQL read ran on Rapport's own database threads (in_thread), and so does a
+    # write on either database (run_db), so the floor hands each off the same way.
     assert listing["own_threads"] is (engine.dialect.name == "postgresql")
-    assert write["own_threads"] is False
+    assert write["own_threads"] is True
 
     before = _interactions(engine)
     with TestClient(build(plan), base_url=BASE_URL) as floor:
