@@ -264,6 +264,7 @@ def _sqlite_probe(
     match: str,
     limit: int,
     state: list[tuple[object, ...]] | None = None,
+    phrase: bool = False,
 ) -> tuple[list[int], list[int]] | None:
     """Every match of the caller and of the shared rows (two lists, ascending), when there are
     at most ``limit`` in each; None when there are more. One cursor per owner, stopping at
@@ -272,7 +273,7 @@ def _sqlite_probe(
     Each owner's rowids come back as one group_concat text, not a row each: a row costs the
     driver and SQLAlchemy ~0.7 us, and a prefix's probe reads up to PROBE_LIMIT of them.
     With ``state``, the index's state (``_INDEX_STATE``) is read in the same statement and
-    appended to it.
+    appended to it. ``phrase``: the match checks positions (_probe_statement).
     """
     params = {"match": match}
     for n, owner_id in enumerate((owner, SHARED_OWNER)):
@@ -280,7 +281,7 @@ def _sqlite_probe(
         params[f"hi{n}"] = (owner_id << OWNER_SHIFT) | ((1 << OWNER_SHIFT) - 1)
     row = tuple(
         session.connection()
-        .execute(_probe_statement(table, limit, state is not None), params)
+        .execute(_probe_statement(table, limit, state is not None, phrase), params)
         .one()
     )
     if state is not None:
@@ -294,20 +295,38 @@ def _sqlite_probe(
     return own, shared
 
 
-@lru_cache(maxsize=16)
-def _probe_statement(table: str, limit: int, with_state: bool) -> TextualSelect:
-    """_sqlite_probe's statement (the same few shapes for every search), built once."""
-    parts = [
+@lru_cache(maxsize=32)
+def _probe_statement(table: str, limit: int, with_state: bool, phrase: bool) -> TextualSelect:
+    """_sqlite_probe's statement (the same few shapes for every search), built once.
+
+    FTS5 ends a cursor at its range's last rowid only once a row has matched: a phrase's
+    cursor goes on checking positions past it up to the next row that holds the phrase. The
+    shared rows' range comes first, so when the caller's holds no match either, the shared
+    cursor read all of it (and whatever follows) for nothing: 2.4 ms of a 4.8 ms probe for
+    a four-word phrase matching nothing at 100k contacts. Then it reads newest first, ending
+    at the index's start; otherwise it stops at the caller's first match at the latest.
+    Only for a phrase: read backwards, a word's cursor costs ~20 us more to find its start.
+    """
+    own, shared = (
         f"(SELECT group_concat(rowid) FROM (SELECT rowid FROM {table} WHERE {table}"
         f" MATCH :match AND rowid BETWEEN :lo{n} AND :hi{n} LIMIT {limit + 1}))"
         for n in range(2)
-    ]
-    if with_state:
-        parts[:0] = [
-            "(SELECT schema_version FROM pragma_schema_version)",
-            "(SELECT block FROM search_index_data WHERE id = 10)",
-        ]
-    return _sqlite_read("SELECT " + ", ".join(parts), len(parts))
+    )
+    state = (
+        "(SELECT schema_version FROM pragma_schema_version),"
+        " (SELECT block FROM search_index_data WHERE id = 10), "
+        if with_state
+        else ""
+    )
+    width = 4 if with_state else 2
+    if not phrase:
+        return _sqlite_read(f"SELECT {state}{own}, {shared}", width)
+    newest = shared.replace(" LIMIT", " ORDER BY rowid DESC LIMIT")
+    return _sqlite_read(
+        f"WITH probe AS MATERIALIZED (SELECT {own} AS own) SELECT {state}own,"
+        f" CASE WHEN own IS NULL THEN {newest} ELSE {shared} END FROM probe",
+        width,
+    )
 
 
 def _code_counts(rowids: list[int], counts: dict[int, int]) -> None:
@@ -355,6 +374,7 @@ def _sqlite_search(
         table, match = "search_index_prefix", terms_of.fts5_match(terms)
     else:
         table = "search_index"
+        phrase = any(len(term.tokens) > 1 for term in terms)
         remembered = _remembered(session, terms)
         checked = False
         if remembered is not None and remembered[1] != ():
@@ -363,7 +383,7 @@ def _sqlite_search(
             expansion, seen = remembered[1], []
             match = terms_of.fts5_match(terms, expansion)
             probed = _sqlite_probe(
-                session, owner, table, match, _probe_limit(terms, expansion), seen
+                session, owner, table, match, _probe_limit(terms, expansion), seen, phrase
             )
             checked = seen == [remembered[0]]
         if not checked:
@@ -371,7 +391,9 @@ def _sqlite_search(
             if expansion == ():
                 return {}, [], False
             match = terms_of.fts5_match(terms, expansion)
-            probed = _sqlite_probe(session, owner, table, match, _probe_limit(terms, expansion))
+            probed = _sqlite_probe(
+                session, owner, table, match, _probe_limit(terms, expansion), phrase=phrase
+            )
     counts: dict[int, int] = {}
     if probed is not None:
         for rowids in probed:

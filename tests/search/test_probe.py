@@ -7,6 +7,7 @@ import pytest
 
 from app.questions.models import Question, QuestionBank
 from app.search import service
+from tests.statements import recorded
 
 URL = "/api/v1/search"
 pytestmark = pytest.mark.sqlite
@@ -94,3 +95,39 @@ def test_probe_counts_each_kind_and_the_shared_rows(db, user, corpus, monkeypatc
     assert found.counts == counted.counts
     assert found.counts["interaction"] == 2 and found.counts["question"] == 2
     assert [(h.kind, h.id) for h in found.items] == [(h.kind, h.id) for h in counted.items]
+
+
+def test_a_phrase_reads_the_shared_rows_newest_first_when_the_caller_has_none(
+    engine, db, user, corpus, monkeypatch
+):
+    # FTS5 checks a phrase's positions past its range's end up to the next row holding it,
+    # so with no match of the caller's the shared cursor, ascending, read all the caller's
+    # rows; newest first it ends at the index's start. Either way it finds the shared rows.
+    bank = corpus.add(QuestionBank(owner_id=None, name="Built-in"))
+    corpus.add(Question(bank_id=bank.id, owner_id=None, text="Ask about quillon tempering"))
+    corpus.contact("Quillon Smith", notes="tempering, then quillon")  # the words, apart
+    phrase = '"quillon tempering"'
+
+    def both_ways() -> list[tuple[dict[str, int], list[tuple[str, int]]]]:
+        results = []
+        for probe in (service._sqlite_probe, lambda *a, **k: None):
+            monkeypatch.setattr(service, "_sqlite_probe", probe)
+            found = service.search(db, user, phrase)
+            db.rollback()
+            results.append((found.counts, [(h.kind, h.id) for h in found.items]))
+        monkeypatch.undo()
+        return results
+
+    with recorded(engine) as seen:
+        alone = both_ways()
+    probes = [sql for sql in seen if "group_concat(rowid)" in sql]
+    assert probes and all("CASE WHEN own IS NULL" in sql for sql in probes)
+    assert "ORDER BY rowid DESC" in probes[0]
+    assert alone[0] == alone[1] and alone[0][0] == {"question": 1}
+    corpus.contact("Quillon Tempering Jones")  # one of the caller's: read in rowid order
+    mine = both_ways()
+    assert mine[0] == mine[1] and mine[0][0] == {"contact": 1, "question": 1}
+    with recorded(engine) as seen:
+        service.search(db, user, "quillon")
+        db.rollback()
+    assert not any("CASE WHEN own IS NULL" in sql for sql in seen)  # a word: ascending
