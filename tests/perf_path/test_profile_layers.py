@@ -8,7 +8,7 @@ from bench.profile import LAYERS, OTHER, layer_of, summarise
 
 LOOP = "Runner.run (asyncio/runners.py:118)"
 ROUTE = "APIRoute.handle (starlette/routing.py:290)"
-FIND = "find_token (app/tokens/service.py:85)"
+FIND = "find_live_token (app/tokens/service.py:126)"
 EXECUTE = "DefaultDialect.do_execute (sqlalchemy/engine/default.py:1192)"
 COMPILE = "SQLCompiler.visit_select (sqlalchemy/sql/compiler.py:4700)"
 DUMP = "BaseModel.model_dump_json (pydantic/main.py:470)"
