@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Row, select, update
 from sqlmodel import Session
@@ -102,24 +102,20 @@ class LiveToken:
         return self._built
 
 
+class LookupOptions(TypedDict, total=False):
+    """``find_live_token``'s keyword options, passed on as they are by ``find_token``."""
+
+    max_days: int | None
+    outside_transaction: bool
+    recent_ok: bool
+    recent_only: bool
+
+
 def find_token(
-    session: Session,
-    secret: str,
-    *,
-    max_days: int | None = None,
-    outside_transaction: bool = False,
-    recent_ok: bool = False,
-    recent_only: bool = False,
+    session: Session, secret: str, **options: Unpack[LookupOptions]
 ) -> tuple[User, ApiToken] | None:
     """``find_live_token`` with the token's object built."""
-    found = find_live_token(
-        session,
-        secret,
-        max_days=max_days,
-        outside_transaction=outside_transaction,
-        recent_ok=recent_ok,
-        recent_only=recent_only,
-    )
+    found = find_live_token(session, secret, **options)
     return None if found is None else (found[0], found[1].token())
 
 
