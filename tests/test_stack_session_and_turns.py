@@ -1,20 +1,25 @@
 """The request's session and the write's thread turn (issue 17): the session dependency is a
 plain one that HttpBaseline closes once the response is sent, whatever the handler did, and
-the interaction write spends its one turn on Rapport's database threads, not anyio's."""
+the interaction write spends its one turn on Rapport's database threads, not anyio's, as every
+plain ``def`` handler does."""
 
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
 import pytest
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.interactions import service as interactions_service
 from app.web import deps
+from app.web.threads import DATABASE_THREAD_PREFIX, on_database_threads
 from tests.conftest import ApiClient
 
 
@@ -103,3 +108,64 @@ def test_the_interaction_write_takes_its_turn_on_the_database_threads(
         assert own_turns == ["created"]  # the lookup read inline, outside the write lock
     else:
         assert own_turns == ["lookup_and_touch", "created"]
+
+
+def test_every_handler_is_a_coroutine_so_none_takes_anyio_s_turn(app: FastAPI) -> None:
+    # A plain ``def`` handler is run by FastAPI on anyio's threads; app.main._include swaps
+    # each for one that runs it on the database threads.
+    plain = [
+        route.path
+        for route in app.routes
+        if isinstance(route, APIRoute) and not inspect.iscoroutinefunction(route.dependant.call)
+    ]
+    assert plain == []
+
+
+def test_a_plain_def_handler_runs_on_the_database_threads_with_its_own_parameters(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contact = api.post("/api/v1/contacts", json={"full_name": "Ada Lovelace"}).json()
+    body = {"contact_id": contact["id"], "kind": "call", "occurred_at": "2026-11-01T09:30:00Z"}
+    created = api.post("/api/v1/interactions", json=body).json()
+    ran_on: list[str] = []
+    original = interactions_service.get_interaction
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        ran_on.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(interactions_service, "get_interaction", recording)
+    response = api.get(f"/api/v1/interactions/{created['id']}")  # get_interaction is a def
+    assert response.status_code == 200 and response.json()["id"] == created["id"]
+    assert "etag" in {key.lower() for key in response.headers}
+    assert len(ran_on) == 1 and ran_on[0].startswith(DATABASE_THREAD_PREFIX)
+    # Its path parameter is still checked by FastAPI (422 naming it), and a service error
+    # raised on the thread still reaches the error handlers (404 problem).
+    bad = api.get("/api/v1/interactions/0")
+    assert bad.status_code == 422 and "interaction_id" in bad.text
+    missing = api.get("/api/v1/interactions/999999")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_wrapped_handler_keeps_the_request_it_declares() -> None:
+    seen: list[Any] = []
+
+    def handler(request: Request, number: int) -> int:
+        """Doc."""
+        seen.append(request)
+        return number
+
+    wrapped = on_database_threads(handler)
+    assert inspect.iscoroutinefunction(wrapped)
+    assert (wrapped.__name__, wrapped.__doc__) == ("handler", "Doc.")
+    assert list(inspect.signature(wrapped).parameters) == ["request", "number"]
+
+    def bare(number: int) -> int:
+        return number
+
+    # A handler without a Request is handed one under a keyword FastAPI fills in.
+    assert list(inspect.signature(on_database_threads(bare)).parameters) == [
+        "number",
+        "rapport_request",
+    ]
