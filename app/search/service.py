@@ -125,7 +125,9 @@ _KIND_TABLES = {
 
 
 def _sqlite_counting(owner: int, table: str) -> tuple[TextualSelect, Mapping[str, int]]:
-    """SELECT (kind code, matches up to COUNT_CAP) of every kind with a match, and its ranges.
+    """SELECT of one row, each kind's matches up to COUNT_CAP (per owner range) in
+    SEARCH_KINDS' order, and its ranges and caps (``cap_<kind><n>``, which a probe that gave
+    way may lower: _counting_known).
 
     A kind's cursor costs the same whether or not its range holds entries: FTS5 finds the
     range's start by reading the term's postings from the beginning (without a doclist
@@ -135,39 +137,143 @@ def _sqlite_counting(owner: int, table: str) -> tuple[TextualSelect, Mapping[str
     opening the cursor. Tested in the same statement, so it holds after any write.
     Both parts are kept: building them cost a counted search ~30 us.
     """
-    return _counting_statement(table, COUNT_CAP), _counting_bounds(owner)
+    return _counting_statement(table), _counting_bounds(owner, COUNT_CAP)
 
 
 @lru_cache(maxsize=8)
-def _counting_statement(table: str, cap: int) -> TextualSelect:
-    """_sqlite_counting's statement: the same for every owner (who is a parameter)."""
-    parts = []
+def _counting_statement(table: str) -> TextualSelect:
+    """_sqlite_counting's statement: the same for every owner (who is a parameter).
+
+    Each range is counted by a scalar sub-select of its own, summed per kind, rather than
+    its rows gathered into one GROUP BY: that fed every match (up to COUNT_CAP per kind)
+    through a sorter, a third of the statement's instructions (callgrind, the bench's 79
+    counted searches: 4.1 M -> 2.9 M instructions each).
+    """
+    columns = []
     for kind in SEARCH_KINDS:
+        parts = []
         for n in range(len(_ranges(0, kind))):
             name = f"{kind}{n}"
             # Range 1 is the shared rows' (SHARED_OWNER): those without an owner.
             held = "owner_id IS NULL" if n else "owner_id = :owner"
+            # A 2-3 letter prefix's postings in one account mostly have no doclist index,
+            # so a cursor reaches its range by reading every posting before it ("al": 115
+            # us a kind past 12k contacts), or, newest first, every posting after it. The
+            # caller's last kinds are read newest first: past the follow-ups and templates
+            # rather than every contact, answer and interview (the bench's 40 counted short
+            # prefixes: 3.3 M -> 3.0 M instructions each; the words' table, whose long
+            # doclists have that index, did 6 % worse so). Not the shared range: it comes
+            # first in the index, and every account's postings follow it.
+            last = KIND_CODES[kind] >= KIND_CODES["interaction"]
+            newest = table == "search_index_prefix" and not n and last
+            order = " ORDER BY rowid DESC" if newest else ""
             parts.append(
-                f"SELECT * FROM (SELECT rowid FROM {table} WHERE {table} MATCH :match"
-                f" AND rowid BETWEEN :lo_{name} AND :hi_{name} LIMIT (CASE WHEN EXISTS"
-                f" (SELECT 1 FROM {_KIND_TABLES[kind]} WHERE {held}) THEN {cap} ELSE 0"
-                " END))"
+                f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :match"
+                f" AND rowid BETWEEN :lo_{name} AND :hi_{name}{order} LIMIT (CASE WHEN"
+                f" :cap_{name} > 0 AND EXISTS (SELECT 1 FROM {_KIND_TABLES[kind]} WHERE {held})"
+                f" THEN :cap_{name} ELSE 0 END)))"
             )
-    counting = (
-        f"SELECT (rowid >> {KIND_SHIFT}) & 15, count(*) FROM ({' UNION ALL '.join(parts)})"
-        " GROUP BY 1"
-    )
-    return _sqlite_read(counting, 2)
+        columns.append(" + ".join(parts))
+    return _sqlite_read(f"SELECT {', '.join(columns)}", len(columns))
 
 
 @lru_cache(maxsize=1024)
-def _counting_bounds(owner: int) -> Mapping[str, int]:
-    """The owner and its rowid ranges as _counting_statement names them (read-only: kept)."""
+def _counting_bounds(owner: int, cap: int) -> Mapping[str, int]:
+    """The owner, its rowid ranges and their caps as _counting_statement names them
+    (read-only: kept)."""
     params = {"owner": owner}
     for kind in SEARCH_KINDS:
         for n, (lo, hi) in enumerate(_ranges(owner, kind)):
-            params[f"lo_{kind}{n}"], params[f"hi_{kind}{n}"] = lo, hi
+            name = f"{kind}{n}"
+            params[f"lo_{name}"], params[f"hi_{name}"], params[f"cap_{name}"] = lo, hi, cap
     return MappingProxyType(params)
+
+
+class _Overflow(NamedTuple):
+    """What a probe that gave way read of each owner's range (the caller's, the shared
+    rows'): its rowids ascending as one comma-separated text ("" for none), and whether that
+    is all of them (else its first matches, up to one past the probe's limit)."""
+
+    own: str
+    own_complete: bool
+    shared: str
+    shared_complete: bool
+
+
+def _joined_below(joined: str, bound: int) -> int:
+    """How many of the ascending comma-separated integers of ``joined`` are below ``bound``.
+
+    A bisection over the text, reading a dozen of them: turning them all into ints cost
+    ~0.2 us each, and a probe that gave way holds up to PROBE_LIMIT + 1.
+    """
+    low, high = 0, len(joined)  # both the start of an integer (or the text's end)
+    while low < high:
+        start = joined.rfind(",", 0, (low + high) // 2) + 1
+        end = joined.find(",", start)
+        end = len(joined) if end < 0 else end
+        if int(joined[start:end]) < bound:
+            low = end + 1
+        else:
+            high = start
+    return joined.count(",") + 1 if low > len(joined) else joined.count(",", 0, low)
+
+
+def _joined_counts(joined: str) -> dict[int, int]:
+    """The rowids per kind code in ``joined`` (one owner's, ascending, comma-separated)."""
+    if not joined:
+        return {}
+    comma = joined.find(",")
+    first = int(joined if comma < 0 else joined[:comma])
+    last = int(joined[joined.rfind(",") + 1 :])
+    owner_base = first >> OWNER_SHIFT << OWNER_SHIFT
+    last_code = (last >> KIND_SHIFT) & 15
+    counts: dict[int, int] = {}
+    below = 0
+    # Each kind's rowids are one run: only the boundaries between the first's kind and
+    # the last's are looked for.
+    for code in range((first >> KIND_SHIFT) & 15, last_code + 1):
+        if code == last_code:
+            upto = joined.count(",") + 1
+        else:
+            upto = _joined_below(joined, owner_base | ((code + 1) << KIND_SHIFT))
+        if upto > below:
+            counts[code] = upto - below
+        below = upto
+    return counts
+
+
+def _counting_known(overflow: _Overflow) -> tuple[dict[str, int], dict[int, int]]:
+    """What the counting statement need not read again after a probe that gave way: its
+    parameters to change, and the matches per kind code known already (each up to COUNT_CAP).
+
+    The probe read the caller's range ascending up to one match past its limit, so every
+    kind before that match's is known exactly and opens no cursor (a search of several
+    words merges their postings in each: 100-500 us a kind at 100k contacts), and that
+    match's kind is counted on from past it, only as far as the cap still needs. A range
+    the probe read whole (the shared rows', nearly always) opens none either.
+    """
+    params: dict[str, int] = {}
+    known: dict[int, int] = {}
+    ranges = ((overflow.own, overflow.own_complete), (overflow.shared, overflow.shared_complete))
+    for n, (joined, complete) in enumerate(ranges):
+        if n and not complete:
+            continue  # its cursors count it
+        counts = _joined_counts(joined)
+        last = 0 if complete else int(joined[joined.rfind(",") + 1 :])
+        last_code = (last >> KIND_SHIFT) & 15
+        for kind in SHARED_KINDS if n else SEARCH_KINDS:
+            code, name = KIND_CODES[kind], f"{kind}{n}"
+            seen = counts.get(code, 0)
+            if complete or code < last_code:
+                params[f"cap_{name}"] = 0
+            elif code == last_code:
+                params[f"lo_{name}"] = last + 1
+                params[f"cap_{name}"] = max(0, COUNT_CAP - seen)
+            else:
+                continue
+            if seen:
+                known[code] = known.get(code, 0) + min(seen, COUNT_CAP)
+    return params, known
 
 
 _VOCABULARY = _sqlite_read(
@@ -265,6 +371,7 @@ def _sqlite_probe(
     limit: int,
     state: list[tuple[object, ...]] | None = None,
     phrase: bool = False,
+    overflow: list[_Overflow] | None = None,
 ) -> tuple[list[int], list[int]] | None:
     """Every match of the caller and of the shared rows (two lists, ascending), when there are
     at most ``limit`` in each; None when there are more. One cursor per owner, stopping at
@@ -273,7 +380,8 @@ def _sqlite_probe(
     Each owner's rowids come back as one group_concat text, not a row each: a row costs the
     driver and SQLAlchemy ~0.7 us, and a prefix's probe reads up to PROBE_LIMIT of them.
     With ``state``, the index's state (``_INDEX_STATE``) is read in the same statement and
-    appended to it. ``phrase``: the match checks positions (_probe_statement).
+    appended to it. ``phrase``: the match checks positions (_probe_statement). When it gives
+    way, what it read is appended to ``overflow``, for the counting (_counting_known).
     """
     params = {"match": match}
     for n, owner_id in enumerate((owner, SHARED_OWNER)):
@@ -289,7 +397,14 @@ def _sqlite_probe(
         row = row[2:]
     # Counted before they are read: a broad search's probe (most of those over HTTP) stops
     # here, where turning its limit + 1 rowids into ints cost ~0.2 us each.
-    if any(joined and joined.count(",") >= limit for joined in row):
+    over = [bool(joined) and joined.count(",") >= limit for joined in row]
+    if any(over):
+        if overflow is not None:
+            # FTS5 reads a MATCH in ascending rowid order unless asked otherwise, and
+            # group_concat joins them in that order. Only a phrase's shared cursor may read
+            # newest first, when the caller has no match: then nothing gave way but it, and
+            # what gave way is left to the counting's cursors.
+            overflow.append(_Overflow(row[0] or "", not over[0], row[1] or "", not over[1]))
         return None
     own, shared = (sorted(map(int, joined.split(","))) if joined else [] for joined in row)
     return own, shared
@@ -369,6 +484,7 @@ def _sqlite_search(
     short = terms_of.short_prefix(terms)
     expansion = None
     probed = None
+    overflow: list[_Overflow] = []
     if short:
         # A 2-3 letter prefix is broad at any size that makes speed matter: no probe for it.
         table, match = "search_index_prefix", terms_of.fts5_match(terms)
@@ -383,7 +499,7 @@ def _sqlite_search(
             expansion, seen = remembered[1], []
             match = terms_of.fts5_match(terms, expansion)
             probed = _sqlite_probe(
-                session, owner, table, match, _probe_limit(terms, expansion), seen, phrase
+                session, owner, table, match, _probe_limit(terms, expansion), seen, phrase, overflow
             )
             checked = seen == [remembered[0]]
         if not checked:
@@ -392,7 +508,13 @@ def _sqlite_search(
                 return {}, [], False
             match = terms_of.fts5_match(terms, expansion)
             probed = _sqlite_probe(
-                session, owner, table, match, _probe_limit(terms, expansion), phrase=phrase
+                session,
+                owner,
+                table,
+                match,
+                _probe_limit(terms, expansion),
+                phrase=phrase,
+                overflow=overflow,
             )
     counts: dict[int, int] = {}
     if probed is not None:
@@ -400,8 +522,12 @@ def _sqlite_search(
             _code_counts(rowids, counts)
     else:
         counting, params = _sqlite_counting(owner, table)
-        count_rows = session.connection().execute(counting, {**params, "match": match}).all()
-        counts = {int(code): int(n) for code, n in count_rows}
+        changed, known = _counting_known(overflow[-1]) if overflow else ({}, {})
+        counted = session.connection().execute(counting, {**params, **changed, "match": match})
+        row = counted.one()
+        counts = {KIND_CODES[kind]: int(n) for kind, n in zip(SEARCH_KINDS, row, strict=True) if n}
+        for code, n in known.items():
+            counts[code] = counts.get(code, 0) + n
     wanted = [kind for kind in kinds if counts.get(KIND_CODES[kind])]
     if not wanted:
         return counts, [], False
