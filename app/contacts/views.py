@@ -17,7 +17,8 @@ from app.auth.models import User
 from app.contacts import service
 from app.contacts.models import STAGE_LABELS, Contact
 from app.contacts.references import service as references
-from app.contacts.rows import draw_rows
+from app.contacts.rows import SORT_CHOICES as LIST_SORTS
+from app.contacts.rows import draw_count_line, draw_pager, draw_rows, draw_toolbar
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
 from app.errors import Conflict, Invalid
@@ -25,7 +26,7 @@ from app.interactions import service as interactions_service
 from app.interactions.models import KIND_LABELS
 from app.organizations import service as organizations_service
 from app.resumes.shares import service as resume_shares
-from app.schemas import MAX_INT32, Page
+from app.schemas import MAX_INT32
 from app.tags import service as tags_service
 from app.timezones import user_zone
 from app.web.deps import PageUser, RowId, SessionDep, SettingsDep, run_db, run_db_scan
@@ -37,14 +38,7 @@ from app.web.templating import is_htmx, render
 router = APIRouter()
 STAGE_CHOICES = list(STAGE_LABELS.items())
 CHOICES = {"stages": STAGE_CHOICES, "stage_labels": STAGE_LABELS}
-SORT_CHOICES = [
-    ("full_name", "Name (A–Z)"),
-    ("next_touch_due", "Next touch due"),
-    ("-last_contacted_at", "Recently contacted"),
-    ("-updated_at", "Recently updated"),
-    ("-created_at", "Newest first"),
-    ("stage", "Stage"),
-]
+SORT_CHOICES = list(LIST_SORTS)  # the list's sorts (app.contacts.rows), A-Z first
 FILTER_FIELDS = ("career_id", "organization_id", "tag", "stage", "introduced_by_id", "due")
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -66,37 +60,52 @@ def _list_page(
     page_filters.organization_id = organization.id
     sort = listing.sort or ("next_touch_due" if due_view else "full_name")
     chosen = page_filters.model_dump()
-    page: Page[tuple[Any, ...]]
+    # Search-as-you-type gets only the results block: no head or filter form, no careers.
+    full_page = not is_htmx(request)
+    careers: list[tuple[int, str]] = []
     if organization.unknown:  # a name no organization has: nobody works there
-        page = Page[tuple[Any, ...]].model_construct(
-            items=[], total=0, limit=listing.limit, offset=0
-        )
+        page = service.ListPage.model_construct(items=[], total=0, limit=listing.limit, offset=0)
+        if full_page:
+            careers = service.career_choices(db, user)
     else:
         filters = service.ContactFilters(**chosen, q=listing.q)
-        page = service.contact_list_page(
-            db, user, filters, limit=listing.limit, offset=listing.offset, sort=sort
+        # The careers come with the page's own statements (contact_list_view).
+        page, careers = service.contact_list_view(
+            db,
+            user,
+            filters,
+            limit=listing.limit,
+            offset=listing.offset,
+            sort=sort,
+            careers=full_page,
         )
     rows = draw_rows(page.items, user.timezone, utcnow())
+    # The due view's own "due" is not a filter the person could clear.
+    filtered = (
+        bool(listing.q)
+        or organization.unknown
+        or any(v is not None for k, v in chosen.items() if not (due_view and k == "due"))
+    )
+    toolbar = (
+        draw_toolbar(due_view, listing.q or "", careers, page_filters, organization, sort)
+        if full_page
+        else None
+    )
     return list_page(
         request,
         "contacts/list.html",
-        spliced=(rows,) if rows else (),
+        spliced=tuple(part for part in (toolbar, rows) if part),
         section="contacts",
         page=page,
         filters=page_filters,
         sort=sort,
         sort_choices=SORT_CHOICES,
-        # The due view's own "due" is not a filter the person could clear.
-        filtered=bool(listing.q)
-        or organization.unknown
-        or any(v is not None for k, v in chosen.items() if not (due_view and k == "due")),
-        q=listing.q or "",
+        filtered=filtered,
+        count_line=draw_count_line(page.total, filtered, due_view) if page.items else None,
+        pager=draw_pager(page, request.query_params.multi_items()) if page.items else None,
         due_view=due_view,
-        # Search-as-you-type gets only the results block, which has no career filter to fill.
-        careers=[] if is_htmx(request) else service.career_choices(db, user),
-        organization=organization,
-        stages=STAGE_CHOICES,
         rows=rows,
+        toolbar=toolbar,
     )
 
 

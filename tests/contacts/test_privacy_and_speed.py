@@ -128,5 +128,7 @@ def test_list_statement_count_is_constant(
         page_reads = [s for s in statements if s.lstrip().startswith(PAGE_READS)]
         assert len(page_reads) == 1, statements
     assert counts[5] == counts[50], counts
-    # Identity, the total and the page (careers and tags inside it, on both databases).
-    assert counts[50] <= (4 if path.startswith("/api/") else 6), counts
+    # Identity, the total and the page (careers and tags inside it, on both databases); the
+    # page's career filter reads its careers in the page statement too (3 on SQLite with the
+    # identity's BEGIN, 2 on PostgreSQL).
+    assert counts[50] <= (4 if path.startswith("/api/") else 3), counts
