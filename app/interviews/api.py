@@ -99,14 +99,16 @@ def _markdown(user: User, notes: answers_service.InterviewNotes) -> Response:
 def _detail_read(db: Session, user: User, interview_id: int) -> dict[str, Any]:
     """The interview as InterviewDetail's fields: the one read path, for reads and writes."""
     detail = service.interview_read(db, user, interview_id)  # first: see interview_read
-    detail["agenda"] = agenda_service.agenda_reads(db, user, interview_id)
+    if "agenda" not in detail:  # not read with the row (PostgreSQL): its rows, after it
+        detail["agenda"] = agenda_service.agenda_reads(db, user, interview_id)
     return detail
 
 
 def _detail(db: Session, user: User, interview: Interview) -> InterviewDetail:
-    # A write answers the read model (its idempotent replay is stored from it).
+    # A write answers the read model (its idempotent replay is stored from it), parsed from
+    # the bytes a GET answers: the agenda may be JSON already (interview_read).
     assert interview.id is not None
-    return InterviewDetail.model_validate(_detail_read(db, user, interview.id))
+    return InterviewDetail.model_validate_json(encode_json(_detail_read(db, user, interview.id)))
 
 
 @router.get(
