@@ -1053,15 +1053,18 @@ def url_for_hit(kind: str, row_id: int, parent_id: int | None) -> str:
         return f"/question-banks/{parent_id}#q-{row_id}"
     if kind == "interaction":
         return f"/contacts/{parent_id}#interactions"
-    paths = {
-        "contact": "/contacts",
-        "organization": "/organizations",
-        "career": "/careers",
-        "interview": "/interviews",
-        "follow_up": "/follow-ups",
-        "template": "/message-templates",
-    }
-    return f"{paths[kind]}/{row_id}"
+    return f"{_PAGE_PATHS[kind]}/{row_id}"
+
+
+# The kinds shown on a page of their own (url_for_hit): built once, not at every hit.
+_PAGE_PATHS = {
+    "contact": "/contacts",
+    "organization": "/organizations",
+    "career": "/careers",
+    "interview": "/interviews",
+    "follow_up": "/follow-ups",
+    "template": "/message-templates",
+}
 
 
 class Row(NamedTuple):
