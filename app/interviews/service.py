@@ -28,7 +28,7 @@ from app.auth.models import User
 from app.careers.models import Career
 from app.concurrency import check_version
 from app.contacts.models import Contact
-from app.db import begin_read, utcnow
+from app.db import begin_read, statement_connection, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.followups import service as followups
 from app.interviews.models import DEFAULT_PURPOSE, OPEN_STATUSES, Interview
@@ -160,13 +160,24 @@ def interview_read(session: Session, user: User, interview_id: int) -> dict[str,
     PostgreSQL (AUTOCOMMIT_READS). (One UNION ALL statement of the row and the agenda's rows
     cost more than two: pysqlite converts each NULL column of the wider rows with a GIL
     release of its own, 3 % more instructions per request at 26 agenda items.)"""
-    # After a save's commit too: read without queueing for the write lock.
-    begin_read(session, snapshot=False)
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    statement = _read_one_with_agenda() if sqlite else _READ_ONE
     params = {"interview_id": interview_id, "owner_id": user.id}
-    row = connection.execute(statement, params).first()
+    bind = session.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    if sqlite and not session.in_transaction():
+        # One statement on a pooled connection of its own: beginning (and closing) a session
+        # transaction around it cost more Python than the statement's own execute. SQLite
+        # only: on PostgreSQL the agenda's rows would then hold a second connection.
+        with statement_connection(bind) as connection:
+            row = connection.execute(_read_one_with_agenda(), params).first()
+        if row is not None and (row.status == "scheduled" or row[-1] is None):
+            # overlap_warnings, or the caller's read of the agenda's rows, goes through the
+            # session: still as a plain read, with no BEGIN.
+            begin_read(session, snapshot=False)
+    else:
+        # After a save's commit too: read without queueing for the write lock.
+        begin_read(session, snapshot=False)
+        statement = _read_one_with_agenda() if sqlite else _READ_ONE
+        row = session.connection().execute(statement, params).first()
     if row is None:
         raise NotFound(detail=f"No interview with id {interview_id}.")
     # A dict of the fields with the model's own names: a sixth of Row._asdict()'s cost (zip

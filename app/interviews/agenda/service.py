@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.concurrency import check_version
-from app.db import UTCDateTime, begin_read
+from app.db import UTCDateTime, begin_read, statement_connection
 from app.errors import Invalid, NotFound
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.agenda.schemas import (
@@ -476,18 +476,26 @@ def agenda_read_page(
     if q:
         params["q_like"] = like_pattern(q)
     paged = {**params, "limit": limit, "offset": offset}
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        statement = _sqlite_page_statement(sort, bool(q))  # an unknown sort is a 400
+        if session.in_transaction():
+            found_json = session.connection().execute(statement, paged).one()
+        else:
+            # One statement on a pooled connection of its own: beginning (and closing) a
+            # session transaction around it cost more Python than the statement's execute.
+            with statement_connection(bind) as own:
+                found_json = own.execute(statement, paged).one()
+        items_json, total, owned = found_json
+        if not owned:
+            raise NotFound(detail=f"No interview with id {interview_id}.")
+        if items_json is not None:  # else a time not in the stored form: read the rows
+            return AgendaPage(orjson.Fragment(items_json), total, limit, offset)
     # Each statement is its own snapshot, and the one that may follow is right on its own.
     # So no BEGIN and ROLLBACK around them on SQLite (PostgreSQL's reads already run so):
     # 1.3 % of the request's instructions.
     begin_read(session, snapshot=False)
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        statement = _sqlite_page_statement(sort, bool(q))  # an unknown sort is a 400
-        items_json, total, owned = connection.execute(statement, paged).one()
-        if not owned:
-            raise NotFound(detail=f"No interview with id {interview_id}.")
-        if items_json is not None:  # else a time not in the stored form: read the rows
-            return AgendaPage(orjson.Fragment(items_json), total, limit, offset)
     page = _page_statement(sort, bool(q))  # an unknown sort is a 400
     # A page with rows is one statement; only an empty page asks again.
     rows = connection.execute(page, paged).all()
