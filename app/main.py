@@ -26,11 +26,11 @@ from app.httpserver import release_free_memory, release_free_memory_forever
 from app.logs import configure_logging
 from app.questions.starter.service import ensure_starter_banks
 from app.registry import domain_modules, import_all_models
+from app.web.deps import on_database_threads
 from app.web.middleware import HttpBaseline
 from app.web.problems import install_error_handlers
 from app.web.resources import COMMON_PROBLEMS
 from app.web.templating import configure_templates
-from app.web.threads import on_database_threads
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 API_PREFIX = "/api/v1"

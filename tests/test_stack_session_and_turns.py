@@ -19,7 +19,8 @@ from sqlmodel import Session
 
 from app.interactions import service as interactions_service
 from app.web import deps
-from app.web.threads import DATABASE_THREAD_PREFIX, on_database_threads
+from app.web.deps import on_database_threads
+from app.web.threads import DATABASE_THREAD_PREFIX
 from tests.conftest import ApiClient
 
 

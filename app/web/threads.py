@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import inspect
 import os
 import queue
 import threading
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
-
-from starlette.requests import Request
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,7 +42,7 @@ class DatabaseThreads:
     work cost 70-75 us of CPU through anyio and 7-18 us here; on PostgreSQL, where a read
     took two turns, the served worker's CPU per request fell 7-28 % (interview detail,
     agenda, dashboard, contacts list; bench A/B, issue 17). Plain ``def`` handlers run here
-    too (``on_database_threads``); FastAPI's turns for plain ``def`` dependencies and request
+    too (``app.web.deps.on_database_threads``); FastAPI's turns for plain ``def`` dependencies and request
     bodies stay on anyio's threads.
     """
 
@@ -111,34 +108,3 @@ async def in_database_thread(
     _database_threads(size).put((contextvars.copy_context(), work, args, kwargs, answer))
     result: R = await answer
     return result
-
-
-# The keyword under which a wrapped handler that takes no Request of its own is handed one.
-_REQUEST_KEYWORD = "rapport_request"
-
-
-def on_database_threads(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """``endpoint``, a plain ``def`` handler, as a coroutine that runs it on the database
-    threads: FastAPI would otherwise take a turn on anyio's threads for it (70-75 us of CPU
-    against 7-18 here, ``DatabaseThreads``). FastAPI reads the handler's signature
-    (resolved, since the wrapper's module is not the handler's), name and docstring, so its
-    parameters, OpenAPI and validation are the handler's own."""
-    signature = inspect.signature(endpoint, eval_str=True)
-    named = next((p.name for p in signature.parameters.values() if p.annotation is Request), None)
-    if named is None:
-        hidden = inspect.Parameter(
-            _REQUEST_KEYWORD, inspect.Parameter.KEYWORD_ONLY, annotation=Request
-        )
-        signature = signature.replace(parameters=[*signature.parameters.values(), hidden])
-
-    async def handler(**values: Any) -> Any:
-        request: Request = values[named] if named else values.pop(_REQUEST_KEYWORD)
-        size = request.app.state.settings.worker_threads
-        return await in_database_thread(size, endpoint, **values)
-
-    # Not functools.wraps: FastAPI unwraps ``__wrapped__`` to learn what kind of callable a
-    # handler is, and would find the plain function again.
-    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
-        setattr(handler, attribute, getattr(endpoint, attribute))
-    handler.__signature__ = signature  # type: ignore[attr-defined]
-    return handler

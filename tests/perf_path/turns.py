@@ -15,7 +15,8 @@ from app.web import deps
 def count_thread_turns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the name of every function handed to a thread from now on: to Rapport's
     database threads (``deps.in_thread``: run_db, the identity lookup, a session close) and
-    to anyio's (FastAPI's plain ``def`` handlers and dependencies)."""
+    to anyio's (FastAPI's plain ``def`` dependencies); plain ``def`` handlers come through
+    ``deps.in_thread`` (``deps.on_database_threads``)."""
     turns: list[str] = []
     original_anyio = anyio.to_thread.run_sync
     original_in_thread = deps.in_thread
