@@ -4,12 +4,13 @@ presentation only, no queries."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+import orjson
 from markupsafe import Markup
 
 from app.contacts.models import STAGE_LABELS
@@ -118,6 +119,47 @@ def _draw_rows(
 # instructions per contacts page with the splicing, callgrind), and an entry shows nothing
 # its key does not hold.
 _kept_rows = lru_cache(maxsize=KEPT_PAGES)(_draw_rows)
+
+
+def _instant(value: datetime | str | None) -> datetime | None:
+    """A stored instant as an aware UTC datetime (SQLite's text as app.db.UTCDateTime reads it)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # a value written with its own offset
+        return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _tag_names(value: tuple[str, ...] | str | None) -> tuple[str, ...]:
+    """A contact's tags, A-Z: SQLite's JSON text sorted as service._SortedJsonTuple does."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(sorted(orjson.loads(value)))
+    return value
+
+
+def _draw_stored_rows(contacts: tuple[tuple[Any, ...], ...], tz_name: str) -> EncodedMarkup:
+    listed = tuple(
+        (*row[:5], _instant(row[5]), _instant(row[6]), _tag_names(row[7]), row[8])
+        for row in contacts
+    )
+    overdue = tuple([bool(row[-1]) for row in contacts])
+    return _draw_rows(listed, tz_name, overdue)
+
+
+# The same, keyed by the rows as read (PageColumns.STORED): a page drawn before neither
+# converts its dates and tags nor works out which are due (the database said, in the key).
+_kept_stored_rows = lru_cache(maxsize=KEPT_PAGES)(_draw_stored_rows)
+
+
+def draw_stored_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str) -> EncodedMarkup:
+    """``contact_list_view(..., stored=True)``'s rows as ``draw_rows`` draws the same
+    contacts' listed rows (their last value: whether the next touch is due), kept the same
+    way, by the rows as read."""
+    draw = _kept_stored_rows if len(contacts) <= KEPT_PAGE_ROWS else _draw_stored_rows
+    return draw(tuple(contacts), tz_name)
 
 
 def draw_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str, now: datetime) -> EncodedMarkup:

@@ -413,6 +413,10 @@ class PageColumns(StrEnum):
     READ = "read"  # the API's read model (READ_COLUMNS, career_ids, tags)
     NAMED = "named"  # the read model and each contact's organization_name (suggestions)
     LISTED = "listed"  # what the list pages show: LISTED_COLUMNS, tags, organization_name
+    # LISTED as the list pages draw it: on SQLite the dates and tags as stored (text), then
+    # whether the next touch is due by now. The pages keep rows drawn by these values
+    # (app.contacts.rows.draw_stored_rows), so only a page not drawn yet converts them.
+    STORED = "stored"
 
 
 class _SortedJsonArray(TypeDecorator[list[Any]]):
@@ -455,8 +459,29 @@ class _SortedJsonTuple(_SortedJsonArray):
         return process
 
 
+class _JsonText(_SortedJsonArray):
+    """The same array left as SQLite's JSON text (PageColumns.STORED)."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        return None
+
+
 # The list pages' tags (PostgreSQL): an array read as a tuple, as _SortedJsonTuple on SQLite.
 _TAG_TUPLE = postgresql.ARRAY(Text, as_tuple=True)
+# LISTED_COLUMNS with the two dates as SQLite stores them (PageColumns.STORED).
+_STORED_COLUMNS = tuple(
+    type_coerce(column, Text).label(column.key)
+    if column.key in ("last_contacted_at", "next_touch_due")
+    else column
+    for column in LISTED_COLUMNS
+)
+
+
+def _due_by_now(next_touch_due: Any) -> Any:
+    """Whether a contact's next touch is due by the bound ``shown_now`` (none set: NULL)."""
+    return (next_touch_due <= bindparam("shown_now", type_=UTCDateTime)).label("overdue")
 
 
 def _json_list(
@@ -586,6 +611,10 @@ def page_statement(
     if columns is PageColumns.LISTED:
         tags = _json_list(Tag.name, ContactTag.contact_id, _SortedJsonTuple).label("tags")
         shown = [*LISTED_COLUMNS, tags, _organization_name(Contact.organization_id)]
+    elif columns is PageColumns.STORED:
+        tags = _json_list(Tag.name, ContactTag.contact_id, _JsonText).label("tags")
+        organization = _organization_name(Contact.organization_id)
+        shown = [*_STORED_COLUMNS, tags, organization, _due_by_now(Contact.next_touch_due)]
     else:
         tags = _json_list(Tag.name, ContactTag.contact_id).label("tags")
         careers = _json_list(ContactCareer.career_id, ContactCareer.contact_id)
@@ -617,7 +646,8 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
     planner satisfies from the subquery's own order (no second sort)."""
     order = sort_order(sort)
     keys = [_sort_key(clause) for clause in order]
-    base = LISTED_COLUMNS if columns is PageColumns.LISTED else READ_COLUMNS
+    listed = columns is PageColumns.LISTED or columns is PageColumns.STORED
+    base = LISTED_COLUMNS if listed else READ_COLUMNS
     page = (
         select(*base, *(key.label(f"sort_{i}") for i, (key, _, _) in enumerate(keys)))
         .where(*filter_conditions(shape))
@@ -642,13 +672,15 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
         .order_by(Tag.name)
     )
     shown = [page.c[column.key] for column in base]
-    if columns is PageColumns.LISTED:
+    if listed:
         shown.append(func.array(tags.scalar_subquery(), type_=_TAG_TUPLE).label("tags"))
     else:
         shown.append(func.array(careers.scalar_subquery()).label("career_ids"))
         shown.append(func.array(tags.scalar_subquery()).label("tags"))
     if columns is not PageColumns.READ:
         shown.append(_organization_name(page.c.organization_id))
+    if columns is PageColumns.STORED:  # PostgreSQL's values need no conversion of ours
+        shown.append(_due_by_now(page.c.next_touch_due))
     return select(*shown).order_by(*outer)
 
 
@@ -719,18 +751,22 @@ def contact_list_view(
     sort: str | None = None,
     now: datetime | None = None,
     careers: bool = False,
+    stored: bool = False,
 ) -> ListedPage:
     """``contact_list_page``'s page and, with ``careers``, the owner's careers as
     ``career_choices`` gives them, read by the same statements (a column of the first), not
-    one of their own (6 % of a contacts page's samples).
+    one of their own (6 % of a contacts page's samples). With ``stored``, each row as
+    ``PageColumns.STORED`` reads it (dates and tags as SQLite holds them, then whether the
+    next touch is due by ``now``): app.contacts.rows.draw_stored_rows draws those.
 
     Read without a common snapshot (``begin_read(snapshot=False)``: no BEGIN and ROLLBACK
     on SQLite). The unfiltered page is one statement; a filtered page's count and rows may
     straddle a write, which at worst shows a total one off until the next load, and a walk
     that then comes back short is sorted again as always."""
     begin_read(session, snapshot=False)
-    read = _page_rows(session, user, filters, limit, offset, sort, now, PageColumns.LISTED, careers)
-    width = _SHOWN[PageColumns.LISTED]
+    columns = PageColumns.STORED if stored else PageColumns.LISTED
+    read = _page_rows(session, user, filters, limit, offset, sort, now, columns, careers)
+    width = _SHOWN[columns]
     items = [row[:width] for row in read.rows]  # without the total or careers carried
     page = ListPage.model_construct(items=items, total=read.total, limit=limit, offset=offset)
     dialect_name = session.get_bind().dialect.name
@@ -743,6 +779,7 @@ _SHOWN = {
     PageColumns.READ: len(READ_COLUMNS) + 2,  # career_ids, tags
     PageColumns.NAMED: len(READ_COLUMNS) + 3,  # and organization_name
     PageColumns.LISTED: len(LISTED_COLUMNS) + 2,  # tags, organization_name
+    PageColumns.STORED: len(LISTED_COLUMNS) + 3,  # and whether due by now
 }
 
 
@@ -771,7 +808,8 @@ def _page_rows(
     its total and, with ``careers``, the owner's careers read by the same statements: the
     unfiltered page's, or a filtered list's count."""
     dialect_name = session.get_bind().dialect.name
-    params = filter_params(dialect_name, user, filters, now or utcnow())
+    now = now or utcnow()
+    params = filter_params(dialect_name, user, filters, now)
     shape = tuple(sorted(params))
     carried = shape == _OWNER_ONLY  # the page statement reads the kept count itself
     if carried:
@@ -789,6 +827,8 @@ def _page_rows(
         total, owned = connection.execute(count_statement(shape), params).one()
     plan, walk = page_plan(dialect_name, filters.q, total, owned or 0, offset + limit)
     values = {**params, "limit": limit, "offset": offset, "walk": walk}
+    if columns is PageColumns.STORED:
+        values["shown_now"] = now
     carry_careers = careers and carried
     result = connection.execute(
         page_statement(dialect_name, shape, sort, plan, columns, carry_careers), values

@@ -18,7 +18,7 @@ from app.contacts import service
 from app.contacts.models import STAGE_LABELS, Contact
 from app.contacts.references import service as references
 from app.contacts.rows import SORT_CHOICES as LIST_SORTS
-from app.contacts.rows import draw_count_line, draw_pager, draw_rows, draw_toolbar
+from app.contacts.rows import draw_count_line, draw_pager, draw_stored_rows, draw_toolbar
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
 from app.errors import Conflict, Invalid
@@ -69,7 +69,8 @@ def _list_page(
             careers = service.career_choices(db, user)
     else:
         filters = service.ContactFilters(**chosen, q=listing.q)
-        # The careers come with the page's own statements (contact_list_view).
+        # The careers come with the page's own statements (contact_list_view); the rows
+        # as stored, converted only for a page not drawn yet (draw_stored_rows).
         page, careers = service.contact_list_view(
             db,
             user,
@@ -78,8 +79,9 @@ def _list_page(
             offset=listing.offset,
             sort=sort,
             careers=full_page,
+            stored=True,
         )
-    rows = draw_rows(page.items, user.timezone, utcnow())
+    rows = draw_stored_rows(page.items, user.timezone)
     # The due view's own "due" is not a filter the person could clear.
     filtered = (
         bool(listing.q)
