@@ -191,7 +191,9 @@ def _words(least: int, most: int | None = None, ascii_text: bool = False) -> re.
 def _starts_before(folded: str, at: int, count: int, token: re.Pattern[str] = _TOKEN) -> list[int]:
     """Where the (up to) ``count`` words before ``at`` start, read back from ``at`` only as
     far as they reach (``token``: _TOKEN, or _ASCII_TOKEN for ASCII text)."""
-    span = 16 * count
+    # Ten characters a word: 19 in 20 snippets' four words before the match fit (it took 16,
+    # which read some ten words to keep four); the rest read again four times as far.
+    span = 10 * count
     while True:
         low = max(0, at - span)
         starts = [found.start() for found in token.finditer(folded, low, at)]

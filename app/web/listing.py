@@ -3,9 +3,10 @@ unknown query parameters."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Generic, Self, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import orjson
 from fastapi import Depends, Request, Response
@@ -164,6 +165,16 @@ def set_link_header(request: Request, response: Response, page: Page[Any]) -> No
     )
 
 
+# What quote_plus (so urlencode) leaves as it is: most parameters (limit=20, sort=-name,
+# q=data) are spelled the same, and skipping urlencode's calls for them saves ~2 us a value.
+_FORM_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _form_quoted(text: str) -> str:
+    """``text`` as urlencode spells a query parameter's name or value."""
+    return text if _FORM_PLAIN.fullmatch(text) else quote_plus(text, safe="")
+
+
 def link_header(request: Request, *, total: int, limit: int, offset: int) -> str:
     """The Link header value for a page at ``offset`` of ``total``."""
     # The address and the other parameters are spelled once; each link only appends its
@@ -179,8 +190,10 @@ def link_header(request: Request, *, total: int, limit: int, offset: int) -> str
         base = url[: -len(query.decode()) - 1] if query else url
     else:
         base = str(request.url.replace(query=""))
-    kept = urlencode(
-        [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
+    kept = "&".join(
+        f"{_form_quoted(k)}={_form_quoted(v)}"
+        for k, v in request.query_params.multi_items()
+        if k not in ("offset", "limit")
     )
     prefix = f"<{base}?{kept}&limit={limit}&offset=" if kept else f"<{base}?limit={limit}&offset="
     last_offset = ((total - 1) // limit) * limit if total else 0
