@@ -6,18 +6,15 @@ cursor per kind."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.db import open_session
 from app.messages.models import MessageTemplate
 from app.questions.models import Question, QuestionBank
 from app.search import service
+from tests.search.segments import counted
 
 pytestmark = pytest.mark.sqlite
 
@@ -119,27 +116,6 @@ def test_counts_after_a_probe_that_gave_way_are_those_of_a_cursor_per_kind(
     assert used  # some probe gave way and what it read was used
 
 
-@contextmanager
-def _segment_lookups(session: Session) -> Iterator[list[str]]:
-    """The lookups of the positional index's segments meanwhile: one per cursor and segment."""
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    seen: list[str] = []
-    raw.set_trace_callback(seen.append)  # type: ignore[attr-defined]
-    try:
-        yield seen
-    finally:
-        raw.set_trace_callback(None)  # type: ignore[attr-defined]
-        seen[:] = [s for s in seen if "search_index_idx" in s]
-
-
-def _counted(engine: Engine, user: User, q: str) -> tuple[dict[str, int], int]:
-    with open_session(engine) as session:
-        with _segment_lookups(session) as lookups:
-            found = service.search(session, user, q)
-        return found.counts, len(lookups)
-
-
 def test_the_kinds_a_probe_read_through_open_no_cursor(engine, user, corpus, monkeypatch):
     contacts = [corpus.contact(f"Brunello {n}") for n in range(3)]
     corpus.organization("Brunello Cellars")
@@ -148,11 +124,11 @@ def test_the_kinds_a_probe_read_through_open_no_cursor(engine, user, corpus, mon
     with engine.begin() as conn:
         service.compact_index(conn)  # one segment: a lookup per cursor
     monkeypatch.setattr(service, "RANK_LIMIT", 3)  # the probe stops in the organizations
-    _counted(engine, user, "brunello")  # the prefix's words read and remembered
-    counts, lookups = _counted(engine, user, "brunello")
+    counted(engine, user, "brunello", "search_index")  # the prefix's words read and remembered
+    counts, lookups = counted(engine, user, "brunello", "search_index")
     assert counts == {"contact": 3, "organization": 1, "interaction": 3}
     monkeypatch.setattr(service, "_counting_known", lambda overflow: ({}, {}))
-    every, without = _counted(engine, user, "brunello")
+    every, without = counted(engine, user, "brunello", "search_index")
     assert every == counts
     # Both count the organizations (on from past the probe's last match) and the
     # interactions; only the cursor per kind reads the contacts again, and the shared
