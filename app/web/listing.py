@@ -225,9 +225,15 @@ def encode_json(content: Any) -> bytes:
 
 
 def json_page_response(
-    request: Request, items: list[dict[str, Any]], *, total: int, limit: int, offset: int
+    request: Request,
+    items: list[dict[str, Any]] | orjson.Fragment,
+    *,
+    total: int,
+    limit: int,
+    offset: int,
 ) -> Response:
-    """A page of already-shaped read dicts, encoded once (the hot list endpoints).
+    """A page of already-shaped read dicts, or their JSON array already written (an
+    ``orjson.Fragment``, spliced as it is), encoded once (the hot list endpoints).
 
     Returning a Response skips FastAPI's re-validation through the response model; the
     route still declares that model, and the tests compare both shapes.

@@ -3,14 +3,10 @@ parameters, spelled without urlencode: both as the whole reading gave them."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.requests import Request
 
 from app.search import query
-from app.web.listing import link_header
 
 _WORDS = st.sampled_from(["a", "data", "engineer", "x_y", "café", "日本", "snake_case", "ß"])
 _GAPS = st.sampled_from([" ", "  ", ", ", " - ", "_", "…", "\n", "'"])
@@ -44,42 +40,3 @@ def test_long_words_before_a_match_widen_the_window() -> None:
     starts = query._starts_before(folded, at, 4)
     assert starts == _starts_by_reading_all(folded, at, 4)
     assert len(starts) == 4
-
-
-def _request(query_string: bytes) -> Request:
-    return Request(
-        {
-            "type": "http",
-            "method": "GET",
-            "scheme": "http",
-            "server": ("127.0.0.1", 8000),
-            "root_path": "",
-            "path": "/api/v1/search",
-            "query_string": query_string,
-            "headers": [(b"host", b"127.0.0.1:8000")],
-        }
-    )
-
-
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(
-    params=st.lists(
-        st.tuples(
-            st.sampled_from(["q", "types", "limit", "offset", "sort", "tag", "a b", "é"]),
-            st.text(max_size=8),
-        ),
-        max_size=5,
-    )
-)
-def test_link_parameters_are_spelled_as_urlencode_spells_them(
-    params: list[tuple[str, str]],
-) -> None:
-    request = _request(urlencode(params).encode())
-    kept = urlencode(
-        [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
-    )
-    base = "<http://127.0.0.1:8000/api/v1/search?"
-    spelled = f"{base}{kept}&limit=10&offset=" if kept else f"{base}limit=10&offset="
-    assert link_header(request, total=50, limit=10, offset=0) == (
-        f'{spelled}0>; rel="first", {spelled}10>; rel="next", {spelled}40>; rel="last"'
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import given, settings
@@ -77,3 +77,27 @@ def test_the_base_is_the_address_less_its_query(
     request = _request(path, query)
     header = link_header(request, total=10, limit=5, offset=0)
     assert header.startswith(f"<{_base_by_splitting(request)}?")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(["q", "types", "limit", "offset", "sort", "tag", "a b", "é"]),
+            st.text(max_size=8),
+        ),
+        max_size=5,
+    )
+)
+def test_link_parameters_are_spelled_as_urlencode_spells_them(
+    params: list[tuple[str, str]],
+) -> None:
+    request = _request("/api/v1/search", urlencode(params).encode())
+    kept = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
+    )
+    base = "<http://127.0.0.1:8000/api/v1/search?"
+    spelled = f"{base}{kept}&limit=10&offset=" if kept else f"{base}limit=10&offset="
+    assert link_header(request, total=50, limit=10, offset=0) == (
+        f'{spelled}0>; rel="first", {spelled}10>; rel="next", {spelled}40>; rel="last"'
+    )

@@ -19,7 +19,7 @@ from app.interviews.agenda.schemas import (
 from app.paging import sortable
 from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep, run_db
-from app.web.listing import ListQueryDep, encode_json, link_header
+from app.web.listing import ListQueryDep, json_page_response
 from app.web.resources import (
     IfMatchDep,
     created,
@@ -63,13 +63,9 @@ async def list_agenda_items(
         sort=listing.sort,
         q=listing.q,
     )
-    # The items may be JSON already (agenda_read_page): encoded here, as json_page_response
-    # would encode a list of dicts, the same bytes.
-    body = encode_json(
-        {"items": found.items, "total": found.total, "limit": found.limit, "offset": found.offset}
+    return json_page_response(
+        request, found.items, total=found.total, limit=found.limit, offset=found.offset
     )
-    link = link_header(request, total=found.total, limit=found.limit, offset=found.offset)
-    return Response(body, media_type="application/json", headers={"Link": link})
 
 
 @router.post("", status_code=201, response_model=AgendaItemRead, responses=problems(404))
