@@ -57,7 +57,7 @@ from app.contacts.models import STAGES, Contact, ContactCareer, ContactCount, Co
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
-from app.db import UTCDateTime, begin_read, utcnow
+from app.db import UTCDateTime, begin_read, statement_connection, utcnow
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
@@ -763,9 +763,10 @@ def contact_list_view(
     on SQLite). The unfiltered page is one statement; a filtered page's count and rows may
     straddle a write, which at worst shows a total one off until the next load, and a walk
     that then comes back short is sorted again as always."""
-    begin_read(session, snapshot=False)
     columns = PageColumns.STORED if stored else PageColumns.LISTED
-    read = _page_rows(session, user, filters, limit, offset, sort, now, columns, careers)
+    read = _page_rows(
+        session, user, filters, limit, offset, sort, now, columns, careers, snapshot=False
+    )
     width = _SHOWN[columns]
     items = [row[:width] for row in read.rows]  # without the total or careers carried
     page = ListPage.model_construct(items=items, total=read.total, limit=limit, offset=offset)
@@ -803,20 +804,55 @@ def _page_rows(
     now: datetime | None,
     columns: PageColumns,
     careers: bool = False,
+    *,
+    snapshot: bool = True,
 ) -> _PageRead:
     """A page of the list (its rows show ``_SHOWN[columns]`` columns, then may carry more),
     its total and, with ``careers``, the owner's careers read by the same statements: the
-    unfiltered page's, or a filtered list's count."""
-    dialect_name = session.get_bind().dialect.name
+    unfiltered page's, or a filtered list's count. ``snapshot=False``: a filtered list's
+    count and rows need no common snapshot either (``contact_list_view``)."""
+    bind = session.get_bind()
+    dialect_name = bind.dialect.name
     now = now or utcnow()
     params = filter_params(dialect_name, user, filters, now)
     shape = tuple(sorted(params))
-    carried = shape == _OWNER_ONLY  # the page statement reads the kept count itself
-    if carried:
+    query = _PageQuery(dialect_name, params, shape, filters, limit, offset, sort, now, columns)
+    if query.carried and dialect_name == "sqlite" and not session.in_transaction():
+        # One statement on a pooled connection of its own, as the interview detail's: a
+        # session transaction begun and closed around it cost more Python than its execute.
+        # SQLite only: on PostgreSQL a later read of the request would hold a second one.
+        with statement_connection(bind) as connection:
+            return _read_page(connection, query, careers)
+    if query.carried or not snapshot:
         # One statement needs no common snapshot: no BEGIN and ROLLBACK on SQLite (past the
         # end, the total read alone may be a write newer, as the list pages' may).
         begin_read(session, snapshot=False)
-    connection = session.connection()
+    return _read_page(session.connection(), query, careers)
+
+
+class _PageQuery(NamedTuple):
+    """What ``_page_rows`` reads: the filters as bound parameters, and the page's shape."""
+
+    dialect_name: str
+    params: dict[str, Any]
+    shape: tuple[str, ...]
+    filters: ContactFilters
+    limit: int
+    offset: int
+    sort: str | None
+    now: datetime
+    columns: PageColumns
+
+    @property
+    def carried(self) -> bool:
+        """Whether the page statement reads the kept count itself (the unfiltered list)."""
+        return self.shape == _OWNER_ONLY
+
+
+def _read_page(connection: Connection, query: _PageQuery, careers: bool) -> _PageRead:
+    """``_page_rows``'s statements, on ``connection``."""
+    dialect_name, params, shape, filters, limit, offset, sort, now, columns = query
+    carried = query.carried
     careers_text: str | None = None
     if carried:
         total = owned = 0  # read below, from the page's last columns

@@ -68,3 +68,41 @@ def test_careers_and_tags_come_sorted_as_the_single_read_has_them(
     assert response.status_code == 200, response.text
     listed = response.json()["items"][0]
     assert listed == single and listed["tags"] == item["tags"]
+
+
+@pytest.mark.parametrize("read", ["api", "page"])
+def test_the_unfiltered_page_begins_nothing(engine, db, user, make_contact, read):
+    """On SQLite the one statement of an unfiltered page runs on a connection of its own
+    (app.db.statement_connection): the session is left without a transaction, and no BEGIN
+    or ROLLBACK reaches the database on either database."""
+    for i in range(3):
+        make_contact(user, f"Person {i}")
+    db.commit()
+    with recorded(engine) as sent:
+        if read == "api":
+            page = service.contact_read_page(db, user, service.ContactFilters(), limit=2)
+            names = [c["full_name"] for c in page.items]
+        else:
+            page = service.contact_list_view(
+                db, user, service.ContactFilters(), limit=2, careers=True, stored=True
+            ).page
+            names = [row[1] for row in page.items]
+        assert engine.dialect.name != "sqlite" or not db.in_transaction()
+        db.close()
+    assert names == ["Person 0", "Person 1"] and page.total == 3
+    ends = [s for s in sent if s.split()[0].upper() in {"BEGIN", "ROLLBACK", "COMMIT"}]
+    assert not ends, sent
+
+
+def test_a_filtered_page_view_reads_without_a_snapshot(engine, db, user, make_contact):
+    """The list pages' filtered read (count, then rows) sends no BEGIN either."""
+    for i in range(3):
+        make_contact(user, f"Person {i}", stage="prospect")
+    db.commit()
+    with recorded(engine) as sent:
+        page = service.contact_list_view(
+            db, user, service.ContactFilters(stage="prospect"), limit=2, stored=True
+        ).page
+        db.close()
+    assert page.total == 3 and len(page.items) == 2
+    assert not [s for s in sent if s.split()[0].upper() in {"BEGIN", "ROLLBACK"}], sent
