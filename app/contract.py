@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import copy
 import re
-import types
 from collections import Counter
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -23,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import BadRequest, FieldError, UnsupportedMediaType
 from app.paging import SORT_FIELDS_KEY, sort_pattern
-from app.web.listing import QueryParser, query_parsers, reject_unknown_query_params
+from app.web.listing import QueryParser, query_parsers, reject_unknown_query_params, takes_many
 from app.web.problems import PROBLEM_JSON, problem_response
 
 API_PREFIX = "/api/v1"
@@ -275,21 +274,12 @@ async def _malformed_form(request: Request, exc: Exception) -> Response:
 _SCALAR_CACHE: dict[int, frozenset[str]] = {}
 
 
-def _is_sequence(annotation: Any) -> bool:
-    origin = get_origin(annotation)
-    if origin in (list, set, tuple, frozenset):
-        return True
-    if origin in (Union, types.UnionType):
-        return any(_is_sequence(arg) for arg in get_args(annotation))
-    return False
-
-
 def _scalar_names(dependant: Dependant, into: set[str]) -> None:
     for param in dependant.query_params:
-        if not _is_sequence(param.field_info.annotation):
+        if not takes_many(param.field_info.annotation):
             into.add(param.alias)
     if isinstance(dependant.call, QueryParser):
-        into |= dependant.call.names  # a QueryModel's fields take one value each
+        into |= dependant.call.names - dependant.call.repeatable
     for sub in dependant.dependencies:
         _scalar_names(sub, into)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import gc
-import inspect
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,33 +12,25 @@ from typing import Any
 
 import anyio.to_thread
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, get_settings
-from app.contract import install_contract, request_as_declared
+from app.contract import install_contract
 from app.db import make_engine
 from app.httpserver import release_free_memory, release_free_memory_forever
 from app.logs import configure_logging
 from app.questions.starter.service import ensure_starter_banks
 from app.registry import domain_modules, import_all_models
-from app.web.deps import on_database_threads
 from app.web.middleware import HttpBaseline
 from app.web.problems import install_error_handlers
-from app.web.resources import COMMON_PROBLEMS
+from app.web.routing import operation_id, page_router
 from app.web.templating import configure_templates
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-API_PREFIX = "/api/v1"
-
-
-def _operation_id(route: APIRoute) -> str:
-    # Function names are unique across the API, so they make stable operation ids.
-    return route.name
 
 
 def _lifespan(settings: Settings) -> Any:
@@ -68,7 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
-        generate_unique_id_function=_operation_id,
+        generate_unique_id_function=operation_id,
         lifespan=_lifespan(settings),
     )
     app.state.settings = settings
@@ -99,39 +91,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # Each domain's API router goes straight onto the app: including a route copies it (its
-    # dependency tree and pydantic fields), and an intermediate /api/v1 router would keep a
-    # third copy of every API route alive for the worker's life (4.5 MB).
-    api_dependencies = [Depends(request_as_declared)]
-    for module in domain_modules("api"):
-        _include(
-            app,
-            module.router,
-            prefix=API_PREFIX,
-            dependencies=api_dependencies,
-            responses=COMMON_PROBLEMS,
-        )
-    for module in domain_modules("views"):
-        _include(app, module.router, include_in_schema=False)
-    _include(app, _system_router())
+    # The routes are adopted, not included: app.web.routing built each one final, and
+    # include_router would copy it (its dependency tree and pydantic fields, 5 MB in all).
+    # Every app built in a process serves the same route objects: a route refers to no app
+    # (no dependency_overrides_provider; Rapport overrides no dependency).
+    for kind in ("api", "views"):
+        for module in domain_modules(kind):
+            app.router.routes.extend(module.router.routes)
+    app.router.routes.extend(_system_router().routes)
     install_contract(app)  # the OpenAPI every operation shares, and 405 with Allow
     return app
 
 
-def _include(app: FastAPI, router: APIRouter, **options: Any) -> None:
-    """Include ``router``, its plain ``def`` handlers run on the database threads.
-
-    Including a route builds the app's own route from the router's endpoint, so the
-    endpoint is swapped before (once: the swapped one is a coroutine). One kind of turn for
-    every handler: a plain ``def`` one on anyio's threads cost 70-75 us of CPU more."""
-    for route in router.routes:
-        if isinstance(route, APIRoute) and not inspect.iscoroutinefunction(route.endpoint):
-            route.endpoint = on_database_threads(route.endpoint)
-    app.include_router(router, **options)
-
-
+@functools.cache  # built once, like the domains' routes, whatever number of apps
 def _system_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = page_router()
 
     @router.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -168,13 +142,6 @@ _DOCS_HTML = """<!doctype html>
 def _app_factory() -> Any:
     """The served app (``rapport serve``): built, then its objects moved out of the GC's sight."""
     app = create_app()
-    # A served process builds one app, and including a router copied each of its routes
-    # into it: the domains' own routers hold copies nothing will use again (each route's
-    # dependency tree and pydantic fields). Emptied, their memory serves requests instead
-    # (5 MB less after the bench load, tests/test_memory.py).
-    for kind in ("api", "views"):
-        for module in domain_modules(kind):
-            module.router.routes.clear()
     # Routes, schemas, templates and imported modules live as long as the worker; without
     # freezing them every full collection walks them all again (most of a collection's cost
     # during a 10,000-row import). Collected first, so no garbage is frozen with them.

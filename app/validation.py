@@ -59,6 +59,8 @@ LABELS: dict[str, str] = {
     "title": "Title",
     "resources": "Resource",
     "read_on": "Read on",
+    "q": "Search text",
+    "types": "Kinds",
 }
 
 # What a pattern means, by field: pydantic only knows the regular expression.
@@ -104,6 +106,8 @@ def field_label(loc: Sequence[str | int]) -> str:
         return "This form"
     text = label(names[-1])
     indexes = [p for p in parts if isinstance(p, int)]
+    if len(names) == 1 and indexes:  # an item of a list of values: "Kinds (item 2)"
+        return f"{text} (item {indexes[0] + 1})"
     if len(names) > 1 or indexes:
         parent = label(names[0]) if len(names) > 1 else ""
         where = f"{parent} {indexes[0] + 1}".strip() if indexes else parent

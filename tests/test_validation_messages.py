@@ -97,3 +97,15 @@ def test_interview_dates_out_of_range_read_like_every_other_date(web, api, year)
     )
     assert "Scheduled for must be a date between 1900 and 2200." in _page_messages(response)
     assert f'value="{year}-03-01T10:00"' in response.text  # what was typed is kept
+
+
+def test_query_parameters_read_in_plain_words(api):
+    """A search's text and kinds are named as the search box and its filters name them,
+    and a bad item of a list of values says which one."""
+    missing = _api_messages(api.get("/api/v1/search"))
+    assert missing == {"q": "Search text is required."}
+    bad_kind = _api_messages(api.get("/api/v1/search?q=ab&types=contact&types=nope"))
+    assert list(bad_kind) == ["types.1"]
+    assert bad_kind["types.1"].startswith("Kinds (item 2) must be one of: 'contact'")
+    too_long = _api_messages(api.get("/api/v1/contacts?q=" + "x" * 201))
+    assert too_long == {"q": "Search text must be at most 200 characters."}

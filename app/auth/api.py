@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.auth import service
@@ -10,8 +9,9 @@ from app.auth.schemas import ProfileUpdate, UserRead
 from app.concurrency import check_version
 from app.web.deps import CurrentUser, SessionDep
 from app.web.resources import IfMatchDep, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(tags=["auth"])
+router = api_router(tags=["auth"])
 
 
 @router.get("/me", response_model=UserRead)

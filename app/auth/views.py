@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth import service
@@ -28,9 +28,10 @@ from app.web.deps import (
 from app.web.forms import FormDep, form_values, parse_form, see_other
 from app.web.middleware import client_ip
 from app.web.pages import save_form
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 
 
 def _safe_next(target: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -31,9 +31,10 @@ from app.web.forms import (
 )
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 
 STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in CAREER_STATUSES]
 KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in RESOURCE_KINDS]

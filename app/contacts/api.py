@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.contacts import service
@@ -21,8 +21,9 @@ from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep, run_db, run_db_scan
 from app.web.listing import json_page_response, parsed_query
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/contacts", tags=["contacts"])
+router = api_router("/contacts", tags=["contacts"])
 
 
 @router.get("", response_model=Page[ContactRead], openapi_extra=sortable(service.CONTACT_SORTS))

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -33,9 +33,10 @@ from app.web.deps import PageUser, RowId, SessionDep, SettingsDep, run_db, run_d
 from app.web.forms import FormDep, form_version
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
+from app.web.routing import page_router
 from app.web.templating import is_htmx, render
 
-router = APIRouter()
+router = page_router()
 STAGE_CHOICES = list(STAGE_LABELS.items())
 CHOICES = {"stages": STAGE_CHOICES, "stage_labels": STAGE_LABELS}
 SORT_CHOICES = list(LIST_SORTS)  # the list's sorts (app.contacts.rows), A-Z first

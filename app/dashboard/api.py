@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from app.dashboard import service
@@ -10,8 +10,9 @@ from app.dashboard.service import COUNT_CAP, Dashboard
 from app.progress.schemas import DashboardCounts, DashboardRead
 from app.progress.service import FIGURE_CAP
 from app.web.deps import CurrentUser, SessionDep, run_db
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+router = api_router("/dashboard", tags=["dashboard"])
 
 
 def dashboard_read(data: Dashboard) -> DashboardRead:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -32,9 +32,10 @@ from app.progress.service import FIGURE_CAP
 from app.timezones import user_zone
 from app.web.deps import OptionalPageUser, SessionDep, run_db
 from app.web.forms import see_other
+from app.web.routing import page_router
 from app.web.templating import EncodedMarkup, render, templates
 
-router = APIRouter()
+router = page_router()
 
 
 class DashboardItem(NamedTuple):

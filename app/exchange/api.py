@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
@@ -27,13 +27,14 @@ from app.exchange.schemas import FileFormat, ImportPreview, ImportReport
 from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
 from app.web.resources import idempotent, problems
+from app.web.routing import api_router
 
 # What each upload route takes; the content decides in the end (a CSV saved as text/plain is
 # still read), these are what clients and generated code should send.
 _CSV = ("text/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream")
 _VCARD = ("text/vcard", "text/x-vcard", "text/directory", "text/plain", "application/octet-stream")
 
-router = APIRouter(tags=["import and export"])
+router = api_router(tags=["import and export"])
 
 
 @router.get(

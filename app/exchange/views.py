@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
@@ -25,9 +25,10 @@ from app.exchange.vcard.cards import MEDIA_TYPE as VCARD_MEDIA_TYPE
 from app.web.deps import PageUser, SessionDep, SettingsDep
 from app.web.forms import FormDep, see_other, small_int
 from app.web.pages import save_form
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 PAGE = "/import-export"
 # What a finished import carries to the page it redirects to (POST, then 303, then GET).
 _DONE_FIELDS = ("created", "duplicates", "organizations")

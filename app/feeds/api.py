@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from app.feeds import service
 from app.feeds.ics import MEDIA_TYPE, interview_document
@@ -10,8 +10,9 @@ from app.feeds.schemas import CalendarFeedAddress, CalendarFeedState, feed_urls
 from app.resumes.files import content_disposition
 from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
 from app.web.resources import no_content, problems
+from app.web.routing import api_router
 
-router = APIRouter(tags=["calendar"])
+router = api_router(tags=["calendar"])
 ICS = {
     200: {
         "description": "The interview as an iCalendar file (an attachment).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import Header, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -15,9 +15,10 @@ from app.feeds.schemas import CalendarFeedState, feed_urls
 from app.resumes.files import content_disposition
 from app.web.deps import PageUser, RowId, SessionDep, SettingsDep
 from app.web.forms import see_other
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 # Calendar clients may keep the feed and ask again with If-None-Match; "private" keeps
 # shared caches from storing a document whose address is a secret.
 FEED_CACHE_CONTROL = "private, no-cache"

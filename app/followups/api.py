@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.models import User
@@ -25,8 +25,9 @@ from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/follow-ups", tags=["follow-ups"])
+router = api_router("/follow-ups", tags=["follow-ups"])
 RefId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 

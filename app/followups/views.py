@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -25,9 +25,10 @@ from app.timezones import user_zone
 from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, small_int
 from app.web.pages import confirm_delete, is_filtered, query_filters, save_form
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 KIND_CHOICES = list(service.KIND_LABELS.items())
 STATUS_CHOICES = [("open", "Open"), ("done", "Done"), ("skipped", "Skipped")]
 FILTER_FIELDS = ("status", "kind", "contact_id", "career_id")

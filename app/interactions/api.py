@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.interactions import service
@@ -15,8 +15,9 @@ from app.schemas import MAX_INT32, AwareDateTimeFilter, Page
 from app.web.deps import CurrentUser, RowId, SessionDep, run_db
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/interactions", tags=["interactions"])
+router = api_router("/interactions", tags=["interactions"])
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -20,9 +20,10 @@ from app.timezones import user_zone
 from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_version, parse_form, see_other
 from app.web.pages import save_form
+from app.web.routing import page_router
 from app.web.templating import is_htmx, render
 
-router = APIRouter()
+router = page_router()
 
 
 def _interaction_payload(form: FormData, user: User) -> tuple[dict[str, str], dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -41,8 +41,9 @@ from app.web.resources import (
     problems,
     resource_response,
 )
+from app.web.routing import api_router
 
-router = APIRouter(tags=["interviews"])
+router = api_router(tags=["interviews"])
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 
 

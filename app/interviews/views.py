@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -39,9 +39,10 @@ from app.schemas import MAX_INT32, Page
 from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import confirm_delete, query_filters, save_form
+from app.web.routing import page_router
 from app.web.templating import is_htmx, render
 
-router = APIRouter()
+router = page_router()
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_INT32)]
 ItemKey = Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,40}$")]
 Index = Annotated[int, Path(ge=0, le=1000)]

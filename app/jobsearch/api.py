@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.followups import service as followups_service
 from app.followups.api import follow_up_reads
@@ -15,8 +15,9 @@ from app.jobsearch.schemas import (
 )
 from app.web.deps import CurrentUser, SessionDep
 from app.web.resources import IfMatchDep, idempotent, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(tags=["job-search"])
+router = api_router(tags=["job-search"])
 
 
 @router.get("/me/job-search", response_model=JobSearchRead)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -17,9 +17,10 @@ from app.validation import small_int
 from app.web.deps import PageUser, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form
 from app.web.pages import save_form
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 _CHOICES = {"statuses": list(STATUS_LABELS.items()), "status_labels": STATUS_LABELS}
 
 

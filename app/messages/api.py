@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from app.messages import service
 from app.messages.drafts import VARIABLES
@@ -24,8 +24,9 @@ from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/message-templates", tags=["message-templates"])
+router = api_router("/message-templates", tags=["message-templates"])
 _VARIABLES_DOC = "; ".join(f"`{name}`: {text}" for name, text in VARIABLES.items())
 
 

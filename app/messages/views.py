@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
@@ -22,9 +22,10 @@ from app.validation import small_int
 from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, field_errors, form_values, form_version, parse_form
 from app.web.pages import confirm_delete, save_form
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 KIND_CHOICES = [
     ("outreach", "Outreach request"),
     ("thank_you", "Thank you"),

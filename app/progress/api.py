@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.progress import service
 from app.progress.schemas import CareerProgress
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.resources import problems
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/careers", tags=["careers"])
+router = api_router("/careers", tags=["careers"])
 
 
 @router.get("/{career_id}/progress", response_model=CareerProgress, responses=problems(404))

@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi import File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from app.contract import upload_types
@@ -39,8 +39,9 @@ from app.web.resources import (
     problems,
     resource_response,
 )
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/question-banks", tags=["question banks"])
+router = api_router("/question-banks", tags=["question banks"])
 BankId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question bank id.")]
 QuestionId = Annotated[int, Path(ge=1, le=MAX_INT32, description="Question id.")]
 BANKS = "/api/v1/question-banks"

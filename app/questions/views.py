@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -26,9 +26,10 @@ from app.validation import small_int
 from app.web.deps import PageUser, RowId, SessionDep, SettingsDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import confirm_delete, save_form
+from app.web.routing import page_router
 from app.web.templating import is_htmx, render
 
-router = APIRouter()
+router = page_router()
 T = TypeVar("T")
 SECTION_LIMIT = 100
 CATEGORY_OPTIONS = [(key, CATEGORY_LABELS[key]) for key in QUESTION_CATEGORIES]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from app.contract import upload_types
@@ -19,8 +19,9 @@ from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/resumes", tags=["resumes"])
+router = api_router("/resumes", tags=["resumes"])
 
 UNSUPPORTED = {
     415: {

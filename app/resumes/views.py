@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -21,9 +21,10 @@ from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form
 from app.web.listing import ListQueryDep
 from app.web.pages import confirm_delete, list_page, query_filters, save_form
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 MAX_MB = MAX_RESUME_BYTES // 2**20
 ACCEPT = ".pdf,.docx,.txt,.md,.markdown,application/pdf,text/plain,text/markdown"
 

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Request, Response
 
 from app.search import service
-from app.search.schemas import SearchHitRead, SearchKind, SearchPage, SearchPaging
+from app.search.schemas import SearchHitRead, SearchPage, SearchQuery
 from app.web.deps import CurrentUser, SessionDep, run_db
 from app.web.listing import encode_json, link_header, parsed_query
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/search", tags=["search"])
-
-SearchText = Annotated[
-    str,
-    Query(
-        min_length=1,
-        max_length=200,
-        pattern=r"^[^\x00]*$",
-        description='Words (all must match), "quoted phrases", -excluded; the last word'
-        " matches as a prefix unless a space follows it, so results come as you type.",
-    ),
-]
-SearchTypes = Annotated[
-    list[SearchKind] | None,
-    Query(description="Only these kinds (repeat the parameter); all kinds when absent."),
-]
+router = api_router("/search", tags=["search"])
 
 
 def page_of(found: service.SearchResults) -> SearchPage:
@@ -72,9 +58,7 @@ async def search(
     request: Request,
     db: SessionDep,
     user: CurrentUser,
-    q: SearchText,
-    paging: Annotated[SearchPaging, parsed_query(SearchPaging)],
-    types: SearchTypes = None,
+    query: Annotated[SearchQuery, parsed_query(SearchQuery)],
 ) -> Response:
     """Contacts, organizations, careers, interviews, answers, questions (the caller's and
     the built-in ones), interactions, follow-ups and templates matching `q`, best first.
@@ -84,10 +68,10 @@ async def search(
         service.search,
         db,
         user,
-        q,
-        kinds=types,
-        limit=paging.limit,
-        offset=paging.offset,
+        query.q,
+        kinds=query.types,
+        limit=query.limit,
+        offset=query.offset,
     )
     link = link_header(request, total=found.total, limit=found.limit, offset=found.offset)
     return Response(

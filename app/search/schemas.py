@@ -38,13 +38,39 @@ KIND_LABELS: dict[str, str] = {
 MAX_SEARCH_LIMIT = 100
 
 
-class SearchPaging(QueryModel):
-    """The API search's limit and offset, read in one validation (app.web.listing): as
-    FastAPI ``Query()`` parameters each cost the request its own validation. ``q`` and the
-    repeatable ``types`` stay ``Query()`` parameters: ``q`` is required, which a QueryModel's
-    OpenAPI parameters cannot say."""
+class SearchQuery(QueryModel):
+    """The API search's query string, read in one validation (app.web.listing): as FastAPI
+    ``Query()`` parameters each cost the request its own validation."""
 
+    q: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[^\x00]*$",
+            description='Words (all must match), "quoted phrases", -excluded; the last word'
+            " matches as a prefix unless a space follows it, so results come as you type.",
+        ),
+    ]
+    types: Annotated[
+        list[SearchKind] | None,
+        Field(description="Only these kinds (repeat the parameter); all kinds when absent."),
+    ] = None
     limit: Annotated[int, Field(ge=1, le=MAX_SEARCH_LIMIT, description="Page size (max 100).")] = 20
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+
+class SuggestQuery(QueryModel):
+    """The navigation box's query string: what has been typed so far."""
+
+    q: Annotated[str, Field(max_length=200)] = ""
+
+
+class SearchPageQuery(SuggestQuery):
+    """The search page's query string. Its kinds come from a person's filter links, so the
+    page drops a kind it does not know rather than answer with an error."""
+
+    types: Annotated[list[str], Field(max_length=len(SEARCH_KINDS))] = []
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 

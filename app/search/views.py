@@ -5,22 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.models import User
 from app.search import service
-from app.search.schemas import KIND_LABELS, SEARCH_KINDS
+from app.search.schemas import KIND_LABELS, SEARCH_KINDS, SearchPageQuery, SuggestQuery
 from app.web.deps import PageUser, SessionDep, run_db
+from app.web.listing import parsed_query
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 PAGE_SIZE = 20
 SUGGESTIONS = 8
-
-QueryText = Annotated[str, Query(max_length=200)]
-# A person's filter links: unknown kinds are dropped rather than answered with an error.
-KindFilter = Annotated[list[str], Query(max_length=len(SEARCH_KINDS))]
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -28,11 +26,11 @@ async def search_page(
     request: Request,
     db: SessionDep,
     user: PageUser,
-    q: QueryText = "",
-    types: KindFilter = [],  # noqa: B006 (FastAPI copies the default)
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    query: Annotated[SearchPageQuery, parsed_query(SearchPageQuery)],
 ) -> Response:
-    return await run_db(request, _search_page, request, db, user, q, types, offset)
+    return await run_db(
+        request, _search_page, request, db, user, query.q, query.types, query.offset
+    )
 
 
 def _search_page(
@@ -68,9 +66,12 @@ def _page_url(q: str, kinds: list[str], offset: int) -> str:
 
 @router.get("/search/suggest", response_class=HTMLResponse)
 async def search_suggest(
-    request: Request, db: SessionDep, user: PageUser, q: QueryText = ""
+    request: Request,
+    db: SessionDep,
+    user: PageUser,
+    query: Annotated[SuggestQuery, parsed_query(SuggestQuery)],
 ) -> Response:
-    return await run_db(request, _search_suggest, request, db, user, q)
+    return await run_db(request, _search_suggest, request, db, user, query.q)
 
 
 def _search_suggest(request: Request, db: SessionDep, user: User, q: str) -> Response:

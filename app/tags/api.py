@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.paging import sortable
 from app.schemas import Page
@@ -10,8 +10,9 @@ from app.tags import service
 from app.tags.schemas import TagRead
 from app.web.deps import CurrentUser, SessionDep
 from app.web.listing import ListQueryDep, page_response
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/tags", tags=["tags"])
+router = api_router("/tags", tags=["tags"])
 
 
 @router.get("", response_model=Page[TagRead], openapi_extra=sortable(("name", "contact_count")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth import service as auth_service
@@ -12,8 +12,9 @@ from app.tokens.schemas import TokenCreate, TokenCreated, TokenRead, TokenReques
 from app.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
 from app.web.middleware import client_ip
 from app.web.resources import problems
+from app.web.routing import api_router
 
-router = APIRouter(tags=["tokens"])
+router = api_router(tags=["tokens"])
 
 
 def _created(secret: str, token: ApiToken) -> JSONResponse:

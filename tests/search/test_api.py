@@ -345,3 +345,78 @@ def test_newest_first_pages_cross_kinds_without_gaps(api, corpus, monkeypatch):
     assert [hit for page in pages for hit in page] == expected
     assert pages[-1] == []
     assert found(api, "pallas", limit=3, offset=2) == expected[2:5]
+
+
+# ---- the query string, read in one validation (SearchQuery, app.web.listing) ---------------
+
+
+def test_the_query_string_is_read_in_one_validation(app):
+    from fastapi.routing import APIRoute
+
+    from app.search.schemas import SearchQuery
+    from app.web.listing import declared_query_names, query_parsers
+
+    route = next(r for r in app.routes if isinstance(r, APIRoute) and r.path_format == URL)
+
+    def plain_query_params(dependant):
+        return [p.alias for p in dependant.query_params] + [
+            name for sub in dependant.dependencies for name in plain_query_params(sub)
+        ]
+
+    # FastAPI's per-Query() handling cost ~25 us a parameter per request.
+    assert plain_query_params(route.dependant) == []
+    assert [p.model for p in query_parsers(route.dependant)] == [SearchQuery]
+    assert declared_query_names(route.dependant) == {"q", "types", "limit", "offset"}
+
+
+def test_types_repeat_and_the_other_parameters_are_sent_once(api, corpus):
+    corpus.contact("Pallas Athena")
+    corpus.organization("Pallas Org")
+    corpus.career("Pallas Path")
+    body = api.get(URL, params=[("q", "pallas"), ("types", "contact"), ("types", "career")])
+    assert body.status_code == 200, body.text
+    assert sorted(h["kind"] for h in body.json()["items"]) == ["career", "contact"]
+    assert body.json()["total"] == 2
+    for name, value in (("q", "pallas"), ("limit", "5"), ("offset", "0")):
+        params = [("q", "pallas"), (name, value), (name, value)]
+        refused = api.get(URL, params=params)
+        assert refused.status_code == 400, name
+        assert refused.json()["errors"][0]["field"] == name
+
+
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ([("q", "x"), ("types", "nope")], ["types.0"]),
+        ([("q", "x"), ("types", "contact"), ("types", "nope")], ["types.1"]),
+        ([("q", "x"), ("types", "")], ["types.0"]),
+        ([], ["q"]),
+        ([("q", "a" * 201)], ["q"]),
+        ([("q", "a\x00b")], ["q"]),
+        ([("q", "x"), ("offset", "10001")], ["offset"]),
+        # Every bad value at once, the missing q with the rest.
+        ([("types", "nope"), ("limit", "0")], ["q", "types.0", "limit"]),
+    ],
+)
+def test_each_bad_value_is_a_422_naming_its_field(api, params, fields):
+    response = api.get(URL, params=params)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert [e["field"] for e in response.json()["errors"]] == fields
+
+
+def test_openapi_declares_each_parameter_as_before(client):
+    spec = client.get("/openapi.json").json()
+    params = {p["name"]: p for p in spec["paths"][URL]["get"]["parameters"]}
+    assert list(params) == ["q", "types", "limit", "offset"]
+    assert [params[n]["required"] for n in params] == [True, False, False, False]
+    q = params["q"]["schema"]
+    assert q.items() >= {"type": "string", "minLength": 1, "maxLength": 200}.items()
+    assert q["pattern"] == r"^[^\x00]*$"
+    assert params["q"]["description"] == q["description"]
+    assert q["description"].startswith("Words (all must match)")
+    types = params["types"]["schema"]
+    assert types["type"] == "array" and types["items"]["type"] == "string"
+    assert "anyOf" not in types and "default" not in types
+    assert (params["limit"]["schema"]["maximum"], params["limit"]["schema"]["default"]) == (100, 20)
+    assert params["offset"]["schema"]["maximum"] == 10_000

@@ -126,3 +126,35 @@ def test_capped_counts_show_a_plus(web, corpus, monkeypatch):
     soup = BeautifulSoup(web.get("/search", params={"q": "cassius"}).text, "html.parser")
     assert soup.select_one(".search-group h2").get_text(strip=True) == "Contacts (2+)"
     assert "2+ results" in soup.select_one("#search-results p.meta").get_text(" ", strip=True)
+
+
+def test_the_pages_read_their_query_string_in_one_validation(app):
+    from fastapi.routing import APIRoute
+
+    from app.search.schemas import SearchPageQuery, SuggestQuery
+    from app.web.listing import query_parsers
+
+    def plain_query_params(dependant):
+        return [p.alias for p in dependant.query_params] + [
+            name for sub in dependant.dependencies for name in plain_query_params(sub)
+        ]
+
+    routes = {r.path_format: r for r in app.routes if isinstance(r, APIRoute)}
+    for path, model in (("/search", SearchPageQuery), ("/search/suggest", SuggestQuery)):
+        assert plain_query_params(routes[path].dependant) == [], path
+        assert [p.model for p in query_parsers(routes[path].dependant)] == [model]
+
+
+def test_the_page_takes_several_kinds_and_refuses_what_cannot_be_a_filter(web, corpus):
+    corpus.contact("Yolanda Zee")
+    corpus.organization("Yolanda Works")
+    corpus.career("Yolanda Path")
+    kinds = [("types", "contact"), ("types", "organization"), ("types", "nope")]
+    page = web.get("/search", params=[("q", "yolanda"), *kinds])
+    assert page.status_code == 200
+    assert page.text.count('data-testid="search-hit"') == 2
+    assert web.get("/search", params=[("q", "x"), ("offset", "-1")]).status_code == 422
+    assert web.get("/search", params={"q": "a" * 201}).status_code == 422
+    assert web.get("/search/suggest", params={"q": "a" * 201}).status_code == 422
+    too_many = [("types", str(n)) for n in range(10)]
+    assert web.get("/search", params=[("q", "x"), *too_many]).status_code == 422

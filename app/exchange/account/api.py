@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -15,8 +15,9 @@ from app.exchange.account.schemas import AccountImportReport, DocumentFingerprin
 from app.exchange.export.service import FORMAT
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
 from app.web.resources import idempotent, problems
+from app.web.routing import api_router
 
-router = APIRouter(tags=["import and export"])
+router = api_router(tags=["import and export"])
 
 _BODY = {
     "required": True,

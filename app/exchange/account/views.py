@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -16,10 +16,11 @@ from app.exchange.account.schemas import AccountImportReport
 from app.web.deps import PageActor, SessionDep, SettingsDep
 from app.web.forms import FormDep
 from app.web.pages import save_form
+from app.web.routing import page_router
 from app.web.templating import render
 from app.wording import noun
 
-router = APIRouter()
+router = page_router()
 PAGE = "/import-export/account"
 _FLASH = "account_imported"  # the flash note carrying the finished import's counts
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from app.interviews import service
@@ -29,8 +29,9 @@ from app.web.resources import (
     problems,
     resource_response,
 )
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/interviews/{interview_id}/questions", tags=["interview agenda"])
+router = api_router("/interviews/{interview_id}/questions", tags=["interview agenda"])
 
 
 def _read(item: InterviewQuestion) -> AgendaItemRead:

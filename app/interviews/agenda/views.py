@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.interviews import service
@@ -21,10 +21,11 @@ from app.interviews.interview_page import CHOICES, save_detail_section, save_sec
 from app.web.deps import PageUser, RowId, SessionDep
 from app.web.forms import FormDep, form_values, form_version, parse_form, see_other
 from app.web.pages import save_form
+from app.web.routing import page_router
 from app.web.templating import is_htmx, render
 from app.wording import plural
 
-router = APIRouter()
+router = page_router()
 RUN_ITEM = "interviews/run_item.html"
 # The run-mode mark buttons: (asked, skipped).
 MARKS = {"asked": (True, False), "skipped": (False, True), "open": (False, False)}

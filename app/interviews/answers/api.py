@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.models import User
@@ -21,8 +21,9 @@ from app.questions.models import Category
 from app.timezones import user_zone
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.resources import problems
+from app.web.routing import api_router
 
-router = APIRouter(tags=["interviews"])
+router = api_router(tags=["interviews"])
 MARKDOWN: dict[str, Any] = {
     "description": "The document as Markdown (`format=md`).",
     "content": {"text/markdown": {"schema": {"type": "string"}}},

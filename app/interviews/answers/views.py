@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.errors import Invalid
@@ -14,9 +14,10 @@ from app.interviews.answers import service as answers_service
 from app.interviews.answers.schemas import parse_interview_ids
 from app.interviews.interview_page import CHOICES
 from app.web.deps import PageUser, RowId, SessionDep
+from app.web.routing import page_router
 from app.web.templating import render
 
-router = APIRouter()
+router = page_router()
 CategoryParam = Annotated[str | None, Query(max_length=64)]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.paging import sortable
 from app.resumes.shares import service
@@ -12,8 +12,9 @@ from app.schemas import Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import IfMatchDep, created, no_content, problems, resource_response
+from app.web.routing import api_router
 
-router = APIRouter(prefix="/resumes/{resume_id}/shares", tags=["resumes"])
+router = api_router("/resumes/{resume_id}/shares", tags=["resumes"])
 
 
 def _read(share: ResumeShare) -> ShareRead:
