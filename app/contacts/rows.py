@@ -41,21 +41,13 @@ def _tag_link(tag: str) -> tuple[str, str]:
     return tag, quote(tag, safe="")
 
 
-# Where contact_list_page's rows hold the next touch's instant (LISTED_COLUMNS' order).
-_NEXT_TOUCH_DUE = 6
-
-
-def overdue_flags(contacts: Sequence[Sequence[Any]], now: datetime) -> tuple[bool, ...]:
-    """Whether each contact's next touch is due by ``now`` (none set: not due)."""
-    return tuple([(due := row[_NEXT_TOUCH_DUE]) is not None and due <= now for row in contacts])
-
-
 def contact_rows(
     contacts: Sequence[Sequence[Any]], tz_name: str, overdue: Sequence[bool]
 ) -> list[ContactRow]:
-    """Contacts (``contacts.service.contact_list_page``'s rows, in LISTED_COLUMNS' order
-    then tags and organization name) as list lines, days in the reader's timezone,
-    ``overdue`` as ``overdue_flags`` says.
+    """Contacts (``contacts.service.contact_list_view``'s rows with their dates and tags
+    converted: LISTED_COLUMNS' values, aware UTC datetimes, then the tags A-Z and the
+    organization's name) as list lines, days in the reader's timezone, ``overdue`` whether
+    each next touch is due (as the database said).
 
     Done here rather than in the template: filters and lookups called per cell cost more
     in Jinja than the rest of a 50-row page."""
@@ -113,14 +105,6 @@ def _draw_rows(
     return EncodedMarkup(templates.env.get_template("contacts/_rows.html").render(rows=rows))
 
 
-# A page's rows are drawn from exactly the key: the contacts' columns as read (tags as a
-# tuple), the reader's zone and which are overdue. So a reload, a page seen again or
-# search-as-you-type coming back to a query neither words nor draws its rows again (-26 %
-# instructions per contacts page with the splicing, callgrind), and an entry shows nothing
-# its key does not hold.
-_kept_rows = lru_cache(maxsize=KEPT_PAGES)(_draw_rows)
-
-
 def _instant(value: datetime | str | None) -> datetime | None:
     """A stored instant as an aware UTC datetime (SQLite's text as app.db.UTCDateTime reads it)."""
     if not isinstance(value, str):
@@ -132,7 +116,8 @@ def _instant(value: datetime | str | None) -> datetime | None:
 
 
 def _tag_names(value: tuple[str, ...] | str | None) -> tuple[str, ...]:
-    """A contact's tags, A-Z: SQLite's JSON text sorted as service._SortedJsonTuple does."""
+    """A contact's tags, A-Z: SQLite's JSON text (aggregated unordered) sorted by code point,
+    which is SQLite's BINARY order; PostgreSQL's tuple comes ordered."""
     if value is None:
         return ()
     if isinstance(value, str):
@@ -149,25 +134,21 @@ def _draw_stored_rows(contacts: tuple[tuple[Any, ...], ...], tz_name: str) -> En
     return _draw_rows(listed, tz_name, overdue)
 
 
-# The same, keyed by the rows as read (PageColumns.STORED): a page drawn before neither
-# converts its dates and tags nor works out which are due (the database said, in the key).
+# A page's rows are drawn from exactly the key: the contacts' columns as read
+# (PageColumns.STORED: the dates and tags as SQLite's text, hashable on both databases, and
+# whether each is due, as the database said) and the reader's zone. So a reload, a page
+# seen again or search-as-you-type coming back to a query neither converts, words nor draws
+# its rows again (-26 % instructions per contacts page with the splicing, callgrind), and
+# an entry shows nothing its key does not hold.
 _kept_stored_rows = lru_cache(maxsize=KEPT_PAGES)(_draw_stored_rows)
 
 
 def draw_stored_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str) -> EncodedMarkup:
-    """``contact_list_view(..., stored=True)``'s rows as ``draw_rows`` draws the same
-    contacts' listed rows (their last value: whether the next touch is due), kept the same
-    way, by the rows as read."""
+    """``contact_list_view``'s rows as the list's table rows (templates/contacts/_rows.html),
+    kept with their UTF-8 bytes for ``render(..., spliced=)``: drawn once per distinct rows
+    as read (their last value: whether the next touch is due) and zone."""
     draw = _kept_stored_rows if len(contacts) <= KEPT_PAGE_ROWS else _draw_stored_rows
     return draw(tuple(contacts), tz_name)
-
-
-def draw_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str, now: datetime) -> EncodedMarkup:
-    """``contact_list_page``'s rows as the list's table rows (templates/contacts/_rows.html),
-    kept with their UTF-8 bytes for ``render(..., spliced=)``: drawn once per distinct rows,
-    zone and overdue ones."""
-    draw = _kept_rows if len(contacts) <= KEPT_PAGE_ROWS else _draw_rows
-    return draw(tuple(contacts), tz_name, overdue_flags(contacts, now))
 
 
 # The list's stages and sorts, in the order its selects offer them.

@@ -393,9 +393,10 @@ READ_COLUMNS = tuple(
 )
 _KEPT_COUNT = select(ContactCount.contacts).where(ContactCount.owner_id == bindparam("owner_id"))
 # What the list pages show of a contact (app.contacts.rows reads a row in this order, then its
-# tags and its organization's name): not the whole read model. Careers, notes and the other
-# columns no page cell shows cost SQLite a subquery and a read per row, and the two dates
-# of them a conversion each: 40 % of the page statement's time at 100k contacts.
+# tags, its organization's name and whether it is due): not the whole read model. Careers,
+# notes and the other columns no page cell shows cost SQLite a subquery and a read per row,
+# and the two dates of them a conversion each: 40 % of the page statement's time at 100k
+# contacts.
 LISTED_COLUMNS = (
     Contact.id,
     Contact.full_name,
@@ -412,10 +413,10 @@ class PageColumns(StrEnum):
 
     READ = "read"  # the API's read model (READ_COLUMNS, career_ids, tags)
     NAMED = "named"  # the read model and each contact's organization_name (suggestions)
-    LISTED = "listed"  # what the list pages show: LISTED_COLUMNS, tags, organization_name
-    # LISTED as the list pages draw it: on SQLite the dates and tags as stored (text), then
-    # whether the next touch is due by now. The pages keep rows drawn by these values
-    # (app.contacts.rows.draw_stored_rows), so only a page not drawn yet converts them.
+    # What the list pages show: LISTED_COLUMNS, tags and organization_name, on SQLite the
+    # dates and tags as stored (text), then whether the next touch is due by now. The pages
+    # keep rows drawn by these values (app.contacts.rows.draw_stored_rows), so only a page
+    # not drawn yet converts them.
     STORED = "stored"
 
 
@@ -443,32 +444,18 @@ class _SortedJsonArray(TypeDecorator[list[Any]]):
         return process
 
 
-class _SortedJsonTuple(_SortedJsonArray):
-    """The same array read as a sorted tuple: the list pages' rows are kept drawn by their
-    values (app.contacts.rows.draw_rows), so a row must be hashable."""
+class _JsonText(_SortedJsonArray):
+    """The same array left as SQLite's JSON text (PageColumns.STORED): the list pages' rows
+    are kept drawn by their values (app.contacts.rows.draw_stored_rows), so a row must be
+    hashable, and a page drawn before need not parse it."""
 
     cache_ok = True  # not inherited: SQLAlchemy reads it from each class's own attributes
-
-    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
-        # Its own function rather than a wrapper over the list's: a call per value.
-        loads = orjson.loads
-
-        def process(value: Any) -> tuple[Any, ...]:
-            return () if value is None else tuple(sorted(loads(value)))
-
-        return process
-
-
-class _JsonText(_SortedJsonArray):
-    """The same array left as SQLite's JSON text (PageColumns.STORED)."""
-
-    cache_ok = True
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Any:
         return None
 
 
-# The list pages' tags (PostgreSQL): an array read as a tuple, as _SortedJsonTuple on SQLite.
+# The list pages' tags (PostgreSQL): an array read as a tuple, hashable as _JsonText on SQLite.
 _TAG_TUPLE = postgresql.ARRAY(Text, as_tuple=True)
 # LISTED_COLUMNS with the two dates as SQLite stores them (PageColumns.STORED).
 _STORED_COLUMNS = tuple(
@@ -577,7 +564,7 @@ def page_statement(
 ) -> Any:
     """One page of the list as read-model columns, careers and tags included, found as
     ``plan`` says; ``columns`` NAMED: with each contact's organization name too (a subquery
-    per row of the page, not a second statement); LISTED: only what the list pages show.
+    per row of the page, not a second statement); STORED: only what the list pages show.
     The unfiltered list also carries its total, the kept count, as a last column (an
     uncorrelated subquery: read once per statement), so the commonest list is one
     statement; filtered lists count with ``count_statement`` first. With ``careers``, the
@@ -608,10 +595,7 @@ def page_statement(
         matched = select(walked.c.id).where(walked.c.id.in_(_fts_matches()))
         others = filter_conditions(name for name in shape if name != "q_fts")
         conditions = [*others, Contact.id.in_(matched)]
-    if columns is PageColumns.LISTED:
-        tags = _json_list(Tag.name, ContactTag.contact_id, _SortedJsonTuple).label("tags")
-        shown = [*LISTED_COLUMNS, tags, _organization_name(Contact.organization_id)]
-    elif columns is PageColumns.STORED:
+    if columns is PageColumns.STORED:
         tags = _json_list(Tag.name, ContactTag.contact_id, _JsonText).label("tags")
         organization = _organization_name(Contact.organization_id)
         shown = [*_STORED_COLUMNS, tags, organization, _due_by_now(Contact.next_touch_due)]
@@ -639,14 +623,14 @@ def _sort_key(clause: Any) -> tuple[Any, bool, bool]:
 
 def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns) -> Any:
     """PostgreSQL: the page's rows in an index-ordered subquery, then careers and tags
-    (ordered arrays; empty for none) for those rows only, in one round trip (LISTED: tags
-    and organization names, no careers).
+    (ordered arrays; empty for none) for those rows only, in one round trip (STORED: tags,
+    organization names and whether due, no careers).
 
     The subquery hands out its sort keys and the outer query orders by them, which the
     planner satisfies from the subquery's own order (no second sort)."""
     order = sort_order(sort)
     keys = [_sort_key(clause) for clause in order]
-    listed = columns is PageColumns.LISTED or columns is PageColumns.STORED
+    listed = columns is PageColumns.STORED
     base = LISTED_COLUMNS if listed else READ_COLUMNS
     page = (
         select(*base, *(key.label(f"sort_{i}") for i, (key, _, _) in enumerate(keys)))
@@ -679,7 +663,7 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
         shown.append(func.array(tags.scalar_subquery()).label("tags"))
     if columns is not PageColumns.READ:
         shown.append(_organization_name(page.c.organization_id))
-    if columns is PageColumns.STORED:  # PostgreSQL's values need no conversion of ours
+    if listed:  # PostgreSQL's values need no conversion of ours
         shown.append(_due_by_now(page.c.next_touch_due))
     return select(*shown).order_by(*outer)
 
@@ -699,7 +683,7 @@ def contact_read_page(
     with ``organization_names``, each also has its ``organization_name`` (or None).
 
     The one read path of the contacts list: the API and the suggestions here, the list
-    pages through ``contact_list_page``.
+    pages through ``contact_list_view``.
     """
     columns = PageColumns.NAMED if organization_names else PageColumns.READ
     read = _page_rows(session, user, filters, limit, offset, sort, now, columns)
@@ -722,25 +706,6 @@ class ListedPage(NamedTuple):
     careers: list[tuple[int, str]]
 
 
-def contact_list_page(
-    session: Session,
-    user: User,
-    filters: ContactFilters,
-    *,
-    limit: int = 50,
-    offset: int = 0,
-    sort: str | None = None,
-    now: datetime | None = None,
-) -> Page[tuple[Any, ...]]:
-    """A page of the user's contacts as the list pages show them: each a tuple of
-    LISTED_COLUMNS' values, then the contact's tags (A-Z) and its organization's name (or
-    None). The same filters, sorts, plans and statements per request as
-    ``contact_read_page``, with fewer columns; ``contact_list_view`` has the same reads."""
-    return contact_list_view(
-        session, user, filters, limit=limit, offset=offset, sort=sort, now=now
-    ).page
-
-
 def contact_list_view(
     session: Session,
     user: User,
@@ -751,19 +716,21 @@ def contact_list_view(
     sort: str | None = None,
     now: datetime | None = None,
     careers: bool = False,
-    stored: bool = False,
 ) -> ListedPage:
-    """``contact_list_page``'s page and, with ``careers``, the owner's careers as
-    ``career_choices`` gives them, read by the same statements (a column of the first), not
-    one of their own (6 % of a contacts page's samples). With ``stored``, each row as
-    ``PageColumns.STORED`` reads it (dates and tags as SQLite holds them, then whether the
-    next touch is due by ``now``): app.contacts.rows.draw_stored_rows draws those.
+    """A page of the user's contacts as the list pages show them and, with ``careers``, the
+    owner's careers as ``career_choices`` gives them, read by the same statements (a column
+    of the first), not one of their own (6 % of a contacts page's samples). The same
+    filters, sorts, plans and statements per request as ``contact_read_page``, with fewer
+    columns: each row as ``PageColumns.STORED`` reads it, LISTED_COLUMNS' values (the dates
+    as SQLite holds them), the contact's tags (SQLite's JSON text; A-Z on PostgreSQL), its
+    organization's name (or None), then whether the next touch is due by ``now`` (None for
+    no reminder): app.contacts.rows.draw_stored_rows draws those.
 
     Read without a common snapshot (``begin_read(snapshot=False)``: no BEGIN and ROLLBACK
     on SQLite). The unfiltered page is one statement; a filtered page's count and rows may
     straddle a write, which at worst shows a total one off until the next load, and a walk
     that then comes back short is sorted again as always."""
-    columns = PageColumns.STORED if stored else PageColumns.LISTED
+    columns = PageColumns.STORED
     read = _page_rows(
         session, user, filters, limit, offset, sort, now, columns, careers, snapshot=False
     )
@@ -779,8 +746,7 @@ def contact_list_view(
 _SHOWN = {
     PageColumns.READ: len(READ_COLUMNS) + 2,  # career_ids, tags
     PageColumns.NAMED: len(READ_COLUMNS) + 3,  # and organization_name
-    PageColumns.LISTED: len(LISTED_COLUMNS) + 2,  # tags, organization_name
-    PageColumns.STORED: len(LISTED_COLUMNS) + 3,  # and whether due by now
+    PageColumns.STORED: len(LISTED_COLUMNS) + 3,  # tags, organization_name, whether due
 }
 
 

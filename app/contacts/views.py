@@ -80,7 +80,6 @@ def _list_page(
             offset=listing.offset,
             sort=sort,
             careers=full_page,
-            stored=True,
         )
     rows = draw_stored_rows(page.items, user.timezone)
     # The due view's own "due" is not a filter the person could clear.

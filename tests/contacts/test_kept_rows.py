@@ -1,36 +1,61 @@
-"""The contacts list pages keep each distinct page of rows drawn (``contacts.rows.draw_rows``)
-and splice their bytes into the page: the same HTML whether drawn or kept, and never a row
+"""The contacts list pages keep each distinct page of rows drawn
+(``contacts.rows.draw_stored_rows``) and splice their bytes into the page: the same HTML whether drawn or kept, and never a row
 older than its contact, its reader's zone or the clock. The rows are hashable on both
 databases. The API's unfiltered list, one statement, reads without BEGIN and ROLLBACK on
 SQLite; a filtered one still counts and reads in one snapshot."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+import orjson
 import pytest
 from bs4 import BeautifulSoup
 
 from app.contacts import service
-from app.contacts.rows import KEPT_PAGE_ROWS, contact_rows, draw_rows, overdue_flags
+from app.contacts.rows import KEPT_PAGE_ROWS, contact_rows, draw_stored_rows
 from app.contacts.schemas import ContactUpdate
 from app.db import open_session, utcnow
 from app.web.templating import templates
 from tests.statements import recorded
 
 
-def _fresh(items: list[tuple[object, ...]], zone: str, now: object) -> str:
-    rows = contact_rows(items, zone, overdue_flags(items, now))  # type: ignore[arg-type]
+def _stored(db, user, now: datetime) -> list[tuple[Any, ...]]:
+    filters = service.ContactFilters()
+    return service.contact_list_view(db, user, filters, sort="full_name", now=now).page.items
+
+
+def _fresh(items: list[dict[str, Any]], zone: str, now: datetime) -> str:
+    """The rows' partial drawn afresh from the API's typed read, due as of ``now``."""
+    typed = [
+        (
+            *(item[column.key] for column in service.LISTED_COLUMNS),
+            item["tags"],
+            item["organization_name"],
+        )
+        for item in items
+    ]
+    due = [(touch := item["next_touch_due"]) is not None and touch <= now for item in items]
+    rows = contact_rows(typed, zone, due)
     return templates.env.get_template("contacts/_rows.html").render(rows=rows)
+
+
+def _tags(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    # SQLite's JSON text (unordered) or PostgreSQL's ordered tuple.
+    return tuple(sorted(orjson.loads(value))) if isinstance(value, str) else value
 
 
 def test_the_list_pages_rows_are_hashable_on_both_databases(db, user, make_contact):
     make_contact(user, "Ada Lovelace", tags=["zeta", "alpha"])
     make_contact(user, "Bob Roe")
     db.rollback()
-    page = service.contact_list_page(db, user, service.ContactFilters(), sort="full_name")
-    assert [row[7] for row in page.items] == [("alpha", "zeta"), ()]
-    assert hash(tuple(page.items)) == hash(tuple(page.items))
+    items = _stored(db, user, utcnow())
+    assert [type(row[7]) for row in items] == [
+        str if db.bind.dialect.name == "sqlite" else tuple
+    ] * 2
+    assert [_tags(row[7]) for row in items] == [("alpha", "zeta"), ()]
+    assert hash(tuple(items)) == hash(tuple(items))
     db.rollback()
 
 
@@ -38,24 +63,27 @@ def test_kept_rows_are_the_partials_markup_for_each_zone_and_instant(db, user, m
     make_contact(user, "Ada <Lovelace>", tags=["b", "a&b"], stay_in_touch_days=1)
     make_contact(user, "Bob Roe", title="Analyst")
     db.rollback()
-    items = service.contact_list_page(db, user, service.ContactFilters(), sort="full_name").items
+    read = service.contact_read_page(
+        db, user, service.ContactFilters(), sort="full_name", organization_names=True
+    ).items
     now = utcnow()
-    drawn = draw_rows(items, "UTC", now)
-    assert str(drawn) == _fresh(items, "UTC", now) and drawn.utf8 == str(drawn).encode()
-    assert draw_rows(list(items), "UTC", now) is drawn  # the same rows again: kept
+    items = _stored(db, user, now)
+    drawn = draw_stored_rows(items, "UTC")
+    assert str(drawn) == _fresh(read, "UTC", now) and drawn.utf8 == str(drawn).encode()
+    assert draw_stored_rows(list(items), "UTC") is drawn  # the same rows again: kept
+    assert draw_stored_rows(tuple(_stored(db, user, now)), "UTC") is drawn  # read again: kept
     # The clock: Ada's touch comes due, and her row says so from that instant.
-    due = items[0][6]
-    before, after = (
-        draw_rows(items, "UTC", due - timedelta(seconds=1)),
-        draw_rows(items, "UTC", due),
-    )
+    due = read[0]["next_touch_due"]
+    before = draw_stored_rows(_stored(db, user, due - timedelta(seconds=1)), "UTC")
+    after = draw_stored_rows(_stored(db, user, due), "UTC")
     assert "overdue" not in before and "overdue" in after
-    assert str(after) == _fresh(items, "UTC", due)
+    assert str(before) == _fresh(read, "UTC", due - timedelta(seconds=1))
+    assert str(after) == _fresh(read, "UTC", due)
     # The zone: 25 hours apart, so their days always differ.
     east, west = "Pacific/Kiritimati", "Pacific/Pago_Pago"
-    assert str(draw_rows(items, east, now)) == _fresh(items, east, now)
-    assert str(draw_rows(items, west, now)) == _fresh(items, west, now)
-    assert draw_rows(items, east, now) != draw_rows(items, west, now)
+    assert str(draw_stored_rows(items, east)) == _fresh(read, east, now)
+    assert str(draw_stored_rows(items, west)) == _fresh(read, west, now)
+    assert draw_stored_rows(items, east) != draw_stored_rows(items, west)
     db.rollback()
 
 
@@ -93,9 +121,13 @@ def test_the_unfiltered_api_list_reads_without_begin_and_rollback(engine, db, us
 
 
 def test_a_page_longer_than_kept_pages_is_drawn_each_time() -> None:
-    rows = [(i, f"P{i}", "", None, "met", None, None, (), None) for i in range(KEPT_PAGE_ROWS + 1)]
-    now = utcnow()
-    longer = draw_rows(rows, "UTC", now)
-    assert draw_rows(rows, "UTC", now) is not longer and draw_rows(rows, "UTC", now) == longer
+    # Rows as stored: no dates, no tags ("[]" as SQLite's JSON text), no reminder.
+    rows = [
+        (i, f"P{i}", "", None, "met", None, None, "[]", None, None)
+        for i in range(KEPT_PAGE_ROWS + 1)
+    ]
+    longer = draw_stored_rows(rows, "UTC")
+    assert draw_stored_rows(rows, "UTC") is not longer and draw_stored_rows(rows, "UTC") == longer
+    assert "P50" in longer
     kept = rows[:KEPT_PAGE_ROWS]
-    assert draw_rows(kept, "UTC", now) is draw_rows(kept, "UTC", now)
+    assert draw_stored_rows(kept, "UTC") is draw_stored_rows(kept, "UTC")

@@ -84,7 +84,7 @@ def test_the_unfiltered_page_begins_nothing(engine, db, user, make_contact, read
             names = [c["full_name"] for c in page.items]
         else:
             page = service.contact_list_view(
-                db, user, service.ContactFilters(), limit=2, careers=True, stored=True
+                db, user, service.ContactFilters(), limit=2, careers=True
             ).page
             names = [row[1] for row in page.items]
         assert engine.dialect.name != "sqlite" or not db.in_transaction()
@@ -101,7 +101,7 @@ def test_a_filtered_page_view_reads_without_a_snapshot(engine, db, user, make_co
     db.commit()
     with recorded(engine) as sent:
         page = service.contact_list_view(
-            db, user, service.ContactFilters(stage="prospect"), limit=2, stored=True
+            db, user, service.ContactFilters(stage="prospect"), limit=2
         ).page
         db.close()
     assert page.total == 3 and len(page.items) == 2

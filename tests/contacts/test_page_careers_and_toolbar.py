@@ -50,7 +50,7 @@ def test_the_list_reads_the_careers_as_career_choices_gives_them(
     assert len(expected) == len(TITLES)
     assert listed.page.total == 3
     assert len(listed.page.items) == (0 if offset else 3)
-    plain = service.contact_list_page(db, user, filters, offset=offset)
+    plain = service.contact_list_view(db, user, filters, offset=offset).page
     assert plain.items == listed.page.items and plain.total == listed.page.total
     db.rollback()
 

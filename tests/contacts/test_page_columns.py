@@ -1,11 +1,13 @@
-"""The contacts list pages read only what they show (contacts.service.contact_list_page):
+"""The contacts list pages read only what they show (contacts.service.contact_list_view):
 no careers, notes or other read-model columns in their statement, no BEGIN and ROLLBACK
 around it on SQLite, and every cell still filled as the page showed it from the read model."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import orjson
 import pytest
 from bs4 import BeautifulSoup
 
@@ -17,6 +19,21 @@ from tests.statements import forget_credentials, recorded
 PAGE_READS = ("SELECT contacts.id", "SELECT page.id")
 # Read-model columns no cell of the list shows.
 UNSHOWN = ("contact_careers", "notes", "email", "how_we_met", "linkedin_url", "connected_on")
+
+
+def _typed(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A list page's row as stored (SQLite's date and tag text) with its values as the read
+    model types them: dates aware, tags A-Z (by code point, as the read model sorts them)."""
+
+    def instant(value: Any) -> Any:
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        return value
+
+    tags = row[7]
+    names = sorted(orjson.loads(tags)) if isinstance(tags, str) else list(tags)
+    return (*row[:5], instant(row[5]), instant(row[6]), names, *row[8:])
 
 
 def _page_read(statements: list[str]) -> str:
@@ -79,7 +96,8 @@ def test_list_page_rows_are_the_read_models_shown_fields(
     make_contact(user, "Adam Smith")
     make_interaction(user, ada, when=touched)
     db.rollback()
-    listed = service.contact_list_page(db, user, filters, limit=5, sort="full_name")
+    now = utcnow()
+    listed = service.contact_list_view(db, user, filters, limit=5, sort="full_name", now=now).page
     read = service.contact_read_page(
         db, user, filters, limit=5, sort="full_name", organization_names=True
     )
@@ -87,15 +105,18 @@ def test_list_page_rows_are_the_read_models_shown_fields(
     expected = [
         (
             *(item[column.key] for column in service.LISTED_COLUMNS),
-            tuple(item["tags"]),  # a tuple: the pages keep rows drawn by their values
+            item["tags"],
             item["organization_name"],
+            None if item["next_touch_due"] is None else item["next_touch_due"] <= now,
         )
         for item in read.items
     ]
-    assert [tuple(row) for row in listed.items] == expected
-    first = listed.items[0]
-    assert first[-2] == ("alpha", "zeta", "émile") and first[-1] == "Engines & Co"
+    assert [_typed(row) for row in listed.items] == expected
+    assert all(len(row) == len(service.LISTED_COLUMNS) + 3 for row in listed.items)
+    first, adam = (_typed(row) for row in listed.items)
+    assert first[-3] == ["alpha", "zeta", "émile"] and first[-2] == "Engines & Co"
     assert first[5] == touched and first[6] is not None  # last contacted, next touch due
+    assert bool(first[-1]) is (first[6] <= now) and adam[-1] is None  # no reminder: None
     assert set(ContactRead.model_fields) >= {column.key for column in service.LISTED_COLUMNS}
     db.rollback()
 
@@ -104,10 +125,10 @@ def test_a_page_past_the_end_keeps_its_total(db, user, make_contact):
     for i in range(3):
         make_contact(user, f"Person {i}")
     db.rollback()
-    page = service.contact_list_page(db, user, service.ContactFilters(), limit=2, offset=1)
+    page = service.contact_list_view(db, user, service.ContactFilters(), limit=2, offset=1).page
     assert [row[1] for row in page.items] == ["Person 1", "Person 2"] and page.total == 3
-    assert all(len(row) == len(service.LISTED_COLUMNS) + 2 for row in page.items)
-    beyond = service.contact_list_page(db, user, service.ContactFilters(), limit=2, offset=10)
+    assert all(len(row) == len(service.LISTED_COLUMNS) + 3 for row in page.items)
+    beyond = service.contact_list_view(db, user, service.ContactFilters(), limit=2, offset=10).page
     assert beyond.items == [] and beyond.total == 3
     db.rollback()
 

@@ -1,25 +1,48 @@
-"""The contacts list pages read their rows as stored (``contact_list_view(stored=True)``:
-SQLite's date and tag text, and whether each next touch is due by now) and key the kept rows
-by those values: the rows drawn are exactly those drawn from the converted rows, for any
-zone and instant, and still hashable on both databases."""
+"""The contacts list pages read their rows as stored (``contact_list_view``: SQLite's date
+and tag text, and whether each next touch is due by now) and key the kept rows by those
+values: the rows drawn are exactly the partial drawn from the API's typed read of the same
+contacts, for any zone and instant, and still hashable on both databases."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from app.contacts import service
-from app.contacts.rows import draw_rows, draw_stored_rows, overdue_flags
+from app.contacts.rows import contact_rows, draw_stored_rows
 from app.db import utcnow
+from app.web.templating import templates
 
 
-def _both(db, user, now, **filters):
-    listed = service.contact_list_view(
-        db, user, service.ContactFilters(**filters), sort="full_name", now=now
-    ).page
-    stored = service.contact_list_view(
-        db, user, service.ContactFilters(**filters), sort="full_name", now=now, stored=True
-    ).page
-    return listed, stored
+def _stored(db, user, now: datetime, **filters: Any) -> service.ListPage:
+    filtered = service.ContactFilters(**filters)
+    return service.contact_list_view(db, user, filtered, sort="full_name", now=now).page
+
+
+def _read(db, user, **filters: Any) -> list[dict[str, Any]]:
+    """The same contacts as the API reads them: typed dates, tags A-Z."""
+    filtered = service.ContactFilters(**filters)
+    page = service.contact_read_page(db, user, filtered, sort="full_name", organization_names=True)
+    return page.items
+
+
+def _due(items: list[dict[str, Any]], now: datetime) -> tuple[bool, ...]:
+    # From the read model's typed instant: the expectation, not the database's own flag.
+    return tuple([(due := item["next_touch_due"]) is not None and due <= now for item in items])
+
+
+def _expected(items: list[dict[str, Any]], zone: str, now: datetime) -> str:
+    """The rows' partial drawn afresh from the typed read, due as of ``now``."""
+    typed = [
+        (
+            *(item[column.key] for column in service.LISTED_COLUMNS),
+            item["tags"],
+            item["organization_name"],
+        )
+        for item in items
+    ]
+    rows = contact_rows(typed, zone, _due(items, now))
+    return templates.env.get_template("contacts/_rows.html").render(rows=rows)
 
 
 def test_stored_rows_draw_as_the_listed_rows(db, user, make_contact, make_interaction):
@@ -29,18 +52,19 @@ def test_stored_rows_draw_as_the_listed_rows(db, user, make_contact, make_intera
     make_interaction(user, ada, when=utcnow() - timedelta(days=3))
     db.rollback()
     now = utcnow()
-    listed, stored = _both(db, user, now)
-    assert listed.total == stored.total == 3
+    stored, read = _stored(db, user, now), _read(db, user)
+    assert stored.total == 3 and [row[1] for row in stored.items] == [i["full_name"] for i in read]
     assert [len(row) for row in stored.items] == [len(service.LISTED_COLUMNS) + 3] * 3
     assert hash(tuple(stored.items)) == hash(tuple(stored.items))
-    assert tuple(bool(row[-1]) for row in stored.items) == overdue_flags(listed.items, now)
+    assert tuple(bool(row[-1]) for row in stored.items) == _due(read, now) == (True, False, False)
     for zone in ("UTC", "Asia/Kolkata", "Pacific/Pago_Pago"):
-        assert draw_stored_rows(stored.items, zone) == draw_rows(listed.items, zone, now)
+        assert str(draw_stored_rows(stored.items, zone)) == _expected(read, zone, now)
     # Ada's touch: due from its own instant on, in the stored rows' key as in the drawing.
-    due = listed.items[0][6]
-    for instant in (due - timedelta(seconds=1), due):
-        listed, stored = _both(db, user, instant)
-        assert draw_stored_rows(stored.items, "UTC") == draw_rows(listed.items, "UTC", instant)
+    due = read[0]["next_touch_due"]
+    for instant, flags in ((due - timedelta(seconds=1), (False,) * 3), (due, (True, False, False))):
+        stored = _stored(db, user, instant)
+        assert tuple(bool(row[-1]) for row in stored.items) == _due(read, instant) == flags
+        assert str(draw_stored_rows(stored.items, "UTC")) == _expected(read, "UTC", instant)
     assert "overdue" in draw_stored_rows(stored.items, "UTC")
     db.rollback()
 
@@ -50,10 +74,11 @@ def test_stored_rows_of_a_filtered_and_an_empty_page(db, user, make_contact):
     make_contact(user, "Bob Roe")
     db.rollback()
     now = utcnow()
-    listed, stored = _both(db, user, now, stage="met")
-    assert listed.total == stored.total == 1
-    assert draw_stored_rows(stored.items, "UTC") == draw_rows(listed.items, "UTC", now)
-    listed, stored = _both(db, user, now, tag="nobody")
+    stored, read = _stored(db, user, now, stage="met"), _read(db, user, stage="met")
+    assert stored.total == 1 and [row[1] for row in stored.items] == ["Ada Lovelace"]
+    drawn = str(draw_stored_rows(stored.items, "UTC"))
+    assert drawn == _expected(read, "UTC", now) and drawn.index(">a<") < drawn.index(">b<")
+    stored = _stored(db, user, now, tag="nobody")
     assert stored.items == [] and stored.total == 0
-    assert str(draw_stored_rows(stored.items, "UTC")) == str(draw_rows([], "UTC", now))
+    assert str(draw_stored_rows(stored.items, "UTC")) == _expected([], "UTC", now)
     db.rollback()
