@@ -112,8 +112,8 @@ def test_the_interaction_write_takes_its_turn_on_the_database_threads(
 
 
 def test_every_handler_is_a_coroutine_so_none_takes_anyio_s_turn(app: FastAPI) -> None:
-    # A plain ``def`` handler is run by FastAPI on anyio's threads; app.web.routing.RapportRouter swaps
-    # each for one that runs it on the database threads.
+    # A plain ``def`` handler is run by FastAPI on anyio's threads; app.web.routing's
+    # RapportRouter swaps each for one that runs it on the database threads.
     plain = [
         route.path
         for route in app.routes
