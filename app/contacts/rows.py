@@ -3,7 +3,7 @@ presentation only, no queries."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from types import SimpleNamespace
@@ -125,7 +125,7 @@ def _tag_names(value: tuple[str, ...] | str | None) -> tuple[str, ...]:
     return value
 
 
-def _draw_stored_rows(contacts: tuple[tuple[Any, ...], ...], tz_name: str) -> EncodedMarkup:
+def _draw_stored_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str) -> EncodedMarkup:
     listed = tuple(
         (*row[:5], _instant(row[5]), _instant(row[6]), _tag_names(row[7]), row[8])
         for row in contacts
@@ -148,7 +148,8 @@ def draw_stored_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str) -> Encod
     kept with their UTF-8 bytes for ``render(..., spliced=)``: drawn once per distinct rows
     as read (their last value: whether the next touch is due) and zone."""
     draw = _kept_stored_rows if len(contacts) <= KEPT_PAGE_ROWS else _draw_stored_rows
-    return draw(tuple(contacts), tz_name)
+    # SQLite's page is its rows' one JSON text (contacts.service.StoredRows), hashable as is.
+    return draw(contacts if isinstance(contacts, Hashable) else tuple(contacts), tz_name)
 
 
 # The list's stages and sorts, in the order its selects offer them.

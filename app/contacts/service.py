@@ -26,7 +26,6 @@ from sqlalchemy import (
     Connection,
     CursorResult,
     Integer,
-    Row,
     String,
     Text,
     bindparam,
@@ -571,7 +570,8 @@ def page_statement(
     owner's careers come after those (``_careers_json``: a list page's career filter).
 
     SQLite computes select-list subqueries only for the rows it returns, so careers and tags
-    ride along in the page query. PostgreSQL computes them for the rows OFFSET skips too
+    ride along in the page query. SQLite's STORED page is one row: the rows as one JSON text
+    built by SQLite (``StoredRows``), their count, then the total and careers, read once. PostgreSQL computes them for the rows OFFSET skips too
     (550 subplans for page 11), so there the page is a subquery and they are computed over it.
     """
     kept = [_KEPT_COUNT.scalar_subquery().label("total")] if shape == _OWNER_ONLY else []
@@ -599,6 +599,17 @@ def page_statement(
         tags = _json_list(Tag.name, ContactTag.contact_id, _JsonText).label("tags")
         organization = _organization_name(Contact.organization_id)
         shown = [*_STORED_COLUMNS, tags, organization, _due_by_now(Contact.next_touch_due)]
+        page = (
+            select(*shown)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+            .subquery("page")
+        )
+        # The page as one JSON text (StoredRows), the rows in the page's order, and how many.
+        rows = func.json_group_array(func.json_array(*page.c)).label("rows")
+        return select(rows, func.count().label("shown"), *kept)
     else:
         tags = _json_list(Tag.name, ContactTag.contact_id).label("tags")
         careers = _json_list(ContactCareer.career_id, ContactCareer.contact_id)
@@ -699,6 +710,49 @@ def contact_read_page(
 ListPage = Page[tuple[Any, ...]]
 
 
+class StoredRows(Sequence[tuple[Any, ...]]):
+    """A SQLite list page's rows as the page statement returns them: one JSON text,
+    [[LISTED_COLUMNS' values as stored, tags' JSON text, organization name, due], ...], and
+    how many rows it holds. Hashed and compared by that text, so a page drawn before
+    (app.contacts.rows.draw_stored_rows) is found by one string, with no row objects built
+    or hashed (50 rows read one by one cost 0.44 M instructions more per page, callgrind);
+    parsed into the rows as PageColumns.STORED reads them only when iterated."""
+
+    __slots__ = ("_count", "_rows", "text")
+
+    def __init__(self, text: str, count: int) -> None:
+        self.text = text
+        self._count = count
+        self._rows: tuple[tuple[Any, ...], ...] | None = None
+
+    def _parsed(self) -> tuple[tuple[Any, ...], ...]:
+        if self._rows is None:
+            self._rows = tuple(map(tuple, orjson.loads(self.text)))
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._parsed()[index]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._parsed())
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredRows):
+            return self.text == other.text
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"StoredRows({self.text!r}, {self._count})"
+
+
 class ListedPage(NamedTuple):
     """A page of the list pages, and the owner's careers when asked for (else empty)."""
 
@@ -735,7 +789,11 @@ def contact_list_view(
         session, user, filters, limit, offset, sort, now, columns, careers, snapshot=False
     )
     width = _SHOWN[columns]
-    items = [row[:width] for row in read.rows]  # without the total or careers carried
+    items: Sequence[tuple[Any, ...]] = (
+        read.rows
+        if isinstance(read.rows, StoredRows)
+        else [row[:width] for row in read.rows]  # without the total or careers carried
+    )
     page = ListPage.model_construct(items=items, total=read.total, limit=limit, offset=offset)
     dialect_name = session.get_bind().dialect.name
     return ListedPage(page, _career_list(dialect_name, read.careers) if careers else [])
@@ -755,7 +813,7 @@ class _PageRead(NamedTuple):
     page's rows, the total, and the careers' JSON text (``_careers_json``) when asked for."""
 
     result: CursorResult[Any]
-    rows: Sequence[Row[Any]]
+    rows: Sequence[Any]  # Row objects, or SQLite's STORED page as StoredRows
     total: int
     careers: str | None
 
@@ -832,21 +890,30 @@ def _read_page(connection: Connection, query: _PageQuery, careers: bool) -> _Pag
     if columns is PageColumns.STORED:
         values["shown_now"] = now
     carry_careers = careers and carried
+    one_text = dialect_name == "sqlite" and columns is PageColumns.STORED
+
+    def fetch(result: CursorResult[Any]) -> tuple[Sequence[Any], Sequence[Any] | None]:
+        """The page's rows, and what follows them in its first row (the carried values)."""
+        if one_text:  # always one row, past the end too: the rows' text, their count, ...
+            text, shown, *carried_values = result.one()
+            return StoredRows(text, shown), carried_values
+        rows = result.all()
+        return rows, rows[0][_SHOWN[columns] :] if rows else None
+
     result = connection.execute(
         page_statement(dialect_name, shape, sort, plan, columns, carry_careers), values
     )
-    rows = result.all()
+    rows, carried_values = fetch(result)
     if plan is PagePlan.WALK_SORT_INDEX and len(rows) < min(limit, total - offset):
         # The matches sit further along the sort order than the walk looked: sort them.
         result = connection.execute(
             page_statement(dialect_name, shape, sort, PagePlan.PLANNER, columns), values
         )
-        rows = result.all()
+        rows, carried_values = fetch(result)
     if carried:
-        width = _SHOWN[columns]
-        if rows:
-            total = rows[0][width] or 0
-            careers_text = rows[0][width + 1] if careers else None
+        if carried_values:
+            total = carried_values[0] or 0
+            careers_text = carried_values[1] if careers else None
         elif careers:  # past the end (or no contacts at all): no row carried them
             kept, careers_text = connection.execute(
                 _kept_count_and_careers(dialect_name), params

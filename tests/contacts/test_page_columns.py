@@ -14,9 +14,8 @@ from bs4 import BeautifulSoup
 from app.contacts import service
 from app.contacts.schemas import ContactRead
 from app.db import utcnow
-from tests.statements import forget_credentials, recorded
+from tests.statements import CONTACT_PAGE_READS, forget_credentials, recorded
 
-PAGE_READS = ("SELECT contacts.id", "SELECT page.id")
 # Read-model columns no cell of the list shows.
 UNSHOWN = ("contact_careers", "notes", "email", "how_we_met", "linkedin_url", "connected_on")
 
@@ -37,7 +36,7 @@ def _typed(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _page_read(statements: list[str]) -> str:
-    reads = [s for s in statements if s.lstrip().startswith(PAGE_READS)]
+    reads = [s for s in statements if s.lstrip().startswith(CONTACT_PAGE_READS)]
     assert len(reads) == 1, statements
     return reads[0]
 

@@ -12,7 +12,7 @@ from app.contacts import service
 from app.contacts.models import Contact
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
-from tests.statements import forget_credentials, recorded
+from tests.statements import CONTACT_PAGE_READS, forget_credentials, recorded
 
 OWNED_PREFIXES = ("/api/v1/contacts", "/api/v1/interactions", "/api/v1/tags", "/contacts")
 PARAM = re.compile(r"{(\w+)}")
@@ -96,10 +96,6 @@ def _populate(db, user, make_contact, make_career, make_org, count: int) -> None
         )
 
 
-# The page query: the rows themselves on SQLite, a subquery of them on PostgreSQL.
-PAGE_READS = ("SELECT contacts.id", "SELECT page.id")
-
-
 @pytest.mark.parametrize("path", ["/api/v1/contacts?limit=50", "/contacts?limit=50"])
 def test_list_statement_count_is_constant(
     path, engine, db, user, make_contact, make_career, make_org, api, web
@@ -125,7 +121,7 @@ def test_list_statement_count_is_constant(
             assert all(item["career_ids"] and len(item["tags"]) == 2 for item in items)
         counts[size] = len(statements)
         # The list's own reads are among them: every access style is seen by the events.
-        page_reads = [s for s in statements if s.lstrip().startswith(PAGE_READS)]
+        page_reads = [s for s in statements if s.lstrip().startswith(CONTACT_PAGE_READS)]
         assert len(page_reads) == 1, statements
     assert counts[5] == counts[50], counts
     # Identity, the total and the page (careers and tags inside it, on both databases); the
