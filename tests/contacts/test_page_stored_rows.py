@@ -82,3 +82,24 @@ def test_stored_rows_of_a_filtered_and_an_empty_page(db, user, make_contact):
     assert stored.items == [] and stored.total == 0
     assert str(draw_stored_rows(stored.items, "UTC")) == _expected([], "UTC", now)
     db.rollback()
+
+
+def test_sqlite_rows_as_one_text_read_back_exactly(db, user, make_contact, make_org):
+    # SQLite builds the page's rows as one JSON text (contacts.service.StoredRows): every value
+    # a JSON escape touches comes back as stored, and the text alone is the kept key.
+    org = make_org(user, 'Quote " and \\ backslash')
+    make_contact(user, 'Ana "Q" \\ Ortiz', title="Ünïcode 🚀 \u2028 title", organization_id=org.id)
+    make_contact(user, "Bo <b>&amp;</b>", tags=['say "hi"', "back\\slash", "ü"])
+    db.rollback()
+    now = utcnow()
+    stored, read = _stored(db, user, now), _read(db, user)
+    assert [row[1] for row in stored.items] == [item["full_name"] for item in read]
+    assert stored.items[0][2] == "Ünïcode 🚀 \u2028 title"
+    assert stored.items[0][8] == 'Quote " and \\ backslash'
+    assert str(draw_stored_rows(stored.items, "UTC")) == _expected(read, "UTC", now)
+    again = _stored(db, user, now).items
+    assert again == stored.items and hash(tuple(again)) == hash(tuple(stored.items))
+    if db.bind.dialect.name == "sqlite":
+        assert isinstance(stored.items, service.StoredRows) and len(stored.items) == 2
+        assert hash(stored.items) == hash(stored.items.text)
+    db.rollback()
