@@ -570,9 +570,10 @@ def page_statement(
     owner's careers come after those (``_careers_json``: a list page's career filter).
 
     SQLite computes select-list subqueries only for the rows it returns, so careers and tags
-    ride along in the page query. SQLite's STORED page is one row: the rows as one JSON text
-    built by SQLite (``StoredRows``), their count, then the total and careers, read once. PostgreSQL computes them for the rows OFFSET skips too
-    (550 subplans for page 11), so there the page is a subquery and they are computed over it.
+    ride along in the page query; its STORED page is one row: the rows as one JSON text built
+    by SQLite (``StoredRows``), their count, then the total and careers, each read once.
+    PostgreSQL computes them for the rows OFFSET skips too (550 subplans for page 11), so
+    there the page is a subquery and they are computed over it.
     """
     kept = [_KEPT_COUNT.scalar_subquery().label("total")] if shape == _OWNER_ONLY else []
     if careers:
@@ -914,7 +915,7 @@ def _read_page(connection: Connection, query: _PageQuery, careers: bool) -> _Pag
         if carried_values:
             total = carried_values[0] or 0
             careers_text = carried_values[1] if careers else None
-        elif careers:  # past the end (or no contacts at all): no row carried them
+        elif careers:  # PostgreSQL past the end (or no contacts): no row carried them
             kept, careers_text = connection.execute(
                 _kept_count_and_careers(dialect_name), params
             ).one()
