@@ -17,7 +17,6 @@ from app.auth.models import User
 from app.contacts import service
 from app.contacts.models import STAGE_LABELS, Contact
 from app.contacts.references import service as references
-from app.contacts.rows import SORT_CHOICES as LIST_SORTS
 from app.contacts.rows import draw_count_line, draw_pager, draw_stored_rows, draw_toolbar
 from app.contacts.schemas import ContactCreate, ContactPageFilters, ContactRead, ContactUpdate
 from app.db import utcnow
@@ -32,14 +31,13 @@ from app.timezones import user_zone
 from app.web.deps import PageUser, RowId, SessionDep, SettingsDep, run_db, run_db_scan
 from app.web.forms import FormDep, form_version
 from app.web.listing import ListQueryDep
-from app.web.pages import confirm_delete, list_page, query_filters, save_form
+from app.web.pages import confirm_delete, query_filters, save_form
 from app.web.routing import page_router
 from app.web.templating import is_htmx, render
 
 router = page_router()
 STAGE_CHOICES = list(STAGE_LABELS.items())
 CHOICES = {"stages": STAGE_CHOICES, "stage_labels": STAGE_LABELS}
-SORT_CHOICES = list(LIST_SORTS)  # the list's sorts (app.contacts.rows), A-Z first
 FILTER_FIELDS = ("career_id", "organization_id", "tag", "stage", "introduced_by_id", "due")
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -93,21 +91,22 @@ def _list_page(
         if full_page
         else None
     )
-    return list_page(
+    # Kept by its key (render's ``kept``): these values are all the page shows.
+    return render(
         request,
         "contacts/list.html",
-        spliced=tuple(part for part in (toolbar, rows) if part),
-        section="contacts",
-        page=page,
-        filters=page_filters,
-        sort=sort,
-        sort_choices=SORT_CHOICES,
-        filtered=filtered,
-        count_line=draw_count_line(page.total, filtered, due_view) if page.items else None,
-        pager=draw_pager(page, request.query_params.multi_items()) if page.items else None,
-        due_view=due_view,
-        rows=rows,
-        toolbar=toolbar,
+        {
+            "section": "contacts",
+            "due_view": due_view,
+            "filtered": filtered,
+            "has_rows": bool(page.items),
+            "toolbar": toolbar,
+            "count_line": draw_count_line(page.total, filtered, due_view) if page.items else None,
+            "rows": rows,
+            "pager": draw_pager(page, request.query_params.multi_items()) if page.items else None,
+        },
+        block="results",
+        kept=True,
     )
 
 

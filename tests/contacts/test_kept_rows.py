@@ -132,3 +132,25 @@ def test_a_page_longer_than_kept_pages_is_drawn_each_time() -> None:
     assert "P50" in longer
     kept = rows[:KEPT_PAGE_ROWS]
     assert draw_stored_rows(kept, "UTC") is draw_stored_rows(kept, "UTC")
+
+
+def test_a_kept_page_shows_its_own_reader_and_token(make_user, web_client_for) -> None:
+    # Two readers with the same (empty) list, and one of them signed in twice: the pages'
+    # content is the same, so each is told apart by what base.html shows of its reader.
+    ada, root = make_user("ada"), make_user("root", is_admin=True)
+    first, second, admin = web_client_for(ada), web_client_for(ada), web_client_for(root)
+    assert len({first.csrf_token, second.csrf_token, admin.csrf_token}) == 3
+    for client, name, others in (
+        (first, "ada", (second, admin)),
+        (second, "ada", (first, admin)),
+        (admin, "root", (first, second)),
+    ):
+        for _ in range(2):  # drawn, then kept
+            page = client.get("/contacts")
+            soup = BeautifulSoup(page.text, "html.parser")
+            assert soup.select_one('a[href="/account"]').text == name
+            assert bool(soup.select_one('a[href="/admin/users"]')) is (client is admin)
+            assert f'"X-CSRF-Token": "{client.csrf_token}"' in soup.body["hx-headers"]
+            assert soup.select_one('input[name="csrf_token"]')["value"] == client.csrf_token
+            assert not any(other.csrf_token in page.text for other in others)
+            assert "Add the first person" in page.text
