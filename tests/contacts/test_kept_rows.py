@@ -7,17 +7,19 @@ SQLite; a filtered one still counts and reads in one snapshot."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
 from bs4 import BeautifulSoup
+from starlette.requests import Request
 
 from app.contacts import service
 from app.contacts.rows import KEPT_PAGE_ROWS, contact_rows, draw_stored_rows
 from app.contacts.schemas import ContactUpdate
 from app.db import open_session, utcnow
-from app.web.templating import templates
+from app.web.templating import render, templates
 from tests.statements import recorded
 
 
@@ -154,3 +156,28 @@ def test_a_kept_page_shows_its_own_reader_and_token(make_user, web_client_for) -
             assert soup.select_one('input[name="csrf_token"]')["value"] == client.csrf_token
             assert not any(other.csrf_token in page.text for other in others)
             assert "Add the first person" in page.text
+
+
+def test_a_kept_page_follows_its_readers_name_and_admin_flag() -> None:
+    # One session (one CSRF token) whose reader is renamed, then made an admin: each is a
+    # page of its own, never the one kept for the reader as they were.
+    def page(display_name: str | None, is_admin: bool) -> str:
+        request = Request({"type": "http", "method": "GET", "headers": [], "path": "/contacts"})
+        request.state.user = SimpleNamespace(
+            display_name=display_name, username="ada", is_admin=is_admin
+        )
+        request.state.csrf_token = "token-1"
+        context = {"section": "contacts", "due_view": False, "filtered": False, "has_rows": False}
+        response = render(request, "contacts/list.html", context, block="results", kept=True)
+        return bytes(response.body).decode()
+
+    def shown(html: str) -> tuple[str, bool]:
+        soup = BeautifulSoup(html, "html.parser")
+        return soup.select_one('a[href="/account"]').text, bool(
+            soup.select('a[href="/admin/users"]')
+        )
+
+    assert shown(page(None, False)) == ("ada", False)
+    assert shown(page("Ada L.", False)) == ("Ada L.", False)
+    assert shown(page("Ada L.", True)) == ("Ada L.", True)
+    assert shown(page(None, False)) == ("ada", False)
