@@ -186,3 +186,37 @@ def test_downgrade_base_removes_everything_and_upgrade_works_again(
     import_all_models()
     expected = {table.name for table in SQLModel.metadata.sorted_tables}
     assert _table_names(empty_database_url) == expected
+
+
+def test_the_tag_names_migration_fills_the_column_from_the_links(
+    empty_database_url: str,
+) -> None:
+    """c5e7a9b1d3f5 fills contacts.tag_names for existing contacts; going down and up again
+    rebuilds it from the link rows, and the triggers keep it from then on."""
+    from app.auth import service as auth_service
+    from app.auth.schemas import UserCreate
+    from app.contacts import service as contacts_service
+    from app.contacts.schemas import ContactCreate
+    from app.db import open_session
+    from tests.contacts.tag_names import kept_and_linked
+
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        with open_session(engine, write=True) as session:
+            user = auth_service.create_user(
+                session, UserCreate(username="tagged", password="a long enough password 1")
+            )
+            for name, tags in (("Ada", ["b", "a"]), ("Bob", []), ("Cy", ["a"])):
+                contacts_service.create_contact(
+                    session, user, ContactCreate(full_name=name, tags=tags)
+                )
+        downgrade(empty_database_url, "b4d6f8a0c2e4")
+        with engine.connect() as conn:
+            assert "tag_names" not in {c["name"] for c in inspect(conn).get_columns("contacts")}
+        upgrade(empty_database_url)
+        with engine.connect() as conn:
+            kept, linked = kept_and_linked(conn)
+        assert kept == linked and sorted(map(len, kept.values())) == [0, 1, 2]
+    finally:
+        engine.dispose()

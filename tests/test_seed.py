@@ -24,6 +24,7 @@ from app.organizations.models import Organization
 from app.questions.models import Question, QuestionBank
 from app.seed import SeedPlan, SeedResult, seed_demo
 from app.tokens import service as tokens_service
+from tests.contacts.tag_names import kept_and_linked
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 PLAN = SeedPlan(users=2, contacts=60, interviews=8, answers=40, seed=3, anchor=ANCHOR)
@@ -76,6 +77,12 @@ def test_search_text_matches_the_contacts_service(db: Session, seeded: SeedResul
         contacts_service._refresh_search_text(db, contact)
         assert contact.search_text == stored[contact.id], contact.full_name
     db.rollback()
+
+
+def test_tag_names_kept_on_each_contact_match_its_links(db: Session, seeded: SeedResult) -> None:
+    kept, linked = kept_and_linked(db.connection())
+    assert kept == linked
+    assert sum(1 for names in kept.values() if names) > PLAN.contacts // 2  # most are tagged
 
 
 def test_touch_dates_match_the_interactions(db: Session, seeded: SeedResult) -> None:

@@ -41,7 +41,6 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
@@ -454,8 +453,6 @@ class _JsonText(_SortedJsonArray):
         return None
 
 
-# The list pages' tags (PostgreSQL): an array read as a tuple, hashable as _JsonText on SQLite.
-_TAG_TUPLE = postgresql.ARRAY(Text, as_tuple=True)
 # LISTED_COLUMNS with the two dates as SQLite stores them (PageColumns.STORED).
 _STORED_COLUMNS = tuple(
     type_coerce(column, Text).label(column.key)
@@ -470,15 +467,18 @@ def _due_by_now(next_touch_due: Any) -> Any:
     return (next_touch_due <= bindparam("shown_now", type_=UTCDateTime)).label("overdue")
 
 
-def _json_list(
-    value: Any, contact_id: Any, read_as: type[_SortedJsonArray] = _SortedJsonArray
-) -> Any:
-    """A contact's careers or tag names as a JSON array per page row (SQLite), read back
-    sorted (careers by id, tags A-Z) by its type."""
-    source = select(func.json_group_array(value)).where(contact_id == Contact.id)
-    if value.key == "name":  # tags: the link table joined to the names
-        source = source.join_from(ContactTag, Tag, Tag.id == ContactTag.tag_id)
-    return type_coerce(source.correlate(Contact).scalar_subquery(), read_as)
+def _career_ids() -> Any:
+    """A contact's career ids as a JSON array per page row (SQLite), read back sorted."""
+    source = select(func.json_group_array(ContactCareer.career_id)).where(
+        ContactCareer.contact_id == Contact.id
+    )
+    return type_coerce(source.correlate(Contact).scalar_subquery(), _SortedJsonArray)
+
+
+# A contact's tag names as the triggers keep them (models.Contact.tag_names): JSON text on
+# both databases, read as a sorted list (the API) or left as text (PageColumns.STORED).
+_TAG_NAMES = type_coerce(Contact.tag_names, _SortedJsonArray).label("tags")
+_TAG_NAMES_TEXT = type_coerce(Contact.tag_names, _JsonText).label("tags")
 
 
 # Built once per shape (which binds, which sort): a request then only computes its values,
@@ -597,9 +597,13 @@ def page_statement(
         others = filter_conditions(name for name in shape if name != "q_fts")
         conditions = [*others, Contact.id.in_(matched)]
     if columns is PageColumns.STORED:
-        tags = _json_list(Tag.name, ContactTag.contact_id, _JsonText).label("tags")
         organization = _organization_name(Contact.organization_id)
-        shown = [*_STORED_COLUMNS, tags, organization, _due_by_now(Contact.next_touch_due)]
+        shown = [
+            *_STORED_COLUMNS,
+            _TAG_NAMES_TEXT,
+            organization,
+            _due_by_now(Contact.next_touch_due),
+        ]
         page = (
             select(*shown)
             .where(*conditions)
@@ -612,9 +616,7 @@ def page_statement(
         rows = func.json_group_array(func.json_array(*page.c)).label("rows")
         return select(rows, func.count().label("shown"), *kept)
     else:
-        tags = _json_list(Tag.name, ContactTag.contact_id).label("tags")
-        careers = _json_list(ContactCareer.career_id, ContactCareer.contact_id)
-        shown = [*READ_COLUMNS, careers.label("career_ids"), tags]
+        shown = [*READ_COLUMNS, _career_ids().label("career_ids"), _TAG_NAMES]
         if columns is PageColumns.NAMED:
             shown.append(_organization_name(Contact.organization_id))
     return (
@@ -634,9 +636,9 @@ def _sort_key(clause: Any) -> tuple[Any, bool, bool]:
 
 
 def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns) -> Any:
-    """PostgreSQL: the page's rows in an index-ordered subquery, then careers and tags
-    (ordered arrays; empty for none) for those rows only, in one round trip (STORED: tags,
-    organization names and whether due, no careers).
+    """PostgreSQL: the page's rows (their tag names too) in an index-ordered subquery, then
+    careers (an ordered array; empty for none) for those rows only, in one round trip
+    (STORED: organization names and whether due, no careers).
 
     The subquery hands out its sort keys and the outer query orders by them, which the
     planner satisfies from the subquery's own order (no second sort)."""
@@ -645,7 +647,11 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
     listed = columns is PageColumns.STORED
     base = LISTED_COLUMNS if listed else READ_COLUMNS
     page = (
-        select(*base, *(key.label(f"sort_{i}") for i, (key, _, _) in enumerate(keys)))
+        select(
+            *base,
+            Contact.tag_names,
+            *(key.label(f"sort_{i}") for i, (key, _, _) in enumerate(keys)),
+        )
         .where(*filter_conditions(shape))
         .order_by(*order)
         .limit(bindparam("limit", type_=Integer))
@@ -661,18 +667,12 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
         .where(ContactCareer.contact_id == page.c.id)
         .order_by(ContactCareer.career_id)
     )
-    tags = (
-        select(Tag.name)
-        .join_from(ContactTag, Tag, Tag.id == ContactTag.tag_id)
-        .where(ContactTag.contact_id == page.c.id)
-        .order_by(Tag.name)
-    )
     shown = [page.c[column.key] for column in base]
     if listed:
-        shown.append(func.array(tags.scalar_subquery(), type_=_TAG_TUPLE).label("tags"))
+        shown.append(type_coerce(page.c.tag_names, _JsonText).label("tags"))
     else:
         shown.append(func.array(careers.scalar_subquery()).label("career_ids"))
-        shown.append(func.array(tags.scalar_subquery()).label("tags"))
+        shown.append(type_coerce(page.c.tag_names, _SortedJsonArray).label("tags"))
     if columns is not PageColumns.READ:
         shown.append(_organization_name(page.c.organization_id))
     if listed:  # PostgreSQL's values need no conversion of ours

@@ -15,9 +15,18 @@ from sqlalchemy import JSON, Boolean, DateTime, Table
 
 from app.db import UTCDateTime
 
-# Internal columns: derived (search text, keys), or the same for every row (the owner).
+# Internal columns: derived (search text, tag names, keys), or the same for every row (the
+# owner).
 LEFT_OUT = frozenset(
-    {"owner_id", "search_text", "linkedin_key", "builtin_key", "builtin_version", "builtin"}
+    {
+        "owner_id",
+        "search_text",
+        "tag_names",
+        "linkedin_key",
+        "builtin_key",
+        "builtin_version",
+        "builtin",
+    }
 )
 # Read first the record's own fields (id leads: it is the primary key), then these.
 _LAST = ("created_at", "updated_at", "version")

@@ -1,0 +1,23 @@
+"""What a contact's kept tag names should be: the names of its link rows (a test helper)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import orjson
+from sqlalchemy import Connection, select
+
+from app.contacts.models import Contact, ContactTag, Tag
+
+
+def kept_and_linked(conn: Connection) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Every contact's tag names as kept on it (sorted) and as its link rows name them."""
+    kept = {
+        contact_id: sorted(orjson.loads(stored))
+        for contact_id, stored in conn.execute(select(Contact.id, Contact.tag_names))
+    }
+    linked: dict[int, list[str]] = defaultdict(list)
+    links = select(ContactTag.contact_id, Tag.name).join(Tag, Tag.id == ContactTag.tag_id)
+    for contact_id, name in conn.execute(links):
+        linked[contact_id].append(name)
+    return kept, {contact_id: sorted(linked.get(contact_id, [])) for contact_id in kept}
