@@ -116,7 +116,7 @@ def _instant(value: datetime | str | None) -> datetime | None:
 
 
 def _tag_names(value: str) -> tuple[str, ...]:
-    """A contact's tags, A-Z: the JSON text its triggers keep (models.Contact.tag_names, in
+    """A contact's tags, A-Z: the JSON text its triggers keep (models.CONTACT_TAG_NAMES, in
     no order) sorted by code point, on both databases alike."""
     return () if value == "[]" else tuple(sorted(orjson.loads(value)))
 

@@ -51,7 +51,15 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.careers.models import Career
 from app.concurrency import check_version
-from app.contacts.models import STAGES, Contact, ContactCareer, ContactCount, ContactTag, Tag
+from app.contacts.models import (
+    CONTACT_TAG_NAMES,
+    STAGES,
+    Contact,
+    ContactCareer,
+    ContactCount,
+    ContactTag,
+    Tag,
+)
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
@@ -475,10 +483,10 @@ def _career_ids() -> Any:
     return type_coerce(source.correlate(Contact).scalar_subquery(), _SortedJsonArray)
 
 
-# A contact's tag names as the triggers keep them (models.Contact.tag_names): JSON text on
+# A contact's tag names as the triggers keep them (models.CONTACT_TAG_NAMES): JSON text on
 # both databases, read as a sorted list (the API) or left as text (PageColumns.STORED).
-_TAG_NAMES = type_coerce(Contact.tag_names, _SortedJsonArray).label("tags")
-_TAG_NAMES_TEXT = type_coerce(Contact.tag_names, _JsonText).label("tags")
+_TAG_NAMES = type_coerce(CONTACT_TAG_NAMES, _SortedJsonArray).label("tags")
+_TAG_NAMES_TEXT = type_coerce(CONTACT_TAG_NAMES, _JsonText).label("tags")
 
 
 # Built once per shape (which binds, which sort): a request then only computes its values,
@@ -649,7 +657,7 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
     page = (
         select(
             *base,
-            Contact.tag_names,
+            CONTACT_TAG_NAMES,
             *(key.label(f"sort_{i}") for i, (key, _, _) in enumerate(keys)),
         )
         .where(*filter_conditions(shape))

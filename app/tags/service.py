@@ -11,16 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.contacts.models import Contact, ContactTag, Tag
+from app.contacts.models import CONTACT_TAG_NAMES, Contact, ContactTag, Tag
 from app.paging import order_by_clauses
 from app.schemas import Page, normalise_tag
 from app.tags.schemas import TagRead
 from app.textmatch import like_pattern
 
 # The tags of some contacts (a detail page, the API's read of one): the names the triggers
-# keep on each contact (models.Contact.tag_names), one statement compiled once by
+# keep on each contact (models.CONTACT_TAG_NAMES), one statement compiled once by
 # SQLAlchemy's cache, the ids an expanding bind.
-_TAGS_OF_CONTACTS = select(Contact.id, Contact.tag_names).where(
+_TAGS_OF_CONTACTS = select(Contact.id, CONTACT_TAG_NAMES).where(
     Contact.id.in_(bindparam("ids", expanding=True))  # type: ignore[union-attr]
 )
 

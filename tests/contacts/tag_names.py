@@ -7,14 +7,14 @@ from collections import defaultdict
 import orjson
 from sqlalchemy import Connection, select
 
-from app.contacts.models import Contact, ContactTag, Tag
+from app.contacts.models import CONTACT_TAG_NAMES, Contact, ContactTag, Tag
 
 
 def kept_and_linked(conn: Connection) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Every contact's tag names as kept on it (sorted) and as its link rows name them."""
     kept = {
         contact_id: sorted(orjson.loads(stored))
-        for contact_id, stored in conn.execute(select(Contact.id, Contact.tag_names))
+        for contact_id, stored in conn.execute(select(Contact.id, CONTACT_TAG_NAMES))
     }
     linked: dict[int, list[str]] = defaultdict(list)
     links = select(ContactTag.contact_id, Tag.name).join(Tag, Tag.id == ContactTag.tag_id)
