@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+from annotated_types import MaxLen
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -21,8 +23,9 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
 MAX_INT32 = 2**31 - 1
 T = TypeVar("T")
@@ -67,6 +70,16 @@ class InputModel(BaseModel):
             field = cls.model_fields.get(info.field_name or "")
             if field is not None and _takes_bool(field.annotation):
                 raise ValueError("must be true or false")
+        if isinstance(value, str):
+            # The schema's maxLength counts the text as sent; pydantic counts it after
+            # stripping, so a title of the most characters with a space around it would pass.
+            limit = _text_limit(cls, info.field_name or "")
+            if limit is not None and len(value) > limit:
+                raise PydanticCustomError(
+                    "string_too_long",
+                    "String should have at most {max_length} characters",
+                    {"max_length": limit},
+                )
         return _reject_nul(value)
 
     @classmethod
@@ -82,6 +95,36 @@ class InputModel(BaseModel):
                 _drop_null(prop)
             _declare_text_rules(prop)
         return schema
+
+
+def _max_length(metadata: Iterable[Any]) -> int | None:
+    for item in metadata:
+        if isinstance(item, MaxLen):
+            return item.max_length
+        if isinstance(item, FieldInfo) and (found := _max_length(item.metadata)) is not None:
+            return found
+    return None
+
+
+@cache
+def _text_limit(model: type[BaseModel], name: str) -> int | None:
+    """The most characters field ``name`` of ``model`` takes as text (None: no limit)."""
+    field = model.model_fields.get(name)
+    if field is None:
+        return None
+    options = (
+        get_args(field.annotation)
+        if get_origin(field.annotation) in (Union, types.UnionType)
+        else (field.annotation,)
+    )
+    if str in options and (found := _max_length(field.metadata)) is not None:
+        return found
+    for option in options:
+        if get_origin(option) is Annotated:
+            base, *metadata = get_args(option)
+            if base is str and (found := _max_length(metadata)) is not None:
+                return found
+    return None
 
 
 def _takes_bool(annotation: Any) -> bool:

@@ -12,11 +12,12 @@ from sqlalchemy import Engine, event
 from app.auth import service as auth_service
 from app.tokens import service as tokens_service
 
-# How a contacts list's page statement begins: the rows themselves (the API's list on SQLite),
-# the list pages' rows as one JSON text (SQLite: contacts.service.StoredRows), or a subquery
-# of them (PostgreSQL).
+# How a contacts list's page statement begins: the rows themselves (the suggestions), the
+# API's list as the JSON SQLite writes (SQLite: PageColumns.ENCODED), the list pages' rows as
+# one JSON text (SQLite: contacts.service.StoredRows), or a subquery of them (PostgreSQL).
 CONTACT_PAGE_READS = (
     "SELECT contacts.id",
+    "SELECT CASE WHEN min(length(q.created_at) = 26",
     "SELECT json_group_array(json_array(page.id",
     "SELECT page.id",
 )

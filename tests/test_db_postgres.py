@@ -78,7 +78,7 @@ def test_a_read_with_a_token_this_worker_just_looked_up_takes_one_turn(
         listed = api.get("/api/v1/contacts")
     assert listed.status_code == 200 and listed.json()["total"] == 0
     assert not any("FROM api_tokens JOIN users" in s for s, _ in seen), seen
-    assert thread_turns == ["contact_read_page"], thread_turns
+    assert thread_turns == ["contact_encoded_page"], thread_turns
     thread_turns.clear()
     with server_states(engine) as seen:
         created = api.post("/api/v1/contacts", json={"full_name": "Grace Hopper"})

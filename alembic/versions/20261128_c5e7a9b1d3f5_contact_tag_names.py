@@ -22,16 +22,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _SQLITE_TAG_NAMES_OF = (
-    "(SELECT json_group_array(t.name) FROM contact_tags AS ct JOIN tags AS t"
-    " ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id)"
+    "(SELECT json_group_array(name) FROM (SELECT t.name FROM contact_tags AS ct"
+    " JOIN tags AS t ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id ORDER BY t.name))"
 )
 SQLITE_UPGRADE = (
     "ALTER TABLE contacts ADD COLUMN tag_names TEXT DEFAULT '[]' NOT NULL",
     f"UPDATE contacts SET tag_names = {_SQLITE_TAG_NAMES_OF}"
     " WHERE id IN (SELECT contact_id FROM contact_tags)",
-    """CREATE TRIGGER contact_tags_names_insert AFTER INSERT ON contact_tags BEGIN
-        UPDATE contacts SET tag_names = json_insert(tag_names, '$[#]',
-            (SELECT name FROM tags WHERE id = new.tag_id)) WHERE id = new.contact_id;
+    f"""CREATE TRIGGER contact_tags_names_insert AFTER INSERT ON contact_tags BEGIN
+        UPDATE contacts SET tag_names = {_SQLITE_TAG_NAMES_OF} WHERE id = new.contact_id;
     END""",
     f"""CREATE TRIGGER contact_tags_names_delete AFTER DELETE ON contact_tags BEGIN
         UPDATE contacts SET tag_names = {_SQLITE_TAG_NAMES_OF} WHERE id = old.contact_id;
@@ -55,7 +54,8 @@ SQLITE_DOWNGRADE = (
 )
 
 _POSTGRESQL_TAG_NAMES_OF = (
-    "coalesce((SELECT json_agg(t.name)::text FROM contact_tags AS ct JOIN tags AS t"
+    "coalesce((SELECT json_agg(t.name ORDER BY t.name COLLATE \"C\")::text"
+    " FROM contact_tags AS ct JOIN tags AS t"
     " ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id), '[]')"
 )
 POSTGRESQL_UPGRADE = (

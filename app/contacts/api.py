@@ -38,7 +38,7 @@ async def list_contacts(
     filters = service.ContactFilters(**query.filter_values())
     found = await (run_db_scan if filters.q else run_db)(
         request,
-        service.contact_read_page,
+        service.contact_encoded_page,
         db,
         user,
         filters,

@@ -71,7 +71,7 @@ class Contact(Tracked, table=True):
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
-# The contact's tag names as a JSON array in no particular order (readers sort them), kept by
+# The contact's tag names as a JSON array, A-Z, kept by
 # triggers on contact_tags and tags (TAG_NAMES_DDL): a list page reads one column per row
 # instead of a subquery joining two tables (a third of SQLite's page statement). A column of
 # the table the ORM does not map: only the triggers write it and only Core statements read
@@ -214,19 +214,20 @@ POSTGRESQL_CONTACT_DDL = (
     EXECUTE FUNCTION contacts_count_change()""",
 )
 
-# A contact's tag_names follow its link rows and its tags' names. An added link appends the
-# name (the link table's key makes it new to the contact); a removed or moved one, or a
-# renamed tag, recomputes the array from the link table. On PostgreSQL per statement, over
-# the transition table: an import's one INSERT of thousands of links is one UPDATE.
-# Cascaded deletes of contacts fire them too and find no contact left to update.
+# A contact's tag_names follow its link rows and its tags' names: an added, removed or moved
+# link, or a renamed tag, recomputes the array from the link table, A-Z by code point (SQLite's
+# BINARY order; "C" on PostgreSQL), so readers take it as it is and SQLite can splice it into
+# the JSON it writes. SQLite keeps an ordered subquery's order in the aggregate over it (it
+# never flattens one into an aggregate query). On PostgreSQL per statement, over the
+# transition table: an import's one INSERT of thousands of links is one UPDATE. Cascaded
+# deletes of contacts fire them too and find no contact left to update.
 _SQLITE_TAG_NAMES_OF = (
-    "(SELECT json_group_array(t.name) FROM contact_tags AS ct JOIN tags AS t"
-    " ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id)"
+    "(SELECT json_group_array(name) FROM (SELECT t.name FROM contact_tags AS ct"
+    " JOIN tags AS t ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id ORDER BY t.name))"
 )
 SQLITE_TAG_NAMES_DDL = (
-    """CREATE TRIGGER contact_tags_names_insert AFTER INSERT ON contact_tags BEGIN
-        UPDATE contacts SET tag_names = json_insert(tag_names, '$[#]',
-            (SELECT name FROM tags WHERE id = new.tag_id)) WHERE id = new.contact_id;
+    f"""CREATE TRIGGER contact_tags_names_insert AFTER INSERT ON contact_tags BEGIN
+        UPDATE contacts SET tag_names = {_SQLITE_TAG_NAMES_OF} WHERE id = new.contact_id;
     END""",
     f"""CREATE TRIGGER contact_tags_names_delete AFTER DELETE ON contact_tags BEGIN
         UPDATE contacts SET tag_names = {_SQLITE_TAG_NAMES_OF} WHERE id = old.contact_id;
@@ -242,7 +243,8 @@ SQLITE_TAG_NAMES_DDL = (
     END""",
 )
 _POSTGRESQL_TAG_NAMES_OF = (
-    "coalesce((SELECT json_agg(t.name)::text FROM contact_tags AS ct JOIN tags AS t"
+    'coalesce((SELECT json_agg(t.name ORDER BY t.name COLLATE "C")::text'
+    " FROM contact_tags AS ct JOIN tags AS t"
     " ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id), '[]')"
 )
 POSTGRESQL_TAG_NAMES_DDL = (

@@ -116,9 +116,8 @@ def _instant(value: datetime | str | None) -> datetime | None:
 
 
 def _tag_names(value: str) -> tuple[str, ...]:
-    """A contact's tags, A-Z: the JSON text its triggers keep (models.CONTACT_TAG_NAMES, in
-    no order) sorted by code point, on both databases alike."""
-    return () if value == "[]" else tuple(sorted(orjson.loads(value)))
+    """A contact's tags, A-Z, as its triggers keep them (models.CONTACT_TAG_NAMES)."""
+    return () if value == "[]" else tuple(orjson.loads(value))
 
 
 def _draw_stored_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str) -> EncodedMarkup:

@@ -74,6 +74,7 @@ from app.organizations.models import Organization
 from app.ownership import get_owned, owned_reference
 from app.paging import order_by_clauses
 from app.schemas import Page, normalise_tag
+from app.sqlitejson import json_objects
 from app.tags import service as tags_service
 from app.textmatch import like_pattern
 from app.wording import plural
@@ -419,6 +420,9 @@ class PageColumns(StrEnum):
 
     READ = "read"  # the API's read model (READ_COLUMNS, career_ids, tags)
     NAMED = "named"  # the read model and each contact's organization_name (suggestions)
+    # The read model as the JSON SQLite writes (app.sqlitejson), SQLite only: the API's list,
+    # spliced into its response without a row, dict or datetime per contact in Python.
+    ENCODED = "encoded"
     # What the list pages show: LISTED_COLUMNS, tags and organization_name, on SQLite the
     # dates and tags as stored (text), then whether the next touch is due by now. The pages
     # keep rows drawn by these values (app.contacts.rows.draw_stored_rows), so only a page
@@ -426,15 +430,8 @@ class PageColumns(StrEnum):
     STORED = "stored"
 
 
-class _SortedJsonArray(TypeDecorator[list[Any]]):
-    """SQLite's json_group_array text, read as a sorted list (orjson: a page has 100 of them).
-
-    The aggregate takes its rows unordered and the list is sorted here: an ORDER BY inside
-    the per-row subquery cost SQLite a co-routine and a sorter per contact (about a third of
-    the page statement), where sorting one to three values in Python costs next to nothing.
-    Python orders ints as numbers and str by code point, which is SQLite's BINARY order of
-    their UTF-8 bytes, so the lists are exactly what the ORDER BY gave.
-    """
+class _JsonArray(TypeDecorator[list[Any]]):
+    """A JSON array's text read as a list (orjson: a page has 100 of them)."""
 
     impl = Text
     cache_ok = True
@@ -445,22 +442,57 @@ class _SortedJsonArray(TypeDecorator[list[Any]]):
         loads = orjson.loads
 
         def process(value: Any) -> list[Any]:
+            return [] if value is None else loads(value)
+
+        return process
+
+
+class _SortedJsonArray(_JsonArray):
+    """SQLite's json_group_array text, read as a sorted list.
+
+    The aggregate takes its rows unordered and the list is sorted here: an ORDER BY inside
+    the per-row subquery cost SQLite a co-routine and a sorter per contact (about a third of
+    the page statement), where sorting one to three values in Python costs next to nothing.
+    Python orders ints as numbers, as the ORDER BY would.
+    """
+
+    cache_ok = True  # not inherited: SQLAlchemy reads it from each class's own attributes
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        loads = orjson.loads
+
+        def process(value: Any) -> list[Any]:
             return [] if value is None else sorted(loads(value))
 
         return process
 
 
-class _JsonText(_SortedJsonArray):
-    """The same array left as SQLite's JSON text (PageColumns.STORED): the list pages' rows
-    are kept drawn by their values (app.contacts.rows.draw_stored_rows), so a row must be
-    hashable, and a page drawn before need not parse it."""
+class _JsonText(_JsonArray):
+    """A JSON array left as its text (PageColumns.STORED): the list pages' rows are kept
+    drawn by their values (app.contacts.rows.draw_stored_rows), so a row must be hashable,
+    and a page drawn before need not parse it."""
 
-    cache_ok = True  # not inherited: SQLAlchemy reads it from each class's own attributes
+    cache_ok = True
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Any:
         return None
 
 
+# The API's read model of the page "q" as SQLite writes its JSON (PageColumns.ENCODED): the
+# careers by id (the link table's key is in that order, so SQLite sorts nothing), the tags
+# as kept, A-Z.
+_SQLITE_READ_JSON = json_objects(
+    "q",
+    [(column.key, column.type) for column in READ_COLUMNS],
+    [
+        (
+            "career_ids",
+            "json((SELECT json_group_array(career_id) FROM (SELECT career_id FROM"
+            f" {ContactCareer.__tablename__} WHERE contact_id = q.id ORDER BY career_id)))",
+        ),
+        ("tags", "json(q.tag_names)"),
+    ],
+)
 # LISTED_COLUMNS with the two dates as SQLite stores them (PageColumns.STORED).
 _STORED_COLUMNS = tuple(
     type_coerce(column, Text).label(column.key)
@@ -484,8 +516,8 @@ def _career_ids() -> Any:
 
 
 # A contact's tag names as the triggers keep them (models.CONTACT_TAG_NAMES): JSON text on
-# both databases, read as a sorted list (the API) or left as text (PageColumns.STORED).
-_TAG_NAMES = type_coerce(CONTACT_TAG_NAMES, _SortedJsonArray).label("tags")
+# both databases, A-Z, read as a list (the API) or left as text (PageColumns.STORED).
+_TAG_NAMES = type_coerce(CONTACT_TAG_NAMES, _JsonArray).label("tags")
 _TAG_NAMES_TEXT = type_coerce(CONTACT_TAG_NAMES, _JsonText).label("tags")
 
 
@@ -604,6 +636,18 @@ def page_statement(
         matched = select(walked.c.id).where(walked.c.id.in_(_fts_matches()))
         others = filter_conditions(name for name in shape if name != "q_fts")
         conditions = [*others, Contact.id.in_(matched)]
+    if columns is PageColumns.ENCODED:
+        page = (
+            select(*READ_COLUMNS, CONTACT_TAG_NAMES)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+            .subquery("q")
+        )
+        # The page's items as one JSON text (None: a time not in the stored form), and how many.
+        items = literal_column(_SQLITE_READ_JSON).label("items")
+        return select(items, func.count().label("shown"), *kept).select_from(page)
     if columns is PageColumns.STORED:
         organization = _organization_name(Contact.organization_id)
         shown = [
@@ -680,7 +724,7 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
         shown.append(type_coerce(page.c.tag_names, _JsonText).label("tags"))
     else:
         shown.append(func.array(careers.scalar_subquery()).label("career_ids"))
-        shown.append(type_coerce(page.c.tag_names, _SortedJsonArray).label("tags"))
+        shown.append(type_coerce(page.c.tag_names, _JsonArray).label("tags"))
     if columns is not PageColumns.READ:
         shown.append(_organization_name(page.c.organization_id))
     if listed:  # PostgreSQL's values need no conversion of ours
@@ -707,6 +751,37 @@ def contact_read_page(
     """
     columns = PageColumns.NAMED if organization_names else PageColumns.READ
     read = _page_rows(session, user, filters, limit, offset, sort, now, columns)
+    return _read_items(read, columns, limit, offset)
+
+
+def contact_encoded_page(
+    session: Session,
+    user: User,
+    filters: ContactFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
+) -> Page[Any]:  # items: ContactRead dicts, or their JSON as an orjson.Fragment
+    """``contact_read_page`` for a JSON response (the API's list): on SQLite its items are
+    the JSON text SQLite writes (an ``orjson.Fragment`` for ``json_page_response`` to splice;
+    the rows are read instead when a time is not in the stored form), elsewhere the dicts."""
+    if session.get_bind().dialect.name != "sqlite":
+        return contact_read_page(session, user, filters, limit=limit, offset=offset, sort=sort)
+    now = utcnow()
+    read = _page_rows(session, user, filters, limit, offset, sort, now, PageColumns.ENCODED)
+    assert isinstance(read.rows, EncodedItems)
+    if read.rows.text is None:
+        read = _page_rows(session, user, filters, limit, offset, sort, now, PageColumns.READ)
+        return _read_items(read, PageColumns.READ, limit, offset)
+    items = orjson.Fragment(read.rows.text)
+    return EncodedPage.model_construct(items=items, total=read.total, limit=limit, offset=offset)
+
+
+def _read_items(
+    read: _PageRead, columns: PageColumns, limit: int, offset: int
+) -> Page[dict[str, Any]]:
+    """The page's rows as read-model dicts, with its total."""
     # Plain str keys: a subquery's column names come back as a str subclass orjson refuses.
     keys = tuple(map(str, read.result.keys()))[: _SHOWN[columns]]
     items = [dict(zip(keys, row)) for row in read.rows]  # noqa: B905 (shorter keys on purpose)
@@ -715,8 +790,10 @@ def contact_read_page(
     )
 
 
-# A page of the list pages: made once, not looked up by its parameter at each call.
+# A page of the list pages, and of the API's encoded list: made once, not looked up by its
+# parameter at each call.
 ListPage = Page[tuple[Any, ...]]
+EncodedPage = Page[Any]
 
 
 class StoredRows(Sequence[tuple[Any, ...]]):
@@ -760,6 +837,18 @@ class StoredRows(Sequence[tuple[Any, ...]]):
 
     def __repr__(self) -> str:
         return f"StoredRows({self.text!r}, {self._count})"
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedItems:
+    """A SQLite page of PageColumns.ENCODED: its items' JSON text (None when a time is not
+    in the stored form) and how many items it holds (its len, as a page of rows has)."""
+
+    text: str | None
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
 
 
 class ListedPage(NamedTuple):
@@ -814,6 +903,7 @@ _SHOWN = {
     PageColumns.READ: len(READ_COLUMNS) + 2,  # career_ids, tags
     PageColumns.NAMED: len(READ_COLUMNS) + 3,  # and organization_name
     PageColumns.STORED: len(LISTED_COLUMNS) + 3,  # tags, organization_name, whether due
+    PageColumns.ENCODED: 1,  # the items' JSON text, as one row with its count
 }
 
 
@@ -906,6 +996,9 @@ def _read_page(connection: Connection, query: _PageQuery, careers: bool) -> _Pag
         if one_text:  # always one row, past the end too: the rows' text, their count, ...
             text, shown, *carried_values = result.one()
             return StoredRows(text, shown), carried_values
+        if columns is PageColumns.ENCODED:  # the same, the items as JSON (or None)
+            text, shown, *carried_values = result.one()
+            return EncodedItems(text, shown), carried_values
         rows = result.all()
         return rows, rows[0][_SHOWN[columns] :] if rows else None
 

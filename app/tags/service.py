@@ -33,7 +33,7 @@ def tag_names_by_contact(session: Session, contact_ids: Iterable[int]) -> dict[i
         return names
     for contact_id, stored in session.connection().execute(_TAGS_OF_CONTACTS, {"ids": ids}):
         if stored != "[]":
-            names[contact_id] = sorted(orjson.loads(stored))
+            names[contact_id] = orjson.loads(stored)  # A-Z as kept
     return names
 
 

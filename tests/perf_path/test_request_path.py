@@ -205,7 +205,7 @@ def test_a_contacts_text_search_scans_off_the_event_loop(
     assert found.status_code == 200 and found.json()["total"] == 1
     # (PostgreSQL looks the caller up in a turn of its own first.)
     first = 0 if engine.dialect.name == "sqlite" else -1
-    assert thread_turns[first:] == ["contact_read_page"], thread_turns
+    assert thread_turns[first:] == ["contact_encoded_page"], thread_turns
     thread_turns.clear()
     page = web.get("/contacts?q=li")
     assert page.status_code == 200 and "Li Wei" in page.text

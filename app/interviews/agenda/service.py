@@ -7,12 +7,12 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, Integer, Select, Table, bindparam, func, literal_column, or_, select
+from sqlalchemy import Integer, Select, Table, bindparam, func, literal_column, or_, select
 from sqlmodel import Session
 
 from app.auth.models import User
 from app.concurrency import check_version
-from app.db import UTCDateTime, begin_read, statement_connection
+from app.db import begin_read, statement_connection
 from app.errors import Invalid, NotFound
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.agenda.schemas import (
@@ -28,6 +28,7 @@ from app.interviews.service import get_interview
 from app.paging import order_by_clauses
 from app.questions import service as questions_service
 from app.questions.models import Question, QuestionBank
+from app.sqlitejson import json_objects
 from app.textmatch import like_pattern
 
 
@@ -321,46 +322,8 @@ _AGENDA_OF = (
 )
 
 
-# On SQLite the hot reads have SQLite write the agenda's JSON (json_object per item, one
-# json_group_array per read): the bytes encode_json writes for the same rows (UTC times with
-# a Z and no zero fraction, booleans, the same string escapes; checked over the 225k items of
-# the bench's seed, and by tests/interviews/test_detail_json.py), with no result row, dict or
-# datetime per item in Python. The times are spelled from the form SQLAlchemy stores on
-# SQLite, 'YYYY-MM-DD HH:MM:SS.ffffff' (26 characters, always a six-digit fraction); a read
-# with a time of any other length (a row written by hand, with an offset or a shorter
-# fraction) is NULL, and its caller reads the rows instead. Each piece is the cheapest that
-# measured right (callgrind, 11 items a read): length() rather than a GLOB of the form (-70k
-# instructions a read), json('true') once rather than json() of each flag (-30k), replace()
-# rather than substr() (-30k). SQLite's escaping of the text costs more than orjson's did
-# (+300k a read), but less than the rows, dicts and datetimes it replaces in Python.
-
-
-def _sqlite_json_value(name: str) -> str:
-    """The item's field ``name`` of the subquery ``q`` as its JSON value (SQLite)."""
-    column = f"q.{name}"
-    kind = type(_ITEMS.c[name].type)
-    if kind is UTCDateTime:  # orjson's 'YYYY-MM-DDTHH:MM:SS[.ffffff]Z'
-        return f"replace(replace({column} || 'Z', '.000000Z', 'Z'), ' ', 'T')"
-    if kind is Boolean:
-        return f"CASE WHEN {column} THEN json('true') ELSE json('false') END"
-    return column
-
-
-def _sqlite_agenda_json() -> str:
-    """The items of the subquery ``q``, in its order, as one JSON array (NULL when a time is
-    not in the stored form)."""
-    fields = ", ".join(f"'{name}', {_sqlite_json_value(name)}" for name in AGENDA_READ_KEYS)
-    stored = " AND ".join(
-        f"length(q.{name}) = 26"
-        for name in AGENDA_READ_KEYS
-        if type(_ITEMS.c[name].type) is UTCDateTime
-    )
-    # An aggregate over an ordered subquery keeps its order: SQLite never flattens a
-    # subquery with ORDER BY into an aggregate query. No row: min() is NULL and the array [].
-    return f"CASE WHEN min({stored}) = 0 THEN NULL ELSE json_group_array(json_object({fields})) END"
-
-
-SQLITE_AGENDA_JSON = _sqlite_agenda_json()
+# The agenda's items as SQLite writes their JSON (app.sqlitejson), from the subquery "q".
+SQLITE_AGENDA_JSON = json_objects("q", [(name, _ITEMS.c[name].type) for name in AGENDA_READ_KEYS])
 # The detail's agenda as one column of the interview's own row (SQLite): correlated on the
 # interviews row the statement reads, so the version and the agenda are one snapshot.
 SQLITE_INTERVIEW_AGENDA_JSON = (
