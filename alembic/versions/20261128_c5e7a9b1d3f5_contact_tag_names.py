@@ -54,7 +54,7 @@ SQLITE_DOWNGRADE = (
 )
 
 _POSTGRESQL_TAG_NAMES_OF = (
-    "coalesce((SELECT json_agg(t.name ORDER BY t.name COLLATE \"C\")::text"
+    'coalesce((SELECT json_agg(t.name ORDER BY t.name COLLATE "C")::text'
     " FROM contact_tags AS ct JOIN tags AS t"
     " ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id), '[]')"
 )
