@@ -150,3 +150,18 @@ def test_a_time_stored_in_another_form_is_read_from_the_rows(api, db, engine, us
     assert mine.updated_at == datetime(2026, 5, 6, 7, 8, 9, 500000, tzinfo=UTC)
     reads = [s for s in seen if s.lstrip().startswith(CONTACT_PAGE_READS)]
     assert len(reads) == (2 if sqlite else 1), reads  # SQLite: the JSON's NULL, then rows
+
+
+def test_careers_come_in_id_order_through_the_link_tables_key(api, db, engine, user, varied):
+    # Linked in reverse (the fixture), read A-Z by id: the index of the primary key.
+    listed = api.get("/api/v1/contacts").json()["items"]
+    assert sorted(len(item["career_ids"]) for item in listed if item["career_ids"]) == [1, 2, 3, 3]
+    assert all(item["career_ids"] == sorted(item["career_ids"]) for item in listed)
+    if engine.dialect.name != "sqlite":
+        return
+    plan = db.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + service._SQLITE_CAREER_IDS.replace("q.id", "?")[1:-1], (varied[0],)
+    )
+    details = [row[-1] for row in plan]
+    db.rollback()
+    assert any("COVERING INDEX sqlite_autoindex_contact_careers_1" in d for d in details), details
