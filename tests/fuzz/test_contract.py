@@ -354,3 +354,21 @@ def test_a_token_lifetime_is_never_a_boolean(api: ApiClient, value: bool) -> Non
     response = api.post("/api/v1/tokens", json={"name": "ci", "expires_in_days": value})
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["expires_in_days"]
+
+
+def test_a_text_limit_counts_the_text_as_sent(api: ApiClient, openapi: dict[str, Any]) -> None:
+    """POST /api/v1/careers {"title": "\\u000b+h... (200 more)"} was accepted: the schema's
+    maxLength counts characters as sent, pydantic counted them after stripping. Whitespace
+    the server strips buys no room past the limit; within it, the text is stored stripped."""
+    assert (
+        openapi["components"]["schemas"]["CareerCreate"]["properties"]["title"]["maxLength"] == 200
+    )
+    over = api.post(CAREERS, json={"title": "\x0b" + "x" * 200})
+    assert over.status_code == 422 and over.headers["content-type"] == PROBLEM
+    assert [e["field"] for e in over.json()["errors"]] == ["title"]
+    assert over.json()["errors"][0]["message"] == "Title must be at most 200 characters."
+    career_id = api.post(CAREERS, json={"title": "Archivist"}).json()["id"]
+    over_patch = api.patch(f"{CAREERS}/{career_id}", json={"title": " " + "y" * 200})
+    assert over_patch.status_code == 422
+    within = api.post(CAREERS, json={"title": "  " + "z" * 198})
+    assert within.status_code == 201 and within.json()["title"] == "z" * 198
