@@ -372,3 +372,25 @@ def test_a_text_limit_counts_the_text_as_sent(api: ApiClient, openapi: dict[str,
     assert over_patch.status_code == 422
     within = api.post(CAREERS, json={"title": "  " + "z" * 198})
     assert within.status_code == 201 and within.json()["title"] == "z" * 198
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "limit"),
+    [("PromiseCreate", "text", 1000), ("ReferralCreate", "full_name", 200)],
+)
+def test_the_same_limit_for_the_interviews_promises_and_referrals(
+    model: str, field: str, limit: int
+) -> None:
+    # POST .../promises {"text": " 0üô;... (1,000 more)"} and .../referrals {"full_name":
+    # " ¿... (200 more)"} were accepted the same way (the PostgreSQL run's fresh seed).
+    from pydantic import ValidationError
+
+    from app.interviews import schemas
+
+    schema = getattr(schemas, model)
+    with pytest.raises(ValidationError) as raised:
+        schema.model_validate({field: " " + "x" * limit})
+    assert [(e["loc"], e["type"]) for e in raised.value.errors()] == [((field,), "string_too_long")]
+    assert getattr(schema.model_validate({field: " " + "x" * (limit - 1)}), field) == "x" * (
+        limit - 1
+    )
