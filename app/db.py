@@ -683,5 +683,40 @@ def insert_rows(
         return connection.execute(
             statement.returning(*returning) if returning else statement, arrays
         )
+    if connection.dialect.name == "sqlite" and not returning and _json_exact(table, names):
+        # One INSERT ... SELECT over the rows as one JSON array, not an executemany: SQLite
+        # opens a statement savepoint for each row an executemany inserts once a trigger on
+        # the table writes elsewhere (contact_tags keeps each contact's tag_names: 40,000
+        # links 0.67 -> 0.25 s).
+        return connection.execute(_json_insert(table, names), {"rows": _json_rows(rows, names)})
     statement = insert(table)
     return connection.execute(statement.returning(*returning) if returning else statement, rows)
+
+
+def _json_exact(table: Any, names: tuple[str, ...]) -> bool:
+    """Whether rows of ``names`` read back from JSON exactly as a Core insert writes them:
+    integers and text only, and no Python-side default of a column left out."""
+    from sqlalchemy import Integer, String
+
+    return all(
+        isinstance(table.c[name].type, Integer | String)
+        and not isinstance(table.c[name].type, TypeDecorator)
+        for name in names
+    ) and not any(column.default is not None for column in table.c if column.name not in names)
+
+
+@lru_cache(maxsize=64)
+def _json_insert(table: Any, names: tuple[str, ...]) -> Any:
+    """INSERT INTO table (names) SELECT each value of each row of the bound JSON array."""
+    from sqlalchemy import text
+
+    values = ", ".join(f"value ->> {i}" for i in range(len(names)))
+    return text(
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {values} FROM json_each(:rows)"
+    )
+
+
+def _json_rows(rows: Sequence[dict[str, Any]], names: tuple[str, ...]) -> str:
+    import orjson
+
+    return orjson.dumps([[row[name] for name in names] for row in rows]).decode()

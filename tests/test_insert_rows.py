@@ -88,3 +88,32 @@ def test_a_per_row_default_left_out_is_computed_for_each_row(
     # A SELECT would compute the default once for all rows.
     assert len(set(serials)) == 5
     assert not any("unnest(" in statement for statement, _ in sent)
+
+
+def test_integer_and_text_rows_are_one_statement_and_arrive_exactly(
+    conn: tuple[Connection, list[tuple[str, bool]]],
+) -> None:
+    # On SQLite an executemany opens a savepoint per row once a trigger writes elsewhere
+    # (contact_tags): rows of integers and text go in as one INSERT ... SELECT FROM json_each.
+    connection, sent = conn
+    texts = ['quote " \\ back', "ünï 🦜 \u2028", "", "row\nbreak", "0042", "1e3", "null"]
+    rows = [
+        {"id": 10_000 + i, "label": text, "maybe": None if i % 2 else text[:20], "serial": -i}
+        for i, text in enumerate(texts)
+    ]
+    insert_rows(connection, _ROWS, rows)
+    stored = connection.execute(
+        select(_ROWS.c.id, _ROWS.c.label, _ROWS.c.maybe, _ROWS.c.serial).order_by(_ROWS.c.id)
+    ).all()
+    assert [tuple(row) for row in stored] == [
+        (row["id"], row["label"], row["maybe"], row["serial"]) for row in rows
+    ]
+    assert [type(row[3]) for row in stored] == [int] * len(rows)
+    inserts = [(statement, many) for statement, many in sent if statement.startswith("INSERT")]
+    assert len(inserts) == 1 and not inserts[0][1]
+    if connection.dialect.name == "sqlite":
+        assert "json_each(" in inserts[0][0]
+    # A column left out with a Python default (serial) keeps the per-row path.
+    sent.clear()
+    insert_rows(connection, _ROWS, [{"label": "a"}, {"label": "b"}])
+    assert not any("json_each(" in statement for statement, _ in sent)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.contacts.models import CONTACT_TAG_NAMES, Contact, ContactTag, Tag
+from app.db import insert_rows
 from app.paging import order_by_clauses
 from app.schemas import Page, normalise_tag
 from app.tags.schemas import TagRead
@@ -99,8 +100,8 @@ def tag_new_contacts(session: Session, user: User, names_by_contact: dict[int, l
         for name in names
     ]
     # The table, not the entity: thousands of link rows need none of the ORM's per-row
-    # bookkeeping (0.07 s against 0.2 s for 20,000 rows).
-    session.execute(insert(ContactTag.__table__), rows)  # type: ignore[attr-defined]
+    # bookkeeping (0.07 s against 0.2 s for 20,000 rows), in one statement (insert_rows).
+    insert_rows(session.connection(), ContactTag.__table__, rows)  # type: ignore[attr-defined]
 
 
 def delete_unused_tags(session: Session, user: User) -> None:

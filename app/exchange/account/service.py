@@ -48,7 +48,7 @@ from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.schemas import ContactCreate
 from app.contacts.service import build_search_text, bulk_contact_load
-from app.db import UTCDateTime
+from app.db import UTCDateTime, insert_rows
 from app.errors import Conflict, FieldError, Invalid, PayloadTooLarge
 from app.exchange.account.schemas import AccountImportReport, AccountPart, InterviewState
 from app.exchange.export.service import FORMAT, FORMAT_VERSION
@@ -762,15 +762,16 @@ def _write_contacts(
         for row, new in zip(rows, contacts, strict=True)
         for career_id in dict.fromkeys(row.values.get("career_ids") or [])
     ]
+    # In one statement each (insert_rows): both link tables have triggers that write elsewhere.
     if careers:
-        session.execute(insert(ContactCareer), careers)
+        insert_rows(session.connection(), ContactCareer.__table__, careers)  # type: ignore[attr-defined]
     tags = [
         {"contact_id": new, "tag_id": tag_ids[name]}
         for row, new in zip(rows, contacts, strict=True)
         for name in dict.fromkeys(row.values.get("tags") or [])
     ]
     if tags:
-        session.execute(insert(ContactTag), tags)
+        insert_rows(session.connection(), ContactTag.__table__, tags)  # type: ignore[attr-defined]
 
 
 def _write_banks(writer: _Writer, banks: list[Row], questions: list[Row]) -> None:
