@@ -71,8 +71,8 @@ class Contact(Tracked, table=True):
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
-# The contact's tag names as a JSON array, A-Z, kept by
-# triggers on contact_tags and tags (TAG_NAMES_DDL): a list page reads one column per row
+# The contact's tag names as a JSON array, A-Z, kept by triggers on contact_tags and tags
+# (SQLITE_TAG_NAMES_DDL, POSTGRESQL_TAG_NAMES_DDL): a list page reads one column per row
 # instead of a subquery joining two tables (a third of SQLite's page statement). A column of
 # the table the ORM does not map: only the triggers write it and only Core statements read
 # it, so no ORM insert, load or refresh of a contact names it (and the model still works on a
