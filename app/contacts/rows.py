@@ -130,11 +130,11 @@ def _draw_stored_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str) -> Enco
 
 
 # A page's rows are drawn from exactly the key: the contacts' columns as read
-# (PageColumns.STORED: the dates as SQLite's text and the tags as kept, hashable on both databases, and
-# whether each is due, as the database said) and the reader's zone. So a reload, a page
-# seen again or search-as-you-type coming back to a query neither converts, words nor draws
-# its rows again (-26 % instructions per contacts page with the splicing, callgrind), and
-# an entry shows nothing its key does not hold.
+# (PageColumns.STORED: the dates as SQLite's text and the tags as kept, hashable on both
+# databases, and whether each is due, as the database said) and the reader's zone. So a
+# reload, a page seen again or search-as-you-type coming back to a query neither converts,
+# words nor draws its rows again (-26 % instructions per contacts page with the splicing,
+# callgrind), and an entry shows nothing its key does not hold.
 _kept_stored_rows = lru_cache(maxsize=KEPT_PAGES)(_draw_stored_rows)
 
 
