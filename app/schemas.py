@@ -7,7 +7,7 @@ import types
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
@@ -57,19 +57,30 @@ NOT_BLANK_PATTERN = r"^[^\x00]*[^" + WHITESPACE + r"\x00][^\x00]*$"
 
 
 class InputModel(BaseModel):
-    """Base for request bodies: unknown fields, NUL bytes and numbers for booleans are refused,
-    and the JSON schema states each rule (null, blank text, NUL) so clients see it."""
+    """Base for request bodies: unknown fields, NUL bytes, numbers for booleans and booleans
+    for numbers are refused, and the JSON schema states each rule (null, blank text, NUL) so
+    clients see it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
     def _strict_input(cls, value: Any, info: ValidationInfo) -> Any:
-        # pydantic reads 0 and 1 as booleans; the contract says true or false.
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        # pydantic reads 0 and 1 as booleans, and true and false as 1 and 0; the contract
+        # says true or false for one and a number for the other.
+        if isinstance(value, bool):
+            if _counts(cls, info.field_name or "", item=False):
+                raise PydanticCustomError("int_type", "Input should be a valid number")
+        elif isinstance(value, int | float):
             field = cls.model_fields.get(info.field_name or "")
             if field is not None and _takes_bool(field.annotation):
                 raise ValueError("must be true or false")
+        elif (
+            isinstance(value, list)
+            and any(isinstance(item, bool) for item in value)
+            and _counts(cls, info.field_name or "", item=True)
+        ):
+            raise PydanticCustomError("int_type", "Each item should be a valid number")
         if isinstance(value, str):
             # The schema's maxLength counts the text as sent; pydantic counts it after
             # stripping, so a title of the most characters with a space around it would pass.
@@ -125,6 +136,37 @@ def _text_limit(model: type[BaseModel], name: str) -> int | None:
             if base is str and (found := _max_length(metadata)) is not None:
                 return found
     return None
+
+
+def _admitted(annotation: Any) -> set[Any]:
+    """The types ``annotation`` admits: Annotated, Optional, unions and Literal unwrapped."""
+    origin = get_origin(annotation)
+    if origin is Literal:  # Literal[1] takes true, which equals 1
+        return {type(arg) for arg in get_args(annotation)}
+    if origin is Annotated:
+        return _admitted(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return set().union(*(_admitted(arg) for arg in get_args(annotation)))
+    return {annotation}
+
+
+@cache
+def _counts(model: type[BaseModel], name: str, *, item: bool) -> bool:
+    """Whether field ``name`` of ``model`` takes a number and not a boolean (``item``: a list
+    of them), so that true or false sent for it is refused, not read as 1 or 0."""
+    field = model.model_fields.get(name)
+    if field is None:
+        return False
+    admitted = _admitted(field.annotation)
+    if item:
+        admitted = {
+            inner
+            for option in admitted
+            if get_origin(option) in (list, set, tuple)
+            for arg in get_args(option)
+            for inner in _admitted(arg)
+        }
+    return bool(admitted & {int, float}) and bool not in admitted
 
 
 def _takes_bool(annotation: Any) -> bool:

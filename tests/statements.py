@@ -12,14 +12,17 @@ from sqlalchemy import Engine, event
 from app.auth import service as auth_service
 from app.tokens import service as tokens_service
 
-# How a contacts list's page statement begins: the rows themselves (the suggestions), the
-# API's list as the JSON SQLite writes (SQLite: PageColumns.ENCODED), the list pages' rows as
-# one JSON text (SQLite: contacts.service.StoredRows), or a subquery of them (PostgreSQL).
+# How a contacts list's page statement begins: the rows themselves (SQLite's suggestions),
+# the API's list as the JSON the database writes (PageColumns.ENCODED), the list pages' rows
+# as one JSON text (contacts.service.StoredRows), each on SQLite then on PostgreSQL, or
+# PostgreSQL's rows over a subquery (its suggestions).
 CONTACT_PAGE_READS = (
     "SELECT contacts.id",
     "SELECT CASE WHEN min(length(q.created_at) = 26",
+    "SELECT '[' || coalesce(string_agg('{\"id\":'",
     "SELECT json_group_array(json_array(page.id",
-    "SELECT page.id",
+    "SELECT coalesce(CAST(json_agg(json_build_array(q.id",
+    "SELECT q.id",
 )
 
 

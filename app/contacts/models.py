@@ -242,8 +242,11 @@ SQLITE_TAG_NAMES_DDL = (
         WHERE id IN (SELECT contact_id FROM contact_tags WHERE tag_id = new.id);
     END""",
 )
+# The same compact text as SQLite's json_group_array ('["a","b"]'; json_agg writes ', '
+# between items), so both databases can splice it into the JSON they write (app.dbjson).
 _POSTGRESQL_TAG_NAMES_OF = (
-    'coalesce((SELECT json_agg(t.name ORDER BY t.name COLLATE "C")::text'
+    "coalesce((SELECT '[' || string_agg(to_json(t.name)::text, ','"
+    """ ORDER BY t.name COLLATE "C") || ']'"""
     " FROM contact_tags AS ct JOIN tags AS t"
     " ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id), '[]')"
 )

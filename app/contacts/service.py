@@ -64,6 +64,7 @@ from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
 from app.db import UTCDateTime, begin_read, statement_connection, utcnow
+from app.dbjson import json_objects, postgresql_json_object
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
@@ -74,7 +75,6 @@ from app.organizations.models import Organization
 from app.ownership import get_owned, owned_reference
 from app.paging import order_by_clauses
 from app.schemas import Page, normalise_tag
-from app.sqlitejson import json_objects
 from app.tags import service as tags_service
 from app.textmatch import like_pattern
 from app.wording import plural
@@ -420,7 +420,7 @@ class PageColumns(StrEnum):
 
     READ = "read"  # the API's read model (READ_COLUMNS, career_ids, tags)
     NAMED = "named"  # the read model and each contact's organization_name (suggestions)
-    # The read model as the JSON SQLite writes (app.sqlitejson), SQLite only: the API's list,
+    # The read model as the JSON SQLite writes (app.dbjson), SQLite only: the API's list,
     # spliced into its response without a row, dict or datetime per contact in Python.
     ENCODED = "encoded"
     # What the list pages show: LISTED_COLUMNS, tags and organization_name, on SQLite the
@@ -493,6 +493,17 @@ _SQLITE_READ_JSON = json_objects(
     [(column.key, column.type) for column in READ_COLUMNS],
     [("career_ids", _SQLITE_CAREER_IDS), ("tags", "json(q.tag_names)")],
 )
+# The same on PostgreSQL, for one row of the page "q" (string_agg joins them, in its order):
+# the careers through the link table's key, the tags as kept (the same compact text).
+_POSTGRESQL_CAREER_IDS = (
+    "'[' || coalesce((SELECT string_agg(career_id::text, ',' ORDER BY career_id)"
+    f" FROM {ContactCareer.__tablename__} WHERE contact_id = q.id), '') || ']'"
+)
+_POSTGRESQL_READ_JSON = postgresql_json_object(
+    "q",
+    [(column.key, column.type) for column in READ_COLUMNS],
+    [("career_ids", _POSTGRESQL_CAREER_IDS), ("tags", "q.tag_names")],
+)
 # LISTED_COLUMNS with the two dates as SQLite stores them (PageColumns.STORED).
 _STORED_COLUMNS = tuple(
     type_coerce(column, Text).label(column.key)
@@ -532,12 +543,6 @@ def count_statement(shape: tuple[str, ...], careers_dialect: str | None = None) 
     owned = _KEPT_COUNT.scalar_subquery().label("owned")
     careers = [_careers_json(careers_dialect)] if careers_dialect else []
     return select(func.count(Contact.id), owned, *careers).where(*filter_conditions(shape))
-
-
-@lru_cache(maxsize=4)
-def _kept_count_and_careers(dialect_name: str) -> Any:
-    """The owner's kept count of contacts and careers (``_careers_json``), in one statement."""
-    return select(_KEPT_COUNT.scalar_subquery(), _careers_json(dialect_name))
 
 
 # Only the owner set: the total is the kept count, read inside the page statement.
@@ -688,12 +693,13 @@ def _sort_key(clause: Any) -> tuple[Any, bool, bool]:
 
 
 def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns) -> Any:
-    """PostgreSQL: the page's rows (their tag names too) in an index-ordered subquery, then
-    careers (an ordered array; empty for none) for those rows only, in one round trip
-    (STORED: organization names and whether due, no careers).
+    """PostgreSQL: the page's rows (their tag names too) in an index-ordered subquery "q",
+    then what is computed per row for those rows only, in one round trip: READ and NAMED
+    rows with careers (an ordered array; empty for none); ENCODED and STORED one row, the
+    page as one JSON text and how many rows it holds, as on SQLite.
 
-    The subquery hands out its sort keys and the outer query orders by them, which the
-    planner satisfies from the subquery's own order (no second sort)."""
+    The subquery hands out its sort keys and the outer query orders by them (an aggregate's
+    ORDER BY for one text), which the planner satisfies from the subquery's own order."""
     order = sort_order(sort)
     keys = [_sort_key(clause) for clause in order]
     listed = columns is PageColumns.STORED
@@ -708,28 +714,61 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
         .order_by(*order)
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
-        .subquery("page")
+        .subquery("q")
     )
     outer = []
     for i, (_, descending, nulls_last) in enumerate(keys):
         clause = page.c[f"sort_{i}"].desc() if descending else page.c[f"sort_{i}"].asc()
         outer.append(clause.nulls_last() if nulls_last else clause)
+    shown_count = func.count().label("shown")
+    if columns is PageColumns.ENCODED:
+        joined = func.string_agg(
+            literal_column(_POSTGRESQL_READ_JSON, Text),
+            aggregate_order_by(literal_column("','", Text), *outer),
+        )
+        items = _SQL_OPEN + func.coalesce(joined, _SQL_EMPTY) + _SQL_CLOSE
+        return select(items.label("items"), shown_count).select_from(page)
+    if listed:
+        # StoredRows' form: the dates as SQLite stores them (app.contacts.rows reads both).
+        row = func.json_build_array(
+            *(
+                _postgresql_stored_time(page.c[column.key])
+                if isinstance(column.type, UTCDateTime)
+                else page.c[column.key]
+                for column in LISTED_COLUMNS
+            ),
+            page.c.tag_names,
+            _organization_name(page.c.organization_id),
+            _due_by_now(page.c.next_touch_due),
+        )
+        rows = func.coalesce(
+            cast(func.json_agg(aggregate_order_by(row, *outer)), Text), _SQL_NO_ROWS
+        )
+        return select(rows.label("rows"), shown_count).select_from(page)
     careers = (
         select(ContactCareer.career_id)
         .where(ContactCareer.contact_id == page.c.id)
         .order_by(ContactCareer.career_id)
     )
     shown = [page.c[column.key] for column in base]
-    if listed:
-        shown.append(type_coerce(page.c.tag_names, _JsonText).label("tags"))
-    else:
-        shown.append(func.array(careers.scalar_subquery()).label("career_ids"))
-        shown.append(type_coerce(page.c.tag_names, _JsonArray).label("tags"))
-    if columns is not PageColumns.READ:
+    shown.append(func.array(careers.scalar_subquery()).label("career_ids"))
+    shown.append(type_coerce(page.c.tag_names, _JsonArray).label("tags"))
+    if columns is PageColumns.NAMED:
         shown.append(_organization_name(page.c.organization_id))
-    if listed:  # PostgreSQL's values need no conversion of ours
-        shown.append(_due_by_now(page.c.next_touch_due))
     return select(*shown).order_by(*outer)
+
+
+# Literal pieces of the PostgreSQL page texts (no bound parameters for constants).
+_SQL_OPEN = literal_column("'['", Text)
+_SQL_CLOSE = literal_column("']'", Text)
+_SQL_EMPTY = literal_column("''", Text)
+_SQL_NO_ROWS = literal_column("'[]'", Text)
+
+
+def _postgresql_stored_time(value: Any) -> Any:
+    """A time as SQLite stores it, 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC (NULL stays NULL)."""
+    utc = func.timezone(literal_column("'UTC'", Text), value)
+    return func.to_char(utc, literal_column("'YYYY-MM-DD HH24:MI:SS.US'", Text))
 
 
 def contact_read_page(
@@ -766,8 +805,6 @@ def contact_encoded_page(
     """``contact_read_page`` for a JSON response (the API's list): on SQLite its items are
     the JSON text SQLite writes (an ``orjson.Fragment`` for ``json_page_response`` to splice;
     the rows are read instead when a time is not in the stored form), elsewhere the dicts."""
-    if session.get_bind().dialect.name != "sqlite":
-        return contact_read_page(session, user, filters, limit=limit, offset=offset, sort=sort)
     now = utcnow()
     read = _page_rows(session, user, filters, limit, offset, sort, now, PageColumns.ENCODED)
     assert isinstance(read.rows, EncodedItems)
@@ -989,7 +1026,7 @@ def _read_page(connection: Connection, query: _PageQuery, careers: bool) -> _Pag
     if columns is PageColumns.STORED:
         values["shown_now"] = now
     carry_careers = careers and carried
-    one_text = dialect_name == "sqlite" and columns is PageColumns.STORED
+    one_text = columns is PageColumns.STORED
 
     def fetch(result: CursorResult[Any]) -> tuple[Sequence[Any], Sequence[Any] | None]:
         """The page's rows, and what follows them in its first row (the carried values)."""
@@ -1016,12 +1053,7 @@ def _read_page(connection: Connection, query: _PageQuery, careers: bool) -> _Pag
         if carried_values:
             total = carried_values[0] or 0
             careers_text = carried_values[1] if careers else None
-        elif careers:  # PostgreSQL past the end (or no contacts): no row carried them
-            kept, careers_text = connection.execute(
-                _kept_count_and_careers(dialect_name), params
-            ).one()
-            total = kept or 0
-        else:
+        else:  # rows past the end (PostgreSQL's suggestions, SQLite's fallback): none carried it
             total = connection.execute(_KEPT_COUNT, params).scalar() or 0
     return _PageRead(result, rows, total, careers_text)
 

@@ -1,5 +1,5 @@
 """On SQLite the API's contacts list carries its items as JSON that SQLite writes itself
-(contacts.service.PageColumns.ENCODED, app.sqlitejson): it must be exactly the bytes the read
+(contacts.service.PageColumns.ENCODED, app.dbjson): it must be exactly the bytes the read
 model writes, whatever the text, times, dates, careers and tags hold, for every filter, sort
 and offset; a time stored in another form is read from the rows instead, with the same bytes."""
 

@@ -1,6 +1,7 @@
 """A contact's tag names are kept on the contact (``Contact.tag_names``) by the database's
 triggers, on both databases: through every way a link row is written or removed, a tag
-renamed or deleted, a contact deleted, and read back A-Z by the API and the list page."""
+renamed or deleted, a contact deleted, and read back A-Z by the API and the list page. The
+kept text is the same compact JSON on both databases."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ from tests.contacts.tag_names import kept_and_linked
 
 
 def _kept(db: Session, contact: Contact) -> list[str]:
+    """The contact's kept names, as stored: A-Z by code point, in encode_json's compact text
+    (the databases splice it into the JSON they write)."""
     stored = db.connection().scalar(
         text("SELECT tag_names FROM contacts WHERE id = :id"), {"id": contact.id}
     )
-    return sorted(orjson.loads(stored))
+    names = orjson.loads(stored)
+    assert orjson.dumps(names).decode() == stored
+    assert names == sorted(names)
+    return names
 
 
 def _assert_all_kept(db: Session) -> None:

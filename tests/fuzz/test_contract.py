@@ -6,17 +6,19 @@ what /openapi.json declares, and what the server answers.
 
 from __future__ import annotations
 
+import importlib
 import re
-from typing import Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import available_timezones
 
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from app.careers import service as careers_service
 from app.contract import IF_MATCH_PATTERN
 from app.paging import sort_pattern
-from app.schemas import DATE_TIME_PATTERN, NOT_BLANK_PATTERN
+from app.schemas import DATE_TIME_PATTERN, NOT_BLANK_PATTERN, InputModel
 from tests.conftest import ApiClient
 
 CAREERS = "/api/v1/careers"
@@ -394,3 +396,64 @@ def test_the_same_limit_for_the_interviews_promises_and_referrals(
     assert getattr(schema.model_validate({field: " " + "x" * (limit - 1)}), field) == "x" * (
         limit - 1
     )
+
+
+def test_a_boolean_is_not_an_id_to_render_with(api: ApiClient) -> None:
+    """Case 4ufNBY: POST /api/v1/message-templates/{id}/render {"contact_id": true} rendered
+    with contact 1: pydantic's lax integers read true as 1."""
+    made = api.post("/api/v1/message-templates", json={"name": "Hi", "body": "Hello"})
+    assert made.status_code == 201, made.text
+    url = f"/api/v1/message-templates/{made.json()['id']}/render"
+    response = api.post(url, json={"contact_id": True})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["contact_id"]
+    assert api.post(url, json={}).is_success
+
+
+def _input_models() -> list[type[InputModel]]:
+    """Every request body's model: the app's routes import them all."""
+    importlib.import_module("app.main")
+    found, todo = [], [InputModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return found
+
+
+def _leaves(annotation: Any) -> set[Any]:
+    """The plain types a field admits, through Annotated, unions, lists and Literal."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return {type(arg) for arg in args}
+    if origin is None:
+        return {annotation}
+    if origin in (list, set, tuple):
+        return {("item", leaf) for arg in args for leaf in _leaves(arg)}
+    if origin is Annotated:
+        return _leaves(args[0])
+    return set().union(*(_leaves(arg) for arg in args))
+
+
+def test_every_request_body_refuses_a_boolean_for_a_number() -> None:
+    """A boolean is taken only where the body admits one (as itself or as a list's item):
+    pydantic's lax numbers read true as 1 (case 4ufNBY)."""
+    refused = 0
+    for model in _input_models():
+        for name, field in model.model_fields.items():
+            leaves = _leaves(field.annotation)
+            for value, admits in ((True, bool in leaves), ([True], ("item", bool) in leaves)):
+                try:
+                    model.model_validate({name: value})
+                except ValidationError as exc:
+                    if any(e["loc"][:1] == (name,) for e in exc.errors()):
+                        refused += 1
+                        continue
+                assert admits or Any in leaves, (model.__name__, name, value)
+    assert refused > 100
+
+
+def test_a_boolean_is_never_a_number_of_days(api: ApiClient) -> None:
+    response = api.post("/api/v1/contacts", json={"full_name": "Ada", "stay_in_touch_days": True})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["stay_in_touch_days"]

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.concurrency import check_version
 from app.db import begin_read, statement_connection
+from app.dbjson import json_objects
 from app.errors import Invalid, NotFound
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.agenda.schemas import (
@@ -28,7 +29,6 @@ from app.interviews.service import get_interview
 from app.paging import order_by_clauses
 from app.questions import service as questions_service
 from app.questions.models import Question, QuestionBank
-from app.sqlitejson import json_objects
 from app.textmatch import like_pattern
 
 
@@ -322,7 +322,7 @@ _AGENDA_OF = (
 )
 
 
-# The agenda's items as SQLite writes their JSON (app.sqlitejson), from the subquery "q".
+# The agenda's items as SQLite writes their JSON (app.dbjson), from the subquery "q".
 SQLITE_AGENDA_JSON = json_objects("q", [(name, _ITEMS.c[name].type) for name in AGENDA_READ_KEYS])
 # The detail's agenda as one column of the interview's own row (SQLite): correlated on the
 # interviews row the statement reads, so the version and the agenda are one snapshot.
