@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean
+from sqlalchemy import Boolean, ColumnElement, Text, func, literal_column
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.db import UTCDateTime
 
@@ -81,11 +82,27 @@ def postgresql_json_object(
     alias: str, columns: Sequence[tuple[str, Any]], spelled: Sequence[tuple[str, str]] = ()
 ) -> str:
     """One row of the subquery ``alias`` as a JSON object's text: its ``columns`` (name,
-    SQLAlchemy type), then the ``spelled`` (key, SQL of a JSON value's text). PostgreSQL: a
-    page is ``'[' || coalesce(string_agg(this, ',' ORDER BY ...), '') || ']'``."""
+    SQLAlchemy type), then the ``spelled`` (key, SQL of a JSON value's text). PostgreSQL;
+    ``postgresql_json_array`` joins them."""
     parts = [
         (name, postgresql_json_value(f"{alias}.{name}", kind)) for name, kind in columns
     ] + list(spelled)
     # The keys are column names: no character of theirs needs escaping in JSON or in SQL.
     pieces = [f"'{',' if i else '{'}\"{key}\":' || {sql}" for i, (key, sql) in enumerate(parts)]
     return " || ".join([*pieces, "'}'"])
+
+
+def postgresql_json_array(item: str, order_by: Sequence[Any]) -> ColumnElement[str]:
+    """Rows as one JSON array's text, '[]' for none (PostgreSQL): ``item`` (the SQL of
+    ``postgresql_json_object``) per row, joined in ``order_by``'s order. The aggregate's own
+    ORDER BY: PostgreSQL does not promise an ordered subquery's order to an aggregate."""
+    joined = func.string_agg(
+        literal_column(item, Text), aggregate_order_by(literal_column("','", Text), *order_by)
+    )
+    return _OPEN + func.coalesce(joined, _EMPTY) + _CLOSE
+
+
+# Constants of the array's text as literals, not bound parameters.
+_OPEN = literal_column("'['", Text)
+_CLOSE = literal_column("']'", Text)
+_EMPTY = literal_column("''", Text)

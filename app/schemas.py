@@ -11,6 +11,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, g
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+import email_validator
 from annotated_types import MaxLen
 from pydantic import (
     AfterValidator,
@@ -25,10 +26,16 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, ValidationError
 
 MAX_INT32 = 2**31 - 1
 T = TypeVar("T")
+
+# Every email field (pydantic's EmailStr) takes an address at a special-use name: people keep
+# real addresses at corp.local or a lab's .test host, and the OpenAPI's format "email", which
+# clients validate against, takes them. email-validator refuses them unless its module-level
+# list says otherwise (its documented switch); emptied in place, as its checks read that list.
+email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
 
 
 def _reject_nul(value: Any) -> Any:
@@ -75,12 +82,26 @@ class InputModel(BaseModel):
             field = cls.model_fields.get(info.field_name or "")
             if field is not None and _takes_bool(field.annotation):
                 raise ValueError("must be true or false")
-        elif (
-            isinstance(value, list)
-            and any(isinstance(item, bool) for item in value)
-            and _counts(cls, info.field_name or "", item=True)
-        ):
-            raise PydanticCustomError("int_type", "Each item should be a valid number")
+        elif isinstance(value, list):
+            name = info.field_name or ""
+            if any(isinstance(item, bool) for item in value) and _counts(cls, name, item=True):
+                raise PydanticCustomError("int_type", "Each item should be a valid number")
+            # As for a text below: each item's maxLength counts it as sent. Raised as a
+            # ValidationError, whose locations pydantic puts under the field's (tags.0).
+            limit = _item_text_limit(cls, name)
+            if limit is not None and (
+                too_long := [
+                    {
+                        "type": "string_too_long",
+                        "loc": (index,),
+                        "input": item,
+                        "ctx": {"max_length": limit},
+                    }
+                    for index, item in enumerate(value)
+                    if isinstance(item, str) and len(item) > limit
+                ]
+            ):
+                raise ValidationError.from_exception_data(cls.__name__, too_long)  # type: ignore[arg-type]
         if isinstance(value, str):
             # The schema's maxLength counts the text as sent; pydantic counts it after
             # stripping, so a title of the most characters with a space around it would pass.
@@ -123,18 +144,42 @@ def _text_limit(model: type[BaseModel], name: str) -> int | None:
     field = model.model_fields.get(name)
     if field is None:
         return None
-    options = (
-        get_args(field.annotation)
-        if get_origin(field.annotation) in (Union, types.UnionType)
-        else (field.annotation,)
-    )
+    options = _options(field.annotation)
     if str in options and (found := _max_length(field.metadata)) is not None:
         return found
     for option in options:
-        if get_origin(option) is Annotated:
-            base, *metadata = get_args(option)
-            if base is str and (found := _max_length(metadata)) is not None:
-                return found
+        if (found := _text_max(option)) is not None:
+            return found
+    return None
+
+
+@cache
+def _item_text_limit(model: type[BaseModel], name: str) -> int | None:
+    """The most characters each text item of list field ``name`` of ``model`` takes (None:
+    not a list of texts, or no limit)."""
+    field = model.model_fields.get(name)
+    if field is None:
+        return None
+    for option in _options(field.annotation):
+        listed = get_args(option)[0] if get_origin(option) is Annotated else option
+        if get_origin(listed) is list:
+            return _text_max(get_args(listed)[0])
+    return None
+
+
+def _options(annotation: Any) -> tuple[Any, ...]:
+    """A union's members, or the annotation itself."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return get_args(annotation)
+    return (annotation,)
+
+
+def _text_max(annotation: Any) -> int | None:
+    """The maxLength of an ``Annotated[str, ...]`` (None: another type, or no limit)."""
+    if get_origin(annotation) is Annotated:
+        base, *metadata = get_args(annotation)
+        if base is str:
+            return _max_length(metadata)
     return None
 
 

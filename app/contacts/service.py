@@ -64,7 +64,7 @@ from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
 from app.db import UTCDateTime, begin_read, statement_connection, utcnow
-from app.dbjson import json_objects, postgresql_json_object
+from app.dbjson import json_objects, postgresql_json_array, postgresql_json_object
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
 from app.interactions.models import Interaction
@@ -488,10 +488,9 @@ _SQLITE_CAREER_IDS = (
     "(SELECT json_group_array(career_id)"
     f" FROM {ContactCareer.__tablename__} WHERE contact_id = q.id)"
 )
+_READ_TYPES = [(column.key, column.type) for column in READ_COLUMNS]
 _SQLITE_READ_JSON = json_objects(
-    "q",
-    [(column.key, column.type) for column in READ_COLUMNS],
-    [("career_ids", _SQLITE_CAREER_IDS), ("tags", "json(q.tag_names)")],
+    "q", _READ_TYPES, [("career_ids", _SQLITE_CAREER_IDS), ("tags", "json(q.tag_names)")]
 )
 # The same on PostgreSQL, for one row of the page "q" (string_agg joins them, in its order):
 # the careers through the link table's key, the tags as kept (the same compact text).
@@ -500,9 +499,7 @@ _POSTGRESQL_CAREER_IDS = (
     f" FROM {ContactCareer.__tablename__} WHERE contact_id = q.id), '') || ']'"
 )
 _POSTGRESQL_READ_JSON = postgresql_json_object(
-    "q",
-    [(column.key, column.type) for column in READ_COLUMNS],
-    [("career_ids", _POSTGRESQL_CAREER_IDS), ("tags", "q.tag_names")],
+    "q", _READ_TYPES, [("career_ids", _POSTGRESQL_CAREER_IDS), ("tags", "q.tag_names")]
 )
 # LISTED_COLUMNS with the two dates as SQLite stores them (PageColumns.STORED).
 _STORED_COLUMNS = tuple(
@@ -722,12 +719,8 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
         outer.append(clause.nulls_last() if nulls_last else clause)
     shown_count = func.count().label("shown")
     if columns is PageColumns.ENCODED:
-        joined = func.string_agg(
-            literal_column(_POSTGRESQL_READ_JSON, Text),
-            aggregate_order_by(literal_column("','", Text), *outer),
-        )
-        items = _SQL_OPEN + func.coalesce(joined, _SQL_EMPTY) + _SQL_CLOSE
-        return select(items.label("items"), shown_count).select_from(page)
+        items = postgresql_json_array(_POSTGRESQL_READ_JSON, outer).label("items")
+        return select(items, shown_count).select_from(page)
     if listed:
         # StoredRows' form: the dates as SQLite stores them (app.contacts.rows reads both).
         row = func.json_build_array(
@@ -758,11 +751,7 @@ def _page_of_rows(shape: tuple[str, ...], sort: str | None, columns: PageColumns
     return select(*shown).order_by(*outer)
 
 
-# Literal pieces of the PostgreSQL page texts (no bound parameters for constants).
-_SQL_OPEN = literal_column("'['", Text)
-_SQL_CLOSE = literal_column("']'", Text)
-_SQL_EMPTY = literal_column("''", Text)
-_SQL_NO_ROWS = literal_column("'[]'", Text)
+_SQL_NO_ROWS = literal_column("'[]'", Text)  # a literal, not a bound parameter
 
 
 def _postgresql_stored_time(value: Any) -> Any:

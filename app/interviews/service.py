@@ -17,7 +17,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
-    literal_column,
     nulls_last,
     or_,
     select,
@@ -133,24 +132,26 @@ _READ_ONE = select(*(_INTERVIEWS.c[name] for name in _READ_KEYS)).where(
 
 
 @cache
-def _read_one_with_agenda() -> Select[Any]:
-    """_READ_ONE with the agenda's JSON as its last column (SQLite), built on first use."""
+def _read_one_with_agenda(dialect_name: str) -> Select[Any]:
+    """_READ_ONE with the agenda's JSON as its last column, built on first use."""
     # The agenda's service writes its JSON (and imports this module: no import at the top).
-    from app.interviews.agenda.service import SQLITE_INTERVIEW_AGENDA_JSON
+    from app.interviews.agenda.service import interview_agenda_json
 
-    return _READ_ONE.add_columns(literal_column(SQLITE_INTERVIEW_AGENDA_JSON).label("agenda"))
+    return _READ_ONE.add_columns(interview_agenda_json(dialect_name))
 
 
 def interview_read(session: Session, user: User, interview_id: int) -> dict[str, Any]:
     """One of the user's interviews as InterviewDetail's fields: its columns, its overlap
-    warnings, the statuses it may move to and, on SQLite, its agenda (the one read path of
-    the API), as the JSON SQLite wrote (an ``orjson.Fragment`` for encode_json to splice).
+    warnings, the statuses it may move to and its agenda (the one read path of the API), as
+    the JSON the database wrote (an ``orjson.Fragment`` for encode_json to splice).
 
-    On SQLite the agenda is a column of the interview's own row (app.interviews.agenda.service,
-    SQLITE_INTERVIEW_AGENDA_JSON): one statement, one snapshot, so the version (the ETag) and
-    the agenda always go together, and no result row per item: 8 % fewer instructions per
-    request, a quarter less Python, at the bench seed's 11 items (callgrind). Elsewhere, or when SQLite leaves that column NULL (a time not in its stored
-    form), the dict has no "agenda" and its caller reads the agenda's rows
+    The agenda is a column of the interview's own row (app.interviews.agenda.service,
+    interview_agenda_json): one statement, one snapshot, so the version (the ETag) and
+    the agenda always go together, and no result row per item: on SQLite 8 % fewer
+    instructions per request, a quarter less Python, at the bench seed's 11 items
+    (callgrind); on PostgreSQL one round trip instead of two. When SQLite leaves that column
+    NULL (a time not in its stored form), the dict has no "agenda" and its caller reads the
+    agenda's rows
     (agenda_service.agenda_reads) after this row, so its version is never newer than the
     agenda it goes with: a reorder in between (which bumps the version) makes an If-Match on
     that answer a 412, never a lost update.
@@ -168,7 +169,7 @@ def interview_read(session: Session, user: User, interview_id: int) -> dict[str,
         # transaction around it cost more Python than the statement's own execute. SQLite
         # only: on PostgreSQL the agenda's rows would then hold a second connection.
         with statement_connection(bind) as connection:
-            row = connection.execute(_read_one_with_agenda(), params).first()
+            row = connection.execute(_read_one_with_agenda("sqlite"), params).first()
         if row is not None and (row.status == "scheduled" or row[-1] is None):
             # overlap_warnings, or the caller's read of the agenda's rows, goes through the
             # session: still as a plain read, with no BEGIN.
@@ -176,7 +177,7 @@ def interview_read(session: Session, user: User, interview_id: int) -> dict[str,
     else:
         # After a save's commit too: read without queueing for the write lock.
         begin_read(session, snapshot=False)
-        statement = _read_one_with_agenda() if sqlite else _READ_ONE
+        statement = _read_one_with_agenda(bind.dialect.name)
         row = session.connection().execute(statement, params).first()
     if row is None:
         raise NotFound(detail=f"No interview with id {interview_id}.")
@@ -185,7 +186,7 @@ def interview_read(session: Session, user: User, interview_id: int) -> dict[str,
     read = dict(zip(_READ_KEYS, row, strict=False))
     read["warnings"] = overlap_warnings(session, user, row)
     read["allowed_transitions"] = list(TRANSITIONS.get(row.status, ()))
-    if sqlite and row[-1] is not None:
+    if row[-1] is not None:
         read["agenda"] = orjson.Fragment(row[-1])
     return read
 

@@ -121,10 +121,9 @@ def test_the_reads_cost_a_fixed_number_of_statements(api, engine, busy_interview
     with recorded(engine) as seen:
         assert api.get(f"/api/v1/interviews/{busy_interview}").status_code == 200
     reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
-    # The token, the interview (on SQLite with its agenda as JSON, one statement), the
-    # overlapping interviews and their contacts, the agenda (PostgreSQL).
-    sqlite = engine.dialect.name == "sqlite"
-    assert len(reads) == (4 if sqlite else 5), reads
+    # The token, the interview with its agenda as JSON (one statement), the overlapping
+    # interviews and their contacts.
+    assert len(reads) == 4, reads
     forget_credentials()
     with recorded(engine) as seen:
         listed = api.get(f"/api/v1/interviews/{busy_interview}/questions")
@@ -137,8 +136,8 @@ def test_the_reads_cost_a_fixed_number_of_statements(api, engine, busy_interview
         past = api.get(f"/api/v1/interviews/{busy_interview}/questions?offset=10")
         assert past.status_code == 200
     reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
-    # On SQLite the page is one aggregate row, with its total, even without items.
-    assert len(reads) == (2 if sqlite else 3), reads
+    # The page is one aggregate row, with its total, even without items.
+    assert len(reads) == 2, reads
 
 
 def test_a_page_without_rows_still_counts_the_agenda(api, user, make_contact, busy_interview):
@@ -172,9 +171,9 @@ def test_the_reads_begin_no_transaction_and_read_the_interview_first(
     with recorded(engine) as seen:
         assert api.get(f"/api/v1/interviews/{busy_interview}").status_code == 200
     assert not [s for s in seen if s.lstrip().upper().startswith("BEGIN")], seen
-    # The interview (its version, the ETag) is read before its agenda, or in the same
-    # statement (SQLite), so the ETag is never newer than the agenda it goes with: an
-    # If-Match on a torn answer is a 412.
+    # The interview (its version, the ETag) is read in the same statement as its agenda (or,
+    # for a time SQLite holds in another form, before it), so the ETag is never newer than
+    # the agenda it goes with: an If-Match on a torn answer is a 412.
     tables = [set(re.findall(r"\bFROM (interview\w*)\b", s)) for s in seen]
     first = {
         name: next(i for i, read in enumerate(tables) if name in read)
@@ -192,10 +191,10 @@ def test_the_reads_begin_no_transaction_and_read_the_interview_first(
 def test_a_reorder_between_the_two_reads_makes_the_stale_etag_a_412(
     api, engine, busy_interview, monkeypatch
 ):
-    # Without a common snapshot a reorder may land right after the interview's row is read:
-    # before its agenda's rows are (PostgreSQL), whose answer then carries the older version
-    # with the newer order, or after the row that holds its agenda too (SQLite), whose answer
-    # is the older version with the older order. A write made on either is refused.
+    # Without a common snapshot a reorder may land right after the interview's row is read,
+    # which holds its agenda too: the answer is the older version with the older order (were
+    # the agenda's rows read after the row, as for a time SQLite holds in another form, the
+    # older version with the newer order). A write made on it is refused.
     overlap_warnings = service.overlap_warnings
     items = api.get(f"/api/v1/interviews/{busy_interview}/questions").json()["items"]
     ids = [item["id"] for item in items]
@@ -209,9 +208,7 @@ def test_a_reorder_between_the_two_reads_makes_the_stale_etag_a_412(
     torn = api.get(f"/api/v1/interviews/{busy_interview}")
     monkeypatch.undo()
     assert torn.status_code == 200
-    one_snapshot = engine.dialect.name == "sqlite"
-    expected = ids if one_snapshot else list(reversed(ids))
-    assert [item["id"] for item in torn.json()["agenda"]] == expected
+    assert [item["id"] for item in torn.json()["agenda"]] == ids
     stale = api.put(
         f"/api/v1/interviews/{busy_interview}/questions/order",
         json={"item_ids": ids},

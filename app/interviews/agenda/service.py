@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.concurrency import check_version
 from app.db import begin_read, statement_connection
-from app.dbjson import json_objects
+from app.dbjson import json_objects, postgresql_json_array, postgresql_json_object
 from app.errors import Invalid, NotFound
 from app.interviews.agenda.models import InterviewQuestion
 from app.interviews.agenda.schemas import (
@@ -322,17 +322,32 @@ _AGENDA_OF = (
 )
 
 
-# The agenda's items as SQLite writes their JSON (app.dbjson), from the subquery "q".
-SQLITE_AGENDA_JSON = json_objects("q", [(name, _ITEMS.c[name].type) for name in AGENDA_READ_KEYS])
+# The agenda's items as the database writes their JSON (app.dbjson), from the subquery "q":
+# SQLite's whole array, PostgreSQL's one item (postgresql_json_array joins them).
+_AGENDA_TYPES = [(name, _ITEMS.c[name].type) for name in AGENDA_READ_KEYS]
+SQLITE_AGENDA_JSON = json_objects("q", _AGENDA_TYPES)
+_POSTGRESQL_AGENDA_ITEM = postgresql_json_object("q", _AGENDA_TYPES)
 # The detail's agenda as one column of the interview's own row (SQLite): correlated on the
 # interviews row the statement reads, so the version and the agenda are one snapshot.
-SQLITE_INTERVIEW_AGENDA_JSON = (
+_SQLITE_INTERVIEW_AGENDA_JSON = (
     f"(SELECT {SQLITE_AGENDA_JSON} FROM (SELECT "
     + ", ".join(AGENDA_READ_KEYS)
     + f" FROM {_ITEMS.name} WHERE {_ITEMS.name}.interview_id = {_INTERVIEWS.name}.id"
     f" AND {_ITEMS.name}.owner_id = {_INTERVIEWS.name}.owner_id"
     f" ORDER BY {_ITEMS.name}.position, {_ITEMS.name}.id) AS q)"
 )
+
+
+def interview_agenda_json(dialect_name: str) -> Any:
+    """The agenda of the interviews row a statement reads, in agenda order, as one JSON
+    array's text (SQLite: NULL when a time is not in its stored form)."""
+    if dialect_name == "sqlite":
+        return literal_column(_SQLITE_INTERVIEW_AGENDA_JSON).label("agenda")
+    items = _ITEMS.alias("q")
+    agenda = select(
+        postgresql_json_array(_POSTGRESQL_AGENDA_ITEM, [items.c.position, items.c.id])
+    ).where(items.c.interview_id == _INTERVIEWS.c.id, items.c.owner_id == _INTERVIEWS.c.owner_id)
+    return agenda.scalar_subquery().label("agenda")
 
 
 def agenda_reads(session: Session, user: User, interview_id: int) -> list[dict[str, Any]]:
@@ -390,9 +405,9 @@ def _page_statement(sort: str | None, searched: bool) -> Select[Any]:
 
 
 @lru_cache(maxsize=128)
-def _sqlite_page_statement(sort: str | None, searched: bool) -> Select[Any]:
-    """A page of the agenda as one row (SQLite): the page's items as one JSON array
-    (SQLITE_AGENDA_JSON), the total, and whether the interview is the user's. An aggregate
+def _json_page_statement(dialect_name: str, sort: str | None, searched: bool) -> Select[Any]:
+    """A page of the agenda as one row: the page's items as one JSON array as the database
+    writes it (app.dbjson), the total, and whether the interview is the user's. An aggregate
     has its row even for an empty page: one statement, one snapshot, whatever the page."""
     clauses = order_by_clauses(sort, AGENDA_SORTABLE, ["position"])
     page = (
@@ -403,10 +418,16 @@ def _sqlite_page_statement(sort: str | None, searched: bool) -> Select[Any]:
         .offset(bindparam("offset", type_=Integer))
         .subquery("q")
     )
+    if dialect_name == "sqlite":  # the subquery's order (SQLite keeps it)
+        items = literal_column(SQLITE_AGENDA_JSON)
+    else:  # the same order, by the subquery's columns
+        in_page = {name: page.c[name] for name in AGENDA_SORTABLE}
+        order = [*order_by_clauses(sort, in_page, ["position"]), page.c.id]
+        items = postgresql_json_array(_POSTGRESQL_AGENDA_ITEM, order)
     total = select(func.count(_ITEMS.c.id)).where(*_item_conditions(searched))
     owned = select(_INTERVIEWS.c.id).where(*_OWN_INTERVIEW)
     return select(
-        literal_column(SQLITE_AGENDA_JSON).label("items"),
+        items.label("items"),
         total.correlate(None).scalar_subquery().label("total"),
         owned.exists().label("owned"),
     ).select_from(page)
@@ -414,8 +435,9 @@ def _sqlite_page_statement(sort: str | None, searched: bool) -> Select[Any]:
 
 @dataclass(frozen=True, slots=True)
 class AgendaPage:
-    """A page of the agenda for the API: its items as AgendaItemRead dicts or, on SQLite,
-    as the JSON array SQLite wrote (an ``orjson.Fragment`` for encode_json to splice)."""
+    """A page of the agenda for the API: its items as the JSON array the database wrote (an
+    ``orjson.Fragment`` for encode_json to splice) or, for a time SQLite holds in another
+    form, as AgendaItemRead dicts."""
 
     items: list[dict[str, Any]] | orjson.Fragment
     total: int
@@ -440,20 +462,21 @@ def agenda_read_page(
         params["q_like"] = like_pattern(q)
     paged = {**params, "limit": limit, "offset": offset}
     bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        statement = _sqlite_page_statement(sort, bool(q))  # an unknown sort is a 400
-        if session.in_transaction():
-            found_json = session.connection().execute(statement, paged).one()
-        else:
-            # One statement on a pooled connection of its own: beginning (and closing) a
-            # session transaction around it cost more Python than the statement's execute.
-            with statement_connection(bind) as own:
-                found_json = own.execute(statement, paged).one()
-        items_json, total, owned = found_json
-        if not owned:
-            raise NotFound(detail=f"No interview with id {interview_id}.")
-        if items_json is not None:  # else a time not in the stored form: read the rows
-            return AgendaPage(orjson.Fragment(items_json), total, limit, offset)
+    statement = _json_page_statement(bind.dialect.name, sort, bool(q))  # unknown sort: 400
+    if bind.dialect.name == "sqlite" and not session.in_transaction():
+        # One statement on a pooled connection of its own: beginning (and closing) a session
+        # transaction around it cost more Python than the statement's execute. SQLite only:
+        # on PostgreSQL a later read of the request would hold a second connection.
+        with statement_connection(bind) as own:
+            found_json = own.execute(statement, paged).one()
+    else:
+        begin_read(session, snapshot=False)  # a plain read: one statement, one snapshot
+        found_json = session.connection().execute(statement, paged).one()
+    items_json, total, owned = found_json
+    if not owned:
+        raise NotFound(detail=f"No interview with id {interview_id}.")
+    if items_json is not None:  # else a time SQLite holds in another form: read the rows
+        return AgendaPage(orjson.Fragment(items_json), total, limit, offset)
     # Each statement is its own snapshot, and the one that may follow is right on its own.
     # So no BEGIN and ROLLBACK around them on SQLite (PostgreSQL's reads already run so):
     # 1.3 % of the request's instructions.
