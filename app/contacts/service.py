@@ -63,7 +63,7 @@ from app.contacts.models import (
 from app.contacts.normalise import normalise_linkedin, normalise_phone
 from app.contacts.referrals.service import check_introducer, referrals
 from app.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, ReferralsRead
-from app.db import UTCDateTime, begin_read, statement_connection, utcnow
+from app.db import UTCDateTime, begin_read, read_connection, utcnow
 from app.dbjson import json_objects, postgresql_json_array, postgresql_json_object
 from app.errors import Conflict, Invalid
 from app.interactions import service as interactions_service
@@ -966,16 +966,11 @@ def _page_rows(
     params = filter_params(dialect_name, user, filters, now)
     shape = tuple(sorted(params))
     query = _PageQuery(dialect_name, params, shape, filters, limit, offset, sort, now, columns)
-    if query.carried and dialect_name == "sqlite" and not session.in_transaction():
-        # One statement on a pooled connection of its own, as the interview detail's: a
-        # session transaction begun and closed around it cost more Python than its execute.
-        # SQLite only: on PostgreSQL a later read of the request would hold a second one.
-        with statement_connection(bind) as connection:
+    if query.carried:  # one statement (past the end on rows, the total read alone after it)
+        with read_connection(session) as connection:
             return _read_page(connection, query, careers)
-    if query.carried or not snapshot:
-        # One statement needs no common snapshot: no BEGIN and ROLLBACK on SQLite (past the
-        # end, the total read alone may be a write newer, as the list pages' may).
-        begin_read(session, snapshot=False)
+    if not snapshot:
+        begin_read(session, snapshot=False)  # no BEGIN and ROLLBACK on SQLite
     return _read_page(session.connection(), query, careers)
 
 

@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
-    Connection,
     Integer,
     String,
     Table,
@@ -50,7 +49,7 @@ from app.auth.models import User
 from app.careers.models import Career
 from app.contacts.models import Contact, ContactCount
 from app.dashboard.models import DashboardStamp
-from app.db import UTCDateTime, begin_read, utcnow
+from app.db import UTCDateTime, begin_read, read_connection, utcnow
 from app.followups import service as followups_service
 from app.followups.service import DueFollowUp, DueNow
 from app.interviews.models import Interview
@@ -297,6 +296,7 @@ def _visit_options(dialect_name: str) -> dict[str, Any]:
 
 def compute_figures(session: Session, user: User, now: datetime) -> Figures:
     """The counts and the progress, from the tables (what the kept figures must equal)."""
+    begin_read(session, snapshot=False)  # read after the visit's stamp: see _figures
     row = session.connection().execute(_COUNTS, {"owner_id": user.id}).one()
     counts = {name: count or 0 for name, count in zip(_COUNTED, row, strict=True)}
     progress = None if _first_time(counts) else progress_service.overview(session, user, now=now)
@@ -337,18 +337,17 @@ def dashboard(session: Session, user: User) -> Dashboard:
     now = utcnow()
     # No snapshot needed: the visit's one statement reads the stamp with the lists, and
     # figures read after it can only be newer than their stamp (_figures).
-    begin_read(session, snapshot=False)
-    connection: Connection = session.connection()
     params = {
         "owner_id": user.id,
         "now": now,
         "since": now - UPCOMING_GRACE,
         "before": followups_service.due_before(user, now),
     }
-    dialect_name = connection.dialect.name
-    rows = connection.execute(
-        _visit(dialect_name), params, execution_options=_visit_options(dialect_name)
-    ).all()
+    dialect_name = session.get_bind().dialect.name
+    with read_connection(session) as connection:
+        rows = connection.execute(
+            _visit(dialect_name), params, execution_options=_visit_options(dialect_name)
+        ).all()
     # The stamp is read before the figures: see _figures.
     contacts, stamp = rows[0][1], rows[0][5]
     figures = _figures(session, user, stamp, now)

@@ -27,7 +27,7 @@ from app.auth.models import User
 from app.careers.models import Career
 from app.concurrency import check_version
 from app.contacts.models import Contact
-from app.db import begin_read, statement_connection, utcnow
+from app.db import begin_read, read_connection, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.followups import service as followups
 from app.interviews.models import DEFAULT_PURPOSE, OPEN_STATUSES, Interview
@@ -163,22 +163,13 @@ def interview_read(session: Session, user: User, interview_id: int) -> dict[str,
     release of its own, 3 % more instructions per request at 26 agenda items.)"""
     params = {"interview_id": interview_id, "owner_id": user.id}
     bind = session.get_bind()
-    sqlite = bind.dialect.name == "sqlite"
-    if sqlite and not session.in_transaction():
-        # One statement on a pooled connection of its own: beginning (and closing) a session
-        # transaction around it cost more Python than the statement's own execute. SQLite
-        # only: on PostgreSQL the agenda's rows would then hold a second connection.
-        with statement_connection(bind) as connection:
-            row = connection.execute(_read_one_with_agenda("sqlite"), params).first()
-        if row is not None and (row.status == "scheduled" or row[-1] is None):
-            # overlap_warnings, or the caller's read of the agenda's rows, goes through the
-            # session: still as a plain read, with no BEGIN.
-            begin_read(session, snapshot=False)
-    else:
-        # After a save's commit too: read without queueing for the write lock.
+    with read_connection(session) as connection:
+        row = connection.execute(_read_one_with_agenda(bind.dialect.name), params).first()
+    if row is not None and (row.status == "scheduled" or row[-1] is None):
+        # overlap_warnings, or the caller's read of the agenda's rows, goes through the
+        # session: still as a plain read, with no BEGIN (after a save's commit too: without
+        # queueing for the write lock).
         begin_read(session, snapshot=False)
-        statement = _read_one_with_agenda(bind.dialect.name)
-        row = session.connection().execute(statement, params).first()
     if row is None:
         raise NotFound(detail=f"No interview with id {interview_id}.")
     # A dict of the fields with the model's own names: a sixth of Row._asdict()'s cost (zip

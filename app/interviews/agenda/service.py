@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.concurrency import check_version
-from app.db import begin_read, statement_connection
+from app.db import begin_read, read_connection
 from app.dbjson import json_objects, postgresql_json_array, postgresql_json_object
 from app.errors import Invalid, NotFound
 from app.interviews.agenda.models import InterviewQuestion
@@ -463,16 +463,8 @@ def agenda_read_page(
     paged = {**params, "limit": limit, "offset": offset}
     bind = session.get_bind()
     statement = _json_page_statement(bind.dialect.name, sort, bool(q))  # unknown sort: 400
-    if bind.dialect.name == "sqlite" and not session.in_transaction():
-        # One statement on a pooled connection of its own: beginning (and closing) a session
-        # transaction around it cost more Python than the statement's execute. SQLite only:
-        # on PostgreSQL a later read of the request would hold a second connection.
-        with statement_connection(bind) as own:
-            found_json = own.execute(statement, paged).one()
-    else:
-        begin_read(session, snapshot=False)  # a plain read: one statement, one snapshot
-        found_json = session.connection().execute(statement, paged).one()
-    items_json, total, owned = found_json
+    with read_connection(session) as connection:
+        items_json, total, owned = connection.execute(statement, paged).one()
     if not owned:
         raise NotFound(detail=f"No interview with id {interview_id}.")
     if items_json is not None:  # else a time SQLite holds in another form: read the rows
