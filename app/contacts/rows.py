@@ -143,7 +143,7 @@ def draw_stored_rows(contacts: Sequence[tuple[Any, ...]], tz_name: str) -> Encod
     kept with their UTF-8 bytes for ``render(..., spliced=)``: drawn once per distinct rows
     as read (their last value: whether the next touch is due) and zone."""
     draw = _kept_stored_rows if len(contacts) <= KEPT_PAGE_ROWS else _draw_stored_rows
-    # SQLite's page is its rows' one JSON text (contacts.service.StoredRows), hashable as is.
+    # A page is its rows' one JSON text (contacts.service.StoredRows), hashable as is.
     return draw(contacts if isinstance(contacts, Hashable) else tuple(contacts), tz_name)
 
 

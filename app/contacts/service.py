@@ -420,11 +420,12 @@ class PageColumns(StrEnum):
 
     READ = "read"  # the API's read model (READ_COLUMNS, career_ids, tags)
     NAMED = "named"  # the read model and each contact's organization_name (suggestions)
-    # The read model as the JSON SQLite writes (app.dbjson), SQLite only: the API's list,
-    # spliced into its response without a row, dict or datetime per contact in Python.
+    # The read model as the JSON the database writes (app.dbjson): the API's list, spliced
+    # into its response without a row, dict or datetime per contact in Python.
     ENCODED = "encoded"
-    # What the list pages show: LISTED_COLUMNS, tags and organization_name, on SQLite the
-    # dates and tags as stored (text), then whether the next touch is due by now. The pages
+    # What the list pages show: LISTED_COLUMNS, tags and organization_name, the dates as
+    # SQLite stores them and the tags as kept (text), then whether the next touch is due by
+    # now, as one JSON text of rows (StoredRows) on both databases. The pages
     # keep rows drawn by these values (app.contacts.rows.draw_stored_rows), so only a page
     # not drawn yet converts them.
     STORED = "stored"
@@ -791,9 +792,9 @@ def contact_encoded_page(
     offset: int = 0,
     sort: str | None = None,
 ) -> Page[Any]:  # items: ContactRead dicts, or their JSON as an orjson.Fragment
-    """``contact_read_page`` for a JSON response (the API's list): on SQLite its items are
-    the JSON text SQLite writes (an ``orjson.Fragment`` for ``json_page_response`` to splice;
-    the rows are read instead when a time is not in the stored form), elsewhere the dicts."""
+    """``contact_read_page`` for a JSON response (the API's list): its items are the JSON
+    text the database writes (an ``orjson.Fragment`` for ``json_page_response`` to splice;
+    on SQLite the rows are read instead, as dicts, when a time is not in the stored form)."""
     now = utcnow()
     read = _page_rows(session, user, filters, limit, offset, sort, now, PageColumns.ENCODED)
     assert isinstance(read.rows, EncodedItems)
@@ -823,7 +824,7 @@ EncodedPage = Page[Any]
 
 
 class StoredRows(Sequence[tuple[Any, ...]]):
-    """A SQLite list page's rows as the page statement returns them: one JSON text,
+    """A list page's rows as the page statement returns them: one JSON text,
     [[LISTED_COLUMNS' values as stored, tags' JSON text, organization name, due], ...], and
     how many rows it holds. Hashed and compared by that text, so a page drawn before
     (app.contacts.rows.draw_stored_rows) is found by one string, with no row objects built
@@ -867,7 +868,7 @@ class StoredRows(Sequence[tuple[Any, ...]]):
 
 @dataclass(frozen=True, slots=True)
 class EncodedItems:
-    """A SQLite page of PageColumns.ENCODED: its items' JSON text (None when a time is not
+    """A page of PageColumns.ENCODED: its items' JSON text (None when SQLite holds a time not
     in the stored form) and how many items it holds (its len, as a page of rows has)."""
 
     text: str | None
@@ -900,7 +901,7 @@ def contact_list_view(
     of the first), not one of their own (6 % of a contacts page's samples). The same
     filters, sorts, plans and statements per request as ``contact_read_page``, with fewer
     columns: each row as ``PageColumns.STORED`` reads it, LISTED_COLUMNS' values (the dates
-    as SQLite holds them), the contact's tags (SQLite's JSON text; A-Z on PostgreSQL), its
+    as SQLite holds them), the contact's tags (the kept JSON text, A-Z), its
     organization's name (or None), then whether the next touch is due by ``now`` (None for
     no reminder): app.contacts.rows.draw_stored_rows draws those.
 
@@ -938,7 +939,7 @@ class _PageRead(NamedTuple):
     page's rows, the total, and the careers' JSON text (``_careers_json``) when asked for."""
 
     result: CursorResult[Any]
-    rows: Sequence[Any]  # Row objects, or SQLite's STORED page as StoredRows
+    rows: Sequence[Any]  # Row objects, a STORED page's StoredRows, or EncodedItems
     total: int
     careers: str | None
 
