@@ -26,7 +26,7 @@ from sqlalchemy import Connection, TextClause, TextualSelect, bindparam, column,
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.db import UTCDateTime
+from app.db import UTCDateTime, read_connection
 from app.search import query as terms_of
 from app.search.models import (
     DDL_BY_DIALECT,
@@ -753,14 +753,14 @@ _SPANS = text(
 _statistics: weakref.WeakKeyDictionary[object, _Statistics] = weakref.WeakKeyDictionary()
 
 
-def _postgresql_statistics(session: Session) -> _Statistics:
-    """The index's statistics, read at most every STATISTICS_AGE seconds per worker."""
-    bind = session.get_bind()
+def _postgresql_statistics(connection: Connection, bind: object) -> _Statistics:
+    """The index's statistics, read at most every STATISTICS_AGE seconds per worker (kept
+    per ``bind``, the session's engine)."""
     known = _statistics.get(bind)
     now = time.monotonic()
     if known is not None and now - known.read_at < STATISTICS_AGE:
         return known
-    row = session.execute(_STATISTICS).first()
+    row = connection.execute(_STATISTICS).first()
     shares: dict[str, float] = {}
     rare = 0.0
     if row is not None and row[0] is not None:
@@ -768,7 +768,7 @@ def _postgresql_statistics(session: Session) -> _Statistics:
         words, frequencies = list(row[0]), [float(f) for f in row[1]]
         shares = dict(zip(words, frequencies, strict=False))
         rare = frequencies[len(words)]
-    spans = {int(k): int(v) for k, v in session.execute(_SPANS) if v is not None}
+    spans = {int(k): int(v) for k, v in connection.execute(_SPANS) if v is not None}
     known = _statistics[bind] = _Statistics(now, sorted(shares), shares, rare, spans)
     return known
 
@@ -843,9 +843,15 @@ def _scanned(counts: dict[int, int], spans: dict[int, int], page: tuple) -> froz
 
 
 def _postgresql_search(
-    session: Session, owner: int, terms: list[terms_of.Term], kinds: list[str], page: tuple
+    connection: Connection,
+    bind: object,
+    owner: int,
+    terms: list[terms_of.Term],
+    kinds: list[str],
+    page: tuple,
 ) -> tuple[dict[int, int], list[tuple[int, int]]]:
-    """Counts per kind code (up to COUNT_CAP), and (kind code, row id) of the page, best first.
+    """Counts per kind code (up to COUNT_CAP), and (kind code, row id) of the page, best first
+    (``bind``: the session's engine, which the statistics are kept by).
 
     A kind's count is read where it is cheap: through the kind's own GIN index (a bitmap of
     its matches, of which COUNT_CAP rows are then read), or, where the statistics expect the
@@ -854,7 +860,7 @@ def _postgresql_search(
     says that is still cheaper, else counted through its GIN index.
     """
     params = {"owner": owner, "shared": SHARED_OWNER, "tsquery": terms_of.tsquery_text(terms)}
-    stats = _postgresql_statistics(session)
+    stats = _postgresql_statistics(connection, bind)
     narrowed = _narrowed(terms, stats)
     if narrowed:
         params["indexed"] = terms_of.tsquery_text(narrowed)
@@ -891,7 +897,7 @@ def _postgresql_search(
         # The rows to read are parameters: the statement's text (and plan) is one per set
         # of kinds read along the key.
         reads = {f"rows{code}": rows for code, rows in key_reads.items()}
-        for code, n, top, read in session.execute(
+        for code, n, top, read in connection.execute(
             statement(_postgresql_counts(codes, key_reads, first)), params | reads
         ):
             code, n = int(code), int(n)
@@ -928,7 +934,7 @@ def _postgresql_search(
     # RANK_LIMIT, so only a test's smaller cap meets the second test).
     if sum(wanted_counts) <= RANK_LIMIT and max(wanted_counts) < COUNT_CAP:
         codes = [KIND_CODES[kind] for kind in wanted]
-        rows = session.execute(
+        rows = connection.execute(
             statement(_postgresql_ranked(codes)),
             {
                 **params,
@@ -965,7 +971,7 @@ def _postgresql_search(
     )
     for code in bounded:
         params[f"low{code}"] = spans.get(code, 0) - PAGE_KEY_ROWS
-    found = session.execute(
+    found = connection.execute(
         statement(_postgresql_newest(slices, scans | bounded, bounded)), params
     ).all()
     short = frozenset(
@@ -974,7 +980,7 @@ def _postgresql_search(
         if code in bounded and sum(1 for c, _ in found if c == code) < take
     )
     if short:
-        found = session.execute(
+        found = connection.execute(
             statement(_postgresql_newest(slices, scans | (bounded - short), bounded - short)),
             params,
         ).all()
@@ -1101,14 +1107,13 @@ def _sqlite_display(code: int) -> TextualSelect:
 
 
 def _rows(
-    session: Session, dialect: str, keys: list[tuple[int, int]]
+    connection: Connection, dialect: str, keys: list[tuple[int, int]]
 ) -> dict[tuple[int, int], Row]:
     """Each (kind code, row id)'s Row, read from its own table (one statement per kind)."""
     wanted: dict[int, list[int]] = {}
     for code, row_id in keys:
         wanted.setdefault(code, []).append(row_id)
     found: dict[tuple[int, int], Row] = {}
-    connection = session.connection()
     for code, ids in wanted.items():
         # SQLite reads the ids as one JSON text (_sqlite_display).
         params = {"ids": json.dumps(ids) if dialect == "sqlite" else ids}
@@ -1248,20 +1253,26 @@ def search(
     keys: list[tuple[int, int]]
     ranked = False
     if dialect == "postgresql":
-        count_codes, keys = _postgresql_search(session, user.id, terms, wanted, (limit, offset))
+        # Every statement on one connection outside the Session (app.db.read_connection):
+        # each is right on its own, as the counts and the page may straddle a write anyway.
+        with read_connection(session) as connection:
+            count_codes, keys = _postgresql_search(
+                connection, session.get_bind(), user.id, terms, wanted, (limit, offset)
+            )
+            rows = _rows(connection, dialect, keys)
     else:
         count_codes, rowids, ranked = _sqlite_search(
             session, user.id, terms, wanted, (limit, offset)
         )
         id_mask = (1 << KIND_SHIFT) - 1
         keys = [((r >> KIND_SHIFT) & 15, r & id_mask) for r in rowids]
+        rows = _rows(session.connection(), dialect, keys)
     counts = {
         kind: min(count_codes[code], COUNT_CAP)
         for kind, code in KIND_CODES.items()
         if count_codes.get(code)
     }
     total = sum(counts.get(kind, 0) for kind in wanted)
-    rows = _rows(session, dialect, keys)
     if ranked:
         keys = _best(keys, rows, terms)[offset : offset + limit]
     # A row deleted between the reads is simply left out.

@@ -119,7 +119,7 @@ def test_the_statistics_expect_the_rarer_word_and_a_prefix_s_words(db, user, cor
     db.execute(text("ANALYZE search_index"))
     db.commit()
     service._statistics.clear()
-    stats = service._postgresql_statistics(db)
+    stats = service._postgresql_statistics(db.connection(), db.get_bind())
     db.rollback()
     share = service._expected_share
     assert share(terms_of.parse("reviews portfolio"), stats) == stats.shares["reviews"]
