@@ -11,7 +11,7 @@ from app.careers import service
 from app.careers.models import Career, CareerStatus
 from app.careers.schemas import CareerCreate, CareerFilters, CareerRead, CareerUpdate
 from app.paging import sortable
-from app.schemas import Page
+from app.schemas import NO_NUL, Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
@@ -27,7 +27,8 @@ def career_filters(
         CareerStatus | None, Query(description="Only careers in this status.")
     ] = None,
     industry: Annotated[
-        str | None, Query(max_length=200, description="Exact industry (any case).")
+        str | None,
+        Query(max_length=200, description="Exact industry (any case).", json_schema_extra=NO_NUL),
     ] = None,
     interest_min: Annotated[
         int | None, Query(ge=1, le=5, description="Only careers at least this interesting.")

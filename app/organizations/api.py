@@ -16,7 +16,7 @@ from app.organizations.schemas import (
     OrganizationUpdate,
 )
 from app.paging import sortable
-from app.schemas import Page
+from app.schemas import NO_NUL, Page
 from app.web.deps import CurrentUser, RowId, SessionDep
 from app.web.forms import parse_form
 from app.web.listing import ListQueryDep, page_response
@@ -29,10 +29,12 @@ router = api_router("/organizations", tags=["organizations"])
 def organization_filters(
     listing: ListQueryDep,
     industry: Annotated[
-        str | None, Query(max_length=200, description="Exact industry (any case).")
+        str | None,
+        Query(max_length=200, description="Exact industry (any case).", json_schema_extra=NO_NUL),
     ] = None,
     location: Annotated[
-        str | None, Query(max_length=200, description="Exact location (any case).")
+        str | None,
+        Query(max_length=200, description="Exact location (any case).", json_schema_extra=NO_NUL),
     ] = None,
 ) -> OrganizationFilters:
     """The organization list filters, validated by the schema the list page uses too."""

@@ -29,7 +29,7 @@ from app.questions.schemas import (
     QuestionRead,
     QuestionUpdate,
 )
-from app.schemas import MAX_INT32, Page, normalise_tag
+from app.schemas import MAX_INT32, NO_NUL_PATTERN, Page, normalise_tag
 from app.web.deps import CurrentUser, SessionDep, SettingsDep
 from app.web.listing import ListQueryDep, page_response
 from app.web.resources import (
@@ -267,7 +267,9 @@ def list_bank_questions(
     db: SessionDep,
     params: ListQueryDep,
     category: Annotated[Category | None, Query(description="Only this category.")] = None,
-    tag: Annotated[str | None, Query(max_length=50, description="Only this tag.")] = None,
+    tag: Annotated[
+        str | None, Query(max_length=50, description="Only this tag.", pattern=NO_NUL_PATTERN)
+    ] = None,
 ) -> Response:
     """A readable bank's questions, in order (`sort` takes position, text, category,
     created_at, updated_at, id); `q` matches the text."""

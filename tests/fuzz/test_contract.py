@@ -486,3 +486,44 @@ def test_a_list_items_text_limit_counts_it_as_sent(api: ApiClient, openapi: dict
         "/api/v1/contacts", json={"full_name": "Ada", "tags": [" " + "a" * (limit - 1)]}
     )
     assert fits.status_code == 201 and fits.json()["tags"] == ["a" * (limit - 1)]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/organizations", "industry"),
+        ("/api/v1/organizations", "location"),
+        ("/api/v1/careers", "industry"),
+    ],
+)
+def test_a_nul_in_a_text_filter_is_outside_the_schema_and_refused(
+    api: ApiClient, openapi: dict[str, Any], path: str, name: str
+) -> None:
+    """Case A6FqNs: GET /api/v1/organizations?industry=%00... was a 422 though the schema
+    declared no pattern for it: it does now, as for q."""
+    assert not re.search(parameter(openapi, "get", path, name)["pattern"], "a\x00b")
+    response = api.get(path, params={name: "a\x00b"})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [name]
+
+
+def test_every_text_query_parameter_declares_what_it_refuses(openapi: dict[str, Any]) -> None:
+    # A NUL is refused in every text filter of the API (the server's rule): each declares it.
+    for path, methods in openapi["paths"].items():
+        for method, op in methods.items():
+            for param in op.get("parameters", []):
+                schema = param.get("schema", {})
+                options = schema.get("anyOf", [schema])
+                texts = [o for o in options if o.get("type") == "string" and "enum" not in o]
+                if param["in"] == "query" and texts:
+                    assert all("pattern" in o for o in texts), (method, path, param["name"])
+
+
+def test_a_nul_in_a_bank_questions_tag_filter_is_refused(api: ApiClient) -> None:
+    # Declared by the same pattern, and refused: it had matched nothing, with a 200.
+    bank = api.post("/api/v1/question-banks", json={"name": "Mine"})
+    url = f"/api/v1/question-banks/{bank.json()['id']}/questions"
+    response = api.get(url, params={"tag": "a\x00b"})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["tag"]
+    assert api.get(url, params={"tag": "ab"}).status_code == 200
