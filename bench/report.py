@@ -181,6 +181,21 @@ def _extra_us(pg: LoadResult | None, sqlite: LoadResult | None) -> float | None:
     return (1 / pg.rps - 1 / sqlite.rps) * 1e6
 
 
+def _pg_verdict(
+    share: float, stack_share: float | None, rapport_us: float | None, stack_us: float | None
+) -> str:
+    """Met, or missed with what shows the miss is the database's: the stack floor missing
+    too, and Rapport adding no more to a request on PostgreSQL than the stack floor does."""
+    if share >= PG_VS_SQLITE_MIN:
+        return "met"
+    reasons = []
+    if stack_share is not None and stack_share < PG_VS_SQLITE_MIN:
+        reasons.append(f"stack floor too: {stack_share:.2f}")
+    if rapport_us is not None and stack_us is not None and rapport_us <= stack_us:
+        reasons.append("the stack floor adds as much: the database's")
+    return f"missed ({'; '.join(reasons)})" if reasons else "missed"
+
+
 def pg_vs_sqlite(report: Report) -> list[str]:
     """Issue 17's PostgreSQL target: each scenario with one worker at least PG_VS_SQLITE_MIN
     of its SQLite rate (one worker each, the same run); with what PostgreSQL adds to a
@@ -194,13 +209,15 @@ def pg_vs_sqlite(report: Report) -> list[str]:
         "",
         f"### PostgreSQL vs SQLite, 1 worker (target: each at least {PG_VS_SQLITE_MIN:g} x)",
         "",
-        "What PostgreSQL adds to a request (µs, from each one's rate on the two databases): where"
+        "The stack floor's own PostgreSQL / SQLite: the same statements through the plainest"
+        " stack; under the target, the two databases' difference alone misses it. What"
+        " PostgreSQL adds to a request (µs, from each one's rate on the two databases): where"
         " Rapport's addition is no larger than the stack floor's, the difference is the"
         " database's and its driver's, not Rapport's code.",
         "",
-        "| Scenario | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | added µs: Rapport "
-        "| stack floor | floor | verdict |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| Scenario | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | stack floor's "
+        "| added µs: Rapport | stack floor | floor | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for outcome in pg.outcomes:
         base = on_sqlite.get(outcome.scenario.key)
@@ -213,17 +230,15 @@ def pg_vs_sqlite(report: Report) -> list[str]:
             _extra_us(outcome.floor, base.floor),
         ]
         cells = " | ".join("-" if us is None else f"{us:,.0f}" for us in added)
-        verdict = "met" if share >= PG_VS_SQLITE_MIN else "missed"
-        rapport_added, stack_added = added[0], added[1]
-        if verdict == "missed" and rapport_added is not None and stack_added is not None:
-            verdict += (
-                " (the stack floor adds as much: the database's)"
-                if rapport_added <= stack_added
-                else ""
-            )
+        stack_share = (
+            outcome.stack.rps / base.stack.rps
+            if outcome.stack and base.stack and outcome.stack.rps and base.stack.rps
+            else None
+        )
         lines.append(
             f"| {outcome.scenario.title} | {base.result.rps:,.0f} | {outcome.result.rps:,.0f} | "
-            f"{share:.2f} | {cells} | {verdict} |"
+            f"{share:.2f} | {'-' if stack_share is None else f'{stack_share:.2f}'} | {cells} | "
+            f"{_pg_verdict(share, stack_share, added[0], added[1])} |"
         )
     return lines
 

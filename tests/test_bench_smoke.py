@@ -217,11 +217,17 @@ def test_the_report_judges_memory_and_postgres_against_sqlite() -> None:
         ]
         return Configuration(title, outcomes=outcomes, rss_rest_mb=[70.0], rss_after_mb=after)
 
-    sqlite = configuration("SQLite, 1 worker", {"a": 1000, "b": 1000, "c": 1000}, [119.0])
-    pg = configuration("PostgreSQL, 1 worker", {"a": 600, "b": 590, "c": 500}, [121.0])
+    sqlite = configuration(
+        "SQLite, 1 worker", {"a": 1000, "b": 1000, "c": 1000, "d": 1000}, [119.0]
+    )
+    pg = configuration("PostgreSQL, 1 worker", {"a": 600, "b": 590, "c": 500, "d": 500}, [121.0])
     # The stack floors: PostgreSQL adds 500 µs to b's request there, less than to Rapport's
-    # (695 µs); 2,000 µs to c's, more than to Rapport's (1,000 µs): c's miss is the database's.
-    for config, stack_rps in ((sqlite, {"b": 2000, "c": 1000}), (pg, {"b": 1000, "c": 333.33})):
+    # (695 µs); 2,000 µs to c's, more than to Rapport's (1,000 µs); 111 µs to d's.
+    stacks = (
+        (sqlite, {"b": 2000, "c": 1000, "d": 1000}),
+        (pg, {"b": 1000, "c": 333.33, "d": 900}),
+    )
+    for config, stack_rps in stacks:
         for outcome in config.outcomes:
             if outcome.scenario.key in stack_rps:
                 outcome.stack = _result(requests=int(stack_rps[outcome.scenario.key] * 10))
@@ -230,12 +236,17 @@ def test_the_report_judges_memory_and_postgres_against_sqlite() -> None:
     assert "(target: under 120 MB after load: met)" in body
     assert "(target: under 120 MB after load: missed)" in body
     assert "### PostgreSQL vs SQLite, 1 worker (target: each at least 0.6 x)" in body
-    assert "| a | 1,000 | 600 | 0.60 | 667 | - | - | met |" in body
-    assert "| b | 1,000 | 590 | 0.59 | 695 | 500 | - | missed |" in body
+    assert "| a | 1,000 | 600 | 0.60 | - | 667 | - | - | met |" in body
+    # b's stack floor misses the ratio too (0.50) but adds less than Rapport; c's misses and
+    # adds more: the database's. d's stack floor meets it: its miss is Rapport's alone.
     assert (
-        "| c | 1,000 | 500 | 0.50 | 1,000 | 2,000 | - "
-        "| missed (the stack floor adds as much: the database's) |"
+        "| b | 1,000 | 590 | 0.59 | 0.50 | 695 | 500 | - | missed (stack floor too: 0.50) |"
     ) in body
+    assert (
+        "| c | 1,000 | 500 | 0.50 | 0.33 | 1,000 | 2,000 | - "
+        "| missed (stack floor too: 0.33; the stack floor adds as much: the database's) |"
+    ) in body
+    assert "| d | 1,000 | 500 | 0.50 | 0.90 | 1,000 | 111 | - | missed |" in body
 
 
 def test_a_seeded_file_is_copied_with_its_wal_and_never_written(tmp_path: Path) -> None:
