@@ -555,9 +555,9 @@ def _statement_bind(bind: Engine) -> Engine:
 
 @contextlib.contextmanager
 def read_connection(session: Session) -> Iterator[Connection]:
-    """Where a request's read of one statement runs: outside a transaction (every GET), a
-    statement connection of its own (``statement_connection``); inside one (a write's
-    read-back), the session's. Beginning and closing a session transaction around one
+    """Where a request's read of one statement, or of statements that need no common
+    snapshot, runs: outside a transaction (every GET), a statement connection of its own
+    (``statement_connection``); inside one (a write's read-back), the session's. Beginning and closing a session transaction around one
     statement cost more Python than its execute, on PostgreSQL too, where AUTOCOMMIT_READS
     already sends no BEGIN (+14-20 % served for the agenda and the unfiltered lists, A/B).
     A read that follows takes the session's connection, after this one is back."""

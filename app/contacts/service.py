@@ -905,8 +905,8 @@ def contact_list_view(
     organization's name (or None), then whether the next touch is due by ``now`` (None for
     no reminder): app.contacts.rows.draw_stored_rows draws those.
 
-    Read without a common snapshot (``begin_read(snapshot=False)``: no BEGIN and ROLLBACK
-    on SQLite). The unfiltered page is one statement; a filtered page's count and rows may
+    Read without a common snapshot, on a statement connection (``read_connection``: no
+    BEGIN and ROLLBACK on SQLite). The unfiltered page is one statement; a filtered page's count and rows may
     straddle a write, which at worst shows a total one off until the next load, and a walk
     that then comes back short is sorted again as always."""
     columns = PageColumns.STORED
@@ -967,11 +967,13 @@ def _page_rows(
     params = filter_params(dialect_name, user, filters, now)
     shape = tuple(sorted(params))
     query = _PageQuery(dialect_name, params, shape, filters, limit, offset, sort, now, columns)
-    if query.carried:  # one statement (past the end on rows, the total read alone after it)
+    # One statement (past the end on rows, the total read alone after it), or statements
+    # that need no common snapshot, as PostgreSQL's never have one (READ COMMITTED,
+    # AUTOCOMMIT_READS): a statement connection, without the Session's machinery around
+    # each (app.db.read_connection). Else SQLite's count and rows in one transaction.
+    if query.carried or not snapshot or dialect_name == "postgresql":
         with read_connection(session) as connection:
             return _read_page(connection, query, careers)
-    if not snapshot:
-        begin_read(session, snapshot=False)  # no BEGIN and ROLLBACK on SQLite
     return _read_page(session.connection(), query, careers)
 
 
