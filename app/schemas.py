@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    EmailStr,
     Field,
     GetJsonSchemaHandler,
     ValidationInfo,
@@ -178,10 +179,11 @@ def _options(annotation: Any) -> tuple[Any, ...]:
 
 
 def _text_max(annotation: Any) -> int | None:
-    """The maxLength of an ``Annotated[str, ...]`` (None: another type, or no limit)."""
+    """The maxLength of an ``Annotated[str, ...]`` or ``Annotated[EmailStr, ...]`` (None:
+    another type, or no limit)."""
     if get_origin(annotation) is Annotated:
         base, *metadata = get_args(annotation)
-        if base is str:
+        if base is str or base is EmailStr:  # an email is text, stripped before its checks
             return _max_length(metadata)
     return None
 
