@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError, ValidationError
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, ValidationError
 
 MAX_INT32 = 2**31 - 1
 T = TypeVar("T")
@@ -93,8 +93,10 @@ class InputModel(BaseModel):
             # As for a text below: each item's maxLength counts it as sent. Raised as a
             # ValidationError, whose locations pydantic puts under the field's (tags.0).
             limit = _item_text_limit(cls, name)
-            if limit is not None and (
-                too_long := [
+            too_long: list[InitErrorDetails] = (
+                []
+                if limit is None
+                else [
                     {
                         "type": "string_too_long",
                         "loc": (index,),
@@ -104,8 +106,9 @@ class InputModel(BaseModel):
                     for index, item in enumerate(value)
                     if isinstance(item, str) and len(item) > limit
                 ]
-            ):
-                raise ValidationError.from_exception_data(cls.__name__, too_long)  # type: ignore[arg-type]
+            )
+            if too_long:
+                raise ValidationError.from_exception_data(cls.__name__, too_long)
         if isinstance(value, str):
             # The schema's maxLength counts the text as sent; pydantic counts it after
             # stripping, so a title of the most characters with a space around it would pass.
