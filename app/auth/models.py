@@ -24,7 +24,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import Field, Session, SQLModel
 
-from app.db import statement_connection
+from app.db import statement_read
 from app.models import Tracked, utc_field
 
 M = TypeVar("M", bound=SQLModel)
@@ -258,7 +258,7 @@ class CredentialLookup(Generic[M]):
         """The credential's and its user's columns, or None for an unknown hash.
 
         ``outside_transaction`` reads on a connection of its own, as a statement outside any
-        transaction (app.db.statement_connection), leaving ``session`` without one.
+        transaction (app.db.statement_read), leaving ``session`` without one.
         ``recent_ok``: a row this worker read within ``remember_seconds`` will do.
         ``recent_only``: only such a row, with no statement (None when none is kept), so a
         caller may ask on the event loop before it spends a thread-pool turn on the lookup."""
@@ -271,7 +271,7 @@ class CredentialLookup(Generic[M]):
         if not outside_transaction:
             found = session.connection().execute(self.statement, {"hash": hashed}).first()
         else:
-            with statement_connection(session.get_bind()) as connection:
+            with statement_read(session.get_bind()) as connection:
                 found = connection.execute(self.statement, {"hash": hashed}).first()
         if self.recent is not None and found is not None:
             self.recent.keep(hashed, found)

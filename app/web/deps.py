@@ -224,7 +224,7 @@ def _lookup(request: Request, find: Callable[[bool], F | None]) -> F | None:
 
     On SQLite an unsafe request's session begins IMMEDIATE (app.db). The lookup only reads:
     on an unsafe request it is a statement of its own on a connection of its own
-    (``find(True)``: app.db.statement_connection), so it takes no write lock and leaves the
+    (``find(True)``: app.db.statement_read), so it takes no write lock and leaves the
     session without a transaction. No dependency ever carries a transaction (and SQLite's
     write lock) into another thread-pool turn: holding it across turns let every worker
     thread block on it while the holder waited for a thread (a deadlock with few threads;

@@ -2,8 +2,8 @@
 
 The JSON is written by the database, a row at a time (sql.py), read in batches
 (``yield_per``: a server-side cursor on PostgreSQL) and handed on in chunks of about
-CHUNK_BYTES, so memory stays flat however much the user has. The CSV is built in Python
-from batches of contacts, with their tag names fetched per batch, never per row.
+CHUNK_BYTES, so memory stays flat however much the user has. The CSV and vCard are built
+in Python from batches of contacts, each with its tag names as the contact keeps them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel
 
 from app.auth.models import User
 from app.careers.models import Career
-from app.contacts.models import Contact, ContactCareer, ContactTag, Tag
+from app.contacts.models import CONTACT_TAG_NAMES, Contact, ContactCareer, ContactTag, Tag
 from app.contacts.service import ContactFilters, filter_conditions, filter_params
 from app.db import utcnow
 from app.exchange.export.sql import LEFT_OUT, Attached, Child, Extra, rows_as_json
@@ -248,17 +248,9 @@ def _batches(session: Session, statement: Select[Any]) -> Iterator[Rows]:
         yield [dict(zip(keys, row, strict=True)) for row in partition]
 
 
-def _tag_names(session: Session, user: User, low: int, high: int) -> dict[int, list[str]]:
-    """Tag names of the user's contacts with ids from low to high."""
-    statement = (
-        select(ContactTag.contact_id, Tag.name)
-        .join(Tag, Tag.id == ContactTag.tag_id)  # type: ignore[arg-type]
-        .where(Tag.owner_id == user.id, ContactTag.contact_id.between(low, high))  # type: ignore[attr-defined]
-        .order_by(ContactTag.contact_id, Tag.name)
-    )
-    names: dict[int, list[str]] = {}
-    for contact_id, name in session.execute(statement):
-        names.setdefault(contact_id, []).append(name)
+def _tags(row: dict[str, Any]) -> list[str]:
+    """The row's tag names, A-Z, from the contact's kept JSON array (CONTACT_TAG_NAMES)."""
+    names: list[str] = orjson.loads(row.pop(CONTACT_TAG_NAMES.name))
     return names
 
 
@@ -284,15 +276,14 @@ def export_contacts_csv(session: Session, user: User) -> Iterator[bytes]:
         c for c in _table(Contact).c if c.name in CSV_COLUMNS and c.name not in LEFT_OUT
     ]
     statement = (
-        select(*wanted, Organization.name.label("organization"))  # type: ignore[attr-defined]
+        select(*wanted, CONTACT_TAG_NAMES, Organization.name.label("organization"))  # type: ignore[attr-defined]
         .outerjoin(Organization, Organization.id == Contact.organization_id)
         .where(Contact.owner_id == user.id)
         .order_by(Contact.id)
     )
     for rows in _batches(session, statement):
-        tags = _tag_names(session, user, rows[0]["id"], rows[-1]["id"])
         for row in rows:
-            row["tags"] = "; ".join(tags.get(row["id"], []))
+            row["tags"] = "; ".join(_tags(row))
             writer.writerow([neutralise(row[name]) for name in CSV_COLUMNS])
         yield buffer.getvalue().encode()
         buffer.seek(0)
@@ -327,12 +318,11 @@ def export_contacts_vcard(
     params = filter_params(dialect, user, filters or ContactFilters(), utcnow())
     wanted = [getattr(Contact, name) for name in _VCARD_COLUMNS]
     statement = (
-        select(*wanted, Organization.name.label("organization"))  # type: ignore[attr-defined]
+        select(*wanted, CONTACT_TAG_NAMES, Organization.name.label("organization"))  # type: ignore[attr-defined]
         .outerjoin(Organization, Organization.id == Contact.organization_id)
         .where(*filter_conditions(params))
         .order_by(Contact.id)
         .params(params)
     )
     for rows in _batches(session, statement):
-        tags = _tag_names(session, user, rows[0]["id"], rows[-1]["id"])
-        yield "".join(contact_card(row, tags.get(row["id"], [])) for row in rows).encode()
+        yield "".join(contact_card(row, _tags(row)) for row in rows).encode()
