@@ -554,9 +554,8 @@ def _statement_bind(bind: Engine) -> Engine:
 
 
 class _KeptReads(threading.local):
-    """This thread's SQLite read connections between reads (``statement_read``), by the
-    statement bind they came from (its listeners see their statements), while no read is
-    using them."""
+    """This thread's read connections between reads (``statement_read``), by the statement
+    bind they came from (its listeners see their statements), while no read is using them."""
 
     def __init__(self) -> None:
         # The pool each came from: an option engine's pool follows its engine's after
@@ -570,25 +569,38 @@ _KEPT_READS = _KeptReads()
 _KEPT_PER_THREAD = 4
 
 
+def _still_usable(connection: Connection) -> bool:
+    """Whether a kept connection can take the next read as a fresh checkout would."""
+    if connection.invalidated:
+        return False
+    if connection.dialect.name == "sqlite":
+        return True
+    # What the pool's checkout checks (_configure_postgresql), and that no statement took
+    # the connection out of autocommit: a transaction kept open would hold its snapshot.
+    dbapi_connection = connection.connection.dbapi_connection
+    return bool(
+        connection.info.get(AUTOCOMMIT_READS)
+        and dbapi_connection is not None
+        and dbapi_connection.autocommit
+        and connection_alive(dbapi_connection)
+    )
+
+
 @contextlib.contextmanager
 def statement_read(bind: Engine) -> Iterator[Connection]:
-    """A statement connection (``statement_connection``) for plain reads. On SQLite each
-    thread keeps its own from one read to the next (the event loop's for the inline reads, a
-    database thread's for its scans), so a read pays no pool checkout, reset and return: the
-    contacts page's statement 143-178 -> 113-115 us in-process. That is safe because the
-    connection is never inside a transaction (each statement sees what was committed before
-    it, as on a fresh one), belongs to one thread, is given up after any error and is
-    replaced when its engine's pool is (``Engine.dispose``). A read inside another takes
-    one of its own. PostgreSQL's go back to the pool: one held by a thread would need its
-    own liveness checks (``connection_alive``) and a share of the pool's room."""
-    if bind.dialect.name != "sqlite":
-        with statement_connection(bind) as connection:
-            yield connection
-        return
+    """A statement connection (``statement_connection``) for plain reads, which each thread
+    keeps from one read to the next (the event loop's for SQLite's inline reads, a database
+    thread's for the rest): a read pays no pool checkout, reset and return (SQLite's contacts
+    page -7.3 % instructions a request, callgrind). That is safe because the connection is
+    never inside a transaction (each statement sees what was committed before it, as on a
+    fresh one: SQLite's autocommit, PostgreSQL's AUTOCOMMIT_READS, checked after every read
+    with the server's liveness, as a checkout checks it), belongs to one thread, is given
+    up after any error and is replaced when its engine's pool is (``Engine.dispose``). A
+    read inside another takes one of its own."""
     source = _statement_bind(bind)
     kept = _KEPT_READS.connections
     pool, connection = kept.pop(source, (None, None))  # in use until it is handed back
-    if connection is None or connection.invalidated or pool is not bind.pool:
+    if connection is None or pool is not bind.pool or not _still_usable(connection):
         if connection is not None:
             connection.close()
         pool, connection = bind.pool, source.connect()
@@ -597,7 +609,7 @@ def statement_read(bind: Engine) -> Iterator[Connection]:
     except BaseException:
         connection.close()  # whatever the failure, the next read starts on a fresh one
         raise
-    if source in kept:  # a read inside this one kept its own meanwhile
+    if source in kept or not _still_usable(connection):  # or a read inside kept its own
         connection.close()
         return
     while len(kept) >= _KEPT_PER_THREAD:
@@ -610,9 +622,10 @@ def read_connection(session: Session) -> Iterator[Connection]:
     """Where a request's read of one statement, or of statements that need no common
     snapshot, runs: outside a transaction (every GET), a statement connection of its own
     (``statement_read``); inside one (a write's read-back), the session's. Beginning and
-    closing a session transaction around one statement cost more Python than its execute, on PostgreSQL too, where AUTOCOMMIT_READS
-    already sends no BEGIN (+14-20 % served for the agenda and the unfiltered lists, A/B).
-    A read that follows takes the session's connection, after this one is back."""
+    closing a session transaction around one statement cost more Python than its execute,
+    on PostgreSQL too, where AUTOCOMMIT_READS already sends no BEGIN (+14-20 % served for
+    the agenda and the unfiltered lists, A/B). A read that follows takes the session's
+    connection, after this one is back."""
     if session.in_transaction():
         yield session.connection()
         return

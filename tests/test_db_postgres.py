@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from app.auth.models import User
 from app.config import Settings
 from app.contacts.models import Tag
-from app.db import is_plain_read, make_engine, open_session
+from app.db import is_plain_read, make_engine, open_session, statement_read
 from app.main import create_app
 from tests.conftest import ApiClient, WebClient
 from tests.perf_path.turns import count_thread_turns
@@ -311,3 +311,48 @@ def test_the_engine_and_its_sessions_dispatch_no_connection_events(engine: Engin
                 assert type(conn).__name__ == "PostgreSQLConnection", bind
     finally:
         fresh.dispose()
+
+
+def _wait_until_gone(admin: Connection, pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while (
+        time.monotonic() < deadline
+        and admin.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
+        ).scalar_one()
+    ):
+        time.sleep(0.05)
+    admin.rollback()
+
+
+def test_a_thread_keeps_its_read_connection_only_while_it_is_a_fresh_ones_equal(
+    database_url: str, engine: Engine
+) -> None:
+    """app.db.statement_read: a thread's reads share one connection, kept out of the pool
+    while it stays in autocommit (no snapshot held) and alive; one a statement took into a
+    transaction goes back to the pool (which rolls it back), and one the server dropped is
+    replaced before a read uses it."""
+    reads = make_engine(database_url)
+
+    def backend() -> int:
+        with statement_read(reads) as conn:
+            return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+    try:
+        first = backend()
+        assert backend() == first and reads.pool.checkedout() == 1  # type: ignore[attr-defined]
+        with statement_read(reads) as conn:
+            conn.exec_driver_sql("SELECT set_config('rapport.probe', 'on', true)")
+        assert reads.pool.checkedout() == 0  # type: ignore[attr-defined]
+        with statement_read(reads) as conn:
+            assert conn.connection.dbapi_connection.info.transaction_status == IDLE  # type: ignore[union-attr]
+            assert not conn.exec_driver_sql(
+                "SELECT current_setting('rapport.probe', true)"
+            ).scalar()
+        kept = backend()
+        with engine.connect() as admin:  # a restart or an idle timeout, as the server does it
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend({kept})")
+            _wait_until_gone(admin, kept)
+        assert backend() != kept
+    finally:
+        reads.dispose()
