@@ -452,8 +452,10 @@ SINGLE_LINE_PATTERN = r"^[^\r\n\x00]*$"
 SINGLE_LINE_NOT_BLANK_PATTERN = r"^[^\r\n\x00]*[^" + WHITESPACE + r"\x00][^\r\n\x00]*$"
 
 
-def _check_single_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
+def _check_single_line(value: Any) -> Any:
+    # Before stripping: the schema's pattern refuses a CR or LF anywhere in the text as sent
+    # (case Vg6Af6: "\rü" was stripped to "ü" and taken).
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
         raise ValueError("must be a single line")
     return value
 
@@ -468,7 +470,7 @@ def single_line(max_length: int, *, required: bool = False) -> Any:
             max_length=max_length,
             json_schema_extra={"pattern": pattern},
         ),
-        AfterValidator(_check_single_line),
+        BeforeValidator(_check_single_line),
     ]
 
 

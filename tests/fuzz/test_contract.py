@@ -553,3 +553,17 @@ def test_an_emails_limit_counts_it_as_sent(api: ApiClient, openapi: dict[str, An
     fits = api.post("/api/v1/contacts", json={"full_name": "Ada", "email": " " + shorter})
     assert fits.status_code == 201, fits.text
     assert fits.json()["email"] == shorter
+
+
+@pytest.mark.parametrize("why_ask", ["\rü", "ü\n", "a\r\nb"])
+def test_a_single_line_text_refuses_a_line_break_as_sent(api: ApiClient, why_ask: str) -> None:
+    """Case Vg6Af6: POST .../questions {"why_ask": "\\rü"} was taken as "ü" (stripped first),
+    though the schema's pattern refuses a CR or LF anywhere in the text as sent."""
+    bank = api.post("/api/v1/question-banks", json={"name": "Mine"})
+    url = f"/api/v1/question-banks/{bank.json()['id']}/questions"
+    refused = api.post(url, json={"text": "What surprised you?", "why_ask": why_ask})
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["why_ask"]
+    taken = api.post(url, json={"text": " What surprised you? ", "why_ask": " ü "})
+    assert taken.status_code == 201, taken.text
+    assert (taken.json()["text"], taken.json()["why_ask"]) == ("What surprised you?", "ü")
