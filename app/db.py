@@ -569,8 +569,9 @@ _KEPT_READS = _KeptReads()
 _KEPT_PER_THREAD = 4
 
 
-def _still_usable(connection: Connection) -> bool:
-    """Whether a kept connection can take the next read as a fresh checkout would."""
+def _still_usable(connection: Connection, *, alive: bool = True) -> bool:
+    """Whether a kept connection can take the next read as a fresh checkout would (with
+    ``alive=False``, all but the server's liveness, which the next read checks)."""
     if connection.invalidated:
         return False
     if connection.dialect.name == "sqlite":
@@ -582,7 +583,7 @@ def _still_usable(connection: Connection) -> bool:
         connection.info.get(AUTOCOMMIT_READS)
         and dbapi_connection is not None
         and dbapi_connection.autocommit
-        and connection_alive(dbapi_connection)
+        and (not alive or connection_alive(dbapi_connection))
     )
 
 
@@ -609,7 +610,9 @@ def statement_read(bind: Engine) -> Iterator[Connection]:
     except BaseException:
         connection.close()  # whatever the failure, the next read starts on a fresh one
         raise
-    if source in kept or not _still_usable(connection):  # or a read inside kept its own
+    # Handed back unless a read inside this one kept its own meanwhile, or this read left
+    # the connection in a transaction.
+    if source in kept or not _still_usable(connection, alive=False):
         connection.close()
         return
     while len(kept) >= _KEPT_PER_THREAD:
