@@ -906,9 +906,9 @@ def contact_list_view(
     no reminder): app.contacts.rows.draw_stored_rows draws those.
 
     Read without a common snapshot, on a statement connection (``read_connection``: no
-    BEGIN and ROLLBACK on SQLite). The unfiltered page is one statement; a filtered page's count and rows may
-    straddle a write, which at worst shows a total one off until the next load, and a walk
-    that then comes back short is sorted again as always."""
+    BEGIN and ROLLBACK on SQLite). The unfiltered page is one statement; a filtered page's
+    count and rows may straddle a write, which at worst shows a total one off until the next
+    load, and a walk that then comes back short is sorted again as always."""
     columns = PageColumns.STORED
     read = _page_rows(
         session, user, filters, limit, offset, sort, now, columns, careers, snapshot=False

@@ -258,3 +258,28 @@ def test_export_names_built_in_origins_by_key(
     keys = [i["source_builtin_key"] for i in document["interviews"][0]["agenda"]]
     assert keys[0] is None  # from the user's own bank: its id is in the document
     assert all(k is not None and k.startswith(f"{key}/") for k in keys[1:]) and keys[1:]
+
+
+def test_contacts_csv_reads_each_contacts_kept_tags_in_one_statement_per_batch(
+    db: Session, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tags come from the contact's kept column (A-Z by code point, as the API gives
+    them, on both databases), in the batch's own statement: none per contact or batch."""
+    create_contact(db, user, ContactCreate(full_name="Émile", tags=["Zulu", "alpha", "émigré"]))
+    create_contact(db, user, ContactCreate(full_name="Bea"))
+    monkeypatch.setattr(export_service, "BATCH", 1)
+    statements: list[str] = []
+    execute = db.execute
+
+    def counting_execute(*args: Any, **kwargs: Any) -> Any:
+        statements.append(str(args[0]))
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(db, "execute", counting_execute)
+    rows = list(csv.DictReader(io.StringIO(b"".join(export_contacts_csv(db, user)).decode())))
+    assert {row["full_name"]: row["tags"] for row in rows} == {
+        "Émile": "alpha; zulu; émigré",
+        "Bea": "",
+    }
+    assert len(statements) == 1  # two batches, one statement
+    assert "contact_tags" not in statements[0]

@@ -276,7 +276,11 @@ def export_contacts_csv(session: Session, user: User) -> Iterator[bytes]:
         c for c in _table(Contact).c if c.name in CSV_COLUMNS and c.name not in LEFT_OUT
     ]
     statement = (
-        select(*wanted, CONTACT_TAG_NAMES, Organization.name.label("organization"))  # type: ignore[attr-defined]
+        select(
+            *wanted,
+            CONTACT_TAG_NAMES,
+            Organization.name.label("organization"),  # type: ignore[attr-defined]
+        )
         .outerjoin(Organization, Organization.id == Contact.organization_id)
         .where(Contact.owner_id == user.id)
         .order_by(Contact.id)
@@ -318,7 +322,11 @@ def export_contacts_vcard(
     params = filter_params(dialect, user, filters or ContactFilters(), utcnow())
     wanted = [getattr(Contact, name) for name in _VCARD_COLUMNS]
     statement = (
-        select(*wanted, CONTACT_TAG_NAMES, Organization.name.label("organization"))  # type: ignore[attr-defined]
+        select(
+            *wanted,
+            CONTACT_TAG_NAMES,
+            Organization.name.label("organization"),  # type: ignore[attr-defined]
+        )
         .outerjoin(Organization, Organization.id == Contact.organization_id)
         .where(*filter_conditions(params))
         .order_by(Contact.id)
